@@ -1,0 +1,88 @@
+// Enumerations shared by the database, the content schema, pages and the CLI.
+// Drizzle-free on purpose, so anything can import them without a database.
+// Names and values follow Atlassian Statuspage's public API.
+
+export const componentStatuses = [
+  'operational',
+  'degraded_performance',
+  'partial_outage',
+  'major_outage',
+  'under_maintenance',
+] as const;
+export type ComponentStatus = (typeof componentStatuses)[number];
+
+export const incidentImpacts = ['none', 'minor', 'major', 'critical'] as const;
+export type IncidentImpact = (typeof incidentImpacts)[number];
+
+export const incidentStatuses = ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'] as const;
+export type IncidentStatus = (typeof incidentStatuses)[number];
+
+export const maintenanceStatuses = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
+export type MaintenanceStatus = (typeof maintenanceStatuses)[number];
+
+export const incidentKinds = ['incident', 'maintenance'] as const;
+export type IncidentKind = (typeof incidentKinds)[number];
+
+export type UpdateStatus = IncidentStatus | MaintenanceStatus;
+
+/** Statuses after which an incident or maintenance is over. */
+export const closedStatuses: readonly UpdateStatus[] = ['resolved', 'postmortem', 'completed'];
+
+export function isClosedStatus(status: UpdateStatus): boolean {
+  return closedStatuses.includes(status);
+}
+
+export function isIncidentStatus(value: string): value is IncidentStatus {
+  return (incidentStatuses as readonly string[]).includes(value);
+}
+
+export function isMaintenanceStatus(value: string): value is MaintenanceStatus {
+  return (maintenanceStatuses as readonly string[]).includes(value);
+}
+
+export function isComponentStatus(value: string): value is ComponentStatus {
+  return (componentStatuses as readonly string[]).includes(value);
+}
+
+export function isIncidentImpact(value: string): value is IncidentImpact {
+  return (incidentImpacts as readonly string[]).includes(value);
+}
+
+/** Words a customer understands, for each enumeration value. */
+export const componentStatusLabels: Record<ComponentStatus, string> = {
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+};
+
+export const updateStatusLabels: Record<UpdateStatus, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  postmortem: 'Postmortem',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
+};
+
+export const impactLabels: Record<IncidentImpact, string> = {
+  none: 'No impact',
+  minor: 'Minor',
+  major: 'Major',
+  critical: 'Critical',
+};
+
+/** Severity order of component statuses; maintenance ranks below any outage. */
+export const componentStatusSeverity: Record<ComponentStatus, number> = {
+  operational: 0,
+  under_maintenance: 1,
+  degraded_performance: 2,
+  partial_outage: 3,
+  major_outage: 4,
+};
+
+export const impactSeverity: Record<IncidentImpact, number> = { none: 0, minor: 1, major: 2, critical: 3 };

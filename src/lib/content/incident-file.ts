@@ -1,0 +1,231 @@
+// The markdown incident format: one file per incident or maintenance in
+// content/incidents/, YAML frontmatter, then the timeline as `## <time> <status>`
+// sections. Used by the Astro content collection (build) and the CLI, so it
+// knows nothing of Astro. The README documents the format with a full example.
+import { z } from 'astro/zod';
+import { parse as parseYaml } from 'yaml';
+import {
+  componentStatuses,
+  incidentImpacts,
+  incidentKinds,
+  incidentStatuses,
+  maintenanceStatuses,
+  type ComponentStatus,
+  type IncidentImpact,
+  type IncidentKind,
+  type UpdateStatus,
+} from '../../db/constants';
+
+/** A problem in a content file, always naming the file and the field or line. */
+export class ContentError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${file}: ${field}: ${problem}`);
+    this.name = 'ContentError';
+  }
+}
+
+export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** An instant with an explicit zone (`Z` or `+02:00`), so a file means the same everywhere. */
+const isoInstant = z
+  .union([z.string(), z.date()])
+  .transform((value, ctx) => {
+    if (value instanceof Date) return value;
+    const ok = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value);
+    const date = new Date(value.replace(' ', 'T'));
+    if (!ok || Number.isNaN(date.getTime())) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `"${value}" is not a time with a zone, e.g. 2026-09-14T08:20:00Z`,
+      });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+const updateSchema = z.object({
+  /** When the update was posted. From the section heading. */
+  at: isoInstant,
+  /** investigating | identified | monitoring | resolved | postmortem (maintenance: scheduled | in_progress | verifying | completed). From the heading. */
+  status: z.string(),
+  /** Markdown text of the update. */
+  body: z.string(),
+});
+
+/**
+ * The schema of one incident file: the frontmatter fields plus `updates`,
+ * which the loader parses from the `## <time> <status>` sections of the body.
+ */
+export const incidentFileSchema = z
+  .object({
+    /** Headline customers see. Required. */
+    title: z.string().trim().min(1).max(200),
+    /** `incident` (default) or `maintenance`. */
+    kind: z.enum(incidentKinds).default('incident'),
+    /** none | minor | major | critical. Required for incidents; maintenance defaults to none. */
+    impact: z.enum(incidentImpacts).optional(),
+    /** Affected components, each with the status it had during the incident: `webmail: partial_outage`. */
+    components: z.record(z.string(), z.enum(componentStatuses)).default({}),
+    /** When the problem began, if earlier than the first update. Defaults to the first update. */
+    started: isoInstant.optional(),
+    /** Maintenance only: the window's start. */
+    scheduled_for: isoInstant.optional(),
+    /** Maintenance only: the window's end. */
+    scheduled_until: isoInstant.optional(),
+    /** The timeline, from the body. At least one update. */
+    updates: z.array(updateSchema).min(1, 'add at least one "## <time> <status>" section'),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const allowed: readonly string[] = file.kind === 'maintenance' ? maintenanceStatuses : incidentStatuses;
+    file.updates.forEach((update, n) => {
+      if (!allowed.includes(update.status)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['updates', n, 'status'],
+          message: `"${update.status}" is not one of ${allowed.join(', ')}`,
+        });
+      }
+    });
+    if (file.kind === 'incident' && !file.impact) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['impact'], message: `required: one of ${incidentImpacts.join(', ')}` });
+    }
+    if (file.kind === 'maintenance') {
+      if (!file.scheduled_for) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['scheduled_for'], message: 'required for maintenance' });
+      if (!file.scheduled_until) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['scheduled_until'], message: 'required for maintenance' });
+      if (file.scheduled_for && file.scheduled_until && file.scheduled_until <= file.scheduled_for) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['scheduled_until'], message: 'must be after scheduled_for' });
+      }
+    }
+  });
+
+export type IncidentFileData = z.output<typeof incidentFileSchema>;
+
+/** An authored incident as the timeline merge reads it. */
+export interface AuthoredIncident {
+  id: string;
+  kind: IncidentKind;
+  title: string;
+  impact: IncidentImpact;
+  components: { id: string; status: ComponentStatus }[];
+  startedAt: Date;
+  scheduledFor: Date | null;
+  scheduledUntil: Date | null;
+  /** Oldest first, as written. */
+  updates: { at: Date; status: UpdateStatus; body: string }[];
+  filePath: string;
+}
+
+const headingPattern = /^##\s+(\S+(?:\s\d{2}:\d{2}(?::\d{2})?\S*)?)\s+([a-z_]+)\s*$/;
+
+/**
+ * Splits a file into frontmatter and raw update sections. Throws ContentError for
+ * structural problems; field values are checked by incidentFileSchema.
+ */
+export function splitIncidentFile(filePath: string, text: string): Record<string, unknown> {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
+  if (!match) throw new ContentError(filePath, 'frontmatter', 'the file must start with a --- YAML block ---');
+  let frontmatter: unknown;
+  try {
+    frontmatter = parseYaml(match[1]);
+  } catch (error) {
+    throw new ContentError(filePath, 'frontmatter', `invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!frontmatter || typeof frontmatter !== 'object' || Array.isArray(frontmatter)) {
+    throw new ContentError(filePath, 'frontmatter', 'must be a YAML mapping of fields');
+  }
+  if ('updates' in frontmatter) {
+    throw new ContentError(filePath, 'updates', 'write updates as "## <time> <status>" sections in the body, not in the frontmatter');
+  }
+
+  const bodyStartLine = match[1].split('\n').length + 3;
+  const updates: { at: string; status: string; body: string }[] = [];
+  let current: { at: string; status: string; lines: string[] } | null = null;
+  let inFence = false;
+  match[2].split(/\r?\n/).forEach((line, n) => {
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    if (!inFence && line.startsWith('## ')) {
+      const heading = headingPattern.exec(line);
+      if (!heading) {
+        throw new ContentError(
+          filePath,
+          `updates (line ${bodyStartLine + n})`,
+          `"${line}" is not an update heading; write "## 2026-09-14T08:20:00Z identified"`,
+        );
+      }
+      if (current) updates.push({ at: current.at, status: current.status, body: current.lines.join('\n').trim() });
+      current = { at: heading[1], status: heading[2], lines: [] };
+      return;
+    }
+    if (current) current.lines.push(line);
+    else if (line.trim() !== '') {
+      throw new ContentError(
+        filePath,
+        `updates (line ${bodyStartLine + n})`,
+        'text before the first "## <time> <status>" heading; every paragraph belongs to an update',
+      );
+    }
+  });
+  const last = current as { at: string; status: string; lines: string[] } | null;
+  if (last) updates.push({ at: last.at, status: last.status, body: last.lines.join('\n').trim() });
+  return { ...(frontmatter as Record<string, unknown>), updates };
+}
+
+/** Formats the first schema issue as `field.path: message`. */
+export function describeIssue(issue: z.ZodIssue): { field: string; message: string } {
+  return { field: issue.path.join('.') || '(file)', message: issue.message };
+}
+
+/** Validates split data and turns it into the domain's AuthoredIncident. */
+export function toAuthoredIncident(
+  id: string,
+  filePath: string,
+  data: IncidentFileData,
+  knownComponentIds: ReadonlySet<string>,
+): AuthoredIncident {
+  if (!slugPattern.test(id)) {
+    throw new ContentError(filePath, 'file name', 'use lower-case letters, digits and dashes, e.g. 2026-09-14-webmail-timeouts.md');
+  }
+  for (const componentId of Object.keys(data.components)) {
+    if (!knownComponentIds.has(componentId)) {
+      throw new ContentError(filePath, `components.${componentId}`, 'no such component in content/components.yml');
+    }
+  }
+  const updates = data.updates
+    .map((u) => ({ at: u.at, status: u.status as UpdateStatus, body: u.body }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const startedAt =
+    data.kind === 'maintenance' ? (data.scheduled_for as Date) : (data.started ?? updates[0].at);
+  return {
+    id,
+    kind: data.kind,
+    title: data.title,
+    impact: data.impact ?? 'none',
+    components: Object.entries(data.components).map(([componentId, status]) => ({ id: componentId, status })),
+    startedAt,
+    scheduledFor: data.scheduled_for ?? null,
+    scheduledUntil: data.scheduled_until ?? null,
+    updates,
+    filePath,
+  };
+}
+
+/** Parses and validates one file end to end, for code outside Astro (CLI, tests). */
+export function parseIncidentFile(
+  id: string,
+  filePath: string,
+  text: string,
+  knownComponentIds: ReadonlySet<string>,
+): AuthoredIncident {
+  const raw = splitIncidentFile(filePath, text);
+  const result = incidentFileSchema.safeParse(raw);
+  if (!result.success) {
+    const { field, message } = describeIssue(result.error.issues[0]);
+    throw new ContentError(filePath, field, message);
+  }
+  return toAuthoredIncident(id, filePath, result.data, knownComponentIds);
+}

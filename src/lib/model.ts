@@ -1,0 +1,75 @@
+// The domain model every reader uses: pages, feeds, the JSON API, mail, badges.
+// Markdown-authored and live incidents both become an Incident (see timeline.ts);
+// nothing downstream can tell them apart except through `source`.
+import type {
+  ComponentStatus,
+  IncidentImpact,
+  IncidentKind,
+  UpdateStatus,
+} from '../db/constants';
+
+export interface Component {
+  id: string;
+  name: string;
+  description: string | null;
+  groupId: string | null;
+  position: number;
+  status: ComponentStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ComponentGroup {
+  id: string;
+  name: string;
+  position: number;
+  components: Component[];
+}
+
+export interface IncidentUpdate {
+  /** Stable id: `<incident>#md-<n>` for markdown updates, `<incident>#<row id>` for live ones. */
+  id: string;
+  status: UpdateStatus;
+  /** Markdown source; render with markdown.ts. */
+  body: string;
+  at: Date;
+  source: 'markdown' | 'live';
+}
+
+export interface AffectedComponent {
+  id: string;
+  /** The status the incident gives this component while it is open. */
+  status: ComponentStatus;
+}
+
+export interface Incident {
+  /** The slug: a markdown file's name, or the database id. Stable forever. */
+  id: string;
+  kind: IncidentKind;
+  title: string;
+  impact: IncidentImpact;
+  /** Effective status: the latest update's, with maintenance windows applied (timeline.ts). */
+  status: UpdateStatus;
+  components: AffectedComponent[];
+  startedAt: Date;
+  /** When it was resolved or completed; null while open. */
+  resolvedAt: Date | null;
+  scheduledFor: Date | null;
+  scheduledUntil: Date | null;
+  /** Newest first. */
+  updates: IncidentUpdate[];
+  /** Where it was authored; a markdown incident may also carry live updates. */
+  source: 'markdown' | 'live';
+  /** For markdown incidents: the file, relative to the project root. */
+  filePath: string | null;
+  /** The latest update's time, or the start. */
+  updatedAt: Date;
+}
+
+/** A span during which a component had a non-operational status; `end` null means still going. */
+export interface Outage {
+  componentId: string;
+  status: ComponentStatus;
+  start: Date;
+  end: Date | null;
+}

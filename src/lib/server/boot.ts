@@ -1,0 +1,12 @@
+// Imported first by the built server entry (src/integrations/boot-on-start.ts):
+// start the runtime before the first request, and stop with one line if we can't.
+import { startRuntime } from './runtime';
+
+startRuntime().then(
+  (runtime) => console.log(`Herald: database ${runtime.config.databasePath}, serving ${runtime.config.siteUrl}`),
+  (error: Error) => {
+    const known = error.name === 'ConfigError' || error.name === 'ContentError';
+    console.error(`Herald cannot start: ${known ? error.message : (error.stack ?? error.message)}`);
+    process.exit(1);
+  },
+);

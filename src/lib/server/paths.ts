@@ -1,0 +1,29 @@
+// Where the project lives, found from this file so it works from src/ (CLI,
+// tests) and from the bundle in dist/server/ alike, whatever the working folder.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'herald') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+export const projectRoot = findRoot();
+
+/** The committed drizzle-kit migrations. */
+export const migrationsFolder = join(projectRoot, 'src/db/migrations');
+
+/** The authored content: page.yml, components.yml, incidents/. */
+export const contentFolder = join(projectRoot, 'content');
+
+/** Resolves a configured path against the working folder, as a user typing it expects. */
+export function resolveFromCwd(path: string): string {
+  return resolve(process.cwd(), path);
+}

@@ -1,0 +1,78 @@
+// The status roll-up: what each component shows now, and the page's overall
+// indicator. The rule, documented in the README: the worst wins.
+//   component now = worst of its live status, the status every open incident gives
+//                   it, and under_maintenance while a maintenance covering it runs;
+//   page          = worst of the open incidents' impacts and the components'
+//                   statuses (major outage → major, partial outage or degraded →
+//                   minor); `maintenance` only when nothing is worse.
+import {
+  componentStatusSeverity,
+  impactSeverity,
+  type ComponentStatus,
+  type IncidentImpact,
+} from '../db/constants';
+import type { Component, Incident } from './model';
+import { activeIncidents, activeMaintenance } from './timeline';
+
+export type Indicator = IncidentImpact | 'maintenance';
+
+export interface PageStatus {
+  indicator: Indicator;
+  /** Statuspage's wording, e.g. "Partial System Outage". */
+  description: string;
+}
+
+export function worstComponentStatus(statuses: ComponentStatus[]): ComponentStatus {
+  return statuses.reduce<ComponentStatus>(
+    (worst, s) => (componentStatusSeverity[s] > componentStatusSeverity[worst] ? s : worst),
+    'operational',
+  );
+}
+
+/** Components with the status they show now, given the open incidents and running maintenance. */
+export function currentComponentStatuses(components: Component[], incidents: Incident[]): Component[] {
+  const imposed = new Map<string, ComponentStatus[]>();
+  const impose = (id: string, status: ComponentStatus) => imposed.set(id, [...(imposed.get(id) ?? []), status]);
+  for (const incident of activeIncidents(incidents)) {
+    for (const c of incident.components) impose(c.id, c.status);
+  }
+  for (const maintenance of activeMaintenance(incidents)) {
+    for (const c of maintenance.components) impose(c.id, 'under_maintenance');
+  }
+  return components.map((c) => {
+    const extra = imposed.get(c.id);
+    return extra ? { ...c, status: worstComponentStatus([c.status, ...extra]) } : c;
+  });
+}
+
+const componentIndicator: Record<ComponentStatus, IncidentImpact> = {
+  operational: 'none',
+  under_maintenance: 'none',
+  degraded_performance: 'minor',
+  partial_outage: 'minor',
+  major_outage: 'major',
+};
+
+/** The overall indicator from components already passed through currentComponentStatuses. */
+export function pageStatus(components: Component[], incidents: Incident[]): PageStatus {
+  let indicator: IncidentImpact = 'none';
+  const raise = (impact: IncidentImpact) => {
+    if (impactSeverity[impact] > impactSeverity[indicator]) indicator = impact;
+  };
+  for (const incident of activeIncidents(incidents)) raise(incident.impact);
+  for (const c of components) raise(componentIndicator[c.status]);
+
+  const statuses = new Set(components.map((c) => c.status));
+  if (indicator === 'none') {
+    const underMaintenance = statuses.has('under_maintenance') || activeMaintenance(incidents).length > 0;
+    return underMaintenance
+      ? { indicator: 'maintenance', description: 'Service Under Maintenance' }
+      : { indicator: 'none', description: 'All Systems Operational' };
+  }
+  if (indicator === 'minor') {
+    if (statuses.has('partial_outage')) return { indicator, description: 'Partial System Outage' };
+    if (statuses.has('degraded_performance')) return { indicator, description: 'Partially Degraded Service' };
+    return { indicator, description: 'Minor Service Outage' };
+  }
+  return { indicator, description: 'Major Service Outage' };
+}

@@ -1,0 +1,130 @@
+// Time at the edges: everything is a UTC instant until it is shown or cut into
+// days, and then the page's time zone decides, never the server's.
+
+/** A calendar day in the page's time zone, as `YYYY-MM-DD`. */
+export type LocalDay = string;
+
+const DAY_MS = 86_400_000;
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = partsFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    partsFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+function wallClock(instant: Date, timeZone: string) {
+  const parts: Record<string, number> = {};
+  for (const p of partsFormatter(timeZone).formatToParts(instant)) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return parts as { year: number; month: number; day: number; hour: number; minute: number; second: number };
+}
+
+/** How far the zone's wall clock is ahead of UTC at that instant, in ms. */
+export function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const w = wallClock(instant, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The calendar day an instant falls on in the zone. */
+export function localDay(instant: Date, timeZone: string): LocalDay {
+  const w = wallClock(instant, timeZone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
+function dayParts(day: LocalDay): [number, number, number] {
+  const [y, m, d] = day.split('-').map(Number);
+  return [y, m, d];
+}
+
+/** The instant a local day begins (DST-aware: the offset is checked at the result). */
+export function startOfLocalDay(day: LocalDay, timeZone: string): Date {
+  const [y, m, d] = dayParts(day);
+  const wallMidnight = Date.UTC(y, m - 1, d);
+  let instant = wallMidnight - zoneOffsetMs(new Date(wallMidnight), timeZone);
+  instant = wallMidnight - zoneOffsetMs(new Date(instant), timeZone);
+  return new Date(instant);
+}
+
+export function addDays(day: LocalDay, n: number): LocalDay {
+  const [y, m, d] = dayParts(day);
+  return new Date(Date.UTC(y, m - 1, d) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM` of a local day. */
+export function monthOf(day: LocalDay): string {
+  return day.slice(0, 7);
+}
+
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const total = y * 12 + (m - 1) + n;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
+}
+
+/** True for a real `YYYY-MM` between year 1970 and 9999. */
+export function isMonth(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})$/.exec(value);
+  return !!match && Number(match[1]) >= 1970 && Number(match[2]) >= 1 && Number(match[2]) <= 12;
+}
+
+/** Human duration: "47 min", "3 h 12 min", "2 d 4 h". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+const displayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function displayFormatter(key: string, timeZone: string, options: Intl.DateTimeFormatOptions) {
+  const cacheKey = `${key}|${timeZone}`;
+  let formatter = displayFormatters.get(cacheKey);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, ...options });
+    displayFormatters.set(cacheKey, formatter);
+  }
+  return formatter;
+}
+
+/** "14 Sep 2026, 08:20 UTC" in the page's zone. */
+export function formatDateTime(instant: Date, timeZone: string): string {
+  return displayFormatter('datetime', timeZone, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).format(instant);
+}
+
+/** "14 Sep 2026" for a local day. */
+export function formatDay(day: LocalDay): string {
+  return displayFormatter('day', 'UTC', { day: 'numeric', month: 'short', year: 'numeric' }).format(
+    new Date(`${day}T12:00:00Z`),
+  );
+}
+
+/** "September 2026" for a `YYYY-MM`. */
+export function formatMonth(month: string): string {
+  return displayFormatter('month', 'UTC', { month: 'long', year: 'numeric' }).format(new Date(`${month}-15T12:00:00Z`));
+}
