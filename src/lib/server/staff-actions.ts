@@ -72,7 +72,7 @@ function checkComponents(ctx: LogContext, changes: ComponentChange[], field = 'c
     if (!known.has(change.id)) throw new ActionError(field, `no component "${change.id}"`, 'not_found');
     if (seen.has(change.id)) throw new ActionError(field, `component "${change.id}" is named twice`);
     seen.add(change.id);
-    return { id: change.id, status: oneOf(field, change.status, componentStatuses) };
+    return { id: change.id, status: oneOf(`status of ${change.id}`, change.status, componentStatuses) };
   });
 }
 

@@ -1,0 +1,219 @@
+// `npx herald …`: the staff CLI, working directly on the database named by
+// HERALD_DB (for the host where Herald runs). Every write goes through
+// staff-actions.ts, like the console and the API. Exit codes: 0 done,
+// 1 could not run (configuration, database), 2 invalid arguments.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  componentStatuses,
+  incidentImpacts,
+  isComponentStatus,
+  type ComponentStatus,
+  type IncidentImpact,
+} from '../db/constants';
+import { loadConfig, type Config } from '../lib/config';
+import { readContentFolder } from '../lib/content/index';
+import { syncCatalog } from '../lib/server/catalog-sync';
+import { openDatabase } from '../lib/server/db';
+import { readComponents, readLiveLog } from '../lib/server/live-log';
+import { contentFolder } from '../lib/server/paths';
+import {
+  ActionError,
+  createIncident,
+  postUpdate,
+  resolveIncident,
+  scheduleMaintenance,
+  setComponentStatus,
+  type ComponentChange,
+  type LogContext,
+} from '../lib/server/staff-actions';
+import { currentComponentStatuses } from '../lib/status';
+import { activeIncidents, mergeTimeline, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
+
+export const usage = `Usage: herald <command> [options]
+
+  incident create --title T --impact none|minor|major|critical --message M
+                  [--status investigating|identified|monitoring|resolved]
+                  [--component ID[:STATUS]]...     (repeat for each component)
+  incident update SLUG --status S --message M [--component ID:STATUS]...
+  incident resolve SLUG --message M
+  incident list
+  maintenance schedule --title T --from TIME --until TIME --message M [--component ID]...
+  maintenance update SLUG --status scheduled|in_progress|verifying|completed --message M
+  maintenance complete SLUG --message M
+  component set ID STATUS
+  component list
+
+TIME is ISO 8601 with a zone, e.g. 2026-12-06T02:00:00Z. STATUS of a component is one of
+${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
+impact suggests (minor: degraded_performance, major: partial_outage, critical: major_outage).
+The database is HERALD_DB (default ./data/herald.db).`;
+
+/** A usage problem: printed with a hint, exit 2. */
+class UsageError extends Error {}
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+const defaultStatusForImpact: Record<IncidentImpact, ComponentStatus> = {
+  none: 'degraded_performance',
+  minor: 'degraded_performance',
+  major: 'partial_outage',
+  critical: 'major_outage',
+};
+
+function componentChanges(values: string[] | undefined, fallback: ComponentStatus | null): ComponentChange[] {
+  return (values ?? []).map((value) => {
+    const [id, status, ...rest] = value.split(':');
+    if (rest.length || !id) throw new UsageError(`--component "${value}": write ID or ID:STATUS`);
+    if (status === undefined) {
+      if (!fallback) throw new UsageError(`--component "${value}": give the new status as ${id}:STATUS`);
+      return { id, status: fallback };
+    }
+    if (!isComponentStatus(status)) {
+      throw new UsageError(`--component "${value}": status must be one of ${componentStatuses.join(', ')}`);
+    }
+    return { id, status };
+  });
+}
+
+function parse(args: string[], options: ParseArgsConfig['options'], positionals: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // parseArgs explains at length; its first sentence says what is wrong.
+    throw new UsageError((error as Error).message.split(/\.\s|\n/)[0]);
+  }
+  if (parsed.positionals.length !== positionals.length) {
+    throw new UsageError(
+      positionals.length ? `expected ${positionals.map((p) => p.toUpperCase()).join(' ')}` : `unexpected "${parsed.positionals[0]}"`,
+    );
+  }
+  return { values: parsed.values as Record<string, string | string[] | undefined>, positionals: parsed.positionals };
+}
+
+const text = { type: 'string' } as const;
+const many = { type: 'string', multiple: true } as const;
+
+function openContext(config: Config): LogContext {
+  const db = openDatabase(config.databasePath);
+  const content = readContentFolder(contentFolder);
+  syncCatalog(db, content.catalog);
+  return { db, authored: content.authored };
+}
+
+function run(argv: string[], io: Io): number {
+  const [noun, verb, ...rest] = argv;
+  if (!noun || noun === 'help' || noun === '--help' || noun === '-h') {
+    io.out(usage);
+    return noun ? 0 : 2;
+  }
+  const config = loadConfig(io.env);
+  const url = (id: string) => `${config.siteUrl}/incidents/${id}`;
+  const command = `${noun} ${verb ?? ''}`.trim();
+
+  switch (command) {
+    case 'incident create': {
+      const { values } = parse(rest, { title: text, impact: text, status: text, message: text, component: many }, []);
+      const impact = values.impact as string | undefined;
+      const fallback = impact && (incidentImpacts as readonly string[]).includes(impact) ? defaultStatusForImpact[impact as IncidentImpact] : null;
+      const components = componentChanges(values.component as string[] | undefined, fallback);
+      const id = createIncident(openContext(config), {
+        title: values.title,
+        impact,
+        status: values.status,
+        message: values.message,
+        components,
+      });
+      io.out(id);
+      io.out(url(id));
+      return 0;
+    }
+    case 'incident update':
+    case 'maintenance update': {
+      const { values, positionals } = parse(rest, { status: text, message: text, component: many }, ['slug']);
+      const components = componentChanges(values.component as string[] | undefined, null);
+      postUpdate(openContext(config), positionals[0], { status: values.status, message: values.message, components });
+      io.out(`Posted ${values.status} update to ${positionals[0]}`);
+      io.out(url(positionals[0]));
+      return 0;
+    }
+    case 'incident resolve':
+    case 'maintenance complete': {
+      const { values, positionals } = parse(rest, { message: text }, ['slug']);
+      resolveIncident(openContext(config), positionals[0], values.message);
+      io.out(`${verb === 'complete' ? 'Completed' : 'Resolved'} ${positionals[0]}`);
+      io.out(url(positionals[0]));
+      return 0;
+    }
+    case 'incident list': {
+      parse(rest, {}, []);
+      const ctx = openContext(config);
+      const all = mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+      const open = [...activeIncidents(all), ...activeMaintenance(all), ...upcomingMaintenance(all)];
+      if (open.length === 0) io.out('No open incidents or planned maintenance.');
+      for (const i of open) io.out(`${i.id}\t${i.kind}\t${i.status}\t${i.title}`);
+      return 0;
+    }
+    case 'maintenance schedule': {
+      const { values } = parse(rest, { title: text, from: text, until: text, message: text, component: many }, []);
+      for (const required of ['from', 'until'] as const) {
+        if (!values[required]) throw new UsageError(`--${required} is required, e.g. 2026-12-06T02:00:00Z`);
+      }
+      const id = scheduleMaintenance(openContext(config), {
+        title: values.title,
+        scheduledFor: values.from,
+        scheduledUntil: values.until,
+        message: values.message,
+        components: values.component as string[] | undefined,
+      });
+      io.out(id);
+      io.out(url(id));
+      return 0;
+    }
+    case 'component set': {
+      const { positionals } = parse(rest, {}, ['id', 'status']);
+      const ctx = openContext(config);
+      setComponentStatus(ctx, positionals[0], positionals[1]);
+      io.out(`${positionals[0]} is now ${positionals[1]}`);
+      const all = mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+      const shown = currentComponentStatuses(readComponents(ctx.db), all).find((c) => c.id === positionals[0]);
+      if (shown && shown.status !== positionals[1]) {
+        io.out(`Note: an open incident or maintenance still shows it as ${shown.status}; update that incident too.`);
+      }
+      return 0;
+    }
+    case 'component list': {
+      parse(rest, {}, []);
+      const ctx = openContext(config);
+      const all = mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+      for (const c of currentComponentStatuses(readComponents(ctx.db), all)) io.out(`${c.id}\t${c.status}\t${c.name}`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/** Runs the CLI; returns the exit code. */
+export function main(argv: string[], io: Io = { out: console.log, err: console.error, env: process.env }): number {
+  try {
+    return run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`herald: ${error.message}`);
+      io.err(`Run "herald help" for usage.`);
+      return 2;
+    }
+    if (error instanceof ActionError) {
+      io.err(`herald: ${error.message}`);
+      return 2;
+    }
+    const known = (error as Error).name === 'ConfigError' || (error as Error).name === 'ContentError';
+    io.err(`herald: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`);
+    return 1;
+  }
+}

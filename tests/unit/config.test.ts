@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/lib/config';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    expect(loadConfig({})).toEqual({
+      host: 'localhost',
+      port: 4321,
+      databasePath: './data/herald.db',
+      siteUrl: 'http://localhost:4321',
+    });
+  });
+
+  it('takes SITE_URL without a trailing slash', () => {
+    expect(loadConfig({ SITE_URL: 'https://status.example.com/' }).siteUrl).toBe('https://status.example.com');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ HOST: 'bad host!' }, /^HOST: /],
+    [{ SITE_URL: 'not a url' }, /^SITE_URL: /],
+    [{ SITE_URL: 'ftp://example.com' }, /^SITE_URL: /],
+    [{ HERALD_DB: '' }, /^HERALD_DB: /],
+  ])('rejects %o with one line naming the variable', (env, pattern) => {
+    expect(() => loadConfig(env)).toThrowError(pattern);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { IncidentRow, IncidentUpdateRow } from '../../src/db/schema';
+import type { AuthoredIncident } from '../../src/lib/content/incident-file';
+import { activeIncidents, activeMaintenance, mergeTimeline, upcomingMaintenance } from '../../src/lib/timeline';
+
+const t = (iso: string) => new Date(iso);
+const authored: AuthoredIncident = {
+  id: '2026-09-03-dns',
+  kind: 'incident',
+  title: 'DNS trouble',
+  impact: 'minor',
+  components: [{ id: 'dns', status: 'partial_outage' }],
+  startedAt: t('2026-09-03T13:20:00Z'),
+  scheduledFor: null,
+  scheduledUntil: null,
+  updates: [
+    { at: t('2026-09-03T13:48:00Z'), status: 'investigating', body: 'Looking' },
+    { at: t('2026-09-03T14:35:00Z'), status: 'identified', body: 'Found' },
+  ],
+  filePath: 'content/incidents/2026-09-03-dns.md',
+};
+const liveRow: IncidentRow = {
+  id: '2026-11-22-web',
+  kind: 'incident',
+  title: 'Web down',
+  impact: 'major',
+  startedAt: t('2026-11-22T10:00:00Z'),
+  scheduledFor: null,
+  scheduledUntil: null,
+  createdAt: t('2026-11-22T10:00:00Z'),
+};
+const update = (id: number, incidentId: string, status: IncidentUpdateRow['status'], at: string): IncidentUpdateRow => ({
+  id,
+  incidentId,
+  status,
+  body: `update ${id}`,
+  at: t(at),
+});
+const now = t('2026-11-22T12:00:00Z');
+
+describe('timeline merge', () => {
+  it('turns both sources into one list, newest first, indistinguishable in shape', () => {
+    const merged = mergeTimeline([authored], { incidents: [liveRow], components: [], updates: [update(1, liveRow.id, 'investigating', '2026-11-22T10:05:00Z')] }, now);
+    expect(merged.map((i) => i.id)).toEqual([liveRow.id, authored.id]);
+    expect(Object.keys(merged[0]).sort()).toEqual(Object.keys(merged[1]).sort());
+    expect(merged[1].status).toBe('identified');
+    expect(merged[1].updates.map((u) => u.id)).toEqual(['2026-09-03-dns#md-2', '2026-09-03-dns#md-1']);
+  });
+
+  it('appends live updates to a markdown incident and resolves it', () => {
+    const merged = mergeTimeline(
+      [authored],
+      {
+        incidents: [],
+        components: [{ incidentId: authored.id, componentId: 'dns', status: 'degraded_performance' }],
+        updates: [update(7, authored.id, 'resolved', '2026-09-03T22:05:00Z')],
+      },
+      now,
+    );
+    const [dns] = merged;
+    expect(dns.status).toBe('resolved');
+    expect(dns.resolvedAt).toEqual(t('2026-09-03T22:05:00Z'));
+    expect(dns.updates[0]).toMatchObject({ id: `${authored.id}#7`, source: 'live' });
+    expect(dns.components).toEqual([{ id: 'dns', status: 'partial_outage' }]);
+    expect(activeIncidents(merged)).toHaveLength(0);
+  });
+
+  it('dates resolution from the first closing update, not a later postmortem', () => {
+    const merged = mergeTimeline(
+      [],
+      {
+        incidents: [liveRow],
+        components: [],
+        updates: [
+          update(1, liveRow.id, 'investigating', '2026-11-22T10:00:00Z'),
+          update(2, liveRow.id, 'resolved', '2026-11-22T11:00:00Z'),
+          update(3, liveRow.id, 'postmortem', '2026-11-22T11:30:00Z'),
+        ],
+      },
+      now,
+    );
+    expect(merged[0].status).toBe('postmortem');
+    expect(merged[0].resolvedAt).toEqual(t('2026-11-22T11:00:00Z'));
+  });
+
+  it('moves a scheduled maintenance through its window by itself', () => {
+    const window = { ...authored, id: 'm', kind: 'maintenance' as const, impact: 'none' as const, updates: [{ at: t('2026-11-01T00:00:00Z'), status: 'scheduled' as const, body: 'Planned' }] };
+    const at = (from: string, until: string, when: string) =>
+      mergeTimeline([{ ...window, scheduledFor: t(from), scheduledUntil: t(until), startedAt: t(from) }], { incidents: [], components: [], updates: [] }, t(when))[0];
+    const before = at('2026-12-06T02:00:00Z', '2026-12-06T03:30:00Z', '2026-12-01T00:00:00Z');
+    expect(before.status).toBe('scheduled');
+    expect(upcomingMaintenance([before])).toHaveLength(1);
+    const during = at('2026-12-06T02:00:00Z', '2026-12-06T03:30:00Z', '2026-12-06T02:30:00Z');
+    expect(during.status).toBe('in_progress');
+    expect(activeMaintenance([during])).toHaveLength(1);
+    const after = at('2026-12-06T02:00:00Z', '2026-12-06T03:30:00Z', '2026-12-07T00:00:00Z');
+    expect(after.status).toBe('completed');
+    expect(after.resolvedAt).toEqual(t('2026-12-06T03:30:00Z'));
+  });
+});
