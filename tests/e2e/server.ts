@@ -1,0 +1,73 @@
+// Starts the built server (dist/server/entry.mjs) on a free port with a fresh database.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  db: string;
+  process: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const db = join(mkdtempSync(join(tmpdir(), 'herald-e2e-')), 'herald.db');
+  const child = spawn(process.execPath, [join(root, 'dist/server/entry.mjs')], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: db, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    db,
+    process: child,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Runs the herald CLI against a database, as staff would on the server's host. */
+export function herald(db: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [join(root, 'bin/herald.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HERALD_DB: db },
+  });
+  if (result.status !== 0) throw new Error(`herald ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
