@@ -32,7 +32,11 @@ export function worstComponentStatus(statuses: ComponentStatus[]): ComponentStat
 /** Components with the status they show now, given the open incidents and running maintenance. */
 export function currentComponentStatuses(components: Component[], incidents: Incident[]): Component[] {
   const imposed = new Map<string, ComponentStatus[]>();
-  const impose = (id: string, status: ComponentStatus) => imposed.set(id, [...(imposed.get(id) ?? []), status]);
+  const impose = (id: string, status: ComponentStatus) => {
+    const list = imposed.get(id);
+    if (list) list.push(status);
+    else imposed.set(id, [status]);
+  };
   for (const incident of activeIncidents(incidents)) {
     for (const c of incident.components) impose(c.id, c.status);
   }

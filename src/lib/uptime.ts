@@ -44,7 +44,9 @@ export function collectOutages(incidents: Incident[], statusLog: ComponentStatus
   const changesOf = new Map<string, ComponentStatusLogRow[]>();
   for (const row of statusLog) {
     const key = row.incidentId ? `${row.incidentId}|${row.componentId}` : row.componentId;
-    changesOf.set(key, [...(changesOf.get(key) ?? []), row]);
+    const list = changesOf.get(key);
+    if (list) list.push(row);
+    else changesOf.set(key, [row]);
   }
   const byTime = (a: ComponentStatusLogRow, b: ComponentStatusLogRow) => a.at.getTime() - b.at.getTime() || a.id - b.id;
 

@@ -1,8 +1,8 @@
 // Imported first by the built server entry (src/integrations/boot-on-start.ts):
 // start the runtime before the first request, and stop with one line if we can't.
-import { startRuntime } from './runtime';
+import { getRuntime } from './runtime';
 
-startRuntime().then(
+getRuntime().then(
   (runtime) => console.log(`Herald: database ${runtime.config.databasePath}, serving ${runtime.config.siteUrl}`),
   (error: Error) => {
     const known = error.name === 'ConfigError' || error.name === 'ContentError';

@@ -30,7 +30,7 @@ async function readContentCollections(): Promise<Content> {
 let started: Promise<Runtime> | undefined;
 
 /** Validates configuration, opens and migrates the database, syncs the catalog. Once. */
-export function startRuntime(): Promise<Runtime> {
+export function getRuntime(): Promise<Runtime> {
   started ??= (async () => {
     const config = loadConfig();
     const db = openDatabase(config.databasePath);
@@ -40,5 +40,3 @@ export function startRuntime(): Promise<Runtime> {
   })();
   return started;
 }
-
-export const getRuntime = startRuntime;
