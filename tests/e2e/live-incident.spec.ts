@@ -15,7 +15,11 @@ test.describe.serial('an incident posted with the CLI', () => {
     const card = page.locator('section[aria-labelledby="active-incidents"] .card');
     await expect(card).toContainText('Outbound mail stuck in queue');
     await expect(card.locator('strong', { hasText: 'not leaving' })).toBeVisible();
-    await expect(page.locator('.component', { hasText: 'Outbound queue' })).toContainText('Major outage');
+    const queue = page.locator('.component', { hasText: 'Outbound queue' });
+    await expect(queue).toContainText('Major outage');
+    // Today's cell of its 90-day bar turns red, and the uptime drops below 100%.
+    await expect(queue.locator('ol.bar li').last()).toHaveClass('d-major_outage');
+    await expect(queue).not.toContainText('100.00% uptime');
   });
 
   test('shows each update in the timeline and goes back to operational when resolved', async ({ page }) => {

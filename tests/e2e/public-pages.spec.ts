@@ -10,8 +10,6 @@ test.describe('public pages', () => {
     const components = page.locator('.component');
     await expect(components).toHaveCount(8);
     for (const bar of await page.locator('ol.bar').all()) await expect(bar.locator('li')).toHaveCount(90);
-    // The database outage of 19–20 September shows as red on the web interface's bar.
-    await expect(page.locator('.component', { hasText: 'Web interface' }).locator('li.d-major_outage')).not.toHaveCount(0);
     await expect(page.locator('.component', { hasText: 'Web interface' })).toContainText('% uptime');
     await expect(page.locator('section[aria-labelledby="past-incidents"] .days > li')).toHaveCount(14);
     await expect(page.getByRole('link', { name: 'Follow by RSS' })).toHaveAttribute('href', '/feed.xml');
