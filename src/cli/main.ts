@@ -105,6 +105,11 @@ function openContext(config: Config): LogContext {
   return { db, authored: content.authored };
 }
 
+/** Both sources merged, as visitors see them now. */
+function timelineOf(ctx: LogContext) {
+  return mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+}
+
 function run(argv: string[], io: Io): number {
   const [noun, verb, ...rest] = argv;
   if (!noun || noun === 'help' || noun === '--help' || noun === '-h') {
@@ -152,7 +157,7 @@ function run(argv: string[], io: Io): number {
     case 'incident list': {
       parse(rest, {}, []);
       const ctx = openContext(config);
-      const all = mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+      const all = timelineOf(ctx);
       const open = [...activeIncidents(all), ...activeMaintenance(all), ...upcomingMaintenance(all)];
       if (open.length === 0) io.out('No open incidents or planned maintenance.');
       for (const i of open) io.out(`${i.id}\t${i.kind}\t${i.status}\t${i.title}`);
@@ -179,7 +184,7 @@ function run(argv: string[], io: Io): number {
       const ctx = openContext(config);
       setComponentStatus(ctx, positionals[0], positionals[1]);
       io.out(`${positionals[0]} is now ${positionals[1]}`);
-      const all = mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+      const all = timelineOf(ctx);
       const shown = currentComponentStatuses(readComponents(ctx.db), all).find((c) => c.id === positionals[0]);
       if (shown && shown.status !== positionals[1]) {
         io.out(`Note: an open incident or maintenance still shows it as ${shown.status}; update that incident too.`);
@@ -189,7 +194,7 @@ function run(argv: string[], io: Io): number {
     case 'component list': {
       parse(rest, {}, []);
       const ctx = openContext(config);
-      const all = mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+      const all = timelineOf(ctx);
       for (const c of currentComponentStatuses(readComponents(ctx.db), all)) io.out(`${c.id}\t${c.status}\t${c.name}`);
       return 0;
     }

@@ -8,14 +8,21 @@ export function pastEvents(incidents: Incident[], now: Date): Incident[] {
   return incidents.filter((i) => i.startedAt <= now && !(i.kind === 'maintenance' && i.status === 'scheduled'));
 }
 
+function groupByDay(incidents: Incident[], timeZone: string): Map<LocalDay, Incident[]> {
+  const byDay = new Map<LocalDay, Incident[]>();
+  for (const incident of incidents) {
+    const day = localDay(incident.startedAt, timeZone);
+    const list = byDay.get(day);
+    if (list) list.push(incident);
+    else byDay.set(day, [incident]);
+  }
+  return byDay;
+}
+
 /** The last `count` days ending today, newest first, each with the events that began on it. */
 export function recentDays(incidents: Incident[], now: Date, timeZone: string, count = 14) {
   const today = localDay(now, timeZone);
-  const byDay = new Map<LocalDay, Incident[]>();
-  for (const incident of pastEvents(incidents, now)) {
-    const day = localDay(incident.startedAt, timeZone);
-    byDay.set(day, [...(byDay.get(day) ?? []), incident]);
-  }
+  const byDay = groupByDay(pastEvents(incidents, now), timeZone);
   return Array.from({ length: count }, (_, n) => {
     const day = addDays(today, -n);
     return { day, incidents: byDay.get(day) ?? [] };
@@ -42,12 +49,9 @@ export function monthArchive(incidents: Incident[], month: string, now: Date, ti
   const current = monthOf(localDay(now, timeZone));
   const first = firstMonth(incidents, now, timeZone);
   if (month < first || month > current) return null;
-  const byDay = new Map<LocalDay, Incident[]>();
-  for (const incident of pastEvents(incidents, now)) {
-    const day = localDay(incident.startedAt, timeZone);
-    if (monthOf(day) === month) byDay.set(day, [...(byDay.get(day) ?? []), incident]);
-  }
-  const days = [...byDay.entries()].sort(([a], [b]) => b.localeCompare(a)).map(([day, list]) => ({ day, incidents: list }));
+  const byDay = groupByDay(pastEvents(incidents, now), timeZone);
+  const days = [...byDay.entries()]
+    .filter(([day]) => monthOf(day) === month).sort(([a], [b]) => b.localeCompare(a)).map(([day, list]) => ({ day, incidents: list }));
   return {
     month,
     days,
