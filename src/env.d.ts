@@ -1,1 +1,10 @@
 /// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The console session, set by the middleware for /admin requests. */
+    session?: import('./lib/server/sessions').Session;
+    /** The bearer token, set by the middleware for /api/admin requests. */
+    apiToken?: import('./lib/server/api-tokens').ApiToken;
+  }
+}

@@ -1,6 +1,12 @@
-// Every response passes through here: security headers on all of them, and
-// caching that never lets an error page be stored by a proxy.
+// Every response passes through here: security headers on all of them, access
+// control for the console and the API, and caching that never lets an error
+// page or a private page be stored by a proxy.
 import { defineMiddleware, sequence } from 'astro:middleware';
+import { accessFor, isWrite, roleAllows, scopeAllows } from './lib/server/access';
+import { authenticateApiToken } from './lib/server/api-tokens';
+import { getRuntime } from './lib/server/runtime';
+import { sameSecret } from './lib/server/secrets';
+import { readSession, sessionCookie } from './lib/server/sessions';
 
 /**
  * The Content-Security-Policy: only our own scripts, styles and images; no
@@ -35,13 +41,89 @@ const securityHeaders = defineMiddleware(async (context, next) => {
   return response;
 });
 
-const caching = defineMiddleware(async (_context, next) => {
+const json = (status: number, message: string, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ error: { message } }), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+  });
+
+const plain = (status: number, message: string) =>
+  new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+
+/**
+ * A console write must come from one of our own pages: the browser says so in
+ * Sec-Fetch-Site (when it sends it), and the form carries the session's CSRF
+ * token, which another site cannot read. Astro's checkOrigin runs before this.
+ */
+async function sameSiteForm(request: Request, csrfToken: string | null): Promise<boolean> {
+  const site = request.headers.get('sec-fetch-site');
+  if (site !== null && site !== 'same-origin') return false;
+  if (csrfToken === null) return true;
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return false;
+  try {
+    const sent = (await request.clone().formData()).get('csrf');
+    return typeof sent === 'string' && sameSecret(sent, csrfToken);
+  } catch {
+    return false;
+  }
+}
+
+const accessControl = defineMiddleware(async (context, next) => {
+  const access = accessFor(context.url.pathname);
+  if (access.kind === 'public') return next();
+  const { db, config } = await getRuntime();
+  const method = context.request.method;
+
+  if (access.kind === 'api') {
+    const header = context.request.headers.get('authorization') ?? '';
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const token = bearer ? authenticateApiToken(db, bearer) : null;
+    if (!token) {
+      return json(401, bearer ? 'the token is unknown or revoked' : 'send a token: Authorization: Bearer <token>', {
+        'WWW-Authenticate': 'Bearer realm="herald"',
+      });
+    }
+    if (!scopeAllows(token.scope, method)) return json(403, `the token "${token.name}" may only read`);
+    context.locals.apiToken = token;
+    return next();
+  }
+
+  const cookie = sessionCookie(config.siteUrl);
+  const session = readSession(db, context.cookies.get(cookie.name)?.value);
+  if (access.kind === 'login') {
+    if (isWrite(method) && !(await sameSiteForm(context.request, null))) return plain(403, 'Cross-site login refused.');
+    if (session && method === 'GET') return context.redirect('/admin', 303);
+    return next();
+  }
+
+  if (!session) {
+    if (isWrite(method)) return plain(401, 'Your session has ended. Log in again at /admin/login.');
+    const back = context.url.pathname + context.url.search;
+    return context.redirect(`/admin/login?next=${encodeURIComponent(back)}`, 303);
+  }
+  if (isWrite(method) && !(await sameSiteForm(context.request, session.csrfToken))) {
+    return plain(403, 'This form did not come from this console (missing or stale CSRF token). Reload the page and try again.');
+  }
+  context.locals.session = session;
+  // The forbidden page answers 403 itself, in the console's own layout.
+  if (!roleAllows(session.user.role, access.role)) return next('/admin/forbidden');
+  return next();
+});
+
+const caching = defineMiddleware(async (context, next) => {
   const response = await next();
+  const access = accessFor(context.url.pathname);
+  // Staff pages and API answers are private: never stored anywhere.
+  if (access.kind !== 'public') {
+    response.headers.set('Cache-Control', 'no-store');
+    response.headers.set('X-Robots-Tag', 'noindex');
+  }
   // A proxy must never keep serving an error (the seeds' stale "server down" page).
-  if (response.status >= 400) response.headers.set('Cache-Control', 'no-store');
+  else if (response.status >= 400) response.headers.set('Cache-Control', 'no-store');
   // Pages change with every staff write: revalidate every time until a cache exists.
   else if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'no-cache');
   return response;
 });
 
-export const onRequest = sequence(securityHeaders, caching);
+export const onRequest = sequence(securityHeaders, caching, accessControl);

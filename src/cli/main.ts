@@ -17,7 +17,6 @@ import { openDatabase } from '../lib/server/db';
 import { readComponents, readLiveLog } from '../lib/server/live-log';
 import { contentFolder } from '../lib/server/paths';
 import {
-  ActionError,
   createIncident,
   postUpdate,
   resolveIncident,
@@ -26,6 +25,7 @@ import {
   type ComponentChange,
   type LogContext,
 } from '../lib/server/staff-actions';
+import { ActionError } from '../lib/server/validate';
 import { currentComponentStatuses } from '../lib/status';
 import { activeIncidents, mergeTimeline, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
 

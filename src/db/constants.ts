@@ -86,3 +86,15 @@ export const componentStatusSeverity: Record<ComponentStatus, number> = {
 };
 
 export const impactSeverity: Record<IncidentImpact, number> = { none: 0, minor: 1, major: 2, critical: 3 };
+
+/** Staff roles: an owner can do everything, including users, tokens and settings; an editor runs incidents. */
+export const staffRoles = ['owner', 'editor'] as const;
+export type StaffRole = (typeof staffRoles)[number];
+
+/** API token scopes: read only reads `/api/admin`, write may also change things. */
+export const tokenScopes = ['read', 'write'] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+/** Where a component or group is defined: content/components.yml, or the console (which then owns it). */
+export const catalogSources = ['file', 'console'] as const;
+export type CatalogSource = (typeof catalogSources)[number];

@@ -4,7 +4,15 @@
 // Times are UTC instants stored as integer milliseconds.
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { componentStatuses, incidentImpacts, incidentKinds, type UpdateStatus } from './constants';
+import {
+  catalogSources,
+  componentStatuses,
+  incidentImpacts,
+  incidentKinds,
+  staffRoles,
+  tokenScopes,
+  type UpdateStatus,
+} from './constants';
 
 const instant = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -13,6 +21,7 @@ export const componentGroups = sqliteTable('component_groups', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   position: integer('position').notNull().default(0),
+  source: text('source', { enum: catalogSources }).notNull().default('file'),
 });
 
 export const components = sqliteTable('components', {
@@ -25,6 +34,8 @@ export const components = sqliteTable('components', {
   status: text('status', { enum: componentStatuses }).notNull().default('operational'),
   /** False when the component has left the catalog: kept for history, not shown. */
   listed: integer('listed', { mode: 'boolean' }).notNull().default(true),
+  /** 'file' follows content/components.yml at every start; 'console' was created or edited by staff and is theirs. */
+  source: text('source', { enum: catalogSources }).notNull().default('file'),
   createdAt: instant('created_at').notNull().default(now),
   updatedAt: instant('updated_at').notNull().default(now),
 });
@@ -92,8 +103,80 @@ export const incidentUpdates = sqliteTable(
     /** Markdown source, rendered and sanitized on display. */
     body: text('body').notNull(),
     at: instant('at').notNull(),
+    /** Whether subscribers are told about this update (issue 4's outbox reads it). */
+    notify: integer('notify', { mode: 'boolean' }).notNull().default(true),
+    /** Set when staff corrected the body; the original stays in the audit log. */
+    editedAt: instant('edited_at'),
   },
   (t) => [index('incident_updates_incident_at').on(t.incidentId, t.at), index('incident_updates_at').on(t.at)],
+);
+
+/** Staff accounts. Email is stored lower-cased; the password only as an argon2id hash. */
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role', { enum: staffRoles }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  /** Disabled accounts cannot log in; they are kept so the audit log keeps its names. */
+  disabledAt: instant('disabled_at'),
+  passwordChangedAt: instant('password_changed_at').notNull().default(now),
+  createdAt: instant('created_at').notNull().default(now),
+});
+
+/** Console sessions. The cookie carries the token; only its SHA-256 is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Sent back in every console form; a cross-site page cannot read it. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: instant('created_at').notNull(),
+    lastSeenAt: instant('last_seen_at').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** Bearer tokens for /api/admin. Shown once at creation; only the SHA-256 is stored. */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  scope: text('scope', { enum: tokenScopes }).notNull(),
+  createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: instant('created_at').notNull(),
+  lastUsedAt: instant('last_used_at'),
+  revokedAt: instant('revoked_at'),
+});
+
+/** Failed logins per key (`email:<address>` or `ip:<address>`), for throttling. Survives restarts. */
+export const loginFailures = sqliteTable('login_failures', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailureAt: instant('last_failure_at').notNull(),
+  lockedUntil: instant('locked_until'),
+});
+
+/** Who did what, when, to what. Append-only; corrections keep the original here. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: instant('at').notNull(),
+    /** Display name of who acted: an email, `token <name>` or `cli <os user>`. */
+    actor: text('actor').notNull(),
+    /** No foreign key: the entry outlives any change to the account. */
+    actorUserId: integer('actor_user_id'),
+    action: text('action').notNull(),
+    target: text('target'),
+    /** JSON with what changed, e.g. the original body of a corrected update. */
+    detail: text('detail'),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
 );
 
 export type ComponentRow = typeof components.$inferSelect;
@@ -102,3 +185,7 @@ export type IncidentRow = typeof incidents.$inferSelect;
 export type IncidentUpdateRow = typeof incidentUpdates.$inferSelect;
 export type IncidentComponentRow = typeof incidentComponents.$inferSelect;
 export type ComponentStatusLogRow = typeof componentStatusLog.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -34,6 +34,8 @@ export interface IncidentUpdate {
   body: string;
   at: Date;
   source: 'markdown' | 'live';
+  /** When staff corrected the text after posting; null if never. */
+  editedAt: Date | null;
 }
 
 export interface AffectedComponent {

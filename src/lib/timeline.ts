@@ -21,7 +21,7 @@ function byNewest(a: IncidentUpdate, b: IncidentUpdate): number {
 }
 
 function liveUpdate(row: IncidentUpdateRow): IncidentUpdate {
-  return { id: `${row.incidentId}#${row.id}`, status: row.status, body: row.body, at: row.at, source: 'live' };
+  return { id: `${row.incidentId}#${row.id}`, status: row.status, body: row.body, at: row.at, source: 'live', editedAt: row.editedAt };
 }
 
 /**
@@ -103,6 +103,7 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
       body: u.body,
       at: u.at,
       source: 'markdown',
+      editedAt: null,
     }));
     updates.push(...(liveUpdatesByIncident.get(file.id) ?? []));
     merged.push(

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { incidents, incidentUpdates, componentStatusLog } from '../../src/db/schema';
 import { readComponents, readLiveLog } from '../../src/lib/server/live-log';
 import {
-  ActionError,
   createIncident,
   postUpdate,
   resolveIncident,
   scheduleMaintenance,
   setComponentStatus,
 } from '../../src/lib/server/staff-actions';
+import { ActionError } from '../../src/lib/server/validate';
 import { mergeTimeline } from '../../src/lib/timeline';
 import { freshContext } from '../helpers/temp-db';
 

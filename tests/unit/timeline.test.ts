@@ -35,6 +35,8 @@ const update = (id: number, incidentId: string, status: IncidentUpdateRow['statu
   status,
   body: `update ${id}`,
   at: t(at),
+  notify: true,
+  editedAt: null,
 });
 const now = t('2026-11-22T12:00:00Z');
 

@@ -1,7 +1,9 @@
 // The component catalog is authored in content/components.yml; at start it is
 // copied into SQLite so live statuses, foreign keys and the CLI have rows to
 // point at. Names, groups and order follow the file; live status stays.
-import { notInArray, sql } from 'drizzle-orm';
+// Components and groups staff created or edited in the console have source
+// 'console': they are theirs, and the file no longer changes them.
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { componentGroups, components } from '../../db/schema';
 import type { Catalog } from '../content/catalog';
 import type { HeraldDb } from './db';
@@ -11,7 +13,11 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
     for (const group of catalog.groups) {
       tx.insert(componentGroups)
         .values(group)
-        .onConflictDoUpdate({ target: componentGroups.id, set: { name: group.name, position: group.position } })
+        .onConflictDoUpdate({
+          target: componentGroups.id,
+          set: { name: group.name, position: group.position },
+          setWhere: eq(componentGroups.source, 'file'),
+        })
         .run();
     }
     for (const c of catalog.components) {
@@ -26,6 +32,7 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
             position: c.position,
             listed: true,
           },
+          setWhere: eq(components.source, 'file'),
         })
         .run();
     }
@@ -33,11 +40,11 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
     const ids = catalog.components.map((c) => c.id);
     tx.update(components)
       .set({ listed: false })
-      .where(ids.length ? notInArray(components.id, ids) : sql`1`)
+      .where(and(eq(components.source, 'file'), ids.length ? notInArray(components.id, ids) : sql`1`))
       .run();
     const groupIds = catalog.groups.map((g) => g.id);
     tx.delete(componentGroups)
-      .where(groupIds.length ? notInArray(componentGroups.id, groupIds) : sql`1`)
+      .where(and(eq(componentGroups.source, 'file'), groupIds.length ? notInArray(componentGroups.id, groupIds) : sql`1`))
       .run();
   });
 }

@@ -2,9 +2,10 @@
 // set a component's status, schedule maintenance. The CLI, the console and the
 // HTTP API all call these, so validation and transactions live here once.
 // Every action is one transaction: it happens whole or not at all.
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import {
   componentStatuses,
+  isClosedStatus,
   incidentImpacts,
   incidentStatuses,
   maintenanceStatuses,
@@ -15,24 +16,16 @@ import {
 } from '../../db/constants';
 import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../db/schema';
 import type { AuthoredIncident } from '../content/incident-file';
+import { recordAudit, systemActor, type Actor } from './audit';
 import type { HeraldDb } from './db';
-
-/** A rejected action; `field` names the offending input so forms and the CLI can point at it. */
-export class ActionError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly reason: 'invalid' | 'not_found' | 'conflict' = 'invalid',
-  ) {
-    super(message);
-    this.name = 'ActionError';
-  }
-}
+import { ActionError, requireInstant, requireOneOf, requireText } from './validate';
 
 export interface LogContext {
   db: HeraldDb;
   /** Markdown incidents, which live updates may join. */
   authored: AuthoredIncident[];
+  /** Who acts, for the audit log; Herald itself when absent. */
+  actor?: Actor;
 }
 
 export interface ComponentChange {
@@ -42,25 +35,12 @@ export interface ComponentChange {
 
 export const limits = { title: 200, message: 20_000 } as const;
 
-function text(field: string, value: unknown, max: number): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new ActionError(field, `${field} is required`);
-  const trimmed = value.trim();
-  if (trimmed.length > max) throw new ActionError(field, `${field} is longer than ${max} characters`);
-  if (/\u0000/.test(trimmed)) throw new ActionError(field, `${field} contains a NUL character`);
-  return trimmed;
-}
+const text = requireText;
+const oneOf = requireOneOf;
+const instant = requireInstant;
 
-function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ActionError(field, `${field} must be one of ${allowed.join(', ')}; got "${String(value)}"`);
-  }
-  return value as T;
-}
-
-function instant(field: string, value: unknown): Date {
-  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new ActionError(field, `${field} is not a valid time, e.g. 2026-12-01T22:00:00Z`);
-  return date;
+function audit(tx: Tx, ctx: LogContext, action: string, target: string, detail: Record<string, unknown> | undefined, at: Date) {
+  recordAudit(tx, ctx.actor ?? systemActor, action, target, detail, at);
 }
 
 function checkComponents(ctx: LogContext, changes: ComponentChange[], field = 'components'): ComponentChange[] {
@@ -153,28 +133,49 @@ export interface NewIncident {
   status?: unknown;
   message: unknown;
   components?: ComponentChange[];
+  /** Whether subscribers hear of it (default yes). */
+  notify?: boolean;
 }
 
 /** Opens an incident with its first update. Returns its id (slug). */
 export function createIncident(ctx: LogContext, input: NewIncident, now = new Date()): string {
   const title = text('title', input.title, limits.title);
   const impact = oneOf<IncidentImpact>('impact', input.impact, incidentImpacts);
-  const status = oneOf<UpdateStatus>('status', input.status ?? 'investigating', incidentStatuses);
+  const status = oneOf<UpdateStatus>('status', input.status ?? 'investigating', openIncidentStatuses);
   const message = text('message', input.message, limits.message);
   const changes = checkComponents(ctx, input.components ?? []);
+  const notify = input.notify ?? true;
   return ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, now);
     tx.insert(incidents).values({ id, kind: 'incident', title, impact, startedAt: now, createdAt: now }).run();
-    tx.insert(incidentUpdates).values({ incidentId: id, status, body: message, at: now }).run();
+    tx.insert(incidentUpdates).values({ incidentId: id, status, body: message, at: now, notify }).run();
     applyComponentChanges(tx, { id, kind: 'incident', startedAt: now, authored: undefined }, changes, now);
+    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify }, now);
     return id;
   });
+}
+
+/** An incident may be opened already resolved (logged after the fact), but a postmortem needs a resolution first. */
+const openIncidentStatuses = incidentStatuses.filter((s) => s !== 'postmortem');
+
+/** The status of the latest update, live or authored. */
+function latestStatus(tx: Pick<HeraldDb, 'select'>, target: Target): UpdateStatus | undefined {
+  const live = tx
+    .select({ status: incidentUpdates.status, at: incidentUpdates.at })
+    .from(incidentUpdates)
+    .where(eq(incidentUpdates.incidentId, target.id))
+    .orderBy(desc(incidentUpdates.at), desc(incidentUpdates.id))
+    .get();
+  const authored = target.authored?.updates.at(-1);
+  if (live && (!authored || live.at >= authored.at)) return live.status;
+  return authored?.status;
 }
 
 export interface NewUpdate {
   status: unknown;
   message: unknown;
   components?: ComponentChange[];
+  notify?: boolean;
 }
 
 /** Appends an update to a live or markdown incident or maintenance. Returns the update's row id. */
@@ -184,29 +185,95 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
   const status = oneOf<UpdateStatus>('status', input.status, allowed);
   const message = text('message', input.message, limits.message);
   const changes = checkComponents(ctx, input.components ?? []);
+  const notify = input.notify ?? true;
   return ctx.db.transaction((tx) => {
+    if (status === 'postmortem' && !isClosedStatus(latestStatus(tx, target) ?? 'investigating')) {
+      throw new ActionError('status', 'a postmortem follows the resolution: resolve the incident first', 'conflict');
+    }
     const row = tx
       .insert(incidentUpdates)
-      .values({ incidentId: target.id, status, body: message, at: now })
+      .values({ incidentId: target.id, status, body: message, at: now, notify })
       .returning({ id: incidentUpdates.id })
       .get();
     applyComponentChanges(tx, target, changes, now);
+    audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify }, now);
     return row.id;
   });
 }
 
 /** Resolves an incident, or completes a maintenance. */
-export function resolveIncident(ctx: LogContext, incidentId: unknown, message: unknown, now = new Date()): number {
+export function resolveIncident(ctx: LogContext, incidentId: unknown, message: unknown, now = new Date(), notify = true): number {
   const target = findIncident(ctx, incidentId);
-  return postUpdate(ctx, target.id, { status: target.kind === 'maintenance' ? 'completed' : 'resolved', message }, now);
+  return postUpdate(ctx, target.id, { status: target.kind === 'maintenance' ? 'completed' : 'resolved', message, notify }, now);
+}
+
+/**
+ * Corrects the text of a live update. Visitors see the new text marked as
+ * corrected; the audit log keeps the original. `expectedBody`, when given, is
+ * the text the editor started from: if someone else corrected it meanwhile,
+ * the correction is refused instead of silently overwriting theirs.
+ */
+export function correctUpdate(
+  ctx: LogContext,
+  updateId: number,
+  message: unknown,
+  expectedBody?: string,
+  now = new Date(),
+): void {
+  const body = text('message', message, limits.message);
+  ctx.db.transaction((tx) => {
+    const row = tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
+    if (!row) throw new ActionError('update', `no live update ${updateId}`, 'not_found');
+    if (expectedBody !== undefined && expectedBody.trim() !== row.body) {
+      throw new ActionError('message', 'someone corrected this update while you were editing; review their text', 'conflict');
+    }
+    if (row.body === body) return;
+    tx.update(incidentUpdates).set({ body, editedAt: now }).where(eq(incidentUpdates.id, updateId)).run();
+    audit(tx, ctx, 'update.correct', row.incidentId, { update: updateId, original: row.body, corrected: body }, now);
+  });
+}
+
+export interface IncidentEdit {
+  title?: unknown;
+  impact?: unknown;
+  /** Maintenance only: a new window. */
+  scheduledFor?: unknown;
+  scheduledUntil?: unknown;
+}
+
+/** Changes a live incident's title or impact, or a maintenance's window. Markdown incidents change in their file. */
+export function editIncident(ctx: LogContext, incidentId: unknown, edit: IncidentEdit, now = new Date()): void {
+  const target = findIncident(ctx, incidentId);
+  if (target.authored) {
+    throw new ActionError('incident', `${target.id} is authored in ${target.authored.filePath}; change it there`, 'conflict');
+  }
+  const row = ctx.db.select().from(incidents).where(eq(incidents.id, target.id)).get()!;
+  const changes: Partial<typeof row> = {};
+  if (edit.title !== undefined) changes.title = text('title', edit.title, limits.title);
+  if (edit.impact !== undefined) changes.impact = oneOf<IncidentImpact>('impact', edit.impact, incidentImpacts);
+  if (edit.scheduledFor !== undefined || edit.scheduledUntil !== undefined) {
+    if (row.kind !== 'maintenance') throw new ActionError('scheduledFor', 'only maintenance has a window');
+    const from = edit.scheduledFor !== undefined ? instant('scheduledFor', edit.scheduledFor) : row.scheduledFor!;
+    const until = edit.scheduledUntil !== undefined ? instant('scheduledUntil', edit.scheduledUntil) : row.scheduledUntil!;
+    if (until <= from) throw new ActionError('scheduledUntil', 'the window must end after it starts');
+    Object.assign(changes, { scheduledFor: from, scheduledUntil: until, startedAt: from });
+  }
+  if (Object.keys(changes).length === 0) return;
+  ctx.db.transaction((tx) => {
+    tx.update(incidents).set(changes).where(eq(incidents.id, target.id)).run();
+    const before = Object.fromEntries(Object.keys(changes).map((k) => [k, row[k as keyof typeof row]]));
+    audit(tx, ctx, 'incident.edit', target.id, { before, after: changes }, now);
+  });
 }
 
 /** Sets a component's own live status (outside any incident), logging the change. */
 export function setComponentStatus(ctx: LogContext, componentId: unknown, status: unknown, now = new Date()): void {
   const [change] = checkComponents(ctx, [{ id: String(componentId ?? ''), status: status as ComponentStatus }], 'component');
   ctx.db.transaction((tx) => {
+    const before = tx.select({ status: components.status }).from(components).where(eq(components.id, change.id)).get();
     tx.update(components).set({ status: change.status, updatedAt: now }).where(eq(components.id, change.id)).run();
     tx.insert(componentStatusLog).values({ componentId: change.id, status: change.status, at: now }).run();
+    audit(tx, ctx, 'component.status', change.id, { from: before?.status, to: change.status }, now);
   });
 }
 
@@ -216,6 +283,7 @@ export interface NewMaintenance {
   scheduledUntil: unknown;
   message: unknown;
   components?: string[];
+  notify?: boolean;
 }
 
 /** Schedules a maintenance window. Its components show under_maintenance while it runs. */
@@ -229,15 +297,17 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
     ctx,
     (input.components ?? []).map((id) => ({ id, status: 'under_maintenance' as const })),
   );
+  const notify = input.notify ?? true;
   return ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, scheduledFor);
     tx.insert(incidents)
       .values({ id, kind: 'maintenance', title, impact: 'none', startedAt: scheduledFor, scheduledFor, scheduledUntil, createdAt: now })
       .run();
-    tx.insert(incidentUpdates).values({ incidentId: id, status: 'scheduled', body: message, at: now }).run();
+    tx.insert(incidentUpdates).values({ incidentId: id, status: 'scheduled', body: message, at: now, notify }).run();
     for (const change of changes) {
       tx.insert(incidentComponents).values({ incidentId: id, componentId: change.id, status: change.status }).run();
     }
+    audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: input.components ?? [] }, now);
     return id;
   });
 }

@@ -1,0 +1,41 @@
+// Who may reach which path. One table for the whole site, used by the
+// middleware; tests enumerate src/pages and check every admin route against it.
+import type { StaffRole, TokenScope } from '../../db/constants';
+
+export type Access =
+  /** Anyone: the public status site. */
+  | { kind: 'public' }
+  /** The login page: anyone, but posts are CSRF-checked like the console. */
+  | { kind: 'login' }
+  /** The console: a session with at least this role. */
+  | { kind: 'console'; role: StaffRole }
+  /** The HTTP API: a bearer token; writes need the write scope. */
+  | { kind: 'api' };
+
+const ownerOnly = ['/admin/users', '/admin/tokens'];
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+export function accessFor(pathname: string): Access {
+  // Normalise so /admin//users or /admin/users/ cannot slip past the table.
+  const path = pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase();
+  if (under(path, '/api/admin')) return { kind: 'api' };
+  if (path === '/admin/login') return { kind: 'login' };
+  if (under(path, '/admin')) {
+    return { kind: 'console', role: ownerOnly.some((prefix) => under(path, prefix)) ? 'owner' : 'editor' };
+  }
+  return { kind: 'public' };
+}
+
+export function roleAllows(have: StaffRole, need: StaffRole): boolean {
+  return have === 'owner' || need === 'editor';
+}
+
+export function scopeAllows(scope: TokenScope, method: string): boolean {
+  return scope === 'write' || method === 'GET' || method === 'HEAD';
+}
+
+/** Methods that change something, and so need CSRF protection and write rights. */
+export function isWrite(method: string): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(method);
+}

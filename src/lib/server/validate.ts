@@ -1,0 +1,48 @@
+// Input checks shared by every write (console, API, CLI). A rejected value
+// throws ActionError naming the field, so a form can show the message next to
+// it, the API can return it as `field`, and the CLI can print it.
+
+export class ActionError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly reason: 'invalid' | 'not_found' | 'conflict' = 'invalid',
+  ) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}
+
+/** Required, trimmed, at most `max` characters, no NUL. */
+export function requireText(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new ActionError(field, `${field} is required`);
+  const trimmed = value.trim();
+  if (trimmed.length > max) throw new ActionError(field, `${field} is longer than ${max} characters`);
+  if (trimmed.includes('\u0000')) throw new ActionError(field, `${field} contains a NUL character`);
+  return trimmed;
+}
+
+/** Like requireText, but empty means null. */
+export function optionalText(field: string, value: unknown, max: number): string | null {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return null;
+  return requireText(field, value, max);
+}
+
+export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ActionError(field, `${field} must be one of ${allowed.join(', ')}; got "${String(value)}"`);
+  }
+  return value as T;
+}
+
+export function requireInstant(field: string, value: unknown): Date {
+  const date = value instanceof Date ? value : typeof value === 'string' && value.trim() ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) throw new ActionError(field, `${field} is not a valid time, e.g. 2026-12-01T22:00:00Z`);
+  return date;
+}
+
+export function requireInteger(field: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new ActionError(field, `${field} must be a whole number from ${min} to ${max}`);
+  return n;
+}
