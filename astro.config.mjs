@@ -10,8 +10,12 @@ export default defineConfig({
   integrations: [bootOnStart(fileURLToPath(new URL('./src/lib/server/boot.ts', import.meta.url)))],
   // Every stylesheet is a file, so the Content-Security-Policy needs no 'unsafe-inline'.
   build: { inlineStylesheets: 'never' },
-  // Cross-origin form posts are refused (CSRF); this is Astro's default, stated here on purpose.
-  security: { checkOrigin: true },
+  // Astro's own origin check compares the Origin header with a URL whose host
+  // comes from security.allowedDomains, a build-time list; without it every
+  // request looks like http://localhost and every real form post is refused.
+  // Herald's address is runtime configuration (SITE_URL), so src/middleware.ts
+  // does the same check against SITE_URL and the Host header instead.
+  security: { checkOrigin: false },
   devToolbar: { enabled: false },
   server: { host: process.env.HOST ?? 'localhost', port: Number(process.env.PORT ?? 4321) },
   vite: { build: { assetsInlineLimit: 0 } },

@@ -51,14 +51,25 @@ const plain = (status: number, message: string) =>
   new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
 /**
- * A console write must come from one of our own pages: the browser says so in
- * Sec-Fetch-Site (when it sends it), and the form carries the session's CSRF
- * token, which another site cannot read. Astro's checkOrigin runs before this.
+ * Where a browser says a write came from must be this site: the Origin header
+ * (when sent) names SITE_URL or the host the request was addressed to, and
+ * Sec-Fetch-Site (when sent) says same-origin. Another site's page cannot
+ * forge either. This replaces Astro's checkOrigin (see astro.config.mjs).
  */
-async function sameSiteForm(request: Request, csrfToken: string | null): Promise<boolean> {
+function sameOrigin(request: Request, url: URL, siteUrl: string): boolean {
   const site = request.headers.get('sec-fetch-site');
   if (site !== null && site !== 'same-origin') return false;
-  if (csrfToken === null) return true;
+  const origin = request.headers.get('origin');
+  if (origin === null) return true;
+  const host = request.headers.get('host');
+  return origin === new URL(siteUrl).origin || (host !== null && origin === `${url.protocol}//${host}`);
+}
+
+/**
+ * A console write must also carry the session's CSRF token, which another
+ * site cannot read, in a form body.
+ */
+async function carriesCsrfToken(request: Request, csrfToken: string): Promise<boolean> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return false;
   try {
@@ -71,9 +82,14 @@ async function sameSiteForm(request: Request, csrfToken: string | null): Promise
 
 const accessControl = defineMiddleware(async (context, next) => {
   const access = accessFor(context.url.pathname);
+  const method = context.request.method;
+  // Bearer-token API calls come from scripts, not browsers carrying our cookies.
+  if (isWrite(method) && access.kind !== 'api') {
+    const { config } = await getRuntime();
+    if (!sameOrigin(context.request, context.url, config.siteUrl)) return plain(403, `Cross-site ${method} refused.`);
+  }
   if (access.kind === 'public') return next();
   const { db, config } = await getRuntime();
-  const method = context.request.method;
 
   if (access.kind === 'api') {
     const header = context.request.headers.get('authorization') ?? '';
@@ -92,7 +108,6 @@ const accessControl = defineMiddleware(async (context, next) => {
   const cookie = sessionCookie(config.siteUrl);
   const session = readSession(db, context.cookies.get(cookie.name)?.value);
   if (access.kind === 'login') {
-    if (isWrite(method) && !(await sameSiteForm(context.request, null))) return plain(403, 'Cross-site login refused.');
     if (session && method === 'GET') return context.redirect('/admin', 303);
     return next();
   }
@@ -102,7 +117,7 @@ const accessControl = defineMiddleware(async (context, next) => {
     const back = context.url.pathname + context.url.search;
     return context.redirect(`/admin/login?next=${encodeURIComponent(back)}`, 303);
   }
-  if (isWrite(method) && !(await sameSiteForm(context.request, session.csrfToken))) {
+  if (isWrite(method) && !(await carriesCsrfToken(context.request, session.csrfToken))) {
     return plain(403, 'This form did not come from this console (missing or stale CSRF token). Reload the page and try again.');
   }
   context.locals.session = session;

@@ -128,3 +128,26 @@ export function formatDay(day: LocalDay): string {
 export function formatMonth(month: string): string {
   return displayFormatter('month', 'UTC', { month: 'long', year: 'numeric' }).format(new Date(`${month}-15T12:00:00Z`));
 }
+
+/** The value for an `<input type="datetime-local">`: the wall clock in the zone, to the minute. */
+export function toLocalInput(instant: Date, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/**
+ * The instant a `datetime-local` value names in the zone, or null if it is not
+ * one. In a DST gap the clock is read as the offset before the change.
+ */
+export function fromLocalInput(value: string, timeZone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((p) => Number(p ?? 0));
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const probe = new Date(asUtc);
+  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  // Two passes: the offset at the guess, then at the corrected instant (DST edges).
+  const first = asUtc - zoneOffsetMs(probe, timeZone);
+  return new Date(asUtc - zoneOffsetMs(new Date(first), timeZone));
+}
