@@ -67,10 +67,10 @@ test('an editor is refused user and token management', async ({ page, browser })
   await logIn(editor, 'editor@example.com', password);
   await expect(editor.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
   await expect(editor.getByRole('link', { name: 'Users' })).toHaveCount(0);
-  for (const path of ['/admin/users', '/admin/tokens']) {
+  for (const path of ['/admin/users', '/admin/tokens', '/admin/users/', '/admin//users', '/admin/%75sers', '/%61dmin/tokens']) {
     const response = await editor.goto(path);
     expect(response!.status(), path).toBe(403);
-    await expect(editor.getByRole('heading', { level: 1 })).toHaveText('Not allowed');
+    await expect(editor.getByRole('heading', { level: 1 }), path).toHaveText('Not allowed');
   }
   // Posting to the owner page with a valid CSRF token is refused too.
   const csrf = await editor.locator('input[name="csrf"]').first().inputValue();

@@ -183,3 +183,41 @@ test.describe.serial('the console', () => {
     await expect(page.locator('.component', { hasText: 'iOS and Android apps' })).toHaveCount(0);
   });
 });
+
+test('two staff posting to the same incident at once both land, in time order', async ({ page, browser }) => {
+  await logIn(page, admin.email, admin.password());
+  await page.goto('/admin/incidents/new');
+  await page.getByLabel('Title').fill('Calendar sync slow');
+  await page.getByLabel('First update').fill('Looking into slow calendar sync.');
+  await page.getByRole('button', { name: 'Post incident' }).click();
+  const incident = new URL(page.url()).pathname;
+
+  // A second owner session in another browser, as a colleague would have.
+  const colleague = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  await logIn(colleague, admin.email, admin.password());
+  for (const [who, text] of [[page, 'First note from Ana.'], [colleague, 'Second note from Bo.']] as const) {
+    await who.goto(incident);
+    await who.getByLabel('Status').selectOption('identified');
+    await who.getByLabel('Message').fill(text);
+  }
+  await Promise.all([
+    page.getByRole('button', { name: 'Post update' }).click(),
+    colleague.getByRole('button', { name: 'Post update' }).click(),
+  ]);
+  await expect(page.getByRole('status')).toHaveText('Update posted.');
+  await expect(colleague.getByRole('status')).toHaveText('Update posted.');
+
+  await page.goto(incident.replace('/admin', ''));
+  const bodies = await page.locator('.timeline li').allTextContents();
+  expect(bodies).toHaveLength(3);
+  expect(bodies.filter((b) => /First note from Ana|Second note from Bo/.test(b))).toHaveLength(2);
+  // Newest first, and the times never go backwards down the list.
+  const times = await page.locator('.timeline li time:first-of-type').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime')!)));
+  expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+  await page.goto(incident);
+  await page.getByLabel('Status').selectOption('resolved');
+  await page.getByLabel('Message').fill('Sync is fast again.');
+  await page.getByRole('button', { name: 'Post update' }).click();
+  await expect(page.getByRole('status')).toHaveText('Update posted.');
+});

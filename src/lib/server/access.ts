@@ -17,8 +17,15 @@ const ownerOnly = ['/admin/users', '/admin/tokens'];
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 export function accessFor(pathname: string): Access {
-  // Normalise so /admin//users or /admin/users/ cannot slip past the table.
-  const path = pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase();
+  // Normalise as the router does, so /admin/%75sers, /admin//users or
+  // /admin/users/ cannot slip past the table.
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    /* malformed escapes: match the raw path; the router answers 400 or 404 */
+  }
+  const path = decoded.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase();
   if (under(path, '/api/admin')) return { kind: 'api' };
   if (path === '/admin/login') return { kind: 'login' };
   if (under(path, '/admin')) {
