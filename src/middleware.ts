@@ -80,6 +80,30 @@ async function carriesCsrfToken(request: Request, csrfToken: string): Promise<bo
   }
 }
 
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A console form sent after its session ended (idle expiry, logout elsewhere):
+ * refused, but what was typed is shown back so nothing is lost.
+ */
+async function sessionEnded(request: Request): Promise<Response> {
+  let typed: [string, string][] = [];
+  try {
+    const form = await request.clone().formData();
+    typed = [...form]
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .filter(([name, value]) => ['title', 'message', 'description', 'name'].includes(name) && value.trim() !== '');
+  } catch {
+    /* not a form: nothing to give back */
+  }
+  const kept = typed
+    .map(([name, value]) => `<p><label>${escapeHtml(name)}<br><textarea readonly rows="8" cols="60">${escapeHtml(value)}</textarea></label></p>`)
+    .join('');
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Session ended</title></head><body><main><h1>Your session has ended</h1><p>Nothing was saved. <a href="/admin/login" target="_blank" rel="noopener">Log in again in a new tab</a>, then go back and send the form again.</p>${kept ? `<p>What you typed, so it is not lost:</p>${kept}` : ''}</main></body></html>`;
+  return new Response(html, { status: 401, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
+
 const accessControl = defineMiddleware(async (context, next) => {
   const access = accessFor(context.url.pathname);
   const method = context.request.method;
@@ -113,7 +137,7 @@ const accessControl = defineMiddleware(async (context, next) => {
   }
 
   if (!session) {
-    if (isWrite(method)) return plain(401, 'Your session has ended. Log in again at /admin/login.');
+    if (isWrite(method)) return await sessionEnded(context.request);
     const back = context.url.pathname + context.url.search;
     return context.redirect(`/admin/login?next=${encodeURIComponent(back)}`, 303);
   }

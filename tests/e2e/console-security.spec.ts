@@ -35,8 +35,10 @@ test('every console route refuses a visitor without a session', async ({ request
     const get = await request.get(path, { maxRedirects: 0 });
     expect.soft(get.status(), `GET ${path}`).toBe(303);
     expect.soft(get.headers().location, `GET ${path}`).toMatch(/^\/admin\/login\?next=/);
-    const post = await request.post(path, { form: { title: 'x' }, maxRedirects: 0 });
+    const post = await request.post(path, { form: { message: 'Typed <b>before</b> the session ended' }, maxRedirects: 0 });
     expect.soft(post.status(), `POST ${path}`).toBe(401);
+    // Refused, but what was typed comes back, escaped, so nothing is lost.
+    expect.soft(await post.text(), `POST ${path}`).toContain('Typed &#60;b&#62;before&#60;/b&#62; the session ended');
   }
 });
 
