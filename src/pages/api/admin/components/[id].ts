@@ -1,0 +1,69 @@
+// GET /api/admin/components/:id: one component with the status it shows now.
+// PATCH {status} sets its own live status; {name?, description?, group_id?, position?}
+// edits it (fields left out keep their value). Both at once happen together or not at all.
+import { actingRuntime } from '../../../../lib/server/acting';
+import {
+  componentJson,
+  handle,
+  hasAny,
+  HttpError,
+  jsonResponse,
+  onlyKeys,
+  otherMethods,
+  readJsonObject,
+  readTimeline,
+} from '../../../../lib/server/api-json';
+import { editComponent } from '../../../../lib/server/component-actions';
+import { readComponents } from '../../../../lib/server/live-log';
+import type { ActingRuntime } from '../../../../lib/server/acting';
+import { setComponentStatus } from '../../../../lib/server/staff-actions';
+import { currentComponentStatuses } from '../../../../lib/status';
+
+const editKeys = ['name', 'description', 'group_id', 'position'];
+
+/** The listed component with this id as stored (its own status), or a 404. */
+function stored(runtime: ActingRuntime, id: string | undefined) {
+  const component = readComponents(runtime.db).find((c) => c.id === id);
+  if (!component) throw new HttpError(404, `no component "${id ?? ''}"`, 'component');
+  return component;
+}
+
+function current(runtime: ActingRuntime, id: string, now: Date) {
+  const [component] = currentComponentStatuses([stored(runtime, id)], readTimeline(runtime, now));
+  return componentJson(component);
+}
+
+export const GET = handle(async ({ locals, params }) => {
+  const runtime = await actingRuntime(locals);
+  return jsonResponse(200, current(runtime, stored(runtime, params.id).id, new Date()));
+});
+
+export const PATCH = handle(async ({ locals, params, request }) => {
+  const body = await readJsonObject(request);
+  onlyKeys(body, ['status', ...editKeys]);
+  const runtime = await actingRuntime(locals);
+  const now = new Date();
+  const before = stored(runtime, params.id);
+  const edit = hasAny(body, editKeys);
+  if (!edit && body.status === undefined) throw new HttpError(422, `nothing to change: send status, or ${editKeys.join(', ')}`);
+  runtime.db.transaction(() => {
+    if (edit) {
+      const given = (key: string, was: unknown) => (key in body ? body[key] : was);
+      editComponent(
+        runtime,
+        before.id,
+        {
+          name: given('name', before.name),
+          description: given('description', before.description),
+          groupId: given('group_id', before.groupId),
+          position: given('position', before.position),
+        },
+        now,
+      );
+    }
+    if (body.status !== undefined) setComponentStatus(runtime, before.id, body.status, now);
+  });
+  return jsonResponse(200, current(runtime, before.id, now));
+});
+
+export const ALL = otherMethods({ GET, PATCH });

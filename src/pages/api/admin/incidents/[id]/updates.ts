@@ -1,0 +1,40 @@
+// GET /api/admin/incidents/:id/updates: the incident's updates, newest first.
+// POST {status, message, components?, notify?}: appends one → 201 with the update.
+import { actingRuntime } from '../../../../../lib/server/acting';
+import {
+  componentChanges,
+  findIn,
+  handle,
+  jsonResponse,
+  onlyKeys,
+  optionalBoolean,
+  otherMethods,
+  readJsonObject,
+  readTimeline,
+  updateJson,
+} from '../../../../../lib/server/api-json';
+import { postUpdate } from '../../../../../lib/server/staff-actions';
+
+export const GET = handle(async ({ locals, params }) => {
+  const runtime = await actingRuntime(locals);
+  const incident = findIn(readTimeline(runtime, new Date()), params.id, 'incident');
+  return jsonResponse(200, { updates: incident.updates.map(updateJson) });
+});
+
+export const POST = handle(async ({ locals, params, request }) => {
+  const body = await readJsonObject(request);
+  onlyKeys(body, ['status', 'message', 'components', 'notify']);
+  const runtime = await actingRuntime(locals);
+  const now = new Date();
+  const { id } = findIn(readTimeline(runtime, now), params.id, 'incident');
+  const row = postUpdate(
+    runtime,
+    id,
+    { status: body.status, message: body.message, components: componentChanges(body), notify: optionalBoolean(body, 'notify') },
+    now,
+  );
+  const update = findIn(readTimeline(runtime, now), id, 'incident').updates.find((u) => u.id === `${id}#${row}`)!;
+  return jsonResponse(201, updateJson(update));
+});
+
+export const ALL = otherMethods({ GET, POST });
