@@ -2,7 +2,7 @@
 // unauthenticated (the routes are read from src/pages, not listed by hand),
 // editors are refused owner pages, cross-site posts are refused, brute force
 // is throttled, and the session cookie carries the right flags.
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { admin, expect, logIn, test } from './fixtures';
 import { root, startServer } from './server';
@@ -23,11 +23,12 @@ function routesUnder(folder: string): string[] {
 }
 
 const consoleRoutes = routesUnder('admin').filter((path) => path !== '/admin/login');
-const apiRoutes = existsSync(join(root, 'src/pages/api/admin')) ? routesUnder('api/admin') : [];
+const apiRoutes = routesUnder('api/admin');
 
 test('the route lists are read from src/pages', () => {
   expect(consoleRoutes).toEqual(expect.arrayContaining(['/admin', '/admin/users', '/admin/incidents/new', '/admin/logout']));
   expect(consoleRoutes.length).toBeGreaterThanOrEqual(10);
+  expect(apiRoutes).toEqual(expect.arrayContaining(['/api/admin/incidents', '/api/admin/incidents/1/updates', '/api/admin/components/1']));
 });
 
 test('every console route refuses a visitor without a session', async ({ request }) => {
@@ -172,4 +173,41 @@ test('a brute force is throttled: after 10 failures even the right password wait
   expect(await locked.text()).toContain('Too many failed attempts');
   // Other accounts are not locked out by it.
   expect((await attempt(admin.email, admin.password())).status()).toBe(303);
+});
+
+test('a token created in the console writes through the API until it is revoked', async ({ page, request }) => {
+  await logIn(page, admin.email, admin.password());
+  await page.goto('/admin/tokens');
+  await page.getByLabel('Name').fill('deploy-bot');
+  await page.getByLabel('Scope').selectOption('write');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const secret = (await page.getByTestId('new-token').textContent())!.trim();
+  expect(secret).toMatch(/^herald_[\w-]{43}$/);
+  // Shown once: reloading the page does not show it again.
+  await page.goto('/admin/tokens');
+  await expect(page.locator('body')).not.toContainText(secret);
+
+  const auth = { Authorization: `Bearer ${secret}` };
+  const created = await request.post('/api/admin/incidents', {
+    headers: auth,
+    data: { title: 'Deploy bot test', impact: 'minor', message: 'Posted by a script.' },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  await page.goto('/');
+  await expect(page.locator('section[aria-labelledby="active-incidents"]')).toContainText('Deploy bot test');
+  const resolved = await request.patch(`/api/admin/incidents/${id}`, { headers: auth, data: { status: 'resolved', message: 'Done.' } });
+  expect(resolved.status()).toBe(200);
+
+  await page.goto('/admin/tokens');
+  const row = page.locator('tr', { hasText: 'deploy-bot' });
+  await expect(row).not.toContainText('never');
+  await row.getByRole('button', { name: 'Revoke deploy-bot' }).click();
+  await expect(page.getByRole('status')).toContainText('Token revoked');
+  const refused = await request.get('/api/admin/incidents', { headers: auth });
+  expect(refused.status()).toBe(401);
+
+  await page.goto('/admin/audit');
+  await expect(page.locator('tr', { hasText: 'token.revoke' }).first()).toContainText(admin.email);
+  await expect(page.locator('tr', { hasText: 'incident.create' }).filter({ hasText: 'token deploy-bot' }).first()).toBeVisible();
 });

@@ -48,9 +48,11 @@ export function authenticateApiToken(db: HeraldDb, secret: string, now = new Dat
     .where(and(eq(apiTokens.tokenHash, sha256(secret)), isNull(apiTokens.revokedAt)))
     .get();
   if (!row) return null;
-  db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+  // Recorded to the minute: a busy script should not turn every read into a synced write.
+  const stale = !row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= 60_000;
+  if (stale) db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
   const { tokenHash: _, ...token } = row;
-  return { ...token, lastUsedAt: now };
+  return { ...token, lastUsedAt: stale ? now : row.lastUsedAt };
 }
 
 export function listApiTokens(db: HeraldDb): ApiToken[] {

@@ -48,7 +48,9 @@ function checkComponents(ctx: LogContext, changes: ComponentChange[], field = 'c
     ctx.db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id),
   );
   const seen = new Set<string>();
+  if (!Array.isArray(changes)) throw new ActionError(field, `${field} must be a list`);
   return changes.map((change) => {
+    if (typeof change?.id !== 'string') throw new ActionError(field, `each of ${field} needs an id`);
     if (!known.has(change.id)) throw new ActionError(field, `no component "${change.id}"`, 'not_found');
     if (seen.has(change.id)) throw new ActionError(field, `component "${change.id}" is named twice`);
     seen.add(change.id);
