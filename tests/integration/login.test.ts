@@ -140,3 +140,25 @@ describe('attemptLogin', () => {
     });
   });
 });
+
+describe('attemptLogin at the longest lock', () => {
+  it('keeps locking for maxDelayMs: outwaiting the longest lock does not reset the count', async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount, t0);
+    // Fail right after each lock runs out until the delay reaches its cap.
+    let now = t0.getTime();
+    let delay: number = loginThrottle.firstDelayMs;
+    while (delay < loginThrottle.maxDelayMs) {
+      now += delay + 1;
+      await fail(db, 1, new Date(now));
+      delay = Math.min(delay * 2, loginThrottle.maxDelayMs);
+    }
+    now += delay + 1; // the longest lock has just run out
+    await fail(db, 1, new Date(now));
+    expect(await attemptLogin(db, 'ed@example.com', password, address, new Date(now))).toEqual({
+      ok: false,
+      reason: 'throttled',
+      retryAfterMs: loginThrottle.maxDelayMs,
+    });
+  });
+});
