@@ -1,7 +1,9 @@
 // `npx herald …`: the staff CLI, working directly on the database named by
 // HERALD_DB (for the host where Herald runs). Every write goes through
-// staff-actions.ts, like the console and the API. Exit codes: 0 done,
-// 1 could not run (configuration, database), 2 invalid arguments.
+// staff-actions.ts, accounts.ts or api-tokens.ts, like the console and the
+// API, and is audited as `cli <os user>`. Exit codes: 0 done, 1 could not run
+// (configuration, database), 2 invalid arguments.
+import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   componentStatuses,
@@ -12,8 +14,12 @@ import {
 } from '../db/constants';
 import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder } from '../lib/content/index';
+import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword } from '../lib/server/accounts';
+import { createApiToken, listApiTokens, revokeApiToken } from '../lib/server/api-tokens';
+import type { Actor } from '../lib/server/audit';
 import { syncCatalog } from '../lib/server/catalog-sync';
 import { openDatabase } from '../lib/server/db';
+import { openSessions } from '../lib/server/sessions';
 import { readComponents, readLiveLog } from '../lib/server/live-log';
 import { contentFolder } from '../lib/server/paths';
 import {
@@ -26,6 +32,7 @@ import {
   type LogContext,
 } from '../lib/server/staff-actions';
 import { ActionError } from '../lib/server/validate';
+import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { activeIncidents, mergeTimeline, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
 
@@ -42,20 +49,47 @@ export const usage = `Usage: herald <command> [options]
   maintenance complete SLUG --message M
   component set ID STATUS
   component list
+  user add --email E --role owner|editor [--name N] [--password-stdin]
+  user reset-password EMAIL [--password-stdin]   (ends all that account's sessions)
+  user list
+  token create --name N --scope read|write   (prints the token once, on stdout)
+  token list
+  token revoke ID
 
 TIME is ISO 8601 with a zone, e.g. 2026-12-06T02:00:00Z. STATUS of a component is one of
 ${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
 impact suggests (minor: degraded_performance, major: partial_outage, critical: major_outage).
+Passwords are asked for twice at the terminal, without echo; with --password-stdin the
+whole of stdin is the password (one trailing newline is dropped), e.g.
+  printf '%s' "$PASSWORD" | herald user add --email a@example.com --role editor --password-stdin
+Passwords are ${passwordLength.min} to ${passwordLength.max} characters.
 The database is HERALD_DB (default ./data/herald.db).`;
 
 /** A usage problem: printed with a hint, exit 2. */
 class UsageError extends Error {}
 
-interface Io {
+export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
   env: Record<string, string | undefined>;
+  /** Where passwords are read and prompted; process.stdin and process.stderr unless given. */
+  terminal?: PasswordIo;
 }
+
+/** The CLI as it appears in the audit log: `cli <os user>`. */
+export function cliActor(env: Record<string, string | undefined> = process.env): Actor {
+  let name: string;
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers).
+    name = env.USER ?? env.LOGNAME ?? `uid ${process.getuid?.() ?? '?'}`;
+  }
+  return { label: `cli ${name}`, userId: null };
+}
+
+/** Date and time to the second, UTC. */
+const stamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const defaultStatusForImpact: Record<IncidentImpact, ComponentStatus> = {
   none: 'degraded_performance',
@@ -92,17 +126,25 @@ function parse(args: string[], options: ParseArgsConfig['options'], positionals:
       positionals.length ? `expected ${positionals.map((p) => p.toUpperCase()).join(' ')}` : `unexpected "${parsed.positionals[0]}"`,
     );
   }
-  return { values: parsed.values as Record<string, string | string[] | undefined>, positionals: parsed.positionals };
+  return { values: parsed.values as Record<string, string | string[] | boolean | undefined>, positionals: parsed.positionals };
 }
 
 const text = { type: 'string' } as const;
 const many = { type: 'string', multiple: true } as const;
+const flag = { type: 'boolean' } as const;
 
-function openContext(config: Config): LogContext {
+function openContext(config: Config, actor: Actor): LogContext {
   const db = openDatabase(config.databasePath);
   const content = readContentFolder(contentFolder);
   syncCatalog(db, content.catalog);
-  return { db, authored: content.authored };
+  return { db, authored: content.authored, actor };
+}
+
+async function newPassword(io: Io, fromStdin: boolean): Promise<string> {
+  const terminal = io.terminal ?? { input: process.stdin, output: process.stderr };
+  const read = await readNewPassword(terminal, fromStdin, passwordLength.min);
+  if ('problem' in read) throw new UsageError(read.problem);
+  return read.password;
 }
 
 /** Both sources merged, as visitors see them now. */
@@ -110,7 +152,7 @@ function timelineOf(ctx: LogContext) {
   return mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
 }
 
-function run(argv: string[], io: Io): number {
+async function run(argv: string[], io: Io): Promise<number> {
   const [noun, verb, ...rest] = argv;
   if (!noun || noun === 'help' || noun === '--help' || noun === '-h') {
     io.out(usage);
@@ -119,6 +161,7 @@ function run(argv: string[], io: Io): number {
   const config = loadConfig(io.env);
   const url = (id: string) => `${config.siteUrl}/incidents/${id}`;
   const command = `${noun} ${verb ?? ''}`.trim();
+  const actor = cliActor(io.env);
 
   switch (command) {
     case 'incident create': {
@@ -126,7 +169,7 @@ function run(argv: string[], io: Io): number {
       const impact = values.impact as string | undefined;
       const fallback = impact && (incidentImpacts as readonly string[]).includes(impact) ? defaultStatusForImpact[impact as IncidentImpact] : null;
       const components = componentChanges(values.component as string[] | undefined, fallback);
-      const id = createIncident(openContext(config), {
+      const id = createIncident(openContext(config, actor), {
         title: values.title,
         impact,
         status: values.status,
@@ -141,7 +184,7 @@ function run(argv: string[], io: Io): number {
     case 'maintenance update': {
       const { values, positionals } = parse(rest, { status: text, message: text, component: many }, ['slug']);
       const components = componentChanges(values.component as string[] | undefined, null);
-      postUpdate(openContext(config), positionals[0], { status: values.status, message: values.message, components });
+      postUpdate(openContext(config, actor), positionals[0], { status: values.status, message: values.message, components });
       io.out(`Posted ${values.status} update to ${positionals[0]}`);
       io.out(url(positionals[0]));
       return 0;
@@ -149,14 +192,14 @@ function run(argv: string[], io: Io): number {
     case 'incident resolve':
     case 'maintenance complete': {
       const { values, positionals } = parse(rest, { message: text }, ['slug']);
-      resolveIncident(openContext(config), positionals[0], values.message);
+      resolveIncident(openContext(config, actor), positionals[0], values.message);
       io.out(`${verb === 'complete' ? 'Completed' : 'Resolved'} ${positionals[0]}`);
       io.out(url(positionals[0]));
       return 0;
     }
     case 'incident list': {
       parse(rest, {}, []);
-      const ctx = openContext(config);
+      const ctx = openContext(config, actor);
       const all = timelineOf(ctx);
       const open = [...activeIncidents(all), ...activeMaintenance(all), ...upcomingMaintenance(all)];
       if (open.length === 0) io.out('No open incidents or planned maintenance.');
@@ -168,7 +211,7 @@ function run(argv: string[], io: Io): number {
       for (const required of ['from', 'until'] as const) {
         if (!values[required]) throw new UsageError(`--${required} is required, e.g. 2026-12-06T02:00:00Z`);
       }
-      const id = scheduleMaintenance(openContext(config), {
+      const id = scheduleMaintenance(openContext(config, actor), {
         title: values.title,
         scheduledFor: values.from,
         scheduledUntil: values.until,
@@ -181,7 +224,7 @@ function run(argv: string[], io: Io): number {
     }
     case 'component set': {
       const { positionals } = parse(rest, {}, ['id', 'status']);
-      const ctx = openContext(config);
+      const ctx = openContext(config, actor);
       setComponentStatus(ctx, positionals[0], positionals[1]);
       io.out(`${positionals[0]} is now ${positionals[1]}`);
       const all = timelineOf(ctx);
@@ -193,9 +236,69 @@ function run(argv: string[], io: Io): number {
     }
     case 'component list': {
       parse(rest, {}, []);
-      const ctx = openContext(config);
+      const ctx = openContext(config, actor);
       const all = timelineOf(ctx);
       for (const c of currentComponentStatuses(readComponents(ctx.db), all)) io.out(`${c.id}\t${c.status}\t${c.name}`);
+      return 0;
+    }
+    case 'user add': {
+      const { values } = parse(rest, { email: text, role: text, name: text, 'password-stdin': flag }, []);
+      const db = openDatabase(config.databasePath);
+      // Checked before asking for a password, so nobody types one for nothing;
+      // createStaff checks everything again.
+      const email = normalizeEmail(values.email);
+      if (findStaffByEmail(db, email)) throw new ActionError('email', `${email} already has an account`, 'conflict');
+      const password = await newPassword(io, Boolean(values['password-stdin']));
+      const user = await createStaff(db, actor, { email, name: values.name, role: values.role, password });
+      io.out(`Created ${user.role} ${user.email} (${user.name})`);
+      return 0;
+    }
+    case 'user reset-password': {
+      const { values, positionals } = parse(rest, { 'password-stdin': flag }, ['email']);
+      const db = openDatabase(config.databasePath);
+      const user = findStaffByEmail(db, positionals[0]);
+      if (!user) throw new ActionError('user', `no account for ${positionals[0]}`, 'not_found');
+      const password = await newPassword(io, Boolean(values['password-stdin']));
+      const ended = openSessions(db, user.id);
+      await setPassword(db, actor, user.id, password, null);
+      io.out(`Changed the password of ${user.email}; ended ${ended} session${ended === 1 ? '' : 's'}`);
+      return 0;
+    }
+    case 'user list': {
+      parse(rest, {}, []);
+      const staff = listStaff(openDatabase(config.databasePath));
+      if (staff.length === 0) io.out('No staff accounts.');
+      for (const u of staff) {
+        io.out(`${u.email}\t${u.name}\t${u.role}\t${u.disabledAt ? 'disabled' : 'enabled'}\t${u.createdAt.toISOString().slice(0, 10)}`);
+      }
+      return 0;
+    }
+    case 'token create': {
+      const { values } = parse(rest, { name: text, scope: text }, []);
+      const { id, secret } = createApiToken(openDatabase(config.databasePath), actor, { name: values.name, scope: values.scope });
+      io.out(secret);
+      io.err(`Created token ${id} (${String(values.name).trim()}, ${values.scope}). It cannot be shown again: store it now.`);
+      return 0;
+    }
+    case 'token list': {
+      parse(rest, {}, []);
+      const tokens = listApiTokens(openDatabase(config.databasePath));
+      if (tokens.length === 0) io.out('No API tokens.');
+      for (const t of tokens) {
+        const lastUsed = t.lastUsedAt ? stamp(t.lastUsedAt) : 'never used';
+        const revoked = t.revokedAt ? `revoked ${stamp(t.revokedAt)}` : 'active';
+        io.out(`${t.id}\t${t.name}\t${t.scope}\t${stamp(t.createdAt)}\t${lastUsed}\t${revoked}`);
+      }
+      return 0;
+    }
+    case 'token revoke': {
+      const { positionals } = parse(rest, {}, ['id']);
+      if (!/^[1-9]\d{0,15}$/.test(positionals[0])) throw new UsageError(`"${positionals[0]}" is not a token ID; see "herald token list"`);
+      const id = Number(positionals[0]);
+      const db = openDatabase(config.databasePath);
+      const before = listApiTokens(db).find((t) => t.id === id);
+      revokeApiToken(db, actor, id);
+      io.out(before?.revokedAt ? `Token ${id} (${before.name}) was already revoked` : `Revoked token ${id} (${before?.name})`);
       return 0;
     }
     default:
@@ -203,11 +306,15 @@ function run(argv: string[], io: Io): number {
   }
 }
 
-/** Runs the CLI; returns the exit code. */
-export function main(argv: string[], io: Io = { out: console.log, err: console.error, env: process.env }): number {
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: Io = { out: console.log, err: console.error, env: process.env }): Promise<number> {
   try {
-    return run(argv, io);
+    return await run(argv, io);
   } catch (error) {
+    if (error instanceof PromptCancelled) {
+      io.err(`herald: ${error.message}`);
+      return 1;
+    }
     if (error instanceof UsageError) {
       io.err(`herald: ${error.message}`);
       io.err(`Run "herald help" for usage.`);

@@ -16,7 +16,7 @@ export const loginThrottle = {
   /** The first lock; each further failure doubles it. */
   firstDelayMs: 60_000,
   maxDelayMs: 60 * 60_000,
-  /** A key with no failure for this long starts again from zero. */
+  /** A key with no failure (and no lock) for this long starts again from zero. */
   forgetAfterMs: 60 * 60_000,
 } as const;
 
@@ -36,7 +36,11 @@ function lockedFor(db: HeraldDb, keys: string[], now: Date): number {
 function countFailure(db: HeraldDb, key: string, limit: number, now: Date): void {
   db.transaction((tx) => {
     const row = tx.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
-    const stale = !row || now.getTime() - row.lastFailureAt.getTime() > loginThrottle.forgetAfterMs;
+    // Quiet since the last failure or the end of its lock, whichever is later:
+    // counting from the failure alone would forget a key exactly as its longest
+    // lock (maxDelayMs = forgetAfterMs) runs out, handing out a fresh allowance.
+    const quietSince = row ? Math.max(row.lastFailureAt.getTime(), row.lockedUntil?.getTime() ?? 0) : 0;
+    const stale = !row || now.getTime() - quietSince > loginThrottle.forgetAfterMs;
     const failures = stale ? 1 : row.failures + 1;
     const lockedUntil =
       failures >= limit

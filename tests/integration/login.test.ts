@@ -1,0 +1,164 @@
+// Logging in on a real database: the answer never says whether an account
+// exists, and failures lock the account and the address for doubling delays.
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { loginFailures } from '../../src/db/schema';
+import { createStaff, setDisabled } from '../../src/lib/server/accounts';
+import type { Actor } from '../../src/lib/server/audit';
+import { attemptLogin, loginThrottle } from '../../src/lib/server/login';
+import { freshContext } from '../helpers/temp-db';
+
+const actor: Actor = { label: 'test', userId: null };
+const password = 'correct horse battery staple';
+const t0 = new Date('2026-11-01T09:00:00Z');
+const at = (ms: number) => new Date(t0.getTime() + ms);
+const address = '198.51.100.7';
+
+async function withAccount() {
+  const { db } = freshContext();
+  const user = await createStaff(db, actor, { email: 'ed@example.com', role: 'editor', password });
+  return { db, user };
+}
+
+/** `n` wrong passwords for `email`, all at `now`. */
+async function fail(db: Awaited<ReturnType<typeof withAccount>>['db'], n: number, now: Date, email = 'ed@example.com', from = address) {
+  for (let i = 0; i < n; i++) {
+    expect(await attemptLogin(db, email, 'wrong password here', from, now)).toEqual({ ok: false, reason: 'invalid' });
+  }
+}
+
+const accountRow = (db: Awaited<ReturnType<typeof withAccount>>['db']) =>
+  db.select().from(loginFailures).where(eq(loginFailures.key, 'email:ed@example.com')).get();
+
+describe('attemptLogin', () => {
+  it('lets the right password in, whatever the case of the email', async () => {
+    const { db, user } = await withAccount();
+    const result = await attemptLogin(db, ' Ed@Example.COM ', password, address, t0);
+    expect(result).toMatchObject({ ok: true, user: { id: user.id, email: 'ed@example.com' } });
+  });
+
+  it('gives the same answer for a wrong password, an unknown email and a disabled account', async () => {
+    const { db, user } = await withAccount();
+    await createStaff(db, actor, { email: 'owner@example.com', role: 'owner', password });
+    const wrong = await attemptLogin(db, 'ed@example.com', 'not the password', address, t0);
+    const unknown = await attemptLogin(db, 'nobody@example.com', password, address, t0);
+    setDisabled(db, actor, user.id, true);
+    const disabled = await attemptLogin(db, 'ed@example.com', password, address, t0);
+    expect(wrong).toEqual({ ok: false, reason: 'invalid' });
+    expect(unknown).toEqual(wrong);
+    expect(disabled).toEqual(wrong);
+  });
+
+  it(`locks an account after loginThrottle.perAccount failures, even against the right password`, async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount - 1, t0);
+    // One short of the limit: still open.
+    expect(await attemptLogin(db, 'ed@example.com', password, address, t0)).toMatchObject({ ok: true });
+    // Success cleared the account's count; fail up to the limit again.
+    await fail(db, loginThrottle.perAccount, t0);
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(1000))).toEqual({
+      ok: false,
+      reason: 'throttled',
+      retryAfterMs: loginThrottle.firstDelayMs - 1000,
+    });
+    // The lock is per account: others from the same address still get in.
+    await createStaff(db, actor, { email: 'other@example.com', role: 'editor', password });
+    expect(await attemptLogin(db, 'other@example.com', password, address, at(1000))).toMatchObject({ ok: true });
+  });
+
+  it('doubles the delay with each failure after the lock, up to maxDelayMs', async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount, t0);
+    let now = t0.getTime();
+    let delay: number = loginThrottle.firstDelayMs;
+    const seen: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const locked = await attemptLogin(db, 'ed@example.com', password, address, new Date(now));
+      expect(locked).toMatchObject({ reason: 'throttled' });
+      seen.push((locked as { retryAfterMs: number }).retryAfterMs);
+      // Attempts while locked are not counted and do not extend the lock.
+      expect(await attemptLogin(db, 'ed@example.com', 'wrong again', address, new Date(now + delay - 1))).toMatchObject({
+        reason: 'throttled',
+        retryAfterMs: 1,
+      });
+      now += delay; // the lock has just run out; one more wrong guess
+      expect(await attemptLogin(db, 'ed@example.com', 'wrong again', address, new Date(now))).toEqual({ ok: false, reason: 'invalid' });
+      delay = Math.min(delay * 2, loginThrottle.maxDelayMs);
+    }
+    expect(seen.slice(0, 3)).toEqual([60_000, 120_000, 240_000]);
+    expect(seen).toEqual(seen.map((_, i) => Math.min(loginThrottle.firstDelayMs * 2 ** i, loginThrottle.maxDelayMs)));
+    expect(Math.max(...seen)).toBe(loginThrottle.maxDelayMs);
+  });
+
+  it('lets the right password in once the lock has run out, and starts the count again', async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount, t0);
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(loginThrottle.firstDelayMs - 1))).toMatchObject({
+      reason: 'throttled',
+    });
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(loginThrottle.firstDelayMs))).toMatchObject({ ok: true });
+    expect(accountRow(db)).toBeUndefined();
+    // A fresh allowance: limit - 1 failures do not lock.
+    await fail(db, loginThrottle.perAccount - 1, at(loginThrottle.firstDelayMs));
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(loginThrottle.firstDelayMs))).toMatchObject({ ok: true });
+  });
+
+  it(`locks an address after loginThrottle.perAddress failures across many emails`, async () => {
+    const { db } = await withAccount();
+    for (let i = 0; i < loginThrottle.perAddress; i++) {
+      // Each email is tried once: no account key comes near its own limit.
+      await fail(db, 1, t0, `guess${i}@example.com`);
+    }
+    expect(await attemptLogin(db, 'ed@example.com', password, address, t0)).toEqual({
+      ok: false,
+      reason: 'throttled',
+      retryAfterMs: loginThrottle.firstDelayMs,
+    });
+    // The same account from another address is not affected.
+    expect(await attemptLogin(db, 'ed@example.com', password, '192.0.2.1', t0)).toMatchObject({ ok: true });
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(loginThrottle.firstDelayMs))).toMatchObject({ ok: true });
+  });
+
+  it('forgets failures older than forgetAfterMs', async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount - 1, t0);
+    expect(accountRow(db)?.failures).toBe(loginThrottle.perAccount - 1);
+    // Within forgetAfterMs, the next failure would lock; after it, it counts as the first.
+    const later = at(loginThrottle.forgetAfterMs + 1);
+    await fail(db, 1, later);
+    expect(accountRow(db)).toMatchObject({ failures: 1, lockedUntil: null });
+    expect(await attemptLogin(db, 'ed@example.com', password, address, later)).toMatchObject({ ok: true });
+  });
+
+  it('does not forget failures within forgetAfterMs', async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount - 1, t0);
+    await fail(db, 1, at(loginThrottle.forgetAfterMs));
+    expect(accountRow(db)?.failures).toBe(loginThrottle.perAccount);
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(loginThrottle.forgetAfterMs))).toMatchObject({
+      reason: 'throttled',
+    });
+  });
+});
+
+describe('attemptLogin at the longest lock', () => {
+  it('keeps locking for maxDelayMs: outwaiting the longest lock does not reset the count', async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount, t0);
+    // Fail right after each lock runs out until the delay reaches its cap.
+    let now = t0.getTime();
+    let delay: number = loginThrottle.firstDelayMs;
+    while (delay < loginThrottle.maxDelayMs) {
+      now += delay + 1;
+      await fail(db, 1, new Date(now));
+      delay = Math.min(delay * 2, loginThrottle.maxDelayMs);
+    }
+    now += delay + 1; // the longest lock has just run out
+    await fail(db, 1, new Date(now));
+    expect(await attemptLogin(db, 'ed@example.com', password, address, new Date(now))).toEqual({
+      ok: false,
+      reason: 'throttled',
+      retryAfterMs: loginThrottle.maxDelayMs,
+    });
+  });
+});
