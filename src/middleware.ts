@@ -4,6 +4,7 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { accessFor, isWrite, roleAllows, scopeAllows } from './lib/server/access';
 import { authenticateApiToken } from './lib/server/api-tokens';
+import { formBodyLimit, peekForm, refusedFormPage } from './lib/server/forms';
 import { getRuntime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
 import { readSession, sessionCookie } from './lib/server/sessions';
@@ -65,52 +66,23 @@ function sameOrigin(request: Request, url: URL, siteUrl: string): boolean {
   return origin === new URL(siteUrl).origin || (host !== null && origin === `${url.protocol}//${host}`);
 }
 
-/**
- * A console write must also carry the session's CSRF token, which another
- * site cannot read, in a form body.
- */
-async function carriesCsrfToken(request: Request, csrfToken: string): Promise<boolean> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return false;
-  try {
-    const sent = (await request.clone().formData()).get('csrf');
-    return typeof sent === 'string' && sameSecret(sent, csrfToken);
-  } catch {
-    return false;
-  }
-}
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/**
- * A console form sent after its session ended (idle expiry, logout elsewhere):
- * refused, but what was typed is shown back so nothing is lost.
- */
-async function sessionEnded(request: Request): Promise<Response> {
-  let typed: [string, string][] = [];
-  try {
-    const form = await request.clone().formData();
-    typed = [...form]
-      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-      .filter(([name, value]) => ['title', 'message', 'description', 'name'].includes(name) && value.trim() !== '');
-  } catch {
-    /* not a form: nothing to give back */
-  }
-  const kept = typed
-    .map(([name, value]) => `<p><label>${escapeHtml(name)}<br><textarea readonly rows="8" cols="60">${escapeHtml(value)}</textarea></label></p>`)
-    .join('');
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Session ended</title></head><body><main><h1>Your session has ended</h1><p>Nothing was saved. <a href="/admin/login" target="_blank" rel="noopener">Log in again in a new tab</a>, then go back and send the form again.</p>${kept ? `<p>What you typed, so it is not lost:</p>${kept}` : ''}</main></body></html>`;
-  return new Response(html, { status: 401, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
-}
-
 const accessControl = defineMiddleware(async (context, next) => {
   const access = accessFor(context.url.pathname);
   const method = context.request.method;
-  // Bearer-token API calls come from scripts, not browsers carrying our cookies.
+  // Browser writes: from this site only, and never bigger than a form needs.
+  // (Bearer-token API calls come from scripts, and api-json.ts limits their bodies.)
+  let form: FormData | null = null;
   if (isWrite(method) && access.kind !== 'api') {
     const { config } = await getRuntime();
     if (!sameOrigin(context.request, context.url, config.siteUrl)) return plain(403, `Cross-site ${method} refused.`);
+    const peeked = await peekForm(context.request);
+    if (peeked === 'too_large') {
+      return new Response(`A form may send at most ${formBodyLimit / 1024} KiB.`, {
+        status: 413,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' },
+      });
+    }
+    form = peeked;
   }
   if (access.kind === 'public') return next();
   const { db, config } = await getRuntime();
@@ -137,12 +109,18 @@ const accessControl = defineMiddleware(async (context, next) => {
   }
 
   if (!session) {
-    if (isWrite(method)) return await sessionEnded(context.request);
+    if (isWrite(method)) {
+      const advice = '<a href="/admin/login" target="_blank" rel="noopener">Log in again in a new tab</a>, reload the form there and paste your text back.';
+      return refusedFormPage(401, 'Your session has ended', advice, form);
+    }
     const back = context.url.pathname + context.url.search;
     return context.redirect(`/admin/login?next=${encodeURIComponent(back)}`, 303);
   }
-  if (isWrite(method) && !(await carriesCsrfToken(context.request, session.csrfToken))) {
-    return plain(403, 'This form did not come from this console (missing or stale CSRF token). Reload the page and try again.');
+  // Every console form carries its session's CSRF token, which another site cannot read.
+  const sent = form?.get('csrf');
+  if (isWrite(method) && !(typeof sent === 'string' && sameSecret(sent, session.csrfToken))) {
+    const advice = 'This form was opened in an earlier session (or did not come from this console). Reload the form and paste your text back.';
+    return refusedFormPage(403, 'This form has expired', advice, form);
   }
   context.locals.session = session;
   // The forbidden page answers 403 itself, in the console's own layout.

@@ -18,6 +18,8 @@ export interface Config {
   databasePath: string;
   /** Public base URL, no trailing slash; used in links the CLI prints, feeds and mail. */
   siteUrl: string;
+  /** Believe X-Forwarded-For/-Proto from a reverse proxy in front (src/lib/server/forwarded.ts). */
+  trustProxy: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -58,8 +60,15 @@ function databasePath(env: Env): string {
   return raw;
 }
 
+function trustProxy(env: Env): boolean {
+  const raw = (env.TRUST_PROXY ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError('TRUST_PROXY', `must be 1/true or 0/false, got "${env.TRUST_PROXY}"`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const h = host(env);
   const p = port(env);
-  return { host: h, port: p, databasePath: databasePath(env), siteUrl: siteUrl(env, h, p) };
+  return { host: h, port: p, databasePath: databasePath(env), siteUrl: siteUrl(env, h, p), trustProxy: trustProxy(env) };
 }

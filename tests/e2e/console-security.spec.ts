@@ -211,3 +211,48 @@ test('a token created in the console writes through the API until it is revoked'
   await expect(page.locator('tr', { hasText: 'token.revoke' }).first()).toContainText(admin.email);
   await expect(page.locator('tr', { hasText: 'incident.create' }).filter({ hasText: 'token deploy-bot' }).first()).toBeVisible();
 });
+
+test('a form from an earlier session is refused, with what was typed shown back', async ({ page, browser }) => {
+  await logIn(page, admin.email, admin.password());
+  await page.goto('/admin/incidents/new');
+  await page.getByLabel('Title').fill('Typed in an old tab');
+  await page.getByLabel('First update').fill('Half an hour of careful writing.');
+  // Meanwhile the session ends elsewhere (a password change, say) and a new one begins.
+  const other = await (await browser.newContext()).newPage();
+  await logIn(other, admin.email, admin.password());
+  await page.context().clearCookies();
+  await page.context().addCookies(await other.context().cookies());
+  const response = page.waitForResponse((r) => r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Post incident' }).click();
+  expect((await response).status()).toBe(403);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This form has expired');
+  await expect(page.getByLabel('title')).toHaveValue('Typed in an old tab');
+  await expect(page.getByLabel('message')).toHaveValue('Half an hour of careful writing.');
+  await expect(page.getByLabel('impact')).toHaveValue('minor');
+  await page.goto('/');
+  await expect(page.locator('body')).not.toContainText('Typed in an old tab');
+});
+
+test('an oversized form is refused before it is read', async ({ request }) => {
+  const response = await request.post('/admin/incidents/new', { form: { message: 'x'.repeat(300 * 1024) } });
+  expect(response.status()).toBe(413);
+  const login = await request.post('/admin/login', { form: { email: 'a@b.c', password: 'x'.repeat(300 * 1024) } });
+  expect(login.status()).toBe(413);
+});
+
+test('a forged X-Forwarded-For does not reset the per-address throttle', async ({ request }) => {
+  // Its own server, so locking this test's address does not lock the others out.
+  const server = await startServer();
+  try {
+    const attempt = (n: number) =>
+      request.post(`${server.url}/admin/login`, {
+        form: { email: `guess${n}@example.com`, password: 'not the password' },
+        headers: { 'X-Forwarded-For': `203.0.113.${n}` },
+        maxRedirects: 0,
+      });
+    for (let n = 0; n < 50; n++) expect((await attempt(n)).status(), `attempt ${n}`).toBe(401);
+    expect((await attempt(50)).status()).toBe(429);
+  } finally {
+    await server.stop();
+  }
+});

@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loginFailures } from '../../src/db/schema';
-import { createStaff, setDisabled } from '../../src/lib/server/accounts';
+import { createStaff, setDisabled, setPassword } from '../../src/lib/server/accounts';
 import type { Actor } from '../../src/lib/server/audit';
 import { attemptLogin, loginThrottle } from '../../src/lib/server/login';
 import { freshContext } from '../helpers/temp-db';
@@ -161,4 +161,30 @@ describe('attemptLogin at the longest lock', () => {
       retryAfterMs: loginThrottle.maxDelayMs,
     });
   });
+
+  it('counts parallel guesses before checking them, so a burst cannot slip past the limit', async () => {
+    const { db } = await withAccount();
+    const guesses = Array.from({ length: 60 }, (_, n) => (n === 45 ? password : `wrong guess ${n}`));
+    const results = await Promise.all(guesses.map((guess) => attemptLogin(db, 'ed@example.com', guess, address, t0)));
+    expect(results.filter((r) => r.ok)).toHaveLength(0);
+    expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(loginThrottle.perAccount);
+    expect(results[45]).toMatchObject({ ok: false, reason: 'throttled' });
+  });
+
+  it('a success takes back its own count for the address', async () => {
+    const { db } = await withAccount();
+    await fail(db, 3, t0);
+    await attemptLogin(db, 'ed@example.com', password, address, t0);
+    const row = db.select().from(loginFailures).where(eq(loginFailures.key, `ip:${address}`)).get();
+    expect(row?.failures).toBe(3);
+  });
+
+  it('a password reset lifts the lock someone else caused', async () => {
+    const { db, user } = await withAccount();
+    await fail(db, loginThrottle.perAccount, t0, 'ed@example.com', '203.0.113.9');
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(1000))).toMatchObject({ reason: 'throttled' });
+    await setPassword(db, actor, user.id, 'a brand new passphrase');
+    expect(await attemptLogin(db, 'ed@example.com', 'a brand new passphrase', address, at(2000))).toMatchObject({ ok: true });
+  });
 });
+

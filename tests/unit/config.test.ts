@@ -8,7 +8,14 @@ describe('configuration', () => {
       port: 4321,
       databasePath: './data/herald.db',
       siteUrl: 'http://localhost:4321',
+      trustProxy: false,
     });
+  });
+
+  it('reads TRUST_PROXY as 1/true or 0/false, and nothing else', () => {
+    for (const on of ['1', 'true', 'TRUE', ' true ']) expect(loadConfig({ TRUST_PROXY: on }).trustProxy).toBe(true);
+    for (const off of ['0', 'false', '']) expect(loadConfig({ TRUST_PROXY: off }).trustProxy).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrowError(/^TRUST_PROXY: must be 1\/true or 0\/false, got "yes"$/);
   });
 
   it('takes SITE_URL without a trailing slash', () => {

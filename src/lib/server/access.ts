@@ -17,8 +17,9 @@ const ownerOnly = ['/admin/users', '/admin/tokens'];
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 export function accessFor(pathname: string): Access {
-  // Normalise as the router does, so /admin/%75sers, /admin//users or
-  // /admin/users/ cannot slip past the table.
+  // Astro has already decoded the path once (decodeURI); decoding the rest too
+  // (%2F, %3F…) and folding slashes and case only ever makes a path match a
+  // stricter rule, so /admin/%75sers, /admin//users or /admin/users/ cannot slip past.
   let decoded = pathname;
   try {
     decoded = decodeURIComponent(pathname);

@@ -3,13 +3,16 @@
 import { hash, verify } from '@node-rs/argon2';
 import { and, count, eq, isNull, ne } from 'drizzle-orm';
 import { staffRoles, type StaffRole } from '../../db/constants';
-import { sessions, users, type UserRow } from '../../db/schema';
+import { loginFailures, sessions, users, type UserRow } from '../../db/schema';
 import { recordAudit, type Actor } from './audit';
 import type { HeraldDb } from './db';
 import { randomSecret, sha256 } from './secrets';
 import { ActionError } from './validate';
 
 export const passwordLength = { min: 12, max: 1000 } as const;
+
+/** The login throttle's key for an account (login.ts); a new password clears it. */
+export const accountKey = (email: string) => `email:${email.trim().toLowerCase()}`;
 
 /** argon2id with the library's defaults (19 MiB, 2 passes), OWASP's recommended minimum. */
 const argon2id = { algorithm: 2 } as const;
@@ -116,6 +119,7 @@ export async function createStaff(db: HeraldDb, actor: Actor, input: NewStaff, n
 /**
  * Sets a new password and ends every session of that account except `keepSessionHash`
  * (the one that made the change), so a stolen session dies with the old password.
+ * It also lifts a login lock on the account.
  */
 export async function setPassword(
   db: HeraldDb,
@@ -134,6 +138,8 @@ export async function setPassword(
       ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepSessionHash))
       : eq(sessions.userId, userId);
     tx.delete(sessions).where(others).run();
+    // Whoever locked the account by guessing cannot keep its owner out past a reset.
+    tx.delete(loginFailures).where(eq(loginFailures.key, accountKey(row.email))).run();
     recordAudit(tx, actor, 'user.password', row.email, undefined, now);
   });
 }

@@ -1,6 +1,16 @@
 // Imported first by the built server entry (src/integrations/boot-on-start.ts):
 // start the runtime before the first request, and stop with one line if we can't.
+import { loadConfig } from '../config';
+import { installProxyTrust } from './forwarded';
 import { getRuntime } from './runtime';
+
+// Synchronously, before the adapter's server takes its first request. A bad
+// TRUST_PROXY is reported by getRuntime() below, like every other setting.
+try {
+  installProxyTrust(loadConfig().trustProxy);
+} catch {
+  /* reported below */
+}
 
 getRuntime().then(
   (runtime) => console.log(`Herald: database ${runtime.config.databasePath}, serving ${runtime.config.siteUrl}`),

@@ -5,7 +5,7 @@
 // nor its timing says whether an account exists.
 import { eq, inArray } from 'drizzle-orm';
 import { loginFailures, type UserRow } from '../../db/schema';
-import { decoyPasswordHash, findStaffByEmail, verifyPassword } from './accounts';
+import { accountKey, decoyPasswordHash, findStaffByEmail, verifyPassword } from './accounts';
 import type { HeraldDb } from './db';
 
 export const loginThrottle = {
@@ -25,7 +25,6 @@ export type LoginResult =
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
-const accountKey = (email: string) => `email:${email.trim().toLowerCase()}`;
 const addressKey = (address: string) => `ip:${address}`;
 
 function lockedFor(db: HeraldDb, keys: string[], now: Date): number {
@@ -65,14 +64,26 @@ export async function attemptLogin(
   // While locked, not even the right password gets in: the guesser learns nothing.
   if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
 
+  // Counted as a failure before the slow, asynchronous password check, so a
+  // burst of parallel guesses cannot all pass the lock check above before any
+  // of them is counted. A success takes its count back.
+  db.transaction(() => {
+    countFailure(db, keys[0], loginThrottle.perAccount, now);
+    countFailure(db, keys[1], loginThrottle.perAddress, now);
+  });
+
   const user = findStaffByEmail(db, email);
   const hash = user && !user.disabledAt ? user.passwordHash : await decoyPasswordHash();
   const valid = (await verifyPassword(hash, password)) && user !== undefined && !user.disabledAt;
-  if (valid) {
-    db.delete(loginFailures).where(eq(loginFailures.key, keys[0])).run();
-    return { ok: true, user };
-  }
-  countFailure(db, keys[0], loginThrottle.perAccount, now);
-  countFailure(db, keys[1], loginThrottle.perAddress, now);
-  return { ok: false, reason: 'invalid' };
+  if (!valid) return { ok: false, reason: 'invalid' };
+  db.transaction((tx) => {
+    tx.delete(loginFailures).where(eq(loginFailures.key, keys[0])).run();
+    const address = tx.select().from(loginFailures).where(eq(loginFailures.key, keys[1])).get();
+    if (address) {
+      const failures = address.failures - 1;
+      const lockedUntil = failures >= loginThrottle.perAddress ? address.lockedUntil : null;
+      tx.update(loginFailures).set({ failures, lockedUntil }).where(eq(loginFailures.key, keys[1])).run();
+    }
+  });
+  return { ok: true, user };
 }

@@ -1,7 +1,7 @@
 // Console sessions: a random 256-bit token in a cookie, stored only as its
 // SHA-256, with an idle and an absolute expiry. Each session has its own CSRF
 // token that every console form sends back.
-import { and, eq, lt, or } from 'drizzle-orm';
+import { count, eq, lt, or } from 'drizzle-orm';
 import { sessions, users } from '../../db/schema';
 import type { Staff } from './accounts';
 import type { HeraldDb } from './db';
@@ -67,7 +67,7 @@ export function endSession(db: HeraldDb, tokenHash: string): void {
 
 /** How many sessions an account has open (shown in the console). */
 export function openSessions(db: HeraldDb, userId: number): number {
-  return db.select().from(sessions).where(and(eq(sessions.userId, userId))).all().length;
+  return db.select({ n: count() }).from(sessions).where(eq(sessions.userId, userId)).get()?.n ?? 0;
 }
 
 /**

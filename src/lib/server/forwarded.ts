@@ -1,0 +1,44 @@
+// Who sent a request, and over what. Astro's Node adapter believes the first
+// X-Forwarded-For value (which any client can write) for Astro.clientAddress,
+// and X-Forwarded-Proto for the URL's scheme. Herald decides instead, with
+// TRUST_PROXY: off, those headers are dropped and the socket's address counts;
+// on (behind one TLS-terminating proxy), the address the proxy itself appended,
+// the last X-Forwarded-For entry, is the only one kept.
+import http from 'node:http';
+
+const forwardedHeaders = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port'];
+
+/** Rewrites the forwarding headers of an incoming request in place, as TRUST_PROXY says. */
+export function applyProxyTrust(headers: http.IncomingHttpHeaders, trustProxy: boolean): void {
+  if (!trustProxy) {
+    for (const name of forwardedHeaders) delete headers[name];
+    return;
+  }
+  const chain = String(headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  if (chain.length) headers['x-forwarded-for'] = chain[chain.length - 1];
+  const proto = String(headers['x-forwarded-proto'] ?? '').split(',').pop()?.trim();
+  if (proto) headers['x-forwarded-proto'] = proto;
+  // The public host comes from SITE_URL, never from a header.
+  delete headers['x-forwarded-host'];
+  delete headers['x-forwarded-port'];
+}
+
+let installed = false;
+
+/**
+ * Applies applyProxyTrust to every request any HTTP server in this process
+ * receives, before the adapter reads it. Called once at boot, before the
+ * standalone server starts; the adapter offers no hook of its own for this.
+ */
+export function installProxyTrust(trustProxy: boolean): void {
+  if (installed) return;
+  installed = true;
+  const emit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
+    if (event === 'request') applyProxyTrust((args[0] as http.IncomingMessage).headers, trustProxy);
+    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+  } as typeof emit;
+}
