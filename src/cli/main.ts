@@ -18,6 +18,7 @@ import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLengt
 import { createApiToken, listApiTokens, revokeApiToken } from '../lib/server/api-tokens';
 import type { Actor } from '../lib/server/audit';
 import { syncCatalog } from '../lib/server/catalog-sync';
+import { startDeliveryWorker, stopOnSignals } from '../lib/server/delivery';
 import { openDatabase } from '../lib/server/db';
 import { openSessions } from '../lib/server/sessions';
 import { readComponents, readLiveLog } from '../lib/server/live-log';
@@ -55,6 +56,7 @@ export const usage = `Usage: herald <command> [options]
   token create --name N --scope read|write   (prints the token once, on stdout)
   token list
   token revoke ID
+  worker                               deliver queued notifications until stopped (Ctrl-C)
 
 TIME is ISO 8601 with a zone, e.g. 2026-12-06T02:00:00Z. STATUS of a component is one of
 ${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
@@ -299,6 +301,16 @@ async function run(argv: string[], io: Io): Promise<number> {
       const before = listApiTokens(db).find((t) => t.id === id);
       revokeApiToken(db, actor, id);
       io.out(before?.revokedAt ? `Token ${id} (${before.name}) was already revoked` : `Revoked token ${id} (${before?.name})`);
+      return 0;
+    }
+    case 'worker': {
+      parse(rest, {}, []);
+      const db = openDatabase(config.databasePath);
+      const content = readContentFolder(contentFolder);
+      syncCatalog(db, content.catalog);
+      const worker = startDeliveryWorker(db, content, config);
+      io.out(`Herald worker: delivering from ${config.databasePath} ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}; Ctrl-C to stop`);
+      await stopOnSignals(worker, false);
       return 0;
     }
     default:

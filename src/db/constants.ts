@@ -98,3 +98,11 @@ export type TokenScope = (typeof tokenScopes)[number];
 /** Where a component or group is defined: content/components.yml, or the console (which then owns it). */
 export const catalogSources = ['file', 'console'] as const;
 export type CatalogSource = (typeof catalogSources)[number];
+
+/** How a subscriber is told: by email (double opt-in) or by a signed webhook POST. */
+export const subscriberKinds = ['email', 'webhook'] as const;
+export type SubscriberKind = (typeof subscriberKinds)[number];
+
+/** Outbox rows: queued (maybe leased by a worker right now), sent, or failed for good. */
+export const deliveryStatuses = ['queued', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];

@@ -3,13 +3,15 @@
 // incidents and updates posted by staff. SQL names snake_case, TS names camelCase.
 // Times are UTC instants stored as integer milliseconds.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   catalogSources,
   componentStatuses,
+  deliveryStatuses,
   incidentImpacts,
   incidentKinds,
   staffRoles,
+  subscriberKinds,
   tokenScopes,
   type UpdateStatus,
 } from './constants';
@@ -179,6 +181,78 @@ export const auditLog = sqliteTable(
   (t) => [index('audit_log_at').on(t.at)],
 );
 
+/** Site-wide values Herald makes for itself, e.g. the secret that signs subscriber links. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** People (email) and systems (webhook) that follow the page. Deleting one deletes its queue too. */
+export const subscribers = sqliteTable(
+  'subscribers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: subscriberKinds }).notNull(),
+    /** A lower-cased email address, or the webhook URL. */
+    address: text('address').notNull(),
+    /** Webhooks only: the key their deliveries are signed with. */
+    secret: text('secret'),
+    /** Null until the emailed link is followed (double opt-in); webhooks are confirmed at creation. */
+    confirmedAt: instant('confirmed_at'),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('subscribers_kind_address').on(t.kind, t.address), index('subscribers_confirmed').on(t.confirmedAt)],
+);
+
+/** The components a subscriber follows; none means all of them. */
+export const subscriberComponents = sqliteTable(
+  'subscriber_components',
+  {
+    subscriberId: integer('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    componentId: text('component_id')
+      .notNull()
+      .references(() => components.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.componentId] }), index('subscriber_components_component').on(t.componentId)],
+);
+
+/**
+ * The durable outbox: one row per message to send, written in the same
+ * transaction as what caused it. Unique per (subscriber, event), so nothing is
+ * queued twice; a row marked sent is never sent again.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subscriberId: integer('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    /** What happened: `update:<update row id>`, `reminder:<incident>`, `confirm:<time>`, `welcome:<time>`. */
+    event: text('event').notNull(),
+    incidentId: text('incident_id'),
+    updateId: integer('update_id'),
+    status: text('status', { enum: deliveryStatuses }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
+    /** While a worker holds the row; another may take it once this has passed (the worker died). */
+    leaseUntil: instant('lease_until'),
+    lastError: text('last_error'),
+    sentAt: instant('sent_at'),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('outbox_subscriber_event').on(t.subscriberId, t.event), index('outbox_due').on(t.status, t.nextAttemptAt)],
+);
+
+/** Fixed-window counters for rate limits other than logins (e.g. `subscribe-ip:<address>`). */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  windowStart: instant('window_start').notNull(),
+});
+
 export type ComponentRow = typeof components.$inferSelect;
 export type ComponentGroupRow = typeof componentGroups.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -189,3 +263,5 @@ export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type SubscriberRow = typeof subscribers.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;

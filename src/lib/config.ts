@@ -20,6 +20,23 @@ export interface Config {
   siteUrl: string;
   /** Believe X-Forwarded-For/-Proto from a reverse proxy in front (src/lib/server/forwarded.ts). */
   trustProxy: boolean;
+  mail: {
+    /** smtp:// or smtps:// with credentials; null writes each message as an .eml file under `dir`. */
+    smtpUrl: string | null;
+    from: string;
+    dir: string;
+    /** Temporary failures are retried, with doubling waits from `retryMinSeconds`, for this long. */
+    retryHours: number;
+    retryMinSeconds: number;
+  };
+  /** Hours before a maintenance starts to remind subscribers; 0 for no reminder. */
+  maintenanceReminderHours: number;
+  /** Run the delivery worker inside the server (off when `herald worker` runs it elsewhere). */
+  worker: boolean;
+  /** How long a worker holds the rows it took; after a crash they are sent again once this passes. */
+  outboxLeaseSeconds: number;
+  /** Let webhooks point at loopback and private addresses (tests, closed networks). */
+  webhookAllowPrivate: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,15 +77,68 @@ function databasePath(env: Env): string {
   return raw;
 }
 
-function trustProxy(env: Env): boolean {
-  const raw = (env.TRUST_PROXY ?? '').trim().toLowerCase();
-  if (raw === '' || raw === '0' || raw === 'false') return false;
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
-  throw new ConfigError('TRUST_PROXY', `must be 1/true or 0/false, got "${env.TRUST_PROXY}"`);
+  throw new ConfigError(name, `must be 1/true or 0/false, got "${env[name]}"`);
+}
+
+function number(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function smtpUrl(env: Env): string | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'is not a URL, e.g. smtps://user:password@mail.example.com:465');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, got "${url.protocol}//"`);
+  }
+  return raw;
+}
+
+function mailFrom(env: Env, site: string): string {
+  const raw = env.MAIL_FROM?.trim();
+  if (!raw) return `status@${new URL(site).hostname.replace(/^\[|\]$/g, '') || 'localhost'}`;
+  if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(raw)) {
+    throw new ConfigError('MAIL_FROM', `is not an address, e.g. "Example status <status@example.com>", got "${raw}"`);
+  }
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
   const h = host(env);
   const p = port(env);
-  return { host: h, port: p, databasePath: databasePath(env), siteUrl: siteUrl(env, h, p), trustProxy: trustProxy(env) };
+  const site = siteUrl(env, h, p);
+  return {
+    host: h,
+    port: p,
+    databasePath: databasePath(env),
+    siteUrl: site,
+    trustProxy: flag(env, 'TRUST_PROXY', false),
+    mail: {
+      smtpUrl: smtpUrl(env),
+      from: mailFrom(env, site),
+      dir: env.MAIL_DIR?.trim() || './data/mail',
+      retryHours: number(env, 'MAIL_RETRY_HOURS', 24, 0, 24 * 30),
+      retryMinSeconds: number(env, 'MAIL_RETRY_MIN_SECONDS', 30, 0.01, 3600),
+    },
+    maintenanceReminderHours: number(env, 'MAINTENANCE_REMINDER_HOURS', 24, 0, 24 * 30),
+    worker: flag(env, 'HERALD_WORKER', true),
+    outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
+    webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+  };
 }

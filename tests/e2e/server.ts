@@ -28,9 +28,10 @@ export interface RunningServer {
 
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
-  const db = join(mkdtempSync(join(tmpdir(), 'herald-e2e-')), 'herald.db');
+  const folder = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
+  const db = join(folder, 'herald.db');
   const child = spawn(process.execPath, [join(root, 'dist/server/entry.mjs')], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: db, ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: db, MAIL_DIR: join(folder, 'mail'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -9,6 +9,11 @@ describe('configuration', () => {
       databasePath: './data/herald.db',
       siteUrl: 'http://localhost:4321',
       trustProxy: false,
+      mail: { smtpUrl: null, from: 'status@localhost', dir: './data/mail', retryHours: 24, retryMinSeconds: 30 },
+      maintenanceReminderHours: 24,
+      worker: true,
+      outboxLeaseSeconds: 120,
+      webhookAllowPrivate: false,
     });
   });
 
@@ -24,6 +29,11 @@ describe('configuration', () => {
 
   it.each([
     [{ PORT: 'abc' }, /^PORT: /],
+    [{ SMTP_URL: 'http://mail.example.com' }, /^SMTP_URL: must start with smtp/],
+    [{ SMTP_URL: 'not a url' }, /^SMTP_URL: /],
+    [{ MAIL_FROM: 'nobody' }, /^MAIL_FROM: /],
+    [{ MAIL_RETRY_HOURS: '-1' }, /^MAIL_RETRY_HOURS: /],
+    [{ HERALD_WORKER: 'maybe' }, /^HERALD_WORKER: /],
     [{ PORT: '70000' }, /^PORT: /],
     [{ HOST: 'bad host!' }, /^HOST: /],
     [{ SITE_URL: 'not a url' }, /^SITE_URL: /],

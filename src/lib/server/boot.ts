@@ -1,6 +1,7 @@
 // Imported first by the built server entry (src/integrations/boot-on-start.ts):
 // start the runtime before the first request, and stop with one line if we can't.
 import { loadConfig } from '../config';
+import { startDeliveryWorker, stopOnSignals } from './delivery';
 import { installProxyTrust } from './forwarded';
 import { getRuntime } from './runtime';
 
@@ -13,7 +14,14 @@ try {
 }
 
 getRuntime().then(
-  (runtime) => console.log(`Herald: database ${runtime.config.databasePath}, serving ${runtime.config.siteUrl}`),
+  (runtime) => {
+    const { config } = runtime;
+    console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl}`);
+    if (config.worker) {
+      void stopOnSignals(startDeliveryWorker(runtime.db, runtime.content, config));
+      console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
+    }
+  },
   (error: Error) => {
     const known = error.name === 'ConfigError' || error.name === 'ContentError';
     console.error(`Herald cannot start: ${known ? error.message : (error.stack ?? error.message)}`);

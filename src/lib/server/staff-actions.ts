@@ -17,6 +17,7 @@ import {
 import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../db/schema';
 import type { AuthoredIncident } from '../content/incident-file';
 import { recordAudit, systemActor, type Actor } from './audit';
+import { enqueueForSubscribers } from './outbox';
 import type { HeraldDb } from './db';
 import { ActionError, requireInstant, requireOneOf, requireText } from './validate';
 
@@ -129,6 +130,17 @@ function applyComponentChanges(tx: Tx, target: Target, changes: ComponentChange[
   }
 }
 
+/**
+ * Queues the update for every subscriber it concerns: those following all
+ * components, and those following one the incident touches. Same transaction.
+ */
+function notifySubscribers(tx: Tx, target: Target, updateId: number, now: Date): void {
+  const touched = new Set(target.authored?.components.map((c) => c.id) ?? []);
+  const live = tx.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, target.id)).all();
+  for (const row of live) touched.add(row.id);
+  enqueueForSubscribers(tx, `update:${updateId}`, { incidentId: target.id, updateId, componentIds: [...touched] }, now);
+}
+
 export interface NewIncident {
   title: unknown;
   impact: unknown;
@@ -150,8 +162,14 @@ export function createIncident(ctx: LogContext, input: NewIncident, now = new Da
   return ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, now);
     tx.insert(incidents).values({ id, kind: 'incident', title, impact, startedAt: now, createdAt: now }).run();
-    tx.insert(incidentUpdates).values({ incidentId: id, status, body: message, at: now, notify }).run();
-    applyComponentChanges(tx, { id, kind: 'incident', startedAt: now, authored: undefined }, changes, now);
+    const update = tx
+      .insert(incidentUpdates)
+      .values({ incidentId: id, status, body: message, at: now, notify })
+      .returning({ id: incidentUpdates.id })
+      .get();
+    const target: Target = { id, kind: 'incident', startedAt: now, authored: undefined };
+    applyComponentChanges(tx, target, changes, now);
+    if (notify) notifySubscribers(tx, target, update.id, now);
     audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify }, now);
     return id;
   });
@@ -198,6 +216,7 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
       .returning({ id: incidentUpdates.id })
       .get();
     applyComponentChanges(tx, target, changes, now);
+    if (notify) notifySubscribers(tx, target, row.id, now);
     audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify }, now);
     return row.id;
   });
@@ -305,10 +324,15 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
     tx.insert(incidents)
       .values({ id, kind: 'maintenance', title, impact: 'none', startedAt: scheduledFor, scheduledFor, scheduledUntil, createdAt: now })
       .run();
-    tx.insert(incidentUpdates).values({ incidentId: id, status: 'scheduled', body: message, at: now, notify }).run();
+    const update = tx
+      .insert(incidentUpdates)
+      .values({ incidentId: id, status: 'scheduled', body: message, at: now, notify })
+      .returning({ id: incidentUpdates.id })
+      .get();
     for (const change of changes) {
       tx.insert(incidentComponents).values({ incidentId: id, componentId: change.id, status: change.status }).run();
     }
+    if (notify) notifySubscribers(tx, { id, kind: 'maintenance', startedAt: scheduledFor, authored: undefined }, update.id, now);
     audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: input.components ?? [] }, now);
     return id;
   });

@@ -1,0 +1,180 @@
+// What Herald mails, as plain data: subject, a plain-text and an HTML part,
+// and the headers that thread one incident's updates together and let mail
+// clients unsubscribe in one click (RFC 8058). No remote images, no scripts:
+// the HTML is our sanitized markdown in a plain, inline-styled frame.
+import { componentStatusLabels, updateStatusLabels, type UpdateStatus } from '../../db/constants';
+import { renderMarkdown } from '../markdown';
+import type { Incident, IncidentUpdate } from '../model';
+import { formatDateTime } from '../time';
+
+export interface MailSite {
+  pageName: string;
+  siteUrl: string;
+  timeZone: string;
+}
+
+export interface MailLinks {
+  manage: string;
+  unsubscribe: string;
+}
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string;
+  headers: Record<string, string>;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function domain(site: MailSite): string {
+  return new URL(site.siteUrl).hostname.replace(/^\[|\]$/g, '') || 'localhost';
+}
+
+/** The thread an incident's mails share for one subscriber: the first one's Message-ID. */
+export function threadId(site: MailSite, incidentId: string, subscriberId: number): string {
+  return `<incident.${incidentId}.${subscriberId}@${domain(site)}>`;
+}
+
+/** Mail clients fetch remote images; ours never ask them to. Images become their alt text. */
+function withoutImages(html: string): string {
+  return html.replace(/<img\b[^>]*?(?:\balt="([^"]*)")?[^>]*>/gi, (_, alt: string | undefined) => (alt ? `[${alt}]` : ''));
+}
+
+function frame(site: MailSite, heading: string, bodyHtml: string, footerHtml: string): string {
+  const font = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;';
+  return [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+    `<title>${escapeHtml(heading)}</title></head>`,
+    `<body style="margin:0;padding:24px;background:#ffffff;color:#1f2328;${font}line-height:1.5">`,
+    `<div style="max-width:600px;margin:0 auto">`,
+    `<p style="margin:0 0 8px;color:#59636e;font-size:14px">${escapeHtml(site.pageName)} status</p>`,
+    `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3">${escapeHtml(heading)}</h1>`,
+    bodyHtml,
+    `<hr style="border:none;border-top:1px solid #d1d9e0;margin:24px 0 12px">`,
+    `<p style="margin:0;color:#59636e;font-size:13px">${footerHtml}</p>`,
+    '</div></body></html>',
+  ].join('');
+}
+
+function listHeaders(links: MailLinks): Record<string, string> {
+  return {
+    'List-Unsubscribe': `<${links.unsubscribe}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
+}
+
+function footer(site: MailSite, links: MailLinks) {
+  return {
+    text: `You follow ${site.pageName} status.\nChoose what you get: ${links.manage}\nUnsubscribe: ${links.unsubscribe}`,
+    html: `You follow ${escapeHtml(site.pageName)} status. <a href="${escapeHtml(links.manage)}" style="color:#0550ae">Choose what you get</a> · <a href="${escapeHtml(links.unsubscribe)}" style="color:#0550ae">Unsubscribe</a>`,
+  };
+}
+
+/** A notification of one update (the first update of an incident announces it). */
+export function updateMail(
+  site: MailSite,
+  incident: Incident,
+  update: IncidentUpdate & { status: UpdateStatus },
+  updateRowId: number,
+  subscriber: { id: number; address: string },
+  links: MailLinks,
+): Mail {
+  const label = updateStatusLabels[update.status];
+  const url = `${site.siteUrl}/incidents/${incident.id}`;
+  const when = formatDateTime(update.at, site.timeZone);
+  const affected = incident.components.map((c) => `${c.id}: ${componentStatusLabels[c.status].toLowerCase()}`).join(', ');
+  const first = incident.updates.at(-1)?.id === update.id;
+  const thread = threadId(site, incident.id, subscriber.id);
+  const foot = footer(site, links);
+  const kind = incident.kind === 'maintenance' ? 'Maintenance' : 'Incident';
+  const text = [
+    `${incident.title}`,
+    `${kind} · ${label} · ${when}`,
+    affected ? `Affected: ${affected}` : '',
+    '',
+    update.body,
+    '',
+    `Follow it: ${url}`,
+    '',
+    '-- ',
+    foot.text,
+  ]
+    .filter((line, i) => line !== '' || i > 2)
+    .join('\n');
+  const body = [
+    `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}</p>`,
+    `<div>${withoutImages(renderMarkdown(update.body))}</div>`,
+    `<p style="margin:16px 0 0"><a href="${escapeHtml(url)}" style="color:#0550ae">Follow it on the status page</a></p>`,
+  ].join('');
+  return {
+    to: subscriber.address,
+    subject: `[${site.pageName} status] ${incident.title} — ${label}`,
+    text,
+    html: frame(site, incident.title, body, foot.html),
+    messageId: first ? thread : `<update.${updateRowId}.${subscriber.id}@${domain(site)}>`,
+    ...(first ? {} : { inReplyTo: thread, references: thread }),
+    headers: listHeaders(links),
+  };
+}
+
+/** A reminder that a maintenance starts soon, in the maintenance's thread. */
+export function reminderMail(site: MailSite, maintenance: Incident, subscriber: { id: number; address: string }, links: MailLinks): Mail {
+  const url = `${site.siteUrl}/incidents/${maintenance.id}`;
+  const from = maintenance.scheduledFor ? formatDateTime(maintenance.scheduledFor, site.timeZone) : '';
+  const until = maintenance.scheduledUntil ? formatDateTime(maintenance.scheduledUntil, site.timeZone) : '';
+  const thread = threadId(site, maintenance.id, subscriber.id);
+  const foot = footer(site, links);
+  const line = `Planned maintenance starts soon: ${from} to ${until}.`;
+  return {
+    to: subscriber.address,
+    subject: `[${site.pageName} status] ${maintenance.title} — Starts soon`,
+    text: `${maintenance.title}\n${line}\n\nDetails: ${url}\n\n-- \n${foot.text}`,
+    html: frame(site, maintenance.title, `<p>${escapeHtml(line)}</p><p><a href="${escapeHtml(url)}" style="color:#0550ae">Details on the status page</a></p>`, foot.html),
+    messageId: `<reminder.${maintenance.id}.${subscriber.id}@${domain(site)}>`,
+    inReplyTo: thread,
+    references: thread,
+    headers: listHeaders(links),
+  };
+}
+
+/** Double opt-in: nothing is sent to this address until its owner follows the link. */
+export function confirmationMail(site: MailSite, subscriber: { id: number; address: string }, confirm: string, sentAt: Date): Mail {
+  const text = [
+    `Someone (we hope you) asked to follow ${site.pageName} status at this address.`,
+    '',
+    `Confirm: ${confirm}`,
+    '',
+    `If it was not you, ignore this mail: the address is forgotten in 48 hours and you will get nothing else.`,
+  ].join('\n');
+  const body = [
+    `<p>Someone (we hope you) asked to follow ${escapeHtml(site.pageName)} status at this address.</p>`,
+    `<p><a href="${escapeHtml(confirm)}" style="display:inline-block;padding:10px 16px;background:#0550ae;color:#ffffff;text-decoration:none;border-radius:6px">Confirm the subscription</a></p>`,
+    `<p style="color:#59636e">If it was not you, ignore this mail: the address is forgotten in 48 hours and you will get nothing else.</p>`,
+  ].join('');
+  return {
+    to: subscriber.address,
+    subject: `[${site.pageName} status] Confirm your subscription`,
+    text,
+    html: frame(site, 'Confirm your subscription', body, escapeHtml(`${site.pageName} status`)),
+    messageId: `<confirm.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,
+    headers: {},
+  };
+}
+
+/** Someone asked to subscribe an address that already is: tell its owner, not the form. */
+export function alreadySubscribedMail(site: MailSite, subscriber: { id: number; address: string }, links: MailLinks, sentAt: Date): Mail {
+  const foot = footer(site, links);
+  return {
+    to: subscriber.address,
+    subject: `[${site.pageName} status] You are already subscribed`,
+    text: `Someone asked to subscribe this address to ${site.pageName} status. It already is; nothing changed.\n\n-- \n${foot.text}`,
+    html: frame(site, 'You are already subscribed', `<p>Someone asked to subscribe this address to ${escapeHtml(site.pageName)} status. It already is; nothing changed.</p>`, foot.html),
+    messageId: `<already.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,
+    headers: listHeaders(links),
+  };
+}

@@ -1,0 +1,245 @@
+// The delivery worker: takes due rows from the outbox, turns each into a mail
+// (or, for webhooks, a signed POST), sends it and records the outcome row by
+// row. Runs inside the server by default and as `herald worker`. Temporary
+// failures (connection refused, 4xx) wait and retry with doubling delays for
+// MAIL_RETRY_HOURS; permanent ones (5xx) are marked failed with the reason.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, eq, inArray } from 'drizzle-orm';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config';
+import type { PageSettings } from '../content/catalog';
+import { alreadySubscribedMail, confirmationMail, reminderMail, updateMail, type Mail, type MailSite } from '../mail/messages';
+import type { Incident } from '../model';
+import { mergeTimeline } from '../timeline';
+import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
+import { isClosedStatus } from '../../db/constants';
+import type { HeraldDb } from './db';
+import { readLiveLog } from './live-log';
+import { claimDue, enqueueForSubscribers, markFailed, markRetry, markSent } from './outbox';
+import { resolveFromCwd } from './paths';
+import type { LogContext } from './staff-actions';
+import { deleteStaleUnconfirmed, linkSecret, subscriberLink } from './subscriptions';
+
+export interface MailTransport {
+  send(mail: Mail, from: string): Promise<void>;
+  close(): void;
+}
+
+/** SMTP through a pooled nodemailer transport, or, without SMTP_URL, .eml files in MAIL_DIR. */
+export function mailTransport(mail: Config['mail']): MailTransport {
+  const message = (m: Mail, from: string) => ({
+    from,
+    to: m.to,
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    messageId: m.messageId,
+    inReplyTo: m.inReplyTo,
+    references: m.references,
+    headers: m.headers,
+  });
+  if (mail.smtpUrl) {
+    const url = new URL(mail.smtpUrl);
+    if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+    if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '5');
+    const transport = nodemailer.createTransport(url.toString());
+    return { send: async (m, from) => void (await transport.sendMail(message(m, from))), close: () => transport.close() };
+  }
+  const dir = resolveFromCwd(mail.dir);
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let n = 0;
+  return {
+    async send(m, from) {
+      const info = await transport.sendMail(message(m, from));
+      mkdirSync(dir, { recursive: true });
+      const name = `${Date.now()}-${process.pid}-${++n}.eml`;
+      // Written then renamed, so a reader never sees half a message.
+      writeFileSync(join(dir, `.${name}.tmp`), info.message as Buffer);
+      renameSync(join(dir, `.${name}.tmp`), join(dir, name));
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** 5xx from the mail server: retrying will not help. Everything else (network, 4xx) might. */
+export function isPermanentFailure(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+export interface WorkerOptions extends LogContext {
+  config: Config;
+  page: PageSettings;
+  transport: MailTransport;
+  /** Rows taken per round, and how many are sent at once. */
+  batchSize?: number;
+  concurrency?: number;
+  /** How long a claimed row stays reserved for this worker. */
+  leaseMs?: number;
+  /** How long to sleep when nothing is due. */
+  idleMs?: number;
+}
+
+export class DeliveryWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private lastHousekeeping = 0;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  private get site(): MailSite {
+    return { pageName: this.options.page.name, siteUrl: this.options.config.siteUrl, timeZone: this.options.page.time_zone };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let sent = 0;
+        try {
+          sent = await this.runOnce();
+        } catch (error) {
+          console.error('Herald delivery worker:', (error as Error).message);
+        }
+        if (sent === 0 && this.running) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.options.idleMs ?? 1000);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wake = null;
+        }
+      }
+    })();
+  }
+
+  /** Finishes the messages in hand, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.options.transport.close();
+  }
+
+  /** One round: housekeeping now and then, then one batch. Returns how many rows it handled. */
+  async runOnce(now = new Date()): Promise<number> {
+    if (now.getTime() - this.lastHousekeeping > 60_000) {
+      this.lastHousekeeping = now.getTime();
+      this.housekeeping(now);
+    }
+    const { db } = this.options;
+    const rows = claimDue(db, this.options.batchSize ?? 100, this.options.leaseMs ?? this.options.config.outboxLeaseSeconds * 1000, now);
+    if (rows.length === 0) return 0;
+    const people = new Map(
+      db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(rows.map((r) => r.subscriberId))])).all().map((s) => [s.id, s]),
+    );
+    const timeline = mergeTimeline(this.options.authored, readLiveLog(db), now);
+    const queue = [...rows];
+    const workers = Array.from({ length: Math.min(this.options.concurrency ?? 5, queue.length) }, async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline);
+    });
+    await Promise.all(workers);
+    return rows.length;
+  }
+
+  private async deliver(row: OutboxRow, subscriber: SubscriberRow | undefined, timeline: Incident[]): Promise<void> {
+    const { db, config } = this.options;
+    if (!subscriber) return; // unsubscribed meanwhile: its rows went with it
+    let mail: Mail | null;
+    try {
+      mail = this.compose(row, subscriber, timeline);
+    } catch (error) {
+      markFailed(db, row.id, `cannot compose: ${(error as Error).message}`);
+      return;
+    }
+    if (!mail) {
+      markFailed(db, row.id, 'what it announced no longer exists');
+      return;
+    }
+    try {
+      await this.options.transport.send(mail, config.mail.from);
+      markSent(db, row.id);
+    } catch (error) {
+      const reason = (error as Error).message.slice(0, 500);
+      if (isPermanentFailure(error)) return markFailed(db, row.id, reason);
+      const wait = Math.min(config.mail.retryMinSeconds * 1000 * 2 ** Math.max(0, row.attempts - 1), 60 * 60_000);
+      const giveUpAt = new Date(row.createdAt.getTime() + config.mail.retryHours * 60 * 60_000);
+      markRetry(db, row, reason, new Date(Date.now() + wait), giveUpAt);
+    }
+  }
+
+  private compose(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {
+    const site = this.site;
+    const secret = linkSecret(this.options.db);
+    const links = {
+      manage: subscriberLink(site.siteUrl, secret, 'manage', subscriber),
+      unsubscribe: subscriberLink(site.siteUrl, secret, 'unsubscribe', subscriber),
+    };
+    const [kind, rest] = [row.event.slice(0, row.event.indexOf(':')), row.event.slice(row.event.indexOf(':') + 1)];
+    const sentAt = row.createdAt;
+    if (subscriber.kind !== 'email') throw new Error(`no delivery for ${subscriber.kind} subscribers yet`);
+    if (kind === 'confirm') return confirmationMail(site, subscriber, subscriberLink(site.siteUrl, secret, 'confirm', subscriber), sentAt);
+    if (kind === 'already') return alreadySubscribedMail(site, subscriber, links, sentAt);
+    const incident = timeline.find((i) => i.id === row.incidentId);
+    if (!incident) return null;
+    if (kind === 'reminder') return reminderMail(site, incident, subscriber, links);
+    if (kind === 'update') {
+      const update = incident.updates.find((u) => u.id === `${incident.id}#${rest}`);
+      return update ? updateMail(site, incident, update, Number(rest), subscriber, links) : null;
+    }
+    throw new Error(`unknown event "${row.event}"`);
+  }
+
+  /** Forget unconfirmed addresses; queue reminders for maintenance that starts soon. */
+  private housekeeping(now: Date): void {
+    const { db, authored, config } = this.options;
+    deleteStaleUnconfirmed(db, now);
+    const hours = config.maintenanceReminderHours;
+    if (hours <= 0) return;
+    const timeline = mergeTimeline(authored, readLiveLog(db), now);
+    for (const m of timeline) {
+      if (m.kind !== 'maintenance' || !m.scheduledFor || isClosedStatus(m.status) || m.status !== 'scheduled') continue;
+      const untilStart = m.scheduledFor.getTime() - now.getTime();
+      if (untilStart <= 0 || untilStart > hours * 60 * 60_000) continue;
+      // Staff who scheduled it without notifying do not want a reminder either.
+      const quiet = db
+        .select({ id: incidentUpdates.id })
+        .from(incidentUpdates)
+        .where(and(eq(incidentUpdates.incidentId, m.id), eq(incidentUpdates.status, 'scheduled'), eq(incidentUpdates.notify, false)))
+        .get();
+      if (quiet) continue;
+      db.transaction((tx) =>
+        enqueueForSubscribers(tx, `reminder:${m.id}`, { incidentId: m.id, updateId: null, componentIds: m.components.map((c) => c.id) }, now),
+      );
+    }
+  }
+}
+
+/** Starts a worker for this database and content, sending as configured. */
+export function startDeliveryWorker(db: HeraldDb, content: { authored: LogContext['authored']; page: PageSettings }, config: Config): DeliveryWorker {
+  const worker = new DeliveryWorker({ db, authored: content.authored, page: content.page, config, transport: mailTransport(config.mail) });
+  worker.start();
+  return worker;
+}
+
+/** Lets the worker finish the messages in hand before the process exits. */
+export function stopOnSignals(worker: DeliveryWorker, exit = true): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      // A second signal, or a stuck send, must not keep the process alive.
+      const timer = setTimeout(() => process.exit(1), 10_000);
+      timer.unref();
+      void worker.stop().then(() => {
+        resolve();
+        if (exit) process.exit(0);
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

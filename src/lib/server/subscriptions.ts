@@ -1,0 +1,135 @@
+// Email subscriptions: double opt-in, per-component choices, signed links for
+// confirming, managing and unsubscribing, and limits so the form cannot be used
+// to flood a stranger's inbox. Mails themselves go through the outbox.
+import { createHmac } from 'node:crypto';
+import { and, count, eq, isNotNull, isNull, lt } from 'drizzle-orm';
+import { components, settings, subscriberComponents, subscribers, type SubscriberRow } from '../../db/schema';
+import { normalizeEmail } from './accounts';
+import type { HeraldDb } from './db';
+import { enqueueOne } from './outbox';
+import { allowHit } from './rate-limit';
+import { randomSecret, sameSecret } from './secrets';
+import { ActionError } from './validate';
+
+export const subscribeLimits = {
+  /** Subscribe requests per client address per hour. */
+  perClient: 10,
+  /** Mails the form may cause to one address per day. */
+  perAddress: 3,
+  /** Unconfirmed addresses are deleted after this long. */
+  unconfirmedMs: 48 * 60 * 60_000,
+} as const;
+
+const secrets = new WeakMap<HeraldDb, string>();
+
+/** The key that signs subscriber links: made once, kept in the database. */
+export function linkSecret(db: HeraldDb): string {
+  let secret = secrets.get(db);
+  if (!secret) {
+    db.insert(settings).values({ key: 'link-secret', value: randomSecret(32) }).onConflictDoNothing().run();
+    secret = db.select().from(settings).where(eq(settings.key, 'link-secret')).get()!.value;
+    secrets.set(db, secret);
+  }
+  return secret;
+}
+
+export type LinkPurpose = 'confirm' | 'manage' | 'unsubscribe';
+
+/** A token that names one purpose, one subscriber and their address: useless for any other. */
+export function linkToken(secret: string, purpose: LinkPurpose, subscriber: Pick<SubscriberRow, 'id' | 'address'>): string {
+  return createHmac('sha256', secret).update(`${purpose}\n${subscriber.id}\n${subscriber.address}`).digest('base64url');
+}
+
+export function subscriberLink(siteUrl: string, secret: string, purpose: LinkPurpose, subscriber: Pick<SubscriberRow, 'id' | 'address'>): string {
+  const path = purpose === 'unsubscribe' ? '/unsubscribe' : `/subscribe/${purpose}`;
+  return `${siteUrl}${path}?s=${subscriber.id}&t=${linkToken(secret, purpose, subscriber)}`;
+}
+
+/** The subscriber a link names, if its token is right for that purpose; null otherwise. */
+export function subscriberFromLink(db: HeraldDb, purpose: LinkPurpose, id: unknown, token: unknown): SubscriberRow | null {
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || typeof token !== 'string' || token.length > 100) return null;
+  const row = db.select().from(subscribers).where(eq(subscribers.id, n)).get();
+  if (!row) return null;
+  return sameSecret(linkToken(linkSecret(db), purpose, row), token) ? row : null;
+}
+
+function checkComponentIds(db: HeraldDb, ids: string[]): string[] {
+  const listed = new Set(db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id));
+  const chosen = [...new Set(ids)];
+  for (const id of chosen) if (!listed.has(id)) throw new ActionError('components', `no component "${id}"`);
+  return chosen;
+}
+
+export type SubscribeResult = 'sent' | 'client_limited';
+
+/**
+ * Handles the public form. Whatever the address's state, the visitor sees the
+ * same answer ('sent'); the mail differs: a confirmation link for a new or
+ * unconfirmed address, a link to manage for a confirmed one, nothing past the
+ * per-address limit. Only the visitor's own rate limit is ever shown to them.
+ */
+export function subscribeEmail(
+  db: HeraldDb,
+  input: { email: unknown; componentIds: string[]; clientAddress: string },
+  now = new Date(),
+): SubscribeResult {
+  const address = normalizeEmail(input.email);
+  const chosen = checkComponentIds(db, input.componentIds);
+  if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return 'client_limited';
+  if (!allowHit(db, `subscribe-to:${address}`, subscribeLimits.perAddress, 24 * 60 * 60_000, now)) return 'sent';
+  db.transaction((tx) => {
+    let row = tx.select().from(subscribers).where(and(eq(subscribers.kind, 'email'), eq(subscribers.address, address))).get();
+    if (!row) {
+      row = tx.insert(subscribers).values({ kind: 'email', address, createdAt: now }).returning().get();
+    }
+    if (!row.confirmedAt) {
+      // Not confirmed yet: the choice in this request is the one that counts.
+      tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, row.id)).run();
+      for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId: row.id, componentId }).run();
+    }
+    enqueueOne(tx, row.id, `${row.confirmedAt ? 'already' : 'confirm'}:${now.getTime()}`, now);
+  });
+  return 'sent';
+}
+
+export function confirmSubscriber(db: HeraldDb, subscriber: SubscriberRow, now = new Date()): void {
+  if (subscriber.confirmedAt) return;
+  db.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.id, subscriber.id)).run();
+}
+
+/** Unsubscribing deletes the address and everything queued for it. */
+export function deleteSubscriber(db: HeraldDb, id: number): void {
+  db.delete(subscribers).where(eq(subscribers.id, id)).run();
+}
+
+export function followedComponents(db: HeraldDb, subscriberId: number): string[] {
+  return db
+    .select({ id: subscriberComponents.componentId })
+    .from(subscriberComponents)
+    .where(eq(subscriberComponents.subscriberId, subscriberId))
+    .all()
+    .map((r) => r.id);
+}
+
+/** Replaces what a subscriber follows; an empty list means everything. */
+export function setFollowedComponents(db: HeraldDb, subscriberId: number, ids: string[]): void {
+  const chosen = checkComponentIds(db, ids);
+  db.transaction((tx) => {
+    tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)).run();
+    for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId, componentId }).run();
+  });
+}
+
+export function confirmedSubscriberCount(db: HeraldDb): number {
+  return db.select({ n: count() }).from(subscribers).where(isNotNull(subscribers.confirmedAt)).get()?.n ?? 0;
+}
+
+/** Housekeeping: addresses never confirmed go after 48 hours. */
+export function deleteStaleUnconfirmed(db: HeraldDb, now = new Date()): number {
+  const before = new Date(now.getTime() - subscribeLimits.unconfirmedMs);
+  return db
+    .delete(subscribers)
+    .where(and(eq(subscribers.kind, 'email'), isNull(subscribers.confirmedAt), lt(subscribers.createdAt, before)))
+    .run().changes;
+}

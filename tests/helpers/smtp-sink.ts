@@ -1,0 +1,69 @@
+// A real SMTP server on loopback (smtp-server) that keeps every message it
+// accepts, parsed with mailparser, so tests read mail as a mail client would.
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface SmtpSink {
+  port: number;
+  url: string;
+  messages: ParsedMail[];
+  /** Messages to one address, in arrival order. */
+  to(address: string): ParsedMail[];
+  /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SinkOptions {
+  port?: number;
+  /** Wait this long before accepting each message, to keep sends in flight. */
+  delayMs?: number;
+  /** Reject recipients with this SMTP code (e.g. 550 permanent, 451 temporary). */
+  rejectWith?: number;
+}
+
+export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink> {
+  const messages: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    // Closing drops pooled client connections at once instead of waiting 30 s for them.
+    closeTimeout: 50,
+    onRcptTo(_address, _session, callback) {
+      if (options.rejectWith) {
+        const error = Object.assign(new Error(`rejected with ${options.rejectWith}`), { responseCode: options.rejectWith });
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then(async (mail) => {
+          if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+          messages.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}/?ignoreTLS=true`,
+    messages,
+    to: (address) => messages.filter((m) => [m.to].flat().some((t) => t?.value.some((v) => v.address === address))),
+    async waitFor(count, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} messages, got ${messages.length}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

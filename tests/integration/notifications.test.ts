@@ -1,0 +1,159 @@
+// Notifications end to end below the web layer: subscribe, confirm, post,
+// deliver to a real SMTP server on loopback, thread, unsubscribe, survive an
+// SMTP outage, and give up on permanent rejections.
+import { eq } from 'drizzle-orm';
+import type { ParsedMail } from 'mailparser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { outbox } from '../../src/db/schema';
+import { loadConfig } from '../../src/lib/config';
+import { readContentFolder } from '../../src/lib/content/index';
+import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
+import { contentFolder } from '../../src/lib/server/paths';
+import { createIncident, postUpdate } from '../../src/lib/server/staff-actions';
+import { confirmSubscriber, deleteSubscriber, subscribeEmail, subscriberFromLink } from '../../src/lib/server/subscriptions';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { freshContext } from '../helpers/temp-db';
+
+const page = readContentFolder(contentFolder).page;
+const sinks: SmtpSink[] = [];
+const workers: DeliveryWorker[] = [];
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.stop();
+  for (const s of sinks.splice(0)) await s.close();
+});
+
+async function setup(sinkOptions = {}) {
+  const sink = await startSmtpSink(sinkOptions);
+  sinks.push(sink);
+  const ctx = freshContext();
+  const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url, MAIL_RETRY_MIN_SECONDS: '0.05' });
+  const worker = new DeliveryWorker({ ...ctx, config, page, transport: mailTransport(config.mail), idleMs: 20 });
+  workers.push(worker);
+  return { ctx, sink, worker, config };
+}
+
+const linkIn = (mail: ParsedMail, path: string) => {
+  const match = new RegExp(`https://status\\.example\\.com${path}\\?s=(\\d+)&t=([\\w-]+)`).exec(mail.text ?? '');
+  if (!match) throw new Error(`no ${path} link in:\n${mail.text}`);
+  return { s: match[1], t: match[2] };
+};
+
+/** A header as sent (mailparser digests List-* headers into another shape). */
+const rawHeader = (mail: ParsedMail, name: string) =>
+  mail.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '');
+
+async function subscribed(setupResult: Awaited<ReturnType<typeof setup>>, email: string, componentIds: string[] = []) {
+  const { ctx, sink, worker } = setupResult;
+  const before = sink.messages.length;
+  expect(subscribeEmail(ctx.db, { email, componentIds, clientAddress: '192.0.2.1' })).toBe('sent');
+  await worker.runOnce();
+  await sink.waitFor(before + 1);
+  const confirmation = sink.to(email).at(-1)!;
+  expect(confirmation.subject).toBe('[Example Mail status] Confirm your subscription');
+  const { s, t } = linkIn(confirmation, '/subscribe/confirm');
+  const subscriber = subscriberFromLink(ctx.db, 'confirm', s, t)!;
+  expect(subscriber.address).toBe(email);
+  confirmSubscriber(ctx.db, subscriber);
+  return subscriber;
+}
+
+describe('email notifications', () => {
+  it('double opt-in: nothing is sent to an address before it confirms', async () => {
+    const env = await setup();
+    subscribeEmail(env.ctx.db, { email: 'new@example.com', componentIds: [], clientAddress: '192.0.2.1' });
+    createIncident(env.ctx, { title: 'Webmail down', impact: 'major', message: 'Looking.' });
+    await env.worker.runOnce();
+    await env.sink.waitFor(1);
+    expect(env.sink.to('new@example.com').map((m) => m.subject)).toEqual(['[Example Mail status] Confirm your subscription']);
+  });
+
+  it('sends each update once, threaded, with one-click unsubscribe, to those it concerns', async () => {
+    const env = await setup();
+    const all = await subscribed(env, 'all@example.com');
+    await subscribed(env, 'dns@example.com', ['dns']);
+    const id = createIncident(env.ctx, {
+      title: 'Webmail logins failing',
+      impact: 'major',
+      message: 'We are **investigating**. ![graph](https://tracker.example/x.png)',
+      components: [{ id: 'webmail', status: 'major_outage' }],
+    });
+    // Queued in the same transaction as the incident.
+    expect(env.ctx.db.select().from(outbox).where(eq(outbox.incidentId, id)).all()).toHaveLength(1);
+    const updateId = postUpdate(env.ctx, id, { status: 'identified', message: 'Found it.' });
+    postUpdate(env.ctx, id, { status: 'monitoring', message: 'Quiet fix, no mail.', notify: false });
+    await env.worker.runOnce();
+    await env.sink.waitFor(4);
+    await env.worker.runOnce();
+
+    const [first, second] = env.sink.to('all@example.com').slice(1);
+    expect(env.sink.to('all@example.com')).toHaveLength(3);
+    expect(env.sink.to('dns@example.com')).toHaveLength(1); // just the confirmation: webmail is not theirs
+    expect(first.subject).toBe('[Example Mail status] Webmail logins failing — Investigating');
+    expect(second.subject).toBe('[Example Mail status] Webmail logins failing — Identified');
+    expect(first.text).toContain('We are **investigating**.');
+    expect(first.html).toContain('<strong>investigating</strong>');
+    expect(first.html).not.toMatch(/<img/i);
+    // A remote image would tell its host who opened the mail: it is only ever a link.
+    expect(first.html).not.toMatch(/src="https:\/\/tracker/);
+    expect(first.messageId).toBe(`<incident.${id}.${all.id}@status.example.com>`);
+    expect(second.messageId).toBe(`<update.${updateId}.${all.id}@status.example.com>`);
+    expect(second.inReplyTo).toBe(first.messageId);
+    expect(second.references).toBe(first.messageId);
+    expect(rawHeader(first, 'list-unsubscribe')).toMatch(/^<https:\/\/status\.example\.com\/unsubscribe\?s=\d+&t=[\w-]+>$/);
+    expect(rawHeader(first, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+
+    // A dns incident reaches both.
+    createIncident(env.ctx, { title: 'DNS slow', impact: 'minor', message: 'Slow lookups.', components: [{ id: 'dns', status: 'degraded_performance' }] });
+    await env.worker.runOnce();
+    await env.sink.waitFor(6);
+    expect(env.sink.to('dns@example.com').at(-1)!.subject).toBe('[Example Mail status] DNS slow — Investigating');
+  });
+
+  it('after unsubscribing, nothing more arrives', async () => {
+    const env = await setup();
+    const subscriber = await subscribed(env, 'leaving@example.com');
+    const id = createIncident(env.ctx, { title: 'Queue slow', impact: 'minor', message: 'Slow.' });
+    deleteSubscriber(env.ctx.db, subscriber.id);
+    postUpdate(env.ctx, id, { status: 'resolved', message: 'Fine.' });
+    await env.worker.runOnce();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(env.sink.to('leaving@example.com')).toHaveLength(1);
+    expect(env.ctx.db.select().from(outbox).all()).toHaveLength(0);
+  });
+
+  it('keeps what it could not send while the mail server is down, and sends it once when it is back', async () => {
+    const env = await setup();
+    await subscribed(env, 'patient@example.com');
+    const port = env.sink.port;
+    await sinks.pop()!.close();
+    createIncident(env.ctx, { title: 'Everything down', impact: 'critical', message: 'Down.' });
+    await env.worker.runOnce();
+    const [row] = env.ctx.db.select().from(outbox).where(eq(outbox.status, 'queued')).all();
+    expect(row.lastError).toMatch(/ECONNREFUSED|connect/i);
+    expect(row.attempts).toBe(1);
+
+    const back = await startSmtpSink({ port });
+    sinks.push(back);
+    await new Promise((r) => setTimeout(r, 120));
+    await env.worker.runOnce();
+    await back.waitFor(1);
+    await env.worker.runOnce();
+    expect(back.to('patient@example.com').map((m) => m.subject)).toEqual(['[Example Mail status] Everything down — Investigating']);
+    expect(env.ctx.db.select().from(outbox).where(eq(outbox.status, 'sent')).all().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('marks a permanent rejection failed with the reason, and does not retry it', async () => {
+    const env = await setup();
+    await subscribed(env, 'gone@example.com');
+    const rejecting = await startSmtpSink({ rejectWith: 550 });
+    sinks.push(rejecting);
+    const config = loadConfig({ HERALD_DB: env.ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: rejecting.url });
+    const worker = new DeliveryWorker({ ...env.ctx, config, page, transport: mailTransport(config.mail) });
+    workers.push(worker);
+    createIncident(env.ctx, { title: 'Bounce test', impact: 'minor', message: 'x' });
+    await worker.runOnce();
+    const [row] = env.ctx.db.select().from(outbox).where(eq(outbox.status, 'failed')).all();
+    expect(row.lastError).toMatch(/550/);
+    expect(await worker.runOnce()).toBe(0);
+  });
+});
