@@ -1,0 +1,89 @@
+// A visitor subscribes on the page, confirms from the mail, gets the next
+// update, unsubscribes in one click from the mail's header, and gets nothing
+// more. A real SMTP server on loopback receives everything; Herald runs with it.
+import type { ParsedMail } from 'mailparser';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { expect, test } from './fixtures';
+import { herald, startServer, type RunningServer } from './server';
+
+let sink: SmtpSink;
+let server: RunningServer;
+
+test.beforeAll(async () => {
+  sink = await startSmtpSink();
+  server = await startServer({ SMTP_URL: sink.url, MAIL_RETRY_MIN_SECONDS: '0.2' });
+});
+test.afterAll(async () => {
+  await server?.stop();
+  await sink?.close();
+});
+
+const linkIn = (mail: ParsedMail, path: string) => {
+  const match = new RegExp(`(http://127\\.0\\.0\\.1:\\d+${path}\\?s=\\d+&t=[\\w-]+)`).exec(mail.text ?? '');
+  if (!match) throw new Error(`no ${path} link in:\n${mail.text}`);
+  return match[1];
+};
+const rawHeader = (mail: ParsedMail, name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '');
+
+test('subscribe, confirm, receive an update, one-click unsubscribe, receive nothing more', async ({ page, request }) => {
+  await page.goto(server.url);
+  await expect(page.locator('.subscribe')).toContainText('0 people follow');
+  await page.getByLabel('Email address').fill('reader@example.com');
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your inbox');
+
+  await sink.waitFor(1);
+  const confirmation = sink.to('reader@example.com')[0];
+  expect(confirmation.subject).toBe('[Example Mail status] Confirm your subscription');
+  await page.goto(linkIn(confirmation, '/subscribe/confirm'));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('You are subscribed');
+  await page.goto(server.url);
+  await expect(page.locator('.subscribe')).toContainText('1 person follows');
+
+  const slug = herald(server.db, 'incident', 'create', '--title', 'Webmail slow', '--impact', 'minor', '--component', 'webmail', '--message', 'Pages load **slowly**.').split('\n')[0];
+  await sink.waitFor(2);
+  const notification = sink.to('reader@example.com')[1];
+  expect(notification.subject).toBe('[Example Mail status] Webmail slow — Investigating');
+  expect(notification.html).toContain('<strong>slowly</strong>');
+  expect(notification.text).toContain(`${server.url}/incidents/${slug}`);
+
+  // What a mail client does with List-Unsubscribe-Post: a bare POST, no cookies, no Origin.
+  const unsubscribeUrl = rawHeader(notification, 'list-unsubscribe')!.replace(/^<|>$/g, '');
+  expect(rawHeader(notification, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+  const oneClick = await request.post(unsubscribeUrl, { form: { 'List-Unsubscribe': 'One-Click' } });
+  expect(oneClick.status()).toBe(200);
+
+  herald(server.db, 'incident', 'resolve', slug, '--message', 'Fast again.');
+  await page.waitForTimeout(2500); // two worker rounds
+  expect(sink.to('reader@example.com')).toHaveLength(2);
+  await page.goto(server.url);
+  await expect(page.locator('.subscribe')).toContainText('0 people follow');
+});
+
+test('the form never says whether an address is subscribed, and keeps a bad address to fix', async ({ page }) => {
+  await page.goto(`${server.url}/components/dns`);
+  await page.getByLabel('Email address').fill('twice@example.com');
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  const first = await page.locator('main').textContent();
+  await page.goto(`${server.url}/components/dns`);
+  await page.getByLabel('Email address').fill('twice@example.com');
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  expect(await page.locator('main').textContent()).toBe(first);
+
+  const response = await page.request.post(`${server.url}/subscribe`, { form: { email: 'not an address' }, headers: { Origin: server.url } });
+  expect(response.status()).toBe(422);
+  const html = await response.text();
+  expect(html).toContain('is not an email address');
+  expect(html).toContain('value="not an address"');
+});
+
+test('a stranger cannot flood an inbox through the form', async ({ request }) => {
+  const before = sink.to('victim@example.com').length;
+  for (let n = 0; n < 6; n++) {
+    const r = await request.post(`${server.url}/subscribe`, { form: { email: 'victim@example.com' }, headers: { 'X-Forwarded-For': `198.51.100.${n}` } });
+    expect([200, 429]).toContain(r.status());
+  }
+  await new Promise((r) => setTimeout(r, 2500));
+  expect(sink.to('victim@example.com').length - before).toBeLessThanOrEqual(3);
+});
