@@ -3,7 +3,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { admin, expect, logIn, test } from './fixtures';
 
-const pages = ['/admin', '/admin/incidents/new', '/admin/incidents/2026-11-13-imap-connections-dropping', '/admin/maintenance/new', '/admin/components', '/admin/components/webmail', '/admin/users', '/admin/tokens', '/admin/account', '/admin/audit'];
+const pages = ['/admin', '/admin/incidents/new', '/admin/incidents/2026-11-13-imap-connections-dropping', '/admin/maintenance/new', '/admin/components', '/admin/components/webmail', '/admin/subscribers', '/admin/users', '/admin/tokens', '/admin/account', '/admin/audit'];
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`in ${colorScheme} mode`, () => {

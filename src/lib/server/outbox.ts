@@ -93,3 +93,20 @@ export function retryNow(db: HeraldDb, ids: number[] | 'all-failed', now = new D
   const which = ids === 'all-failed' ? eq(outbox.status, 'failed') : and(inArray(outbox.id, ids), or(eq(outbox.status, 'failed'), eq(outbox.status, 'queued')));
   return db.update(outbox).set({ status: 'queued', nextAttemptAt: now, leaseUntil: null }).where(which).run().changes;
 }
+
+export function outboxCounts(db: HeraldDb): Record<OutboxRow['status'], number> {
+  const counts = { queued: 0, sent: 0, failed: 0 };
+  for (const row of db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all()) counts[row.status] = row.n;
+  return counts;
+}
+
+/** What staff look at: rows not sent yet and failures, newest first. */
+export function unsentRows(db: HeraldDb, limit = 100): OutboxRow[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(or(eq(outbox.status, 'queued'), eq(outbox.status, 'failed')))
+    .orderBy(sql`${outbox.id} DESC`)
+    .limit(limit)
+    .all();
+}

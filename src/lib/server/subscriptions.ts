@@ -2,7 +2,7 @@
 // confirming, managing and unsubscribing, and limits so the form cannot be used
 // to flood a stranger's inbox. Mails themselves go through the outbox.
 import { createHmac } from 'node:crypto';
-import { and, count, eq, isNotNull, isNull, lt } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { components, settings, subscriberComponents, subscribers, type SubscriberRow } from '../../db/schema';
 import { normalizeEmail } from './accounts';
 import type { HeraldDb } from './db';
@@ -132,4 +132,56 @@ export function deleteStaleUnconfirmed(db: HeraldDb, now = new Date()): number {
     .delete(subscribers)
     .where(and(eq(subscribers.kind, 'email'), isNull(subscribers.confirmedAt), lt(subscribers.createdAt, before)))
     .run().changes;
+}
+
+/** j***@example.com: enough for staff to recognise, not enough to copy out. */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${address[0]}***${address.slice(at)}`;
+}
+
+export interface SubscriberListing {
+  id: number;
+  kind: SubscriberRow['kind'];
+  address: string;
+  confirmedAt: Date | null;
+  createdAt: Date;
+  components: string[];
+}
+
+/** Subscribers for the console, newest first; addresses masked unless `reveal`. */
+export function listSubscribers(db: HeraldDb, { reveal, limit = 200 }: { reveal: boolean; limit?: number }): SubscriberListing[] {
+  const rows = db.select().from(subscribers).orderBy(desc(subscribers.id)).limit(limit).all();
+  const follows = new Map<number, string[]>();
+  for (const f of db.select().from(subscriberComponents).all()) follows.set(f.subscriberId, [...(follows.get(f.subscriberId) ?? []), f.componentId]);
+  return rows.map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    address: reveal || s.kind === 'webhook' ? s.address : maskEmail(s.address),
+    confirmedAt: s.confirmedAt,
+    createdAt: s.createdAt,
+    components: follows.get(s.id) ?? [],
+  }));
+}
+
+export function subscriberCounts(db: HeraldDb): { confirmed: number; unconfirmed: number; webhooks: number } {
+  const rows = db
+    .select({ kind: subscribers.kind, confirmed: sql<number>`${subscribers.confirmedAt} IS NOT NULL`, n: count() })
+    .from(subscribers)
+    .groupBy(subscribers.kind, sql`${subscribers.confirmedAt} IS NOT NULL`)
+    .all();
+  const sum = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).reduce((total, r) => total + r.n, 0);
+  return {
+    confirmed: sum((r) => r.kind === 'email' && !!r.confirmed),
+    unconfirmed: sum((r) => r.kind === 'email' && !r.confirmed),
+    webhooks: sum((r) => r.kind === 'webhook'),
+  };
+}
+
+/** Masked addresses (webhook URLs as they are) for the given subscribers, for the outbox view. */
+export function maskedAddresses(db: HeraldDb, ids: number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(ids)])).all();
+  return new Map(rows.map((s) => [s.id, s.kind === 'webhook' ? s.address : maskEmail(s.address)]));
 }
