@@ -45,6 +45,15 @@ function withoutImages(html: string): string {
   return html.replace(/<img\b[^>]*?(?:\balt="([^"]*)")?[^>]*>/gi, (_, alt: string | undefined) => (alt ? `[${alt}]` : ''));
 }
 
+function renderedBody(update: IncidentUpdate, cache?: Map<string, unknown>): string {
+  const key = `${update.id}\n${update.editedAt?.getTime() ?? ''}`;
+  const cached = cache?.get(key);
+  if (typeof cached === 'string') return cached;
+  const html = withoutImages(renderMarkdown(update.body));
+  cache?.set(key, html);
+  return html;
+}
+
 function frame(site: MailSite, heading: string, bodyHtml: string, footerHtml: string): string {
   const font = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;';
   return [
@@ -83,6 +92,8 @@ export function updateMail(
   updateRowId: number,
   subscriber: { id: number; address: string },
   links: MailLinks,
+  /** Optional cache of rendered bodies by update, for sending one update to many people. */
+  renderedBodies?: Map<string, unknown>,
 ): Mail {
   const label = updateStatusLabels[update.status];
   const url = `${site.siteUrl}/incidents/${incident.id}`;
@@ -108,7 +119,7 @@ export function updateMail(
     .join('\n');
   const body = [
     `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}</p>`,
-    `<div>${withoutImages(renderMarkdown(update.body))}</div>`,
+    `<div>${renderedBody(update, renderedBodies)}</div>`,
     `<p style="margin:16px 0 0"><a href="${escapeHtml(url)}" style="color:#0550ae">Follow it on the status page</a></p>`,
   ].join('');
   return {

@@ -83,6 +83,10 @@ export interface WorkerOptions extends LogContext {
 
 export class DeliveryWorker {
   private running = false;
+  /** Acknowledged by the mail server, not yet recorded: flushed every few sends and at the end of a batch. */
+  private acknowledged: number[] = [];
+  /** Rendered update bodies for the batch at hand: the same update goes to many people. */
+  private rendered = new Map<string, unknown>();
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private lastHousekeeping = 0;
@@ -133,18 +137,27 @@ export class DeliveryWorker {
       this.housekeeping(now);
     }
     const { db } = this.options;
-    const rows = claimDue(db, this.options.batchSize ?? 100, this.options.leaseMs ?? this.options.config.outboxLeaseSeconds * 1000, now);
+    const rows = claimDue(db, this.options.batchSize ?? 500, this.options.leaseMs ?? this.options.config.outboxLeaseSeconds * 1000, now);
     if (rows.length === 0) return 0;
     const people = new Map(
       db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(rows.map((r) => r.subscriberId))])).all().map((s) => [s.id, s]),
     );
     const timeline = mergeTimeline(this.options.authored, readLiveLog(db), now);
     const queue = [...rows];
+    this.rendered.clear();
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? 5, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline);
     });
-    await Promise.all(workers);
+    try {
+      await Promise.all(workers);
+    } finally {
+      this.recordAcknowledged();
+    }
     return rows.length;
+  }
+
+  private recordAcknowledged(): void {
+    markSent(this.options.db, this.acknowledged.splice(0));
   }
 
   private async deliver(row: OutboxRow, subscriber: SubscriberRow | undefined, timeline: Incident[]): Promise<void> {
@@ -163,7 +176,8 @@ export class DeliveryWorker {
     }
     try {
       await this.options.transport.send(mail, config.mail.from);
-      markSent(db, row.id);
+      this.acknowledged.push(row.id);
+      if (this.acknowledged.length >= 25) this.recordAcknowledged();
     } catch (error) {
       const reason = (error as Error).message.slice(0, 500);
       if (isPermanentFailure(error)) return markFailed(db, row.id, reason);
@@ -190,7 +204,8 @@ export class DeliveryWorker {
     if (kind === 'reminder') return reminderMail(site, incident, subscriber, links);
     if (kind === 'update') {
       const update = incident.updates.find((u) => u.id === `${incident.id}#${rest}`);
-      return update ? updateMail(site, incident, update, Number(rest), subscriber, links) : null;
+      if (!update) return null;
+      return updateMail(site, incident, update, Number(rest), subscriber, links, this.rendered);
     }
     throw new Error(`unknown event "${row.event}"`);
   }

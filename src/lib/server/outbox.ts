@@ -1,8 +1,9 @@
 // The durable outbox. Staff actions queue a row per matching subscriber in
 // the same transaction as the update (so an acknowledged update always has its
 // notifications queued); workers claim rows with a lease, send, and mark each
-// row the moment its send is acknowledged. After a crash, rows whose lease ran
-// out are taken again: only messages in flight at the crash can go twice.
+// rows sent as the server acknowledges them (a few per commit). After a crash,
+// rows whose lease ran out are taken again: only messages in flight or
+// acknowledged but not yet recorded (at most one batch) can go twice.
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { outbox, type OutboxRow } from '../../db/schema';
 import type { HeraldDb } from './db';
@@ -71,8 +72,10 @@ export function claimDue(db: HeraldDb, limit: number, leaseMs: number, now = new
   });
 }
 
-export function markSent(db: HeraldDb, id: number, now = new Date()): void {
-  db.update(outbox).set({ status: 'sent', sentAt: now, leaseUntil: null, lastError: null }).where(eq(outbox.id, id)).run();
+/** Marks rows sent, several in one commit (each commit is a disk sync). */
+export function markSent(db: HeraldDb, ids: number[], now = new Date()): void {
+  if (ids.length === 0) return;
+  db.update(outbox).set({ status: 'sent', sentAt: now, leaseUntil: null, lastError: null }).where(inArray(outbox.id, ids)).run();
 }
 
 /** A temporary failure: try again at `retryAt`, or give up (failed) when that is past `giveUpAt`. */
