@@ -1,0 +1,62 @@
+// RSS 2.0 feeds of the timeline. An item is one update (not one incident), so
+// a feed reader shows each new update exactly once: its guid is the update's
+// stable id, which a correction does not change. Times come from the updates,
+// never from "now", so an unchanged timeline gives a byte-identical feed.
+import RSS from 'rss';
+import { componentStatusLabels, updateStatusLabels } from '../db/constants';
+import { renderMarkdown } from './markdown';
+import type { Incident } from './model';
+
+export const feedItemLimit = 50;
+
+export interface FeedSource {
+  pageName: string;
+  description: string | null;
+  siteUrl: string;
+  incidents: Incident[];
+  /** A per-component feed: only incidents that touch it. */
+  component?: { id: string; name: string };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function buildFeed(source: FeedSource): string {
+  const { siteUrl, component } = source;
+  const incidents = component
+    ? source.incidents.filter((i) => i.components.some((c) => c.id === component.id))
+    : source.incidents;
+  const items = incidents
+    .flatMap((incident) => incident.updates.map((update) => ({ incident, update })))
+    .sort((a, b) => b.update.at.getTime() - a.update.at.getTime() || b.update.id.localeCompare(a.update.id))
+    .slice(0, feedItemLimit);
+  const selfUrl = component ? `${siteUrl}/components/${component.id}/feed.xml` : `${siteUrl}/feed.xml`;
+  const title = component ? `${component.name} · ${source.pageName} status` : `${source.pageName} status`;
+  const newest = items[0]?.update.at ?? new Date(0);
+  const feed = new RSS({
+    title,
+    description: source.description ?? `Incidents and maintenance of ${source.pageName}`,
+    site_url: component ? `${siteUrl}/components/${component.id}` : siteUrl,
+    feed_url: selfUrl,
+    language: 'en',
+    ttl: 5,
+    pubDate: newest,
+    generator: 'Herald',
+  });
+  for (const { incident, update } of items) {
+    const anchor = update.id.split('#')[1];
+    const kind = incident.kind === 'maintenance' ? 'Maintenance' : 'Incident';
+    const affected = incident.components.map((c) => `${c.id} (${componentStatusLabels[c.status].toLowerCase()})`).join(', ');
+    feed.item({
+      title: `${incident.title} — ${updateStatusLabels[update.status]}`,
+      description:
+        renderMarkdown(update.body) +
+        `<p>${escapeHtml(kind)}${affected ? ` · affects ${escapeHtml(affected)}` : ''}${update.editedAt ? ' · corrected' : ''}</p>`,
+      url: `${siteUrl}/incidents/${incident.id}#update-${anchor}`,
+      guid: `${siteUrl}/incidents/${incident.id}#${anchor}`,
+      date: update.at,
+      categories: [kind],
+    });
+  }
+  // The rss package stamps lastBuildDate with the current time; the newest update's is the honest one.
+  return feed.xml({ indent: true }).replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>`);
+}

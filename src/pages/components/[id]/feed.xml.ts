@@ -1,0 +1,16 @@
+// GET /components/<id>/feed.xml: updates of the incidents that touch one component.
+import type { APIRoute } from 'astro';
+import { buildFeed } from '../../../lib/feed';
+import { feedResponse } from '../../../lib/server/feed-response';
+import { getRuntime } from '../../../lib/server/runtime';
+import { loadStatusPage } from '../../../lib/server/status-page';
+
+export const GET: APIRoute = async ({ request, params }) => {
+  const view = loadStatusPage(await getRuntime());
+  const component = view.components.find((c) => c.id === params.id);
+  if (!component) return new Response('No such component.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  return feedResponse(
+    request,
+    buildFeed({ pageName: view.page.name, description: view.page.description ?? null, siteUrl: view.siteUrl, incidents: view.incidents, component }),
+  );
+};

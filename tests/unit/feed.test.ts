@@ -1,0 +1,75 @@
+import Parser from 'rss-parser';
+import { describe, expect, it } from 'vitest';
+import { buildFeed, feedItemLimit } from '../../src/lib/feed';
+import type { Incident } from '../../src/lib/model';
+import { incident } from '../helpers/factories';
+
+const at = (iso: string) => new Date(iso);
+const update = (id: string, status: Incident['status'], body: string, when: string, editedAt: Date | null = null) => ({
+  id,
+  status,
+  body,
+  at: at(when),
+  source: 'live' as const,
+  editedAt,
+});
+
+function sample(): Incident[] {
+  return [
+    incident({
+      id: 'web-down',
+      title: 'Web down',
+      components: [{ id: 'webmail', status: 'major_outage' }],
+      updates: [
+        update('web-down#2', 'identified', 'Found it. <script>alert(1)</script>', '2026-11-20T11:00:00Z'),
+        update('web-down#1', 'investigating', 'Looking **now**.', '2026-11-20T10:00:00Z'),
+      ],
+    }),
+    incident({ id: 'dns-slow', title: 'DNS slow', components: [{ id: 'dns', status: 'degraded_performance' }], updates: [update('dns-slow#3', 'resolved', 'Fine.', '2026-11-21T09:00:00Z')] }),
+  ];
+}
+
+const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com' };
+
+describe('buildFeed', () => {
+  it('has one item per update, newest first, parsed by an independent parser', async () => {
+    const feed = await new Parser().parseString(buildFeed({ ...site, incidents: sample() }));
+    expect(feed.title).toBe('Example Mail status');
+    expect(feed.items.map((i) => i.title)).toEqual(['DNS slow — Resolved', 'Web down — Identified', 'Web down — Investigating']);
+    expect(feed.items.map((i) => i.guid)).toEqual([
+      'https://status.example.com/incidents/dns-slow#3',
+      'https://status.example.com/incidents/web-down#2',
+      'https://status.example.com/incidents/web-down#1',
+    ]);
+    expect(feed.items[1].link).toBe('https://status.example.com/incidents/web-down#update-2');
+    expect(feed.items[2].content).toContain('<strong>now</strong>');
+  });
+
+  it('sanitizes bodies', () => {
+    const xml = buildFeed({ ...site, incidents: sample() });
+    expect(xml).not.toContain('<script>');
+    expect(xml).not.toContain('&lt;script&gt;');
+  });
+
+  it('keeps the guid when an update is corrected, and is byte-identical for the same timeline', async () => {
+    const before = buildFeed({ ...site, incidents: sample() });
+    expect(buildFeed({ ...site, incidents: sample() })).toBe(before);
+    const corrected = sample();
+    corrected[0].updates[0] = update('web-down#2', 'identified', 'Found it: a full disk.', '2026-11-20T11:00:00Z', at('2026-11-20T11:30:00Z'));
+    const feed = await new Parser().parseString(buildFeed({ ...site, incidents: corrected }));
+    const item = feed.items.find((i) => i.guid === 'https://status.example.com/incidents/web-down#2')!;
+    expect(item.content).toContain('a full disk');
+    expect(item.content).toContain('corrected');
+    expect(feed.items).toHaveLength(3);
+  });
+
+  it('filters a component feed and caps the number of items', async () => {
+    const feed = await new Parser().parseString(buildFeed({ ...site, incidents: sample(), component: { id: 'dns', name: 'DNS' } }));
+    expect(feed.items.map((i) => i.title)).toEqual(['DNS slow — Resolved']);
+    const many = incident({
+      id: 'long',
+      updates: Array.from({ length: 80 }, (_, n) => update(`long#${n}`, 'monitoring', `n${n}`, new Date(Date.UTC(2026, 10, 1, 0, n)).toISOString())),
+    });
+    expect((await new Parser().parseString(buildFeed({ ...site, incidents: [many] }))).items).toHaveLength(feedItemLimit);
+  });
+});
