@@ -68,6 +68,17 @@ export function isPermanentFailure(error: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
+/**
+ * Acknowledged sends are recorded in one commit per this many rows, or sooner
+ * when the last commit is RECORD_EVERY_MS old: each commit is a disk sync, and
+ * one per message halves the delivery rate. A crash can therefore resend at
+ * most RECORD_EVERY + concurrency messages (acknowledged but unrecorded, plus
+ * those in flight), the bound the README documents and the crash test checks.
+ */
+export const RECORD_EVERY = 25;
+export const RECORD_EVERY_MS = 250;
+export const DEFAULT_CONCURRENCY = 5;
+
 export interface WorkerOptions extends LogContext {
   config: Config;
   page: PageSettings;
@@ -90,6 +101,7 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private lastHousekeeping = 0;
+  private lastRecorded = Date.now();
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -145,7 +157,7 @@ export class DeliveryWorker {
     const timeline = mergeTimeline(this.options.authored, readLiveLog(db), now);
     const queue = [...rows];
     this.rendered.clear();
-    const workers = Array.from({ length: Math.min(this.options.concurrency ?? 5, queue.length) }, async () => {
+    const workers = Array.from({ length: Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline);
     });
     try {
@@ -157,6 +169,7 @@ export class DeliveryWorker {
   }
 
   private recordAcknowledged(): void {
+    this.lastRecorded = Date.now();
     markSent(this.options.db, this.acknowledged.splice(0));
   }
 
@@ -177,7 +190,7 @@ export class DeliveryWorker {
     try {
       await this.options.transport.send(mail, config.mail.from);
       this.acknowledged.push(row.id);
-      if (this.acknowledged.length >= 25) this.recordAcknowledged();
+      if (this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
     } catch (error) {
       const reason = (error as Error).message.slice(0, 500);
       if (isPermanentFailure(error)) return markFailed(db, row.id, reason);

@@ -1,9 +1,9 @@
 // The durable outbox. Staff actions queue a row per matching subscriber in
 // the same transaction as the update (so an acknowledged update always has its
-// notifications queued); workers claim rows with a lease, send, and mark each
-// rows sent as the server acknowledges them (a few per commit). After a crash,
-// rows whose lease ran out are taken again: only messages in flight or
-// acknowledged but not yet recorded (at most one batch) can go twice.
+// notifications queued); workers claim rows with a lease, send, and mark rows
+// sent as the server acknowledges them (a few per commit). After a crash, rows
+// whose lease ran out are taken again: only messages in flight or acknowledged
+// but not yet recorded can go twice (see RECORD_EVERY in delivery.ts).
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { outbox, type OutboxRow } from '../../db/schema';
 import type { HeraldDb } from './db';
