@@ -1,6 +1,5 @@
 // The delivery worker: takes due rows from the outbox, turns each into a mail
-// (or, for webhooks, a signed POST), sends it and records the outcome row by
-// row. Runs inside the server by default and as `herald worker`. Temporary
+// (or, for webhooks, a signed POST), sends it and records the outcome. Runs inside the server by default and as `herald worker`. Temporary
 // failures (connection refused, 4xx) wait and retry with doubling delays for
 // MAIL_RETRY_HOURS; permanent ones (5xx) are marked failed with the reason.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -19,7 +18,9 @@ import { readLiveLog } from './live-log';
 import { claimDue, enqueueForSubscribers, markFailed, markRetry, markSent } from './outbox';
 import { resolveFromCwd } from './paths';
 import type { LogContext } from './staff-actions';
-import { deleteStaleUnconfirmed, linkSecret, subscriberLink } from './subscriptions';
+import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink } from './subscriptions';
+import { sendWebhook, WebhookError, type WebhookRequest } from './webhooks';
+import { webhookPayload } from '../webhook-payload';
 
 export interface MailTransport {
   send(mail: Mail, from: string): Promise<void>;
@@ -62,11 +63,15 @@ export function mailTransport(mail: Config['mail']): MailTransport {
   };
 }
 
-/** 5xx from the mail server: retrying will not help. Everything else (network, 4xx) might. */
+/** 5xx from the mail server, or a webhook receiver's refusal: retrying will not help. Everything else (network, 4xx mail) might. */
 export function isPermanentFailure(error: unknown): boolean {
+  if (error instanceof WebhookError) return error.permanent;
   const code = (error as { responseCode?: unknown }).responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
 }
+
+/** One row's message: a mail, or a webhook POST. */
+type Outgoing = { kind: 'mail'; mail: Mail } | { kind: 'webhook'; hook: WebhookRequest };
 
 /**
  * Acknowledged sends are recorded in one commit per this many rows, or sooner
@@ -83,6 +88,8 @@ export interface WorkerOptions extends LogContext {
   config: Config;
   page: PageSettings;
   transport: MailTransport;
+  /** Sends one webhook delivery; the real POST unless a test replaces it. */
+  webhooks?: (hook: WebhookRequest) => Promise<void>;
   /** Rows taken per round, and how many are sent at once. */
   batchSize?: number;
   concurrency?: number;
@@ -176,23 +183,26 @@ export class DeliveryWorker {
   private async deliver(row: OutboxRow, subscriber: SubscriberRow | undefined, timeline: Incident[]): Promise<void> {
     const { db, config } = this.options;
     if (!subscriber) return; // unsubscribed meanwhile: its rows went with it
-    let mail: Mail | null;
+    let message: Outgoing | null;
     try {
-      mail = this.compose(row, subscriber, timeline);
+      message = this.compose(row, subscriber, timeline);
     } catch (error) {
       markFailed(db, row.id, `cannot compose: ${(error as Error).message}`);
       return;
     }
-    if (!mail) {
+    if (!message) {
       markFailed(db, row.id, 'what it announced no longer exists');
       return;
     }
     try {
-      await this.options.transport.send(mail, config.mail.from);
+      if (message.kind === 'mail') await this.options.transport.send(message.mail, config.mail.from);
+      else await (this.options.webhooks ?? ((hook) => sendWebhook(hook, config.webhookAllowPrivate)))(message.hook);
       this.acknowledged.push(row.id);
       if (this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
     } catch (error) {
       const reason = (error as Error).message.slice(0, 500);
+      // 410 Gone: the receiver asks to be forgotten, and is (its queue goes with it).
+      if (error instanceof WebhookError && error.gone) return deleteSubscriber(db, subscriber.id);
       if (isPermanentFailure(error)) return markFailed(db, row.id, reason);
       const wait = Math.min(config.mail.retryMinSeconds * 1000 * 2 ** Math.max(0, row.attempts - 1), 60 * 60_000);
       const giveUpAt = new Date(row.createdAt.getTime() + config.mail.retryHours * 60 * 60_000);
@@ -200,7 +210,26 @@ export class DeliveryWorker {
     }
   }
 
-  private compose(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {
+  private compose(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
+    if (subscriber.kind === 'webhook') return this.composeWebhook(row, subscriber, timeline);
+    const mail = this.composeMail(row, subscriber, timeline);
+    return mail && { kind: 'mail', mail };
+  }
+
+  private composeWebhook(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
+    const [kind, rest] = [row.event.slice(0, row.event.indexOf(':')), row.event.slice(row.event.indexOf(':') + 1)];
+    if (kind !== 'update' && kind !== 'reminder') throw new Error(`no webhook for "${row.event}"`);
+    if (!subscriber.secret) throw new Error('webhook subscriber without a secret');
+    const incident = timeline.find((i) => i.id === row.incidentId);
+    if (!incident) return null;
+    const update = kind === 'update' ? incident.updates.find((u) => u.id === `${incident.id}#${rest}`) : null;
+    if (update === undefined) return null;
+    const deliveryId = String(row.id);
+    const payload = webhookPayload(this.site, incident, update, deliveryId);
+    return { kind: 'webhook', hook: { url: subscriber.address, secret: subscriber.secret, body: JSON.stringify(payload), event: payload.event, deliveryId } };
+  }
+
+  private composeMail(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {
     const site = this.site;
     const secret = linkSecret(this.options.db);
     const links = {
@@ -209,7 +238,6 @@ export class DeliveryWorker {
     };
     const [kind, rest] = [row.event.slice(0, row.event.indexOf(':')), row.event.slice(row.event.indexOf(':') + 1)];
     const sentAt = row.createdAt;
-    if (subscriber.kind !== 'email') throw new Error(`no delivery for ${subscriber.kind} subscribers yet`);
     if (kind === 'confirm') return confirmationMail(site, subscriber, subscriberLink(site.siteUrl, secret, 'confirm', subscriber), sentAt);
     if (kind === 'already') return alreadySubscribedMail(site, subscriber, links, sentAt);
     const incident = timeline.find((i) => i.id === row.incidentId);

@@ -54,7 +54,7 @@ export function subscriberFromLink(db: HeraldDb, purpose: LinkPurpose, id: unkno
   return sameSecret(linkToken(linkSecret(db), purpose, row), token) ? row : null;
 }
 
-function checkComponentIds(db: HeraldDb, ids: string[]): string[] {
+export function checkComponentIds(db: HeraldDb, ids: string[]): string[] {
   const listed = new Set(db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id));
   const chosen = [...new Set(ids)];
   for (const id of chosen) if (!listed.has(id)) throw new ActionError('components', `no component "${id}"`);
@@ -121,8 +121,9 @@ export function setFollowedComponents(db: HeraldDb, subscriberId: number, ids: s
   });
 }
 
+/** Confirmed email subscribers: the number the public page shows. */
 export function confirmedSubscriberCount(db: HeraldDb): number {
-  return db.select({ n: count() }).from(subscribers).where(isNotNull(subscribers.confirmedAt)).get()?.n ?? 0;
+  return db.select({ n: count() }).from(subscribers).where(and(eq(subscribers.kind, 'email'), isNotNull(subscribers.confirmedAt))).get()?.n ?? 0;
 }
 
 /** Housekeeping: addresses never confirmed go after 48 hours. */

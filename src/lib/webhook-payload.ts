@@ -1,0 +1,58 @@
+// What a webhook subscriber receives: one JSON document per update (and per
+// maintenance reminder), built from the same Incident model as pages and mail.
+// Field names are snake_case like the public JSON API; `delivery_id` is stable
+// across retries, so a receiver that stores it never acts on one event twice.
+import type { Incident, IncidentUpdate } from './model';
+
+export type WebhookEvent = 'incident.updated' | 'maintenance.updated' | 'maintenance.reminder';
+
+export interface WebhookPayload {
+  event: WebhookEvent;
+  delivery_id: string;
+  page: { name: string; url: string };
+  incident: {
+    id: string;
+    name: string;
+    kind: Incident['kind'];
+    status: Incident['status'];
+    impact: Incident['impact'];
+    url: string;
+    started_at: string;
+    resolved_at: string | null;
+    scheduled_for: string | null;
+    scheduled_until: string | null;
+    components: { id: string; status: string }[];
+  };
+  /** The update this event announces; null for a reminder. `body` is its markdown source. */
+  update: { id: string; status: string; body: string; created_at: string } | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function webhookPayload(
+  site: { pageName: string; siteUrl: string },
+  incident: Incident,
+  update: IncidentUpdate | null,
+  deliveryId: string,
+): WebhookPayload {
+  const maintenance = incident.kind === 'maintenance';
+  return {
+    event: update ? (maintenance ? 'maintenance.updated' : 'incident.updated') : 'maintenance.reminder',
+    delivery_id: deliveryId,
+    page: { name: site.pageName, url: site.siteUrl },
+    incident: {
+      id: incident.id,
+      name: incident.title,
+      kind: incident.kind,
+      status: incident.status,
+      impact: incident.impact,
+      url: `${site.siteUrl}/incidents/${incident.id}`,
+      started_at: incident.startedAt.toISOString(),
+      resolved_at: iso(incident.resolvedAt),
+      scheduled_for: iso(incident.scheduledFor),
+      scheduled_until: iso(incident.scheduledUntil),
+      components: incident.components.map((c) => ({ id: c.id, status: c.status })),
+    },
+    update: update ? { id: update.id, status: update.status, body: update.body, created_at: update.at.toISOString() } : null,
+  };
+}
