@@ -230,7 +230,7 @@ export const outbox = sqliteTable(
     subscriberId: integer('subscriber_id')
       .notNull()
       .references(() => subscribers.id, { onDelete: 'cascade' }),
-    /** What happened: `update:<update row id>`, `reminder:<incident>`, `confirm:<time>`, `welcome:<time>`. */
+    /** What happened: `update:<update row id>`, `reminder:`/`started:`/`completed:<incident>` (a maintenance window), `confirm:<time>`, `already:<time>`. */
     event: text('event').notNull(),
     incidentId: text('incident_id'),
     updateId: integer('update_id'),

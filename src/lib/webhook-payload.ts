@@ -1,10 +1,11 @@
-// What a webhook subscriber receives: one JSON document per update (and per
-// maintenance reminder), built from the same Incident model as pages and mail.
+// What a webhook subscriber receives: one JSON document per update (and when a
+// maintenance window is near, starts or ends by the clock), built from the same Incident model as pages and mail.
 // Field names are snake_case like the public JSON API; `delivery_id` is stable
 // across retries, so a receiver that stores it never acts on one event twice.
+import type { WindowMoment } from './mail/messages';
 import type { Incident, IncidentUpdate } from './model';
 
-export type WebhookEvent = 'incident.updated' | 'maintenance.updated' | 'maintenance.reminder';
+export type WebhookEvent = 'incident.updated' | 'maintenance.updated' | 'maintenance.reminder' | 'maintenance.started' | 'maintenance.completed';
 
 export interface WebhookPayload {
   event: WebhookEvent;
@@ -23,7 +24,7 @@ export interface WebhookPayload {
     scheduled_until: string | null;
     components: { id: string; status: string }[];
   };
-  /** The update this event announces; null for a reminder. `body` is its markdown source. */
+  /** The update this event announces; null when the window moved by the clock. `body` is its markdown source. */
   update: { id: string; status: string; body: string; created_at: string } | null;
 }
 
@@ -32,12 +33,13 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function webhookPayload(
   site: { pageName: string; siteUrl: string },
   incident: Incident,
-  update: IncidentUpdate | null,
+  what: IncidentUpdate | WindowMoment,
   deliveryId: string,
 ): WebhookPayload {
+  const update = typeof what === 'string' ? null : what;
   const maintenance = incident.kind === 'maintenance';
   return {
-    event: update ? (maintenance ? 'maintenance.updated' : 'incident.updated') : 'maintenance.reminder',
+    event: typeof what === 'string' ? `maintenance.${what}` : maintenance ? 'maintenance.updated' : 'incident.updated',
     delivery_id: deliveryId,
     page: { name: site.pageName, url: site.siteUrl },
     incident: {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
 import { contentFolder } from '../../src/lib/server/paths';
-import { createIncident, postUpdate } from '../../src/lib/server/staff-actions';
+import { createIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/staff-actions';
 import { confirmSubscriber, deleteSubscriber, subscribeEmail, subscriberFromLink } from '../../src/lib/server/subscriptions';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { freshContext } from '../helpers/temp-db';
@@ -155,5 +155,27 @@ describe('email notifications', () => {
     const [row] = env.ctx.db.select().from(outbox).where(eq(outbox.status, 'failed')).all();
     expect(row.lastError).toMatch(/550/);
     expect(await worker.runOnce()).toBe(0);
+  });
+
+  it('mails when a maintenance window nears, starts and ends by the clock, in its thread', async () => {
+    const env = await setup();
+    await subscribed(env, 'ops@example.com');
+    const t0 = new Date();
+    const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+    const hours = (n: number) => minutes(n * 60);
+    scheduleMaintenance(env.ctx, { title: 'Storage move', message: 'Planned.', scheduledFor: hours(48), scheduledUntil: hours(49) }, t0);
+    for (const at of [minutes(2), hours(23), hours(24.1), hours(48.1), hours(49.1)]) {
+      await env.worker.runOnce(at);
+      await env.worker.runOnce(at);
+    }
+    await env.sink.waitFor(5);
+    const mails = env.sink.to('ops@example.com').slice(1);
+    expect(mails.map((m) => m.subject)).toEqual([
+      '[Example Mail status] Storage move — Scheduled',
+      '[Example Mail status] Storage move — Starts soon',
+      '[Example Mail status] Storage move — In progress',
+      '[Example Mail status] Storage move — Completed',
+    ]);
+    for (const m of mails.slice(1)) expect(m.inReplyTo).toBe(mails[0].messageId);
   });
 });

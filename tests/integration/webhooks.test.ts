@@ -213,18 +213,29 @@ describe('webhook deliveries', () => {
     expect(row?.lastError).toMatch(/127\.0\.0\.1, which is not a public address/);
   });
 
-  it('announces maintenance, and reminds before it starts', async () => {
-    const { ctx, receiver, worker, config } = await setup();
-    const hook = (await subscribeWebhook(ctx.db, { url: `${receiver.url}/mx`, componentIds: [], clientAddress: '192.0.2.1', allowPrivate: true }))!;
-    const start = new Date(Date.now() + 60 * 60_000);
-    scheduleMaintenance(ctx, { title: 'Database upgrade', message: 'Planned.', scheduledFor: start, scheduledUntil: new Date(start.getTime() + 3600_000), components: ['webmail'] });
-    await deliverUntil(worker, () => receiver.received.length >= 2);
-    expect(config.maintenanceReminderHours).toBe(24);
-    const events = receiver.received.map((r) => r.json.event).sort();
-    expect(events).toEqual(['maintenance.reminder', 'maintenance.updated']);
-    const reminder = receiver.received.find((r) => r.json.event === 'maintenance.reminder')!;
-    expect(reminder.json.update).toBeNull();
-    expect(reminder.json.incident.scheduled_for).toBe(start.toISOString());
-    expect(verifyHeraldSignature(hook.secret, reminder.headers['herald-signature'] as string, reminder.body)).toBe(true);
+  it('announces a window that starts and ends by the clock, once each, and nothing for quiet or long-past windows', async () => {
+    const { ctx, receiver, worker } = await setup();
+    await subscribeWebhook(ctx.db, { url: `${receiver.url}/clock`, componentIds: [], clientAddress: '192.0.2.1', allowPrivate: true });
+    const t0 = new Date();
+    const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+    const hours = (n: number) => minutes(n * 60);
+    const id = scheduleMaintenance(ctx, { title: 'Clockwork', message: 'Planned.', scheduledFor: hours(48), scheduledUntil: hours(49), components: ['webmail'] }, t0);
+    scheduleMaintenance(ctx, { title: 'Quiet', message: 'Shh.', scheduledFor: hours(48), scheduledUntil: hours(49), notify: false }, t0);
+    scheduleMaintenance(ctx, { title: 'Soon', message: 'In an hour.', scheduledFor: hours(1), scheduledUntil: hours(1.5) }, t0);
+    scheduleMaintenance(ctx, { title: 'Long ago', message: 'Old.', scheduledFor: hours(-10), scheduledUntil: hours(-9) }, hours(-100));
+    const events = () => receiver.received.map((r) => `${r.json.event} ${r.json.incident.name}`);
+
+    // Each moment twice, and the worker twice at each: nothing is announced twice.
+    for (const at of [minutes(2), minutes(4), hours(1.1), hours(1.6), hours(23), hours(24.1), hours(24.2), hours(48.1), hours(48.2), hours(49.1), hours(49.2), hours(60)]) {
+      await worker.runOnce(at);
+      await worker.runOnce(at); // what the first round queued
+    }
+    const clockwork = events().filter((e) => e.endsWith('Clockwork'));
+    expect(clockwork).toEqual(['maintenance.updated Clockwork', 'maintenance.reminder Clockwork', 'maintenance.started Clockwork', 'maintenance.completed Clockwork']);
+    // Announced an hour ahead: no separate reminder. Long past: nothing. Quiet: nothing.
+    expect(events().filter((e) => e.endsWith('Soon'))).toEqual(['maintenance.updated Soon', 'maintenance.started Soon', 'maintenance.completed Soon']);
+    expect(events().filter((e) => /Quiet|Long ago/.test(e))).toEqual(['maintenance.updated Long ago']);
+    const last = receiver.received.filter((r) => r.json.incident.id === id).at(-1)!;
+    expect(last.json).toMatchObject({ event: 'maintenance.completed', update: null, incident: { id, status: 'completed', scheduled_until: hours(49).toISOString() } });
   });
 });

@@ -133,20 +133,33 @@ export function updateMail(
   };
 }
 
-/** A reminder that a maintenance starts soon, in the maintenance's thread. */
-export function reminderMail(site: MailSite, maintenance: Incident, subscriber: { id: number; address: string }, links: MailLinks): Mail {
+/** What a maintenance window did by the clock, with no staff update to announce it. */
+export type WindowMoment = 'reminder' | 'started' | 'completed';
+
+/** A maintenance that starts soon, has started or has ended by its window, in the maintenance's thread. */
+export function windowMail(
+  site: MailSite,
+  maintenance: Incident,
+  moment: WindowMoment,
+  subscriber: { id: number; address: string },
+  links: MailLinks,
+): Mail {
   const url = `${site.siteUrl}/incidents/${maintenance.id}`;
   const from = maintenance.scheduledFor ? formatDateTime(maintenance.scheduledFor, site.timeZone) : '';
   const until = maintenance.scheduledUntil ? formatDateTime(maintenance.scheduledUntil, site.timeZone) : '';
   const thread = threadId(site, maintenance.id, subscriber.id);
   const foot = footer(site, links);
-  const line = `Planned maintenance starts soon: ${from} to ${until}.`;
+  const { label, line } = {
+    reminder: { label: 'Starts soon', line: `Planned maintenance starts soon: ${from} to ${until}.` },
+    started: { label: updateStatusLabels.in_progress, line: `Planned maintenance has started and is planned to end ${until}.` },
+    completed: { label: updateStatusLabels.completed, line: `Planned maintenance ended as planned, ${until}.` },
+  }[moment];
   return {
     to: subscriber.address,
-    subject: `[${site.pageName} status] ${maintenance.title} — Starts soon`,
+    subject: `[${site.pageName} status] ${maintenance.title} — ${label}`,
     text: `${maintenance.title}\n${line}\n\nDetails: ${url}\n\n-- \n${foot.text}`,
     html: frame(site, maintenance.title, `<p>${escapeHtml(line)}</p><p><a href="${escapeHtml(url)}" style="color:#0550ae">Details on the status page</a></p>`, foot.html),
-    messageId: `<reminder.${maintenance.id}.${subscriber.id}@${domain(site)}>`,
+    messageId: `<${moment}.${maintenance.id}.${subscriber.id}@${domain(site)}>`,
     inReplyTo: thread,
     references: thread,
     headers: listHeaders(links),

@@ -8,11 +8,10 @@ import { and, eq, inArray } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config';
 import type { PageSettings } from '../content/catalog';
-import { alreadySubscribedMail, confirmationMail, reminderMail, updateMail, type Mail, type MailSite } from '../mail/messages';
+import { alreadySubscribedMail, confirmationMail, updateMail, windowMail, type Mail, type MailSite, type WindowMoment } from '../mail/messages';
 import type { Incident } from '../model';
 import { mergeTimeline } from '../timeline';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
-import { isClosedStatus } from '../../db/constants';
 import type { HeraldDb } from './db';
 import { readLiveLog } from './live-log';
 import { claimDue, enqueueForSubscribers, markFailed, markRetry, markSent } from './outbox';
@@ -69,6 +68,10 @@ export function isPermanentFailure(error: unknown): boolean {
   const code = (error as { responseCode?: unknown }).responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
 }
+
+const windowMoments: readonly string[] = ['reminder', 'started', 'completed'] satisfies WindowMoment[];
+/** How late a window's start or end may be noticed and still announced (a server down for longer says nothing). */
+const windowNoticeMs = 60 * 60_000;
 
 /** One row's message: a mail, or a webhook POST. */
 type Outgoing = { kind: 'mail'; mail: Mail } | { kind: 'webhook'; hook: WebhookRequest };
@@ -218,14 +221,14 @@ export class DeliveryWorker {
 
   private composeWebhook(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
     const [kind, rest] = [row.event.slice(0, row.event.indexOf(':')), row.event.slice(row.event.indexOf(':') + 1)];
-    if (kind !== 'update' && kind !== 'reminder') throw new Error(`no webhook for "${row.event}"`);
+    if (kind !== 'update' && !windowMoments.includes(kind)) throw new Error(`no webhook for "${row.event}"`);
     if (!subscriber.secret) throw new Error('webhook subscriber without a secret');
     const incident = timeline.find((i) => i.id === row.incidentId);
     if (!incident) return null;
-    const update = kind === 'update' ? incident.updates.find((u) => u.id === `${incident.id}#${rest}`) : null;
-    if (update === undefined) return null;
+    const what = kind === 'update' ? incident.updates.find((u) => u.id === `${incident.id}#${rest}`) : (kind as WindowMoment);
+    if (!what) return null;
     const deliveryId = String(row.id);
-    const payload = webhookPayload(this.site, incident, update, deliveryId);
+    const payload = webhookPayload(this.site, incident, what, deliveryId);
     return { kind: 'webhook', hook: { url: subscriber.address, secret: subscriber.secret, body: JSON.stringify(payload), event: payload.event, deliveryId } };
   }
 
@@ -242,7 +245,7 @@ export class DeliveryWorker {
     if (kind === 'already') return alreadySubscribedMail(site, subscriber, links, sentAt);
     const incident = timeline.find((i) => i.id === row.incidentId);
     if (!incident) return null;
-    if (kind === 'reminder') return reminderMail(site, incident, subscriber, links);
+    if (windowMoments.includes(kind)) return windowMail(site, incident, kind as WindowMoment, subscriber, links);
     if (kind === 'update') {
       const update = incident.updates.find((u) => u.id === `${incident.id}#${rest}`);
       if (!update) return null;
@@ -251,28 +254,47 @@ export class DeliveryWorker {
     throw new Error(`unknown event "${row.event}"`);
   }
 
-  /** Forget unconfirmed addresses; queue reminders for maintenance that starts soon. */
+  /**
+   * Forget unconfirmed addresses. Announce what maintenance windows do by the
+   * clock: a reminder before one starts (unless it was announced less than the
+   * reminder period ahead), and its start and end when no staff update did. Each is queued once (the outbox is unique per
+   * subscriber and event), and only within an hour of happening.
+   */
   private housekeeping(now: Date): void {
     const { db, authored, config } = this.options;
     deleteStaleUnconfirmed(db, now);
-    const hours = config.maintenanceReminderHours;
-    if (hours <= 0) return;
     const timeline = mergeTimeline(authored, readLiveLog(db), now);
     for (const m of timeline) {
-      if (m.kind !== 'maintenance' || !m.scheduledFor || isClosedStatus(m.status) || m.status !== 'scheduled') continue;
-      const untilStart = m.scheduledFor.getTime() - now.getTime();
-      if (untilStart <= 0 || untilStart > hours * 60 * 60_000) continue;
-      // Staff who scheduled it without notifying do not want a reminder either.
-      const quiet = db
-        .select({ id: incidentUpdates.id })
-        .from(incidentUpdates)
-        .where(and(eq(incidentUpdates.incidentId, m.id), eq(incidentUpdates.status, 'scheduled'), eq(incidentUpdates.notify, false)))
-        .get();
-      if (quiet) continue;
+      if (m.kind !== 'maintenance' || !m.scheduledFor || !m.scheduledUntil) continue;
+      // Still `scheduled` in what staff wrote: the window, not an update, moves it.
+      if (m.updates[0]?.status !== 'scheduled') continue;
+      const sinceStart = now.getTime() - m.scheduledFor.getTime();
+      const sinceEnd = now.getTime() - m.scheduledUntil.getTime();
+      const remindMs = config.maintenanceReminderHours * 60 * 60_000;
+      // Announced within the reminder period: that announcement was the reminder.
+      const announcedEarly = (m.updates.at(-1)?.at.getTime() ?? 0) < m.scheduledFor.getTime() - remindMs;
+      const moment: WindowMoment | null =
+        m.status === 'scheduled' && remindMs > 0 && announcedEarly && -sinceStart <= remindMs
+          ? 'reminder'
+          : m.status === 'in_progress' && sinceStart < windowNoticeMs
+            ? 'started'
+            : m.status === 'completed' && sinceEnd >= 0 && sinceEnd < windowNoticeMs
+              ? 'completed'
+              : null;
+      if (!moment || this.scheduledQuietly(m.id)) continue;
       db.transaction((tx) =>
-        enqueueForSubscribers(tx, `reminder:${m.id}`, { incidentId: m.id, updateId: null, componentIds: m.components.map((c) => c.id) }, now),
+        enqueueForSubscribers(tx, `${moment}:${m.id}`, { incidentId: m.id, updateId: null, componentIds: m.components.map((c) => c.id) }, now),
       );
     }
+  }
+
+  /** Staff who scheduled a maintenance without notifying want no reminder or announcement either. */
+  private scheduledQuietly(incidentId: string): boolean {
+    return !!this.options.db
+      .select({ id: incidentUpdates.id })
+      .from(incidentUpdates)
+      .where(and(eq(incidentUpdates.incidentId, incidentId), eq(incidentUpdates.status, 'scheduled'), eq(incidentUpdates.notify, false)))
+      .get();
   }
 }
 
