@@ -36,6 +36,8 @@ export interface IncidentUpdate {
   source: 'markdown' | 'live';
   /** When staff corrected the text after posting; null if never. */
   editedAt: Date | null;
+  /** Whether subscribers were told about it (markdown updates never are). */
+  notified: boolean;
 }
 
 export interface AffectedComponent {

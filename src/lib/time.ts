@@ -40,6 +40,15 @@ export function zoneOffsetMs(instant: Date, timeZone: string): number {
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
+/** ISO 8601 with the zone's offset, e.g. 2026-11-24T08:00:00.000+01:00 (what Statuspage's API sends). */
+export function isoWithOffset(instant: Date, timeZone: string): string {
+  const offset = zoneOffsetMs(instant, timeZone);
+  const local = new Date(instant.getTime() + offset).toISOString().slice(0, 23);
+  const minutes = Math.round(Math.abs(offset) / 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
 /** The calendar day an instant falls on in the zone. */
 export function localDay(instant: Date, timeZone: string): LocalDay {
   const w = wallClock(instant, timeZone);

@@ -21,7 +21,7 @@ function byNewest(a: IncidentUpdate, b: IncidentUpdate): number {
 }
 
 function liveUpdate(row: IncidentUpdateRow): IncidentUpdate {
-  return { id: `${row.incidentId}#${row.id}`, status: row.status, body: row.body, at: row.at, source: 'live', editedAt: row.editedAt };
+  return { id: `${row.incidentId}#${row.id}`, status: row.status, body: row.body, at: row.at, source: 'live', editedAt: row.editedAt, notified: row.notify };
 }
 
 /**
@@ -104,6 +104,7 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
       at: u.at,
       source: 'markdown',
       editedAt: null,
+      notified: false,
     }));
     updates.push(...(liveUpdatesByIncident.get(file.id) ?? []));
     merged.push(

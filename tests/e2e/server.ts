@@ -29,7 +29,8 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const folder = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
-  const db = join(folder, 'herald.db');
+  // HERALD_DB in `env` restarts on an existing database.
+  const db = env.HERALD_DB ?? join(folder, 'herald.db');
   const child = spawn(process.execPath, [join(root, 'dist/server/entry.mjs')], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: db, MAIL_DIR: join(folder, 'mail'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

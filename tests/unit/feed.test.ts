@@ -12,6 +12,7 @@ const update = (id: string, status: Incident['status'], body: string, when: stri
   at: at(when),
   source: 'live' as const,
   editedAt,
+  notified: true,
 });
 
 function sample(): Incident[] {

@@ -7,6 +7,7 @@ import { currentComponentStatuses, pageStatus, type PageStatus } from '../status
 import { mergeTimeline } from '../timeline';
 import { collectOutages } from '../uptime';
 import { readComponents, readGroups, readLiveLog, readStatusLog } from './live-log';
+import type { ComponentStatusLogRow } from '../../db/schema';
 import type { Runtime } from './runtime';
 
 export interface StatusPage {
@@ -21,12 +22,15 @@ export interface StatusPage {
   incidents: Incident[];
   status: PageStatus;
   outages: Outage[];
+  /** Every logged component status change, oldest first. */
+  statusLog: ComponentStatusLogRow[];
 }
 
 export function loadStatusPage(runtime: Runtime, now = new Date()): StatusPage {
   const { db, content, config } = runtime;
   const incidents = mergeTimeline(content.authored, readLiveLog(db), now);
   const components = currentComponentStatuses(readComponents(db), incidents);
+  const statusLog = readStatusLog(db);
   const sections: StatusPage['sections'] = readGroups(db).map((g) => ({
     ...g,
     components: components.filter((c) => c.groupId === g.id),
@@ -41,6 +45,7 @@ export function loadStatusPage(runtime: Runtime, now = new Date()): StatusPage {
     sections: sections.filter((s) => s.components.length > 0),
     incidents,
     status: pageStatus(components, incidents),
-    outages: collectOutages(incidents, readStatusLog(db), now),
+    outages: collectOutages(incidents, statusLog, now),
+    statusLog,
   };
 }

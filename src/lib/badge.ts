@@ -1,0 +1,59 @@
+// Status badges as SVG, in the familiar two-part shape: a grey label and a
+// coloured message. Text is sized with textLength, so it fits whatever font
+// the viewer has. Colours keep white text at 4.5:1 contrast or better.
+import type { ComponentStatus } from '../db/constants';
+import type { Indicator } from './status';
+
+export type BadgeTone = 'ok' | 'minor' | 'partial' | 'major' | 'maintenance';
+
+const toneColors: Record<BadgeTone, string> = {
+  ok: '#1a7f37',
+  minor: '#9a6700',
+  partial: '#bc4c00',
+  major: '#cf222e',
+  maintenance: '#0969da',
+};
+
+export const indicatorBadge: Record<Indicator, { tone: BadgeTone; message: string }> = {
+  none: { tone: 'ok', message: 'operational' },
+  minor: { tone: 'minor', message: 'minor outage' },
+  major: { tone: 'major', message: 'major outage' },
+  critical: { tone: 'major', message: 'critical outage' },
+  maintenance: { tone: 'maintenance', message: 'maintenance' },
+};
+
+export const componentBadgeTone: Record<ComponentStatus, BadgeTone> = {
+  operational: 'ok',
+  degraded_performance: 'minor',
+  partial_outage: 'partial',
+  major_outage: 'major',
+  under_maintenance: 'maintenance',
+};
+
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Roughly Verdana 11 px: wide letters count more. Only the box size depends on it. */
+function textWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /[iIl.,:;'|!]/.test(ch) ? 3.5 : /[mwMW@]/.test(ch) ? 10 : /[A-Z]/.test(ch) ? 7.5 : 6.5;
+  return Math.round(width);
+}
+
+/** An SVG badge, e.g. "Example Mail | operational"; `title` is what assistive technology reads. */
+export function badgeSvg(label: string, message: string, tone: BadgeTone, title = `${label}: ${message}`): string {
+  const [lw, mw] = [textWidth(label) + 12, textWidth(message) + 12];
+  const width = lw + mw;
+  const text = (x: number, w: number, value: string) =>
+    `<text x="${x + w / 2}" y="14" textLength="${w - 12}" lengthAdjust="spacingAndGlyphs">${escapeXml(value)}</text>`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="20" viewBox="0 0 ${width} 20" role="img" aria-label="${escapeXml(title)}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect width="${lw}" height="20" rx="3" fill="#444"/>`,
+    `<rect x="${lw}" width="${mw}" height="20" rx="3" fill="${toneColors[tone]}"/>`,
+    `<rect x="${lw}" width="4" height="20" fill="${toneColors[tone]}"/>`,
+    `<g fill="#fff" text-anchor="middle" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">`,
+    text(0, lw, label),
+    text(lw, mw, message),
+    '</g></svg>',
+  ].join('');
+}
