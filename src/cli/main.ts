@@ -4,6 +4,7 @@
 // API, and is audited as `cli <os user>`. Exit codes: 0 done, 1 could not run
 // (configuration, database), 2 invalid arguments.
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   componentStatuses,
@@ -22,7 +23,7 @@ import { startDeliveryWorker, stopOnSignals } from '../lib/server/delivery';
 import { openDatabase } from '../lib/server/db';
 import { openSessions } from '../lib/server/sessions';
 import { readComponents, readLiveLog } from '../lib/server/live-log';
-import { contentFolder } from '../lib/server/paths';
+import { contentFolder, resolveFromCwd } from '../lib/server/paths';
 import {
   createIncident,
   postUpdate,
@@ -33,6 +34,7 @@ import {
   type LogContext,
 } from '../lib/server/staff-actions';
 import { ActionError } from '../lib/server/validate';
+import { BackupError, listBackups, restoreBackup, takeBackup } from '../lib/server/backup';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { activeIncidents, mergeTimeline, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
@@ -57,6 +59,9 @@ export const usage = `Usage: herald <command> [options]
   token list
   token revoke ID
   worker                               deliver queued notifications until stopped (Ctrl-C)
+  backup                               take a verified backup into BACKUP_DIR and rotate
+  backup list                          the backups kept, with size, time and check result
+  restore FILE                         replace the database with a verified backup (stop the server first)
 
 TIME is ISO 8601 with a zone, e.g. 2026-12-06T02:00:00Z. STATUS of a component is one of
 ${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
@@ -162,7 +167,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   const config = loadConfig(io.env);
   const url = (id: string) => `${config.siteUrl}/incidents/${id}`;
-  const command = `${noun} ${verb ?? ''}`.trim();
+  // `restore FILE`: the second word is a path, not a verb.
+  const command = noun === 'restore' ? 'restore' : `${noun} ${verb ?? ''}`.trim();
   const actor = cliActor(io.env);
 
   switch (command) {
@@ -305,7 +311,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'worker': {
       parse(rest, {}, []);
-      const db = openDatabase(config.databasePath);
+      const db = openDatabase(config.databasePath, { quickCheck: true });
       const content = readContentFolder(contentFolder);
       syncCatalog(db, content.catalog);
       const worker = startDeliveryWorker(db, content, config);
@@ -313,10 +319,42 @@ async function run(argv: string[], io: Io): Promise<number> {
       await stopOnSignals(worker, false);
       return 0;
     }
+    case 'backup': {
+      parse(rest, {}, []);
+      const db = openDatabase(config.databasePath);
+      try {
+        const made = await takeBackup(db, config.backup);
+        io.out(`Backed up ${config.databasePath} to ${join(config.backup.dir, made.file)} (${formatBytes(made.size)}, integrity ${made.integrity}${made.encrypted ? ', encrypted' : ''})`);
+        return 0;
+      } catch (error) {
+        if (error instanceof BackupError) {
+          io.err(`herald: BACKUP REFUSED: ${error.message}`);
+          return 1;
+        }
+        throw error;
+      }
+    }
+    case 'backup list': {
+      parse(rest, {}, []);
+      const backups = listBackups(resolveFromCwd(config.backup.dir));
+      if (backups.length === 0) io.out(`No backups in ${config.backup.dir}.`);
+      for (const b of backups) io.out([b.createdAt.replace(/\.\d{3}Z$/, 'Z'), formatBytes(b.size), `integrity ${b.integrity}`, b.encrypted ? 'encrypted' : 'plain', join(config.backup.dir, b.file)].join('\t'));
+      return 0;
+    }
+    case 'restore': {
+      const { positionals } = parse([verb ?? '', ...rest].filter(Boolean), {}, ['file']);
+      const report = await restoreBackup(resolveFromCwd(positionals[0]), resolveFromCwd(config.databasePath), config.backup.key);
+      openDatabase(config.databasePath).$client.close(); // runs the migrations the backup may predate
+      io.out(`Restored ${positionals[0]} into ${config.databasePath} (integrity ${report.integrity}); migrations applied.`);
+      io.out(report.keptAs ? `The database it replaced is kept as ${report.keptAs}.` : 'There was no database before.');
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
+
+const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[], io: Io = { out: console.log, err: console.error, env: process.env }): Promise<number> {
@@ -332,7 +370,7 @@ export async function main(argv: string[], io: Io = { out: console.log, err: con
       io.err(`Run "herald help" for usage.`);
       return 2;
     }
-    if (error instanceof ActionError) {
+    if (error instanceof ActionError || error instanceof BackupError) {
       io.err(`herald: ${error.message}`);
       return 2;
     }

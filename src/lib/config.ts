@@ -1,5 +1,6 @@
 // Configuration comes from environment variables, validated once. A bad value
 // stops start-up with one line naming the variable (README: Configuration).
+import { dirname, join } from 'node:path';
 
 export class ConfigError extends Error {
   constructor(
@@ -37,6 +38,15 @@ export interface Config {
   outboxLeaseSeconds: number;
   /** Let webhooks point at loopback and private addresses (tests, closed networks). */
   webhookAllowPrivate: boolean;
+  backup: {
+    dir: string;
+    /** Hours between the server's own backups; 0 for none. */
+    intervalHours: number;
+    keepDaily: number;
+    keepWeekly: number;
+    /** AES-256-GCM key for backup files; null keeps them unencrypted. */
+    key: Buffer | null;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -119,6 +129,16 @@ function mailFrom(env: Env, site: string): string {
   return raw;
 }
 
+function backupKey(env: Env): Buffer | null {
+  const raw = env.BACKUP_KEY?.trim();
+  if (!raw) return null;
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32 || (!/^[0-9a-f]{64}$/i.test(raw) && key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, ''))) {
+    throw new ConfigError('BACKUP_KEY', 'must be 32 bytes as 64 hex digits or base64, e.g. the output of: openssl rand -base64 32');
+  }
+  return key;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const h = host(env);
   const p = port(env);
@@ -140,5 +160,13 @@ export function loadConfig(env: Env = process.env): Config {
     worker: flag(env, 'HERALD_WORKER', true),
     outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
     webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    backup: {
+      // Beside the database unless told otherwise (./data/backups by default).
+      dir: env.BACKUP_DIR?.trim() || join(dirname(databasePath(env)), 'backups'),
+      intervalHours: number(env, 'BACKUP_INTERVAL_HOURS', 24, 0, 24 * 30),
+      keepDaily: number(env, 'BACKUP_KEEP_DAILY', 7, 1, 366),
+      keepWeekly: number(env, 'BACKUP_KEEP_WEEKLY', 4, 0, 520),
+      key: backupKey(env),
+    },
   };
 }

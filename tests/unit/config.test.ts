@@ -14,7 +14,9 @@ describe('configuration', () => {
       worker: true,
       outboxLeaseSeconds: 120,
       webhookAllowPrivate: false,
+      backup: { dir: 'data/backups', intervalHours: 24, keepDaily: 7, keepWeekly: 4, key: null },
     });
+    expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).backup.dir).toBe('/srv/herald/backups');
   });
 
   it('reads TRUST_PROXY as 1/true or 0/false, and nothing else', () => {
@@ -33,6 +35,9 @@ describe('configuration', () => {
     [{ SMTP_URL: 'not a url' }, /^SMTP_URL: /],
     [{ MAIL_FROM: 'nobody' }, /^MAIL_FROM: /],
     [{ MAIL_RETRY_HOURS: '-1' }, /^MAIL_RETRY_HOURS: /],
+    [{ BACKUP_INTERVAL_HOURS: 'daily' }, /^BACKUP_INTERVAL_HOURS: /],
+    [{ BACKUP_KEEP_DAILY: '0' }, /^BACKUP_KEEP_DAILY: /],
+    [{ BACKUP_KEY: 'x'.repeat(64) }, /^BACKUP_KEY: /],
     [{ HERALD_WORKER: 'maybe' }, /^HERALD_WORKER: /],
     [{ PORT: '70000' }, /^PORT: /],
     [{ HOST: 'bad host!' }, /^HOST: /],

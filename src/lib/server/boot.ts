@@ -1,6 +1,7 @@
 // Imported first by the built server entry (src/integrations/boot-on-start.ts):
 // start the runtime before the first request, and stop with one line if we can't.
 import { loadConfig } from '../config';
+import { scheduleBackups } from './backup';
 import { startDeliveryWorker, stopOnSignals } from './delivery';
 import { installProxyTrust } from './forwarded';
 import { getRuntime } from './runtime';
@@ -17,6 +18,7 @@ getRuntime().then(
   (runtime) => {
     const { config } = runtime;
     console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl}`);
+    scheduleBackups(runtime.db, config.backup);
     if (config.worker) {
       void stopOnSignals(startDeliveryWorker(runtime.db, runtime.content, config));
       console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);

@@ -9,13 +9,21 @@ import * as schema from '../../db/schema';
 import { ConfigError } from '../config';
 import { migrationsFolder, resolveFromCwd } from './paths';
 
+const damaged = (file: string, problems: string) =>
+  new ConfigError(
+    'HERALD_DB',
+    `the database at ${file} fails its integrity check (${problems}). Keep this file, then restore the last good backup: npx herald backup list, then npx herald restore FILE`,
+  );
+
 export type HeraldDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 /**
  * Opens (creating if needed) and migrates the database at `path`.
- * Problems with the path become a ConfigError naming HERALD_DB.
+ * Problems with the path become a ConfigError naming HERALD_DB. With
+ * `quickCheck` (the server and the worker at start), a damaged file stops
+ * everything with the recovery command instead of serving wrong data.
  */
-export function openDatabase(path: string): HeraldDb {
+export function openDatabase(path: string, { quickCheck = false } = {}): HeraldDb {
   const file = resolveFromCwd(path);
   let sqlite: Database.Database;
   try {
@@ -23,13 +31,23 @@ export function openDatabase(path: string): HeraldDb {
     sqlite = new Database(file);
     // WAL lets readers (the server) and a writer (the CLI) work at once; the
     // busy timeout makes a writer wait for another instead of failing;
-    // synchronous=FULL makes every acknowledged commit survive a crash or power cut.
+    // synchronous=FULL makes every acknowledged commit survive a crash or power
+    // cut (NORMAL in WAL mode could lose the last commits on power loss).
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
+    if (quickCheck) {
+      const problems = (sqlite.pragma('quick_check(3)') as Record<string, string>[]).map((r) => Object.values(r)[0]).join('; ');
+      if (problems !== 'ok') {
+        sqlite.close();
+        throw damaged(file, problems);
+      }
+    }
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    if (reason === 'SQLITE_CORRUPT' || reason === 'SQLITE_NOTADB') throw damaged(file, (error as Error).message);
     throw new ConfigError('HERALD_DB', `cannot open or create the database at ${file} (${reason})`);
   }
   const db = drizzle(sqlite, { schema }) as HeraldDb;

@@ -34,7 +34,7 @@ let started: Promise<Runtime> | undefined;
 export function getRuntime(): Promise<Runtime> {
   started ??= (async () => {
     const config = loadConfig();
-    const db = openDatabase(config.databasePath);
+    const db = openDatabase(config.databasePath, { quickCheck: true });
     const content = await readContentCollections();
     syncCatalog(db, content.catalog);
     const password = await ensureFirstOwner(db);
