@@ -7,6 +7,7 @@ import { authenticateApiToken } from './lib/server/api-tokens';
 import { formBodyLimit, peekForm, refusedFormPage } from './lib/server/forms';
 import { getRuntime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
+import { etagOf, publicCachePolicy } from './lib/server/http-cache';
 import { readSession, sessionCookie } from './lib/server/sessions';
 
 /**
@@ -133,19 +134,40 @@ const accessControl = defineMiddleware(async (context, next) => {
   return next();
 });
 
+/** Pages that show or act on one subscriber's data: never stored anywhere. */
+const personal = (path: string) => /^\/(subscribe|unsubscribe)(\/|$)/.test(path);
+
+/** If-None-Match names `etag` (weak validators match too, as RFC 9110 allows for GET). */
+const matches = (header: string | null, etag: string) =>
+  !!header && header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
+
 const caching = defineMiddleware(async (context, next) => {
   const response = await next();
-  const access = accessFor(context.url.pathname);
-  // Staff pages and API answers are private: never stored anywhere.
-  if (access.kind !== 'public') {
+  const { pathname } = context.url;
+  const method = context.request.method;
+  // Staff pages, API answers, personal pages and answers to writes are private.
+  if (accessFor(pathname).kind !== 'public' || personal(pathname) || isWrite(method)) {
     response.headers.set('Cache-Control', 'no-store');
-    response.headers.set('X-Robots-Tag', 'noindex');
+    if (accessFor(pathname).kind !== 'public') response.headers.set('X-Robots-Tag', 'noindex');
+    return response;
   }
   // A proxy must never keep serving an error (the seeds' stale "server down" page).
-  else if (response.status >= 400) response.headers.set('Cache-Control', 'no-store');
-  // Pages change with every staff write: revalidate every time until a cache exists.
-  else if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'no-cache');
-  return response;
+  if (response.status >= 400) {
+    response.headers.set('Cache-Control', 'no-store');
+    return response;
+  }
+  if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', publicCachePolicy);
+  if (response.status !== 200 || (method !== 'GET' && method !== 'HEAD')) return response;
+  // Pages get their ETag here; feeds, the JSON API, badges and the calendar set their own.
+  let etag = response.headers.get('ETag');
+  let body: string | null = null;
+  if (!etag) {
+    body = await response.text();
+    etag = etagOf(body);
+    response.headers.set('ETag', etag);
+  }
+  if (matches(context.request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: response.headers });
+  return body === null ? response : new Response(body, { status: response.status, headers: response.headers });
 });
 
 export const onRequest = sequence(securityHeaders, caching, accessControl);

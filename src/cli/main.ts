@@ -19,7 +19,8 @@ import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLengt
 import { createApiToken, listApiTokens, revokeApiToken } from '../lib/server/api-tokens';
 import type { Actor } from '../lib/server/audit';
 import { syncCatalog } from '../lib/server/catalog-sync';
-import { startDeliveryWorker, stopOnSignals } from '../lib/server/delivery';
+import { startDeliveryWorker } from '../lib/server/delivery';
+import { shutdownGracefully } from '../lib/server/shutdown';
 import { openDatabase } from '../lib/server/db';
 import { openSessions } from '../lib/server/sessions';
 import { readComponents, readLiveLog } from '../lib/server/live-log';
@@ -315,9 +316,9 @@ async function run(argv: string[], io: Io): Promise<number> {
       const content = readContentFolder(contentFolder);
       syncCatalog(db, content.catalog);
       const worker = startDeliveryWorker(db, content, config);
+      shutdownGracefully(db, () => worker.stop());
       io.out(`Herald worker: delivering from ${config.databasePath} ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}; Ctrl-C to stop`);
-      await stopOnSignals(worker, false);
-      return 0;
+      return new Promise<number>(() => {}); // until a signal; shutdownGracefully exits
     }
     case 'backup': {
       parse(rest, {}, []);

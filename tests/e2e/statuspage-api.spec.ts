@@ -127,7 +127,7 @@ for (const [path, schema] of Object.entries(schemas)) {
     expect(parsed.success ? 'ok' : JSON.stringify(parsed.error.issues.slice(0, 5), null, 1)).toBe('ok');
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('cache-control')).toBe('public, no-cache');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=30');
     const etag = response.headers.get('etag')!;
     expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
     const again = await fetch(`${server.url}/api/v2/${path}`, { headers: { 'If-None-Match': etag } });

@@ -289,30 +289,27 @@ export async function restoreBackup(file: string, target: string, key: Buffer | 
  * is older than the interval. A refusal is logged loudly and recorded (see
  * lastBackupStatus) for /healthz and the console. Returns a stop function.
  */
-export function scheduleBackups(db: HeraldDb, options: BackupOptions & { intervalHours: number }, log = console): () => void {
-  if (options.intervalHours <= 0) return () => {};
+export function scheduleBackups(db: HeraldDb, options: BackupOptions & { intervalHours: number }, log = console): () => Promise<void> {
+  if (options.intervalHours <= 0) return async () => {};
   const intervalMs = options.intervalHours * 60 * 60_000;
-  let running = false;
-  const tick = async () => {
+  let running: Promise<void> | null = null;
+  const tick = () => {
     if (running) return;
     const newest = listBackups(options.dir)[0];
     if (newest && Date.now() - Date.parse(newest.createdAt) < intervalMs) return;
-    running = true;
-    try {
-      const made = await takeBackup(db, options);
-      log.log(`Herald: verified backup ${made.file} (${made.size} bytes)`);
-    } catch (error) {
-      log.error(`Herald: BACKUP REFUSED: ${(error as Error).message}`);
-    } finally {
-      running = false;
-    }
+    running = takeBackup(db, options)
+      .then((made) => log.log(`Herald: verified backup ${made.file} (${made.size} bytes)`))
+      .catch((error: Error) => log.error(`Herald: BACKUP REFUSED: ${error.message}`))
+      .finally(() => (running = null));
   };
-  const first = setTimeout(() => void tick(), 5_000);
-  const every = setInterval(() => void tick(), Math.min(intervalMs, 10 * 60_000));
+  const first = setTimeout(tick, 5_000);
+  const every = setInterval(tick, Math.min(intervalMs, 10 * 60_000));
   first.unref();
   every.unref();
-  return () => {
+  // Stopping waits for a backup in progress: cut off, it would look like a failure.
+  return async () => {
     clearTimeout(first);
     clearInterval(every);
+    await running;
   };
 }

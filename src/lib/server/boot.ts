@@ -2,9 +2,12 @@
 // start the runtime before the first request, and stop with one line if we can't.
 import { loadConfig } from '../config';
 import { scheduleBackups } from './backup';
-import { startDeliveryWorker, stopOnSignals } from './delivery';
+import { startDeliveryWorker } from './delivery';
 import { installProxyTrust } from './forwarded';
 import { getRuntime } from './runtime';
+import { shutdownGracefully, trackListeningServers } from './shutdown';
+
+trackListeningServers();
 
 // Synchronously, before the adapter's server takes its first request. A bad
 // TRUST_PROXY is reported by getRuntime() below, like every other setting.
@@ -18,9 +21,12 @@ getRuntime().then(
   (runtime) => {
     const { config } = runtime;
     console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl}`);
-    scheduleBackups(runtime.db, config.backup);
-    if (config.worker) {
-      void stopOnSignals(startDeliveryWorker(runtime.db, runtime.content, config));
+    const stopBackups = scheduleBackups(runtime.db, config.backup);
+    const worker = config.worker ? startDeliveryWorker(runtime.db, runtime.content, config) : null;
+    shutdownGracefully(runtime.db, async () => {
+      await Promise.all([stopBackups(), worker?.stop()]);
+    });
+    if (worker) {
       console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
     }
   },

@@ -304,20 +304,3 @@ export function startDeliveryWorker(db: HeraldDb, content: { authored: LogContex
   worker.start();
   return worker;
 }
-
-/** Lets the worker finish the messages in hand before the process exits. */
-export function stopOnSignals(worker: DeliveryWorker, exit = true): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      // A second signal, or a stuck send, must not keep the process alive.
-      const timer = setTimeout(() => process.exit(1), 10_000);
-      timer.unref();
-      void worker.stop().then(() => {
-        resolve();
-        if (exit) process.exit(0);
-      });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
-}

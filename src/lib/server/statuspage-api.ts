@@ -1,9 +1,9 @@
 // The routes of /api/v2/*: each picks one document from statuspageDocuments.
-// Readable from any origin (CORS *, CORP cross-origin), revalidated on every
-// use so they are as fresh as the HTML after a staff write, with ETag and 304.
+// Readable from any origin (CORS *, CORP cross-origin), cached like the pages
+// (publicCachePolicy), so as fresh as the HTML, with ETag and 304.
 import type { APIRoute } from 'astro';
 import { statuspageDocuments, type StatuspageDocuments } from '../statuspage';
-import { etagResponse } from './etag-response';
+import { badgeCachePolicy, etagResponse } from './http-cache';
 import { getRuntime } from './runtime';
 import { loadStatusPage, type StatusPage } from './status-page';
 
@@ -23,19 +23,18 @@ export function statuspageSource(view: StatusPage) {
 export const publicApiHeaders = {
   'Access-Control-Allow-Origin': '*',
   'Cross-Origin-Resource-Policy': 'cross-origin',
-  'Cache-Control': 'public, no-cache',
 } as const;
 
 export function statuspageRoute(pick: (documents: StatuspageDocuments) => unknown): APIRoute {
-  return async ({ request }) => {
+  return async () => {
     const documents = statuspageDocuments(statuspageSource(loadStatusPage(await getRuntime())));
-    return etagResponse(request, JSON.stringify(pick(documents)), { 'Content-Type': 'application/json; charset=utf-8', ...publicApiHeaders });
+    return etagResponse(JSON.stringify(pick(documents)), { 'Content-Type': 'application/json; charset=utf-8', ...publicApiHeaders });
   };
 }
 
-/** Badges are embedded on other sites' pages and may be cached for a minute. */
+/** Badges are embedded on other sites' pages. */
 export const badgeHeaders = {
   'Content-Type': 'image/svg+xml; charset=utf-8',
   'Cross-Origin-Resource-Policy': 'cross-origin',
-  'Cache-Control': 'public, max-age=60, stale-while-revalidate=60',
+  'Cache-Control': badgeCachePolicy,
 } as const;

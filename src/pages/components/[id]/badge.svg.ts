@@ -2,16 +2,16 @@
 import type { APIRoute } from 'astro';
 import { componentStatusLabels } from '../../../db/constants';
 import { badgeSvg, componentBadgeTone } from '../../../lib/badge';
-import { etagResponse } from '../../../lib/server/etag-response';
+import { etagResponse } from '../../../lib/server/http-cache';
 import { badgeHeaders } from '../../../lib/server/statuspage-api';
 import { getRuntime } from '../../../lib/server/runtime';
 import { loadStatusPage } from '../../../lib/server/status-page';
 
-export const GET: APIRoute = async ({ request, params }) => {
+export const GET: APIRoute = async ({ params }) => {
   const view = loadStatusPage(await getRuntime());
   const component = view.components.find((c) => c.id === params.id);
   if (!component) return new Response('No such component.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const label = componentStatusLabels[component.status];
   const svg = badgeSvg(component.name, label.toLowerCase(), componentBadgeTone[component.status], `${component.name}: ${label}`);
-  return etagResponse(request, svg, badgeHeaders);
+  return etagResponse(svg, badgeHeaders);
 };

@@ -1,14 +1,14 @@
 // GET /components/<id>/feed.xml: updates of the incidents that touch one component.
 import type { APIRoute } from 'astro';
 import { buildFeed } from '../../../lib/feed';
-import { etagResponse, rssType } from '../../../lib/server/etag-response';
+import { etagResponse, rssType } from '../../../lib/server/http-cache';
 import { getRuntime } from '../../../lib/server/runtime';
 import { loadStatusPage } from '../../../lib/server/status-page';
 
-export const GET: APIRoute = async ({ request, params }) => {
+export const GET: APIRoute = async ({ params }) => {
   const view = loadStatusPage(await getRuntime());
   const component = view.components.find((c) => c.id === params.id);
   if (!component) return new Response('No such component.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const xml = buildFeed({ pageName: view.page.name, description: view.page.description ?? null, siteUrl: view.siteUrl, incidents: view.incidents, component });
-  return etagResponse(request, xml, { 'Content-Type': rssType });
+  return etagResponse(xml, { 'Content-Type': rssType });
 };
