@@ -36,6 +36,7 @@ import {
 } from '../lib/server/staff-actions';
 import { ActionError } from '../lib/server/validate';
 import { BackupError, listBackups, restoreBackup, takeBackup } from '../lib/server/backup';
+import { exportDirProblem, exportStaticSite } from '../lib/server/static-export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { activeIncidents, mergeTimeline, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
@@ -63,6 +64,8 @@ export const usage = `Usage: herald <command> [options]
   backup                               take a verified backup into BACKUP_DIR and rotate
   backup list                          the backups kept, with size, time and check result
   restore FILE                         replace the database with a verified backup (stop the server first)
+  export DIR                           write the public site as static files into DIR, replacing it
+                                       (needs npm run build first; its forms post to SITE_URL)
 
 TIME is ISO 8601 with a zone, e.g. 2026-12-06T02:00:00Z. STATUS of a component is one of
 ${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
@@ -168,8 +171,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   const config = loadConfig(io.env);
   const url = (id: string) => `${config.siteUrl}/incidents/${id}`;
-  // `restore FILE`: the second word is a path, not a verb.
-  const command = noun === 'restore' ? 'restore' : `${noun} ${verb ?? ''}`.trim();
+  // `restore FILE` and `export DIR`: the second word is a path, not a verb.
+  const command = noun === 'restore' || noun === 'export' ? noun : `${noun} ${verb ?? ''}`.trim();
   const actor = cliActor(io.env);
 
   switch (command) {
@@ -350,6 +353,15 @@ async function run(argv: string[], io: Io): Promise<number> {
       io.out(report.keptAs ? `The database it replaced is kept as ${report.keptAs}.` : 'There was no database before.');
       return 0;
     }
+    case 'export': {
+      const { positionals } = parse([verb ?? '', ...rest].filter(Boolean), {}, ['dir']);
+      const problem = exportDirProblem(positionals[0]);
+      if (problem) throw new UsageError(problem);
+      const report = await exportStaticSite(positionals[0], io.env, config.siteUrl);
+      if (report.notice) io.err(report.notice);
+      io.out(`Exported ${report.files} files (${formatBytes(report.bytes)}) to ${positionals[0]}`);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -375,7 +387,7 @@ export async function main(argv: string[], io: Io = { out: console.log, err: con
       io.err(`herald: ${error.message}`);
       return 2;
     }
-    const known = (error as Error).name === 'ConfigError' || (error as Error).name === 'ContentError';
+    const known = ['ConfigError', 'ContentError', 'ExportError'].includes((error as Error).name);
     io.err(`herald: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`);
     return 1;
   }
