@@ -36,6 +36,7 @@ import {
 } from '../lib/server/staff-actions';
 import { ActionError } from '../lib/server/validate';
 import { BackupError, listBackups, restoreBackup, takeBackup } from '../lib/server/backup';
+import { purgeExpired } from '../lib/server/retention';
 import { exportDirProblem, exportStaticSite } from '../lib/server/static-export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
@@ -64,6 +65,7 @@ export const usage = `Usage: herald <command> [options]
   backup                               take a verified backup into BACKUP_DIR and rotate
   backup list                          the backups kept, with size, time and check result
   restore FILE                         replace the database with a verified backup (stop the server first)
+  purge                                delete what has outlived its retention period (the server does this daily)
   export DIR                           write the public site as static files into DIR, replacing it
                                        (needs npm run build first; its forms post to SITE_URL)
 
@@ -337,6 +339,12 @@ async function run(argv: string[], io: Io): Promise<number> {
         }
         throw error;
       }
+    }
+    case 'purge': {
+      parse(rest, {}, []);
+      const report = purgeExpired(openDatabase(config.databasePath), config.retention);
+      io.out(Object.entries(report).map(([what, n]) => `${what}\t${n}`).join('\n'));
+      return 0;
     }
     case 'backup list': {
       parse(rest, {}, []);

@@ -72,6 +72,8 @@ export const incidents = sqliteTable(
     scheduledFor: instant('scheduled_for'),
     scheduledUntil: instant('scheduled_until'),
     createdAt: instant('created_at').notNull().default(now),
+    /** Set when staff move it to the trash: hidden everywhere, restorable until purged (TRASH_DAYS). */
+    deletedAt: instant('deleted_at'),
   },
   (t) => [index('incidents_started_at').on(t.startedAt)],
 );
@@ -109,6 +111,8 @@ export const incidentUpdates = sqliteTable(
     notify: integer('notify', { mode: 'boolean' }).notNull().default(true),
     /** Set when staff corrected the body; the original stays in the audit log. */
     editedAt: instant('edited_at'),
+    /** Set when staff move it to the trash: hidden everywhere, restorable until purged (TRASH_DAYS). */
+    deletedAt: instant('deleted_at'),
   },
   (t) => [index('incident_updates_incident_at').on(t.incidentId, t.at), index('incident_updates_at').on(t.at)],
 );

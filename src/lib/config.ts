@@ -38,6 +38,12 @@ export interface Config {
   outboxLeaseSeconds: number;
   /** Let webhooks point at loopback and private addresses (tests, closed networks). */
   webhookAllowPrivate: boolean;
+  retention: {
+    /** Days an incident or update stays restorable in the trash before it is purged. */
+    trashDays: number;
+    /** Days audit entries are kept. */
+    auditDays: number;
+  };
   backup: {
     dir: string;
     /** Hours between the server's own backups; 0 for none. */
@@ -160,6 +166,10 @@ export function loadConfig(env: Env = process.env): Config {
     worker: flag(env, 'HERALD_WORKER', true),
     outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
     webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    retention: {
+      trashDays: number(env, 'TRASH_DAYS', 7, 1, 365),
+      auditDays: number(env, 'AUDIT_RETENTION_DAYS', 180, 1, 3650),
+    },
     backup: {
       // Beside the database unless told otherwise (./data/backups by default).
       dir: env.BACKUP_DIR?.trim() || join(dirname(databasePath(env)), 'backups'),

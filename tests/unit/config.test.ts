@@ -14,6 +14,7 @@ describe('configuration', () => {
       worker: true,
       outboxLeaseSeconds: 120,
       webhookAllowPrivate: false,
+      retention: { trashDays: 7, auditDays: 180 },
       backup: { dir: 'data/backups', intervalHours: 24, keepDaily: 7, keepWeekly: 4, key: null },
     });
     expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).backup.dir).toBe('/srv/herald/backups');

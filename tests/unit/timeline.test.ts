@@ -28,6 +28,7 @@ const liveRow: IncidentRow = {
   scheduledFor: null,
   scheduledUntil: null,
   createdAt: t('2026-11-22T10:00:00Z'),
+  deletedAt: null,
 };
 const update = (id: number, incidentId: string, status: IncidentUpdateRow['status'], at: string): IncidentUpdateRow => ({
   id,
@@ -37,6 +38,7 @@ const update = (id: number, incidentId: string, status: IncidentUpdateRow['statu
   at: t(at),
   notify: true,
   editedAt: null,
+  deletedAt: null,
 });
 const now = t('2026-11-22T12:00:00Z');
 

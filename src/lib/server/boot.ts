@@ -2,6 +2,7 @@
 // start the runtime before the first request, and stop with one line if we can't.
 import { loadConfig } from '../config';
 import { scheduleBackups } from './backup';
+import { scheduleRetention } from './retention';
 import { startDeliveryWorker } from './delivery';
 import { installProxyTrust } from './forwarded';
 import { getRuntime } from './runtime';
@@ -22,6 +23,7 @@ getRuntime().then(
     const { config } = runtime;
     console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl}`);
     const stopBackups = scheduleBackups(runtime.db, config.backup);
+    scheduleRetention(runtime.db, config.retention);
     const worker = config.worker ? startDeliveryWorker(runtime.db, runtime.content, config) : null;
     shutdownGracefully(runtime.db, async () => {
       await Promise.all([stopBackups(), worker?.stop()]);

@@ -1,5 +1,5 @@
 // Reads of the live side: components as synced, and the incident log.
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import {
   componentGroups,
   components,
@@ -37,14 +37,21 @@ export function readGroups(db: HeraldDb): Omit<ComponentGroup, 'components'>[] {
   return db.select().from(componentGroups).orderBy(asc(componentGroups.position)).all();
 }
 
+/** The log as readers see it: what is in the trash is left out (src/lib/server/trash.ts). */
 export function readLiveLog(db: HeraldDb): LiveLog {
   return {
-    incidents: db.select().from(incidents).all(),
+    incidents: db.select().from(incidents).where(isNull(incidents.deletedAt)).all(),
     components: db.select().from(incidentComponents).all(),
-    updates: db.select().from(incidentUpdates).all(),
+    updates: db.select().from(incidentUpdates).where(isNull(incidentUpdates.deletedAt)).all(),
   };
 }
 
+/** Status changes, oldest first; those a trashed incident made do not count. */
 export function readStatusLog(db: HeraldDb): ComponentStatusLogRow[] {
-  return db.select().from(componentStatusLog).orderBy(asc(componentStatusLog.at)).all();
+  return db
+    .select()
+    .from(componentStatusLog)
+    .where(sql`${componentStatusLog.incidentId} IS NULL OR ${componentStatusLog.incidentId} NOT IN (SELECT ${incidents.id} FROM ${incidents} WHERE ${incidents.deletedAt} IS NOT NULL)`)
+    .orderBy(asc(componentStatusLog.at))
+    .all();
 }

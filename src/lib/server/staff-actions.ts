@@ -2,7 +2,7 @@
 // set a component's status, schedule maintenance. The CLI, the console and the
 // HTTP API all call these, so validation and transactions live here once.
 // Every action is one transaction: it happens whole or not at all.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import {
   componentStatuses,
   isClosedStatus,
@@ -94,7 +94,7 @@ function findIncident(ctx: LogContext, id: unknown): Target {
   if (typeof id !== 'string' || id === '') throw new ActionError('incident', 'incident id is required');
   const authored = ctx.authored.find((a) => a.id === id);
   if (authored) return { id, kind: authored.kind, startedAt: authored.startedAt, authored };
-  const row = ctx.db.select().from(incidents).where(eq(incidents.id, id)).get();
+  const row = ctx.db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).get();
   if (!row) throw new ActionError('incident', `no incident or maintenance "${id}"`, 'not_found');
   return { id, kind: row.kind, startedAt: row.startedAt, authored: undefined };
 }
@@ -243,7 +243,7 @@ export function correctUpdate(
 ): void {
   const body = text('message', message, limits.message);
   ctx.db.transaction((tx) => {
-    const row = tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
+    const row = tx.select().from(incidentUpdates).where(and(eq(incidentUpdates.id, updateId), isNull(incidentUpdates.deletedAt))).get();
     if (!row) throw new ActionError('update', `no live update ${updateId}`, 'not_found');
     if (expectedBody !== undefined && expectedBody.trim() !== row.body) {
       throw new ActionError('message', 'someone corrected this update while you were editing; review their text', 'conflict');
