@@ -1,10 +1,10 @@
-// Requests Herald makes on someone else's say-so (webhooks; later the image
+// Requests Herald makes on someone else's say-so (webhooks, the image
 // proxy) must not reach the machine itself or the network behind it. A host
 // name is resolved first and every address it gives is checked, and the
 // request then connects to the address that was checked, so a DNS answer that
 // changes between the check and the connection (rebinding) gains nothing.
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 const nonPublic = new BlockList();
 for (const [network, prefix] of [
@@ -81,4 +81,12 @@ export async function resolvePublicAddress(hostname: string, allowPrivate: boole
     if (inside) throw new UnsafeAddressError(`${hostname} resolves to ${inside.address}, which is not a public address`);
   }
   return { address: answers[0].address, family: answers[0].family as 4 | 6 };
+}
+
+/** A `lookup` for http(s).request that connects to `target` whatever DNS says a moment later. */
+export function pinnedLookup(target: ResolvedAddress): LookupFunction {
+  return (_host, options, callback) => {
+    if ((options as { all?: boolean }).all) (callback as (e: null, a: ResolvedAddress[]) => void)(null, [target]);
+    else callback(null, target.address, target.family);
+  };
 }
