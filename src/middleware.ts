@@ -9,37 +9,15 @@ import { getRuntime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
 import { etagOf, publicCachePolicy } from './lib/server/http-cache';
 import { readSession, sessionCookie } from './lib/server/sessions';
+import { securityHeaders, strictTransportSecurity } from './lib/server/security-headers';
 
-/**
- * The Content-Security-Policy: only our own scripts, styles and images; no
- * inline script, no plugins, no framing, forms post only to us.
- */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const securityHeaders = defineMiddleware(async (context, next) => {
+const securityHeadersMiddleware = defineMiddleware(async (context, next) => {
   const response = await next();
-  const headers = response.headers;
-  headers.set('Content-Security-Policy', contentSecurityPolicy);
-  headers.set('X-Content-Type-Options', 'nosniff');
-  headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-  headers.set('X-Frame-Options', 'DENY');
-  headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
-  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-  // RFC 6797: HSTS only on responses that arrived over HTTPS.
-  if (context.url.protocol === 'https:') {
-    headers.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+  for (const [name, value] of Object.entries(securityHeaders)) {
+    // A route that must be embeddable elsewhere (badges, the public API) says so itself.
+    if (name !== 'Cross-Origin-Resource-Policy' || !response.headers.has(name)) response.headers.set(name, value);
   }
+  if (context.url.protocol === 'https:') response.headers.set('Strict-Transport-Security', strictTransportSecurity);
   return response;
 });
 
@@ -170,4 +148,4 @@ const caching = defineMiddleware(async (context, next) => {
   return body === null ? response : new Response(body, { status: response.status, headers: response.headers });
 });
 
-export const onRequest = sequence(securityHeaders, caching, accessControl);
+export const onRequest = sequence(securityHeadersMiddleware, caching, accessControl);

@@ -38,6 +38,15 @@ export interface Config {
   outboxLeaseSeconds: number;
   /** Let webhooks point at loopback and private addresses (tests, closed networks). */
   webhookAllowPrivate: boolean;
+  /** Encrypts secrets Herald keeps for others (webhook signing secrets); null stores them as they are. */
+  secretsKey: Buffer | null;
+  /** For /.well-known/security.txt (RFC 9116). */
+  security: {
+    /** A mailto: or https: URI for reporting vulnerabilities. */
+    contact: string;
+    /** When the file's promises lapse; null means "180 days from now", always current. */
+    expires: Date | null;
+  };
   retention: {
     /** Days an incident or update stays restorable in the trash before it is purged. */
     trashDays: number;
@@ -135,12 +144,32 @@ function mailFrom(env: Env, site: string): string {
   return raw;
 }
 
-function backupKey(env: Env): Buffer | null {
-  const raw = env.BACKUP_KEY?.trim();
+function securityContact(env: Env, site: string): string {
+  const raw = env.SECURITY_CONTACT?.trim();
+  if (!raw) return `mailto:security@${new URL(site).hostname.replace(/^\[|\]$/g, '') || 'localhost'}`;
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(raw)) {
+    throw new ConfigError('SECURITY_CONTACT', `must be a mailto: or https: URI, e.g. mailto:security@example.com, got "${raw}"`);
+  }
+  return raw;
+}
+
+function securityTxtExpires(env: Env): Date | null {
+  const raw = env.SECURITY_TXT_EXPIRES?.trim();
   if (!raw) return null;
-  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32 || (!/^[0-9a-f]{64}$/i.test(raw) && key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, ''))) {
-    throw new ConfigError('BACKUP_KEY', 'must be 32 bytes as 64 hex digits or base64, e.g. the output of: openssl rand -base64 32');
+  const date = new Date(raw);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(raw)) throw new ConfigError('SECURITY_TXT_EXPIRES', `is not a date, e.g. 2027-06-30T00:00:00Z, got "${raw}"`);
+  if (date.getTime() <= Date.now()) throw new ConfigError('SECURITY_TXT_EXPIRES', `${raw} has passed; an expired security.txt tells researchers to ignore it`);
+  return date;
+}
+
+/** A 32-byte AES-256 key, as 64 hex digits or base64; unset is null. */
+function aesKey(env: Env, name: string): Buffer | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  const hex = /^[0-9a-f]{64}$/i.test(raw);
+  const key = hex ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32 || (!hex && key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, ''))) {
+    throw new ConfigError(name, 'must be 32 bytes as 64 hex digits or base64, e.g. the output of: openssl rand -base64 32');
   }
   return key;
 }
@@ -166,6 +195,8 @@ export function loadConfig(env: Env = process.env): Config {
     worker: flag(env, 'HERALD_WORKER', true),
     outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
     webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    secretsKey: aesKey(env, 'SECRETS_KEY'),
+    security: { contact: securityContact(env, site), expires: securityTxtExpires(env) },
     retention: {
       trashDays: number(env, 'TRASH_DAYS', 7, 1, 365),
       auditDays: number(env, 'AUDIT_RETENTION_DAYS', 180, 1, 3650),
@@ -176,7 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
       intervalHours: number(env, 'BACKUP_INTERVAL_HOURS', 24, 0, 24 * 30),
       keepDaily: number(env, 'BACKUP_KEEP_DAILY', 7, 1, 366),
       keepWeekly: number(env, 'BACKUP_KEEP_WEEKLY', 4, 0, 520),
-      key: backupKey(env),
+      key: aesKey(env, 'BACKUP_KEY'),
     },
   };
 }

@@ -30,9 +30,10 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     logger: false,
     // Closing drops pooled client connections at once instead of waiting 30 s for them.
     closeTimeout: 50,
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, _session, callback) {
       if (options.rejectWith) {
-        const error = Object.assign(new Error(`rejected with ${options.rejectWith}`), { responseCode: options.rejectWith });
+        // Quoting the address, as real servers do: Herald must not store or log it as is.
+        const error = Object.assign(new Error(`<${address.address}>: rejected with ${options.rejectWith}`), { responseCode: options.rejectWith });
         return callback(error);
       }
       callback();

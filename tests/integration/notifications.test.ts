@@ -154,6 +154,9 @@ describe('email notifications', () => {
     await worker.runOnce();
     const [row] = env.ctx.db.select().from(outbox).where(eq(outbox.status, 'failed')).all();
     expect(row.lastError).toMatch(/550/);
+    // The server quoted the address; what Herald keeps is masked like the console's view.
+    expect(row.lastError).toContain('g***@example.com');
+    expect(row.lastError).not.toContain('gone@example.com');
     expect(await worker.runOnce()).toBe(0);
   });
 

@@ -2,6 +2,7 @@
 // link-local targets unless allowed), signed deliveries to a real HTTP
 // receiver on loopback, retries through the outbox, 410 unsubscribing, and
 // the address check repeated at send time.
+import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outbox, subscribers } from '../../src/db/schema';
@@ -11,7 +12,8 @@ import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
 import { outboxCounts } from '../../src/lib/server/outbox';
 import { contentFolder } from '../../src/lib/server/paths';
 import { createIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/staff-actions';
-import { checkWebhookUrl, signatureHeader, signWebhook, subscribeWebhook } from '../../src/lib/server/webhooks';
+import { checkWebhookUrl, sealStoredSecrets, signatureHeader, signWebhook, subscribeWebhook } from '../../src/lib/server/webhooks';
+import { openSecret, sealSecret } from '../../src/lib/server/secrets';
 import { ActionError } from '../../src/lib/server/validate';
 import { freshContext } from '../helpers/temp-db';
 import { startWebhookReceiver, verifyHeraldSignature, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -237,5 +239,47 @@ describe('webhook deliveries', () => {
     expect(events().filter((e) => /Quiet|Long ago/.test(e))).toEqual(['maintenance.updated Long ago']);
     const last = receiver.received.filter((r) => r.json.incident.id === id).at(-1)!;
     expect(last.json).toMatchObject({ event: 'maintenance.completed', update: null, incident: { id, status: 'completed', scheduled_until: hours(49).toISOString() } });
+  });
+});
+
+describe('webhook secrets at rest', () => {
+  const key = Buffer.alloc(32, 3);
+
+  it('are stored sealed with SECRETS_KEY, never as they are, and still sign deliveries', async () => {
+    const receiver = await startWebhookReceiver();
+    receivers.push(receiver);
+    const ctx = freshContext();
+    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', MAIL_DIR: `${ctx.path}.mail`, WEBHOOK_ALLOW_PRIVATE: '1', SECRETS_KEY: key.toString('hex') });
+    const worker = new DeliveryWorker({ ...ctx, config, page, transport: mailTransport(config.mail), idleMs: 20 });
+    workers.push(worker);
+    const made = (await subscribeWebhook(ctx.db, { url: `${receiver.url}/sealed`, componentIds: [], clientAddress: '192.0.2.1', allowPrivate: true, secretsKey: key }))!;
+    const stored = ctx.db.select().from(subscribers).get()!.secret!;
+    expect(stored).toMatch(/^sealed:v1:/);
+    expect(stored).not.toContain(made.secret);
+    ctx.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    expect(readFileSync(ctx.path).includes(Buffer.from(made.secret))).toBe(false);
+
+    createIncident(ctx, { title: 'Sealed', impact: 'minor', message: 'x' });
+    await deliverUntil(worker, () => receiver.received.length === 1);
+    expect(verifyHeraldSignature(made.secret, receiver.received[0].headers['herald-signature'] as string, receiver.received[0].body)).toBe(true);
+  });
+
+  it('a sealed secret without the key fails that delivery with a reason that says so', async () => {
+    const { ctx, receiver, worker } = await setup();
+    ctx.db.insert(subscribers).values({ kind: 'webhook', address: `${receiver.url}/x`, secret: sealSecret('s3cret', key), confirmedAt: new Date(), createdAt: new Date() }).run();
+    createIncident(ctx, { title: 'No key', impact: 'minor', message: 'x' });
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(0);
+    expect(ctx.db.select().from(outbox).get()?.lastError).toMatch(/set SECRETS_KEY/);
+  });
+
+  it('secrets stored before the key was set are sealed at start', () => {
+    const ctx = freshContext();
+    ctx.db.insert(subscribers).values({ kind: 'webhook', address: 'https://example.com/h', secret: 'plain-secret', confirmedAt: new Date(), createdAt: new Date() }).run();
+    expect(sealStoredSecrets(ctx.db, null)).toEqual({ sealed: 0, plain: 1 });
+    expect(sealStoredSecrets(ctx.db, key)).toEqual({ sealed: 1, plain: 0 });
+    const stored = ctx.db.select().from(subscribers).get()!.secret!;
+    expect(openSecret(stored, key)).toBe('plain-secret');
+    expect(() => openSecret(stored, Buffer.alloc(32, 4))).toThrow(/not the key it was sealed with/);
   });
 });

@@ -14,6 +14,8 @@ describe('configuration', () => {
       worker: true,
       outboxLeaseSeconds: 120,
       webhookAllowPrivate: false,
+      secretsKey: null,
+      security: { contact: 'mailto:security@localhost', expires: null },
       retention: { trashDays: 7, auditDays: 180 },
       backup: { dir: 'data/backups', intervalHours: 24, keepDaily: 7, keepWeekly: 4, key: null },
     });
@@ -39,6 +41,9 @@ describe('configuration', () => {
     [{ BACKUP_INTERVAL_HOURS: 'daily' }, /^BACKUP_INTERVAL_HOURS: /],
     [{ BACKUP_KEEP_DAILY: '0' }, /^BACKUP_KEEP_DAILY: /],
     [{ BACKUP_KEY: 'x'.repeat(64) }, /^BACKUP_KEY: /],
+    [{ SECURITY_CONTACT: 'security@example.com' }, /^SECURITY_CONTACT: must be a mailto: or https: URI/],
+    [{ SECURITY_TXT_EXPIRES: '2001-01-01' }, /^SECURITY_TXT_EXPIRES: 2001-01-01 has passed/],
+    [{ SECURITY_TXT_EXPIRES: 'soon' }, /^SECURITY_TXT_EXPIRES: is not a date/],
     [{ HERALD_WORKER: 'maybe' }, /^HERALD_WORKER: /],
     [{ PORT: '70000' }, /^PORT: /],
     [{ HOST: 'bad host!' }, /^HOST: /],

@@ -7,6 +7,7 @@ import { startDeliveryWorker } from './delivery';
 import { installProxyTrust } from './forwarded';
 import { getRuntime } from './runtime';
 import { shutdownGracefully, trackListeningServers } from './shutdown';
+import { sealStoredSecrets } from './webhooks';
 
 trackListeningServers();
 
@@ -22,6 +23,9 @@ getRuntime().then(
   (runtime) => {
     const { config } = runtime;
     console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl}`);
+    const secrets = sealStoredSecrets(runtime.db, config.secretsKey);
+    if (secrets.sealed) console.log(`Herald: encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
+    if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (README: Configuration)`);
     const stopBackups = scheduleBackups(runtime.db, config.backup);
     scheduleRetention(runtime.db, config.retention);
     const worker = config.worker ? startDeliveryWorker(runtime.db, runtime.content, config) : null;

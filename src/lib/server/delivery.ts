@@ -18,6 +18,8 @@ import { claimDue, enqueueForSubscribers, markFailed, markRetry, markSent } from
 import { resolveFromCwd } from './paths';
 import type { LogContext } from './staff-actions';
 import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink } from './subscriptions';
+import { redactEmails } from './redact';
+import { openSecret } from './secrets';
 import { sendWebhook, WebhookError, type WebhookRequest } from './webhooks';
 import { webhookPayload } from '../webhook-payload';
 
@@ -128,7 +130,7 @@ export class DeliveryWorker {
         try {
           sent = await this.runOnce();
         } catch (error) {
-          console.error('Herald delivery worker:', (error as Error).message);
+          console.error('Herald delivery worker:', redactEmails((error as Error).message));
         }
         if (sent === 0 && this.running) {
           await new Promise<void>((resolve) => {
@@ -203,7 +205,7 @@ export class DeliveryWorker {
       this.acknowledged.push(row.id);
       if (this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
     } catch (error) {
-      const reason = (error as Error).message.slice(0, 500);
+      const reason = redactEmails((error as Error).message).slice(0, 500);
       // 410 Gone: the receiver asks to be forgotten, and is (its queue goes with it).
       if (error instanceof WebhookError && error.gone) return deleteSubscriber(db, subscriber.id);
       if (isPermanentFailure(error)) return markFailed(db, row.id, reason);
@@ -229,7 +231,8 @@ export class DeliveryWorker {
     if (!what) return null;
     const deliveryId = String(row.id);
     const payload = webhookPayload(this.site, incident, what, deliveryId);
-    return { kind: 'webhook', hook: { url: subscriber.address, secret: subscriber.secret, body: JSON.stringify(payload), event: payload.event, deliveryId } };
+    const secret = openSecret(subscriber.secret, this.options.config.secretsKey);
+    return { kind: 'webhook', hook: { url: subscriber.address, secret, body: JSON.stringify(payload), event: payload.event, deliveryId } };
   }
 
   private composeMail(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {

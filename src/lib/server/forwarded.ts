@@ -5,6 +5,8 @@
 // on (behind one TLS-terminating proxy), the address the proxy itself appended,
 // the last X-Forwarded-For entry, is the only one kept.
 import http from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { securityHeaders, strictTransportSecurity } from './security-headers';
 
 const forwardedHeaders = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port'];
 
@@ -28,17 +30,30 @@ export function applyProxyTrust(headers: http.IncomingHttpHeaders, trustProxy: b
 
 let installed = false;
 
+/** Whether a request reached us over HTTPS: directly over TLS, or, with TRUST_PROXY, as the proxy says. */
+export function arrivedOverHttps(request: http.IncomingMessage, trustProxy: boolean): boolean {
+  if ((request.socket as TLSSocket).encrypted) return true;
+  return trustProxy && request.headers['x-forwarded-proto'] === 'https';
+}
+
 /**
  * Applies applyProxyTrust to every request any HTTP server in this process
- * receives, before the adapter reads it. Called once at boot, before the
- * standalone server starts; the adapter offers no hook of its own for this.
+ * receives, before the adapter reads it, and gives every response the security
+ * headers as a baseline (static files never reach the middleware). Called once
+ * at boot, before the standalone server starts; the adapter offers no hook of
+ * its own for this.
  */
 export function installProxyTrust(trustProxy: boolean): void {
   if (installed) return;
   installed = true;
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
-    if (event === 'request') applyProxyTrust((args[0] as http.IncomingMessage).headers, trustProxy);
+    if (event === 'request') {
+      const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
+      applyProxyTrust(request.headers, trustProxy);
+      for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+      if (arrivedOverHttps(request, trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
+    }
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
   } as typeof emit;
 }

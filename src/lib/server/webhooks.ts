@@ -6,12 +6,12 @@ import { createHmac } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { subscriberComponents, subscribers, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
 import { resolvePublicAddress, UnsafeAddressError } from './public-address';
 import { allowHit } from './rate-limit';
-import { randomSecret } from './secrets';
+import { isSealed, randomSecret, sealSecret } from './secrets';
 import { checkComponentIds, subscribeLimits } from './subscriptions';
 import { ActionError } from './validate';
 
@@ -57,7 +57,7 @@ export interface WebhookSubscription {
  */
 export async function subscribeWebhook(
   db: HeraldDb,
-  input: { url: unknown; componentIds: string[]; clientAddress: string; allowPrivate: boolean },
+  input: { url: unknown; componentIds: string[]; clientAddress: string; allowPrivate: boolean; secretsKey?: Buffer | null },
   now = new Date(),
 ): Promise<WebhookSubscription | null> {
   const url = await checkWebhookUrl(input.url, input.allowPrivate);
@@ -67,10 +67,26 @@ export async function subscribeWebhook(
   return db.transaction((tx) => {
     const existing = tx.select({ id: subscribers.id }).from(subscribers).where(and(eq(subscribers.kind, 'webhook'), eq(subscribers.address, url))).get();
     if (existing) throw new ActionError('url', 'this URL is already subscribed; use the link you were given to change or end it', 'conflict');
-    const subscriber = tx.insert(subscribers).values({ kind: 'webhook', address: url, secret, confirmedAt: now, createdAt: now }).returning().get();
+    // Kept encrypted when SECRETS_KEY is set: the signature is only worth something while the secret stays secret.
+    const stored = input.secretsKey ? sealSecret(secret, input.secretsKey) : secret;
+    const subscriber = tx.insert(subscribers).values({ kind: 'webhook', address: url, secret: stored, confirmedAt: now, createdAt: now }).returning().get();
     for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId: subscriber.id, componentId }).run();
     return { subscriber, secret };
   });
+}
+
+/**
+ * At start: with SECRETS_KEY set, seals the webhook secrets stored before it
+ * was; without it, returns how many are stored as they are, for a warning.
+ */
+export function sealStoredSecrets(db: HeraldDb, key: Buffer | null): { sealed: number; plain: number } {
+  const rows = db.select({ id: subscribers.id, secret: subscribers.secret }).from(subscribers).where(isNotNull(subscribers.secret)).all();
+  const plain = rows.filter((r) => !isSealed(r.secret!));
+  if (!key) return { sealed: 0, plain: plain.length };
+  db.transaction((tx) => {
+    for (const row of plain) tx.update(subscribers).set({ secret: sealSecret(row.secret!, key) }).where(eq(subscribers.id, row.id)).run();
+  });
+  return { sealed: plain.length, plain: 0 };
 }
 
 /** The signature of one delivery: HMAC-SHA256 over `<timestamp>.<body>` with the subscriber's secret. */
