@@ -8,6 +8,7 @@ import { formBodyLimit, peekForm, refusedFormPage } from './lib/server/forms';
 import { getRuntime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
 import { etagOf, publicCachePolicy } from './lib/server/http-cache';
+import { answerFrom, cachedAnswer, contentVersion, pickEncoding, RenderCache, type CachedAnswer } from './lib/server/render-cache';
 import { readSession, sessionCookie } from './lib/server/sessions';
 import { securityHeaders, strictTransportSecurity } from './lib/server/security-headers';
 
@@ -148,4 +149,45 @@ const caching = defineMiddleware(async (context, next) => {
   return body === null ? response : new Response(body, { status: response.status, headers: response.headers });
 });
 
-export const onRequest = sequence(securityHeadersMiddleware, caching, accessControl);
+const renderCache = new RenderCache();
+
+/**
+ * Public GETs are answered from memory while the content has not changed
+ * (src/lib/server/render-cache.ts). Innermost, so access control and the
+ * caching headers still apply to every answer.
+ */
+const renderCaching = defineMiddleware(async (context, next) => {
+  const { pathname, search } = context.url;
+  const method = context.request.method;
+  if ((method !== 'GET' && method !== 'HEAD') || accessFor(pathname).kind !== 'public' || personal(pathname)) return next();
+  const { db } = await getRuntime();
+  const version = contentVersion(db);
+  const key = pathname + search;
+  let entry: CachedAnswer | null | undefined = renderCache.get(key, version);
+  const hit = !!entry;
+  if (!entry) {
+    let own = null as Response | null;
+    entry = await renderCache.fill(key, version, async () => {
+      const response = await next();
+      const type = response.headers.get('Content-Type') ?? '';
+      // Only complete, shareable text answers: no errors, nothing personal, no images (the image proxy caches on disk).
+      const shareable =
+        response.status === 200 &&
+        !response.headers.has('Set-Cookie') &&
+        !/no-store|private/.test(response.headers.get('Cache-Control') ?? '') &&
+        (!type.startsWith('image/') || type.startsWith('image/svg+xml'));
+      if (!shareable) {
+        own = response;
+        return null;
+      }
+      return cachedAnswer(version, response.status, response.headers, Buffer.from(await response.arrayBuffer()));
+    });
+    // Not cacheable: the request that rendered answers with its own response; those that waited render their own.
+    if (!entry) return own ?? next();
+  }
+  const response = answerFrom(entry, pickEncoding(context.request.headers.get('accept-encoding'), entry), method !== 'HEAD');
+  response.headers.set('X-Herald-Cache', hit ? 'hit' : 'miss');
+  return response;
+});
+
+export const onRequest = sequence(securityHeadersMiddleware, caching, accessControl, renderCaching);

@@ -55,7 +55,7 @@ export const componentStatusLog = sqliteTable(
     /** The incident or maintenance that caused the change, if any. */
     incidentId: text('incident_id'),
   },
-  (t) => [index('component_status_log_component_at').on(t.componentId, t.at)],
+  (t) => [index('component_status_log_component_at').on(t.componentId, t.at), index('component_status_log_incident').on(t.incidentId)],
 );
 
 /** Incidents and maintenance created live (console, API, CLI). Markdown-authored ones live in content/. */
@@ -74,8 +74,10 @@ export const incidents = sqliteTable(
     createdAt: instant('created_at').notNull().default(now),
     /** Set when staff move it to the trash: hidden everywhere, restorable until purged (TRASH_DAYS). */
     deletedAt: instant('deleted_at'),
+    /** When its latest update closed it (resolved, postmortem, completed); null while open. Lets the page find open incidents without reading the history. */
+    closedAt: instant('closed_at'),
   },
-  (t) => [index('incidents_started_at').on(t.startedAt)],
+  (t) => [index('incidents_started_at').on(t.startedAt), index('incidents_closed_at').on(t.closedAt)],
 );
 
 /**

@@ -7,7 +7,7 @@ import { getRuntime } from '../lib/server/runtime';
 import { loadStatusPage } from '../lib/server/status-page';
 
 export const GET: APIRoute = async () => {
-  const view = loadStatusPage(await getRuntime());
+  const view = loadStatusPage(await getRuntime(), new Date(), { recentDays: 90 });
   const { tone, message } = indicatorBadge[view.status.indicator];
   const svg = badgeSvg(view.page.name, message, tone, `${view.page.name} status: ${view.status.description}`);
   return etagResponse(svg, badgeHeaders);

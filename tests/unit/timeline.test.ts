@@ -29,6 +29,7 @@ const liveRow: IncidentRow = {
   scheduledUntil: null,
   createdAt: t('2026-11-22T10:00:00Z'),
   deletedAt: null,
+  closedAt: null,
 };
 const update = (id: number, incidentId: string, status: IncidentUpdateRow['status'], at: string): IncidentUpdateRow => ({
   id,

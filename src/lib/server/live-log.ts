@@ -1,5 +1,5 @@
 // Reads of the live side: components as synced, and the incident log.
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import {
   componentGroups,
   components,
@@ -54,4 +54,61 @@ export function readStatusLog(db: HeraldDb): ComponentStatusLogRow[] {
     .where(sql`${componentStatusLog.incidentId} IS NULL OR ${componentStatusLog.incidentId} NOT IN (SELECT ${incidents.id} FROM ${incidents} WHERE ${incidents.deletedAt} IS NOT NULL)`)
     .orderBy(asc(componentStatusLog.at))
     .all();
+}
+
+/** What a page about the recent past needs, read through indexes: its cost does not grow with the history. */
+export interface RecentLog {
+  log: LiveLog;
+  statusLog: ComponentStatusLogRow[];
+  /** Incidents (live or markdown) with an update since the window began. */
+  touchedSince: Set<string>;
+}
+
+/**
+ * The live log since `since`: live incidents that started since, are still
+ * open, or have an update since (markdown incidents' live updates included),
+ * and the status changes that shape the uptime bars from `since` on: those of
+ * the incidents read, and each component's own changes since, with the last
+ * one before `since` that was still in force.
+ */
+export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]): RecentLog {
+  const touchedSince = new Set(
+    db
+      .selectDistinct({ id: incidentUpdates.incidentId })
+      .from(incidentUpdates)
+      .where(and(gte(incidentUpdates.at, since), isNull(incidentUpdates.deletedAt)))
+      .all()
+      .map((r) => r.id),
+  );
+  const live = db
+    .select()
+    .from(incidents)
+    .where(and(isNull(incidents.deletedAt), or(gte(incidents.startedAt, since), isNull(incidents.closedAt), inArray(incidents.id, [...touchedSince]))))
+    .all();
+  const ids = [...new Set([...live.map((i) => i.id), ...authoredIds])];
+  const statusLog = [
+    ...db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).all(),
+    ...readComponentIds(db).flatMap((componentId) => {
+      const own = and(eq(componentStatusLog.componentId, componentId), isNull(componentStatusLog.incidentId));
+      const before = db.select().from(componentStatusLog).where(and(own, lt(componentStatusLog.at, since))).orderBy(desc(componentStatusLog.at)).limit(1).all();
+      return [...before, ...db.select().from(componentStatusLog).where(and(own, gte(componentStatusLog.at, since))).all()];
+    }),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  return {
+    log: {
+      incidents: live,
+      components: db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).all(),
+      updates: db
+        .select()
+        .from(incidentUpdates)
+        .where(and(inArray(incidentUpdates.incidentId, ids), isNull(incidentUpdates.deletedAt)))
+        .all(),
+    },
+    statusLog,
+    touchedSince,
+  };
+}
+
+function readComponentIds(db: HeraldDb): string[] {
+  return db.select({ id: components.id }).from(components).all().map((c) => c.id);
 }

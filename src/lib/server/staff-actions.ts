@@ -2,7 +2,7 @@
 // set a component's status, schedule maintenance. The CLI, the console and the
 // HTTP API all call these, so validation and transactions live here once.
 // Every action is one transaction: it happens whole or not at all.
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import {
   componentStatuses,
   isClosedStatus,
@@ -131,6 +131,19 @@ function applyComponentChanges(tx: Tx, target: Target, changes: ComponentChange[
 }
 
 /**
+ * Keeps incidents.closed_at in step with the latest update, so readers find
+ * open incidents by an index instead of reading the whole history.
+ */
+export function refreshClosedAt(tx: Pick<HeraldDb, 'run'>, incidentId: string): void {
+  tx.run(sql`
+    UPDATE incidents SET closed_at = (
+      SELECT CASE WHEN u.status IN ('resolved', 'postmortem', 'completed') THEN u.at END
+      FROM incident_updates u WHERE u.incident_id = ${incidentId} AND u.deleted_at IS NULL
+      ORDER BY u.at DESC, u.id DESC LIMIT 1
+    ) WHERE id = ${incidentId}`);
+}
+
+/**
  * Queues the update for every subscriber it concerns: those following all
  * components, and those following one the incident touches. Same transaction.
  */
@@ -216,6 +229,7 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
       .returning({ id: incidentUpdates.id })
       .get();
     applyComponentChanges(tx, target, changes, now);
+    refreshClosedAt(tx, target.id);
     if (notify) notifySubscribers(tx, target, row.id, now);
     audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify }, now);
     return row.id;

@@ -6,7 +6,9 @@ import type { Component, ComponentGroup, Incident, Outage } from '../model';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../status';
 import { mergeTimeline } from '../timeline';
 import { collectOutages } from '../uptime';
-import { readComponents, readGroups, readLiveLog, readStatusLog } from './live-log';
+import { isClosedStatus } from '../../db/constants';
+import type { AuthoredIncident } from '../content/incident-file';
+import { readComponents, readGroups, readLiveLog, readRecentLog, readStatusLog } from './live-log';
 import type { ComponentStatusLogRow } from '../../db/schema';
 import type { Runtime } from './runtime';
 
@@ -18,7 +20,7 @@ export interface StatusPage {
   components: Component[];
   /** Groups with their components, then a group with id null for ungrouped ones (omitted when empty). */
   sections: (Omit<ComponentGroup, 'id'> & { id: string | null })[];
-  /** Every incident and maintenance, both sources, newest start first. */
+  /** Every incident and maintenance, both sources, newest start first (with `recentDays`: those that matter in the window). */
   incidents: Incident[];
   status: PageStatus;
   outages: Outage[];
@@ -26,11 +28,28 @@ export interface StatusPage {
   statusLog: ComponentStatusLogRow[];
 }
 
-export function loadStatusPage(runtime: Runtime, now = new Date()): StatusPage {
+/**
+ * With `recentDays`, only what matters for that many days back is read (open
+ * incidents, recent ones, the status changes behind the uptime bars), through
+ * indexes, so the page costs the same however long the history: `/` needs 90.
+ */
+export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays }: { recentDays?: number } = {}): StatusPage {
   const { db, content, config } = runtime;
-  const incidents = mergeTimeline(content.authored, readLiveLog(db), now);
+  let incidents: Incident[];
+  let statusLog: ComponentStatusLogRow[];
+  if (recentDays) {
+    // A day more than asked: the bars start at the beginning of a day in the page's time zone.
+    const since = new Date(now.getTime() - (recentDays + 1) * 86_400_000);
+    const authored = content.authored.filter((a) => isRecent(a, since));
+    const recent = readRecentLog(db, since, authored.map((a) => a.id));
+    const touched = content.authored.filter((a) => !authored.includes(a) && recent.touchedSince.has(a.id));
+    incidents = mergeTimeline([...authored, ...touched], recent.log, now);
+    statusLog = recent.statusLog;
+  } else {
+    incidents = mergeTimeline(content.authored, readLiveLog(db), now);
+    statusLog = readStatusLog(db);
+  }
   const components = currentComponentStatuses(readComponents(db), incidents);
-  const statusLog = readStatusLog(db);
   const sections: StatusPage['sections'] = readGroups(db).map((g) => ({
     ...g,
     components: components.filter((c) => c.groupId === g.id),
@@ -48,4 +67,10 @@ export function loadStatusPage(runtime: Runtime, now = new Date()): StatusPage {
     outages: collectOutages(incidents, statusLog, now),
     statusLog,
   };
+}
+
+/** A markdown incident that may matter since `since`: it started or was updated since, or is still open by its file. */
+function isRecent(file: AuthoredIncident, since: Date): boolean {
+  const last = file.updates.reduce<AuthoredIncident['updates'][number] | undefined>((a, u) => (!a || u.at >= a.at ? u : a), undefined);
+  return file.startedAt >= since || (file.scheduledUntil ?? file.startedAt) >= since || !last || last.at >= since || !isClosedStatus(last.status);
 }

@@ -6,7 +6,7 @@ import { and, eq, inArray, isNotNull, isNull, lt } from 'drizzle-orm';
 import { componentStatusLog, incidentComponents, incidents, incidentUpdates, outbox } from '../../db/schema';
 import { recordAudit, systemActor } from './audit';
 import type { HeraldDb } from './db';
-import type { LogContext } from './staff-actions';
+import { refreshClosedAt, type LogContext } from './staff-actions';
 import { ActionError } from './validate';
 
 function audit(db: Pick<HeraldDb, 'insert'>, ctx: LogContext, action: string, target: string, detail: Record<string, unknown>, at: Date) {
@@ -39,6 +39,7 @@ export function trashUpdate(ctx: LogContext, updateId: number, now = new Date())
       .all().length;
     if (live && remaining <= 1) throw new ActionError('update', 'this is the only update of the incident; move the incident to the trash instead', 'conflict');
     tx.update(incidentUpdates).set({ deletedAt: now }).where(eq(incidentUpdates.id, updateId)).run();
+    refreshClosedAt(tx, row.incidentId);
     tx.delete(outbox).where(and(eq(outbox.updateId, updateId), eq(outbox.status, 'queued'))).run();
     audit(tx, ctx, 'update.trash', row.incidentId, { update: updateId, body: row.body }, now);
     return row.incidentId;
@@ -58,6 +59,10 @@ export function restoreFromTrash(ctx: LogContext, kind: TrashKind, id: string, n
             .set({ deletedAt: null })
             .where(and(eq(incidentUpdates.id, Number(id)), isNotNull(incidentUpdates.deletedAt)))
             .run().changes;
+    if (changed && kind === 'update') {
+      const row = tx.select({ incidentId: incidentUpdates.incidentId }).from(incidentUpdates).where(eq(incidentUpdates.id, Number(id))).get();
+      if (row) refreshClosedAt(tx, row.incidentId);
+    }
     if (!changed) throw new ActionError(kind, `nothing of that name is in the trash (it may have been purged)`, 'not_found');
     audit(tx, ctx, `${kind}.restore`, id, {}, now);
   });
