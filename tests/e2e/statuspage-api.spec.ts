@@ -129,7 +129,7 @@ for (const [path, schema] of Object.entries(schemas)) {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(response.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=30');
     const etag = response.headers.get('etag')!;
-    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(etag).toMatch(/^"[0-9a-f]{32}(-br|-gz)?"$/);
     const again = await fetch(`${server.url}/api/v2/${path}`, { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');

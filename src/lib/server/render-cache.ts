@@ -4,9 +4,9 @@
 // move maintenance windows by the clock). The content's version is the newest
 // audit entry: every write that changes what visitors see is a staff write
 // (console, API or CLI, from any process), and every staff write records its
-// audit entry in the same transaction. Writes visitors never see, such as the
-// delivery worker's, leave the cache alone. The one exception, the number of
-// subscribers on `/`, may lag by up to a minute.
+// audit entry in the same transaction. The one other thing a page shows, the
+// number of subscribers, has its own revision (subscriptions.ts). Writes
+// visitors never see, such as the delivery worker's, leave the cache alone.
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { HeraldDb } from './db';
 import { etagOf } from './http-cache';
@@ -21,10 +21,11 @@ export interface CachedAnswer {
   etag: string;
 }
 
-/** The content's version now; reading it costs microseconds (the audit log's primary key). */
+/** The content's version now; reading it costs microseconds (two primary-key lookups). */
 export function contentVersion(db: HeraldDb, now = Date.now()): string {
   const newest = db.$client.prepare('SELECT max(id) FROM audit_log').pluck().get() ?? 0;
-  return `${newest}.${Math.floor(now / 60_000)}`;
+  const subscribers = db.$client.prepare("SELECT value FROM settings WHERE key = 'subscribers-revision'").pluck().get() ?? 0;
+  return `${newest}.${subscribers}.${Math.floor(now / 60_000)}`;
 }
 
 const compressible = /^(text\/|application\/(json|rss\+xml|xml)|image\/svg\+xml)/;

@@ -93,14 +93,29 @@ export function subscribeEmail(
   return 'sent';
 }
 
+/**
+ * Bumped whenever the number of confirmed subscribers changes: `/` shows it,
+ * and the render cache (render-cache.ts) reads this to know the page is stale.
+ */
+function bumpSubscribersRevision(tx: Pick<HeraldDb, 'run'>): void {
+  tx.run(sql`INSERT INTO settings (key, value) VALUES ('subscribers-revision', '1')
+    ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`);
+}
+
 export function confirmSubscriber(db: HeraldDb, subscriber: SubscriberRow, now = new Date()): void {
   if (subscriber.confirmedAt) return;
-  db.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.id, subscriber.id)).run();
+  db.transaction((tx) => {
+    tx.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.id, subscriber.id)).run();
+    bumpSubscribersRevision(tx);
+  });
 }
 
 /** Unsubscribing deletes the address and everything queued for it. */
 export function deleteSubscriber(db: HeraldDb, id: number): void {
-  db.delete(subscribers).where(eq(subscribers.id, id)).run();
+  db.transaction((tx) => {
+    tx.delete(subscribers).where(eq(subscribers.id, id)).run();
+    bumpSubscribersRevision(tx);
+  });
 }
 
 export function followedComponents(db: HeraldDb, subscriberId: number): string[] {
