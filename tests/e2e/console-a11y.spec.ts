@@ -1,9 +1,10 @@
 // The console is used from phones in a hurry: every page passes axe's WCAG A/AA
 // checks (contrast included) at 360 px, in light and dark, and errors are announced.
 import AxeBuilder from '@axe-core/playwright';
-import { admin, expect, logIn, test } from './fixtures';
+import { admin, database, expect, logIn, test } from './fixtures';
+import { herald } from './server';
 
-const pages = ['/admin', '/admin/incidents/new', '/admin/incidents/2026-11-13-imap-connections-dropping', '/admin/maintenance/new', '/admin/components', '/admin/components/webmail', '/admin/subscribers', '/admin/users', '/admin/tokens', '/admin/account', '/admin/audit'];
+const pages = ['/admin', '/admin/incidents/new', '/admin/incidents/2026-11-13-imap-connections-dropping', '/admin/maintenance/new', '/admin/components', '/admin/components/webmail', '/admin/subscribers', '/admin/users', '/admin/tokens', '/admin/account', '/admin/audit', '/admin/trash'];
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`in ${colorScheme} mode`, () => {
@@ -18,6 +19,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.goto('/admin/tokens');
       await page.getByLabel('Name').fill(`a11y-${colorScheme}`);
       await page.getByRole('button', { name: 'Create token' }).click();
+      const trashed = herald(database(), 'incident', 'create', '--title', `Trashed ${colorScheme}`, '--impact', 'minor', '--message', 'x').split('\n')[0];
+      await page.goto(`/admin/incidents/${trashed}`);
+      await page.getByRole('button', { name: 'Move to trash' }).last().click();
       for (const path of pages) {
         await page.goto(path);
         const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
