@@ -62,6 +62,15 @@ export interface Config {
     /** AES-256-GCM key for backup files; null keeps them unencrypted. */
     key: Buffer | null;
   };
+  /** Images on other hosts, shown through /img/ (src/lib/server/image-proxy.ts). */
+  imageProxy: {
+    /** Let image URLs reach loopback, private and link-local addresses (tests only). */
+    allowPrivate: boolean;
+    /** Where fetched images are kept. */
+    cacheDir: string;
+    /** The cache's bound in MiB; the least recently used images go first. */
+    cacheMb: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -208,6 +217,12 @@ export function loadConfig(env: Env = process.env): Config {
       keepDaily: number(env, 'BACKUP_KEEP_DAILY', 7, 1, 366),
       keepWeekly: number(env, 'BACKUP_KEEP_WEEKLY', 4, 0, 520),
       key: aesKey(env, 'BACKUP_KEY'),
+    },
+    imageProxy: {
+      allowPrivate: flag(env, 'IMAGE_PROXY_ALLOW_PRIVATE', false),
+      // Beside the database unless told otherwise (./data/image-cache by default).
+      cacheDir: env.IMAGE_CACHE_DIR?.trim() || join(dirname(databasePath(env)), 'image-cache'),
+      cacheMb: number(env, 'IMAGE_CACHE_MB', 100, 1, 1_000_000),
     },
   };
 }

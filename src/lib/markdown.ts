@@ -6,45 +6,59 @@ import sanitizeHtml from 'sanitize-html';
 
 const marked = new Marked({ gfm: true, async: false });
 
-const sanitizeOptions: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'p', 'br', 'hr', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'a', 'ul', 'ol', 'li',
-    'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'sup', 'sub', 'kbd',
-  ],
-  allowedAttributes: {
-    a: ['href', 'title', 'rel'],
-    img: ['src', 'alt', 'title'],
-    th: ['align'],
-    td: ['align'],
-    ol: ['start'],
-  },
-  allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesAppliedToAttributes: ['href', 'src'],
-  allowProtocolRelative: false,
-  transformTags: {
-    // An update's body sits under its own h3 heading; keep the outline intact.
-    h1: 'h4',
-    h2: 'h4',
-    h3: 'h4',
-    a: (tagName, attribs) => {
-      const external = /^https?:/i.test(attribs.href ?? '');
-      return { tagName, attribs: external ? { ...attribs, rel: 'nofollow noopener noreferrer' } : attribs };
-    },
-    // Images from other hosts would make the visitor's browser call a third
-    // party; until they are proxied through Herald they become plain links.
-    img: (tagName, attribs) => {
-      const src = attribs.src ?? '';
-      if (/^(https?:)?\/\//i.test(src)) {
-        return { tagName: 'a', attribs: { href: src, rel: 'nofollow noopener noreferrer' }, text: attribs.alt || src };
-      }
-      return { tagName, attribs };
-    },
-  },
-};
+/** How markdown may show an image on another host: a same-origin URL for it, or null to make it a link. */
+export type ImageUrl = (src: string) => string | null;
 
-/** Markdown to safe HTML. */
-export function renderMarkdown(source: string): string {
-  const html = marked.parse(source) as string;
-  return sanitizeHtml(html, sanitizeOptions);
+export interface RenderOptions {
+  /** Without it (mail), images on other hosts become plain links. */
+  imageUrl?: ImageUrl;
 }
 
+const external = (url: string) => /^(https?:)?\/\//i.test(url.trim());
+const outsideLinkRel = 'nofollow noopener noreferrer';
+
+function sanitizeOptions(imageUrl: ImageUrl | undefined): sanitizeHtml.IOptions {
+  return {
+    allowedTags: [
+      'p', 'br', 'hr', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'a', 'ul', 'ol', 'li',
+      'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'sup', 'sub', 'kbd',
+    ],
+    allowedAttributes: {
+      a: ['href', 'title', 'rel'],
+      img: ['src', 'alt', 'title'],
+      th: ['align'],
+      td: ['align'],
+      ol: ['start'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesAppliedToAttributes: ['href', 'src'],
+    allowProtocolRelative: false,
+    transformTags: {
+      // An update's body sits under its own h3 heading; keep the outline intact.
+      h1: 'h4',
+      h2: 'h4',
+      h3: 'h4',
+      a: (tagName, attribs) => {
+        const outside = /^https?:/i.test(attribs.href ?? '');
+        return { tagName, attribs: outside ? { ...attribs, rel: outsideLinkRel } : attribs };
+      },
+      // An image on another host would make the visitor's browser call a third
+      // party: it is shown through the image proxy, or becomes a plain link.
+      img: (tagName, attribs) => {
+        const src = attribs.src ?? '';
+        if (!external(src)) return { tagName, attribs };
+        const proxied = imageUrl?.(src);
+        if (proxied) return { tagName, attribs: { ...attribs, src: proxied } };
+        return { tagName: 'a', attribs: { href: src, rel: outsideLinkRel }, text: attribs.alt || src };
+      },
+    },
+  };
+}
+
+const withoutProxy = sanitizeOptions(undefined);
+
+/** Markdown to safe HTML. */
+export function renderMarkdown(source: string, options: RenderOptions = {}): string {
+  const html = marked.parse(source) as string;
+  return sanitizeHtml(html, options.imageUrl ? sanitizeOptions(options.imageUrl) : withoutProxy);
+}

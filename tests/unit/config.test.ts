@@ -18,8 +18,10 @@ describe('configuration', () => {
       security: { contact: 'mailto:security@localhost', expires: null },
       retention: { trashDays: 7, auditDays: 180 },
       backup: { dir: 'data/backups', intervalHours: 24, keepDaily: 7, keepWeekly: 4, key: null },
+      imageProxy: { allowPrivate: false, cacheDir: 'data/image-cache', cacheMb: 100 },
     });
     expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).backup.dir).toBe('/srv/herald/backups');
+    expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).imageProxy.cacheDir).toBe('/srv/herald/image-cache');
   });
 
   it('reads TRUST_PROXY as 1/true or 0/false, and nothing else', () => {
@@ -44,6 +46,8 @@ describe('configuration', () => {
     [{ SECURITY_CONTACT: 'security@example.com' }, /^SECURITY_CONTACT: must be a mailto: or https: URI/],
     [{ SECURITY_TXT_EXPIRES: '2001-01-01' }, /^SECURITY_TXT_EXPIRES: 2001-01-01 has passed/],
     [{ SECURITY_TXT_EXPIRES: 'soon' }, /^SECURITY_TXT_EXPIRES: is not a date/],
+    [{ IMAGE_CACHE_MB: '0' }, /^IMAGE_CACHE_MB: must be a number from 1 to 1000000, got "0"$/],
+    [{ IMAGE_PROXY_ALLOW_PRIVATE: 'yes' }, /^IMAGE_PROXY_ALLOW_PRIVATE: /],
     [{ HERALD_WORKER: 'maybe' }, /^HERALD_WORKER: /],
     [{ PORT: '70000' }, /^PORT: /],
     [{ HOST: 'bad host!' }, /^HOST: /],

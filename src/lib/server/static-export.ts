@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { imagePathPrefix } from './image-links';
 import { projectRoot } from './paths';
 import { diskName, exportedFile, isLiveOnly, linkedPaths, rewriteHtml, rewriteStylesheet, stylesheetPaths, type LinkTargets } from './static-links';
 
@@ -149,8 +150,9 @@ async function crawl(base: string): Promise<Map<string, Fetched>> {
   const fetchOne = async ({ path, required }: { path: string; required: boolean }) => {
     const url = new URL(path, base);
     const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
-    // A link to a page that does not exist (or moved) keeps pointing at the live site.
-    if (!response.ok && !required && response.status < 500) return;
+    // A link to a page that does not exist (or moved) keeps pointing at the live site,
+    // and so does an image the proxy cannot fetch just now (its host is down, say).
+    if (!response.ok && !required && (response.status < 500 || path.startsWith(imagePathPrefix))) return;
     if (response.status !== 200) throw new ExportError(`GET ${path} answered ${response.status}; nothing was written`);
     const contentType = response.headers.get('content-type') ?? '';
     const type = contentType.startsWith('text/html') ? 'page' : contentType.startsWith('text/css') ? 'stylesheet' : 'file';

@@ -5,11 +5,10 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { subscriberComponents, subscribers, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
-import { resolvePublicAddress, UnsafeAddressError } from './public-address';
+import { pinnedLookup, resolvePublicAddress, UnsafeAddressError } from './public-address';
 import { allowHit } from './rate-limit';
 import { isSealed, randomSecret, sealSecret } from './secrets';
 import { checkComponentIds, subscribeLimits } from './subscriptions';
@@ -125,11 +124,6 @@ export async function sendWebhook(hook: WebhookRequest, allowPrivate: boolean): 
   } catch (error) {
     throw new WebhookError((error as Error).message, error instanceof UnsafeAddressError);
   }
-  // Connect to the address just checked, whatever DNS says a moment later.
-  const pinned: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
-    else callback(null, target.address, target.family);
-  };
   const timestamp = Math.floor(Date.now() / 1000);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -137,7 +131,7 @@ export async function sendWebhook(hook: WebhookRequest, allowPrivate: boolean): 
       url,
       {
         method: 'POST',
-        lookup: pinned,
+        lookup: pinnedLookup(target), // the address just checked, whatever DNS says a moment later
         timeout: webhookTimeoutMs,
         headers: {
           'Content-Type': 'application/json',
