@@ -9,8 +9,12 @@ export function isCancelledMaintenance(m: Incident): boolean {
   return m.kind === 'maintenance' && m.status === 'completed' && !!m.resolvedAt && !!m.scheduledFor && m.resolvedAt < m.scheduledFor;
 }
 
-/** TEXT values (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped. */
-const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+/**
+ * TEXT values (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks
+ * escaped. A lone CR counts as a line break too: some readers end a line there,
+ * so a title could otherwise start a property of its own.
+ */
+const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 

@@ -2,25 +2,9 @@
 // unauthenticated (the routes are read from src/pages, not listed by hand),
 // editors are refused owner pages, cross-site posts are refused, brute force
 // is throttled, and the session cookie carries the right flags.
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { admin, expect, logIn, test } from './fixtures';
-import { root, startServer } from './server';
-
-/** Every page and endpoint file under a folder of src/pages, as a URL path with sample parameters. */
-function routesUnder(folder: string): string[] {
-  const pages = join(root, 'src/pages');
-  const files = readdirSync(join(pages, folder), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.(astro|ts)$/.test(entry.name))
-    .map((entry) => relative(pages, join(entry.parentPath, entry.name)));
-  return files.map((file) =>
-    ('/' + file)
-      .replace(/\.(astro|ts)$/, '')
-      .replace(/\/index$/, '')
-      .replace(/\[\.\.\.[^\]]+\]/g, 'a/b')
-      .replace(/\[[^\]]+\]/g, '1'),
-  );
-}
+import { routesUnder } from './routes';
+import { startServer } from './server';
 
 const consoleRoutes = routesUnder('admin').filter((path) => path !== '/admin/login');
 const apiRoutes = routesUnder('api/admin');

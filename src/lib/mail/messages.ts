@@ -31,6 +31,14 @@ export interface Mail {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/**
+ * A subject line: `[Page status] text`, on one line. A title may hold a line
+ * break (the API takes any text); in a header it would start a new header.
+ */
+function subject(site: MailSite, text: string): string {
+  return `[${site.pageName} status] ${text}`.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
 function domain(site: MailSite): string {
   return new URL(site.siteUrl).hostname.replace(/^\[|\]$/g, '') || 'localhost';
 }
@@ -124,7 +132,7 @@ export function updateMail(
   ].join('');
   return {
     to: subscriber.address,
-    subject: `[${site.pageName} status] ${incident.title} — ${label}`,
+    subject: subject(site, `${incident.title} — ${label}`),
     text,
     html: frame(site, incident.title, body, foot.html),
     messageId: first ? thread : `<update.${updateRowId}.${subscriber.id}@${domain(site)}>`,
@@ -156,7 +164,7 @@ export function windowMail(
   }[moment];
   return {
     to: subscriber.address,
-    subject: `[${site.pageName} status] ${maintenance.title} — ${label}`,
+    subject: subject(site, `${maintenance.title} — ${label}`),
     text: `${maintenance.title}\n${line}\n\nDetails: ${url}\n\n-- \n${foot.text}`,
     html: frame(site, maintenance.title, `<p>${escapeHtml(line)}</p><p><a href="${escapeHtml(url)}" style="color:#0550ae">Details on the status page</a></p>`, foot.html),
     messageId: `<${moment}.${maintenance.id}.${subscriber.id}@${domain(site)}>`,
@@ -182,7 +190,7 @@ export function confirmationMail(site: MailSite, subscriber: { id: number; addre
   ].join('');
   return {
     to: subscriber.address,
-    subject: `[${site.pageName} status] Confirm your subscription`,
+    subject: subject(site, 'Confirm your subscription'),
     text,
     html: frame(site, 'Confirm your subscription', body, escapeHtml(`${site.pageName} status`)),
     messageId: `<confirm.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,
@@ -195,7 +203,7 @@ export function alreadySubscribedMail(site: MailSite, subscriber: { id: number; 
   const foot = footer(site, links);
   return {
     to: subscriber.address,
-    subject: `[${site.pageName} status] You are already subscribed`,
+    subject: subject(site, 'You are already subscribed'),
     text: `Someone asked to subscribe this address to ${site.pageName} status. It already is; nothing changed.\n\n-- \n${foot.text}`,
     html: frame(site, 'You are already subscribed', `<p>Someone asked to subscribe this address to ${escapeHtml(site.pageName)} status. It already is; nothing changed.</p>`, foot.html),
     messageId: `<already.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,

@@ -30,6 +30,9 @@ export function applyProxyTrust(headers: http.IncomingHttpHeaders, trustProxy: b
 
 let installed = false;
 
+/** Methods a fetch Request refuses to carry; answered 405 before the adapter sees them. */
+const forbiddenMethods = new Set(['TRACE', 'TRACK']);
+
 /** Whether a request reached us over HTTPS: directly over TLS, or, with TRUST_PROXY, as the proxy says. */
 export function arrivedOverHttps(request: http.IncomingMessage, trustProxy: boolean): boolean {
   if ((request.socket as TLSSocket).encrypted) return true;
@@ -53,6 +56,13 @@ export function installProxyTrust(trustProxy: boolean): void {
       applyProxyTrust(request.headers, trustProxy);
       for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
       if (arrivedOverHttps(request, trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
+      // The adapter turns each request into a fetch Request, which cannot hold
+      // TRACE or TRACK (the Fetch standard forbids them): it would throw, a 500.
+      if (forbiddenMethods.has(request.method ?? '')) {
+        response.writeHead(405, { Allow: 'GET, HEAD, POST, PATCH', 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+        response.end(`${request.method} is not allowed.`);
+        return true;
+      }
     }
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
   } as typeof emit;
