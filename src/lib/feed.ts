@@ -4,7 +4,7 @@
 // never from "now", so an unchanged timeline gives a byte-identical feed.
 import RSS from 'rss';
 import { componentStatusLabels, updateStatusLabels } from '../db/constants';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown, type ImageUrl } from './markdown';
 import type { Incident } from './model';
 
 export const feedItemLimit = 50;
@@ -16,9 +16,29 @@ export interface FeedSource {
   incidents: Incident[];
   /** A per-component feed: only incidents that touch it. */
   component?: { id: string; name: string };
+  /**
+   * Absolute proxy URLs for images on other hosts (SITE_URL/img/…): a feed
+   * reader then asks this site, never the third party. Without it they are links.
+   */
+  imageUrl?: ImageUrl;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Titles (and the channel's description) are plain text, but the rss package
+ * wraps them in CDATA, where a title like `<script>…` stays literal markup for
+ * the many readers that render titles as HTML. The RSS Best Practices Profile
+ * asks for `&`, `<` and `>` in plain text as hexadecimal references instead:
+ * XML parsers read the same text, and no reader sees a tag.
+ */
+function asPlainText(xml: string, element: string): string {
+  const cdata = new RegExp(`<${element}>((?:<!\\[CDATA\\[[\\s\\S]*?\\]\\]>)+)</${element}>`, 'g');
+  return xml.replace(cdata, (_, sections: string) => {
+    const text = [...sections.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)].map((m) => m[1]).join('');
+    return `<${element}>${text.replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&#x3E;')}</${element}>`;
+  });
+}
 
 export function buildFeed(source: FeedSource): string {
   const { siteUrl, component } = source;
@@ -49,7 +69,7 @@ export function buildFeed(source: FeedSource): string {
     feed.item({
       title: `${incident.title} — ${updateStatusLabels[update.status]}`,
       description:
-        renderMarkdown(update.body) +
+        renderMarkdown(update.body, { imageUrl: source.imageUrl }) +
         `<p>${escapeHtml(kind)}${affected ? ` · affects ${escapeHtml(affected)}` : ''}${update.editedAt ? ' · corrected' : ''}</p>`,
       url: `${siteUrl}/incidents/${incident.id}#update-${anchor}`,
       guid: `${siteUrl}/incidents/${incident.id}#${anchor}`,
@@ -58,5 +78,8 @@ export function buildFeed(source: FeedSource): string {
     });
   }
   // The rss package stamps lastBuildDate with the current time; the newest update's is the honest one.
-  return feed.xml({ indent: true }).replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>`);
+  const xml = feed.xml({ indent: true }).replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>`);
+  // Item descriptions are HTML (sanitized above) and keep their CDATA; the channel's is text.
+  const split = xml.includes('<item>') ? xml.indexOf('<item>') : xml.length;
+  return asPlainText(asPlainText(xml.slice(0, split), 'description'), 'title') + asPlainText(xml.slice(split), 'title');
 }

@@ -2,11 +2,19 @@
 import type { APIRoute } from 'astro';
 import { buildFeed } from '../lib/feed';
 import { etagResponse, rssType } from '../lib/server/http-cache';
+import { proxiedImages } from '../lib/server/image-links';
 import { getRuntime } from '../lib/server/runtime';
 import { loadStatusPage } from '../lib/server/status-page';
 
 export const GET: APIRoute = async () => {
-  const view = loadStatusPage(await getRuntime());
-  const xml = buildFeed({ pageName: view.page.name, description: view.page.description ?? null, siteUrl: view.siteUrl, incidents: view.incidents });
+  const runtime = await getRuntime();
+  const view = loadStatusPage(runtime);
+  const xml = buildFeed({
+    pageName: view.page.name,
+    description: view.page.description ?? null,
+    siteUrl: view.siteUrl,
+    incidents: view.incidents,
+    imageUrl: proxiedImages(runtime, view.siteUrl),
+  });
   return etagResponse(xml, { 'Content-Type': rssType });
 };

@@ -64,6 +64,18 @@ describe('buildFeed', () => {
     expect(feed.items).toHaveLength(3);
   });
 
+  it('shows images on other hosts through absolute proxy URLs, so a feed reader never asks the image host', async () => {
+    const src = 'https://images.example/graph.png';
+    const proxied = `${site.siteUrl}/img/signature/aHR0cHM6Ly9pbWFnZXMuZXhhbXBsZS9ncmFwaC5wbmc`;
+    const withImage = incident({ id: 'graph', updates: [update('graph#1', 'investigating', `Latency:\n\n![graph](${src})`, '2026-11-20T10:00:00Z')] });
+    const [item] = (await new Parser().parseString(buildFeed({ ...site, incidents: [withImage], imageUrl: (url) => (url === src ? proxied : null) }))).items;
+    expect(item.content).toContain(`<img src="${proxied}" alt="graph" />`);
+    expect(item.content).not.toContain('images.example');
+    // Without the proxy, the image is a link.
+    const [linked] = (await new Parser().parseString(buildFeed({ ...site, incidents: [withImage] }))).items;
+    expect(linked.content).toContain(`<a href="${src}" rel="nofollow noopener noreferrer">graph</a>`);
+  });
+
   it('filters a component feed and caps the number of items', async () => {
     const feed = await new Parser().parseString(buildFeed({ ...site, incidents: sample(), component: { id: 'dns', name: 'DNS' } }));
     expect(feed.items.map((i) => i.title)).toEqual(['DNS slow — Resolved']);
