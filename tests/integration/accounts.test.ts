@@ -145,3 +145,11 @@ describe('ensureFirstOwner', () => {
     expect(findStaffByEmail(db, firstOwnerEmail)).toBeUndefined();
   });
 });
+
+it('refuses email addresses with control characters (they would reach mail headers and logs)', async () => {
+  const { normalizeEmail } = await import('../../src/lib/server/accounts');
+  for (const bad of ['a\u0000b@example.com', 'a@exa\rmple.com', 'a\n@example.com', 'a\u007f@example.com']) {
+    expect(() => normalizeEmail(bad)).toThrow(/is not an email address/);
+  }
+  expect(normalizeEmail(' Jane.Doe@Example.com ')).toBe('jane.doe@example.com');
+});

@@ -44,7 +44,8 @@ function withoutHash({ passwordHash: _, ...user }: UserRow): Staff {
 export function normalizeEmail(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ActionError('email', 'email is required');
   const email = value.trim().toLowerCase();
-  if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email)) {
+  // No spaces or control characters (NUL, CR, LF…): an address ends up in mail headers and logs.
+  if (email.length > 254 || !/^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u.test(email)) {
     throw new ActionError('email', `"${value.trim()}" is not an email address`);
   }
   return email;

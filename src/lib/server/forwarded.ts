@@ -55,6 +55,8 @@ export function installProxyTrust(trustProxy: boolean): void {
       const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
       applyProxyTrust(request.headers, trustProxy);
       for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+      // What nothing else marks cacheable (Astro's own 400 for a malformed path, say) is never stored.
+      response.setHeader('Cache-Control', 'no-store');
       if (arrivedOverHttps(request, trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
       // The adapter turns each request into a fetch Request, which cannot hold
       // TRACE or TRACK (the Fetch standard forbids them): it would throw, a 500.
