@@ -2,13 +2,13 @@
 // control for the console and the API, and caching that never lets an error
 // page or a private page be stored by a proxy.
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { accessFor, isWrite, roleAllows, scopeAllows } from './lib/server/access';
+import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows } from './lib/server/access';
 import { authenticateApiToken } from './lib/server/api-tokens';
 import { formBodyLimit, peekForm, refusedFormPage } from './lib/server/forms';
 import { getRuntime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
-import { etagOf, publicCachePolicy } from './lib/server/http-cache';
-import { answerFrom, cachedAnswer, contentVersion, pickEncoding, RenderCache, type CachedAnswer } from './lib/server/render-cache';
+import { etagMatches, etagOf, publicCachePolicy } from './lib/server/http-cache';
+import { answerFrom, cachedAnswer, contentVersion, pickEncoding, publicRenderCache, type CachedAnswer } from './lib/server/render-cache';
 import { readSession, sessionCookie } from './lib/server/sessions';
 import { securityHeaders, strictTransportSecurity } from './lib/server/security-headers';
 
@@ -113,19 +113,13 @@ const accessControl = defineMiddleware(async (context, next) => {
   return next();
 });
 
-/** Pages that show or act on one subscriber's data: never stored anywhere. */
-const personal = (path: string) => /^\/(subscribe|unsubscribe)(\/|$)/.test(path);
-
-/** If-None-Match names `etag` (weak validators match too, as RFC 9110 allows for GET). */
-const matches = (header: string | null, etag: string) =>
-  !!header && header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
 
 const caching = defineMiddleware(async (context, next) => {
   const response = await next();
   const { pathname } = context.url;
   const method = context.request.method;
   // Staff pages, API answers, personal pages and answers to writes are private.
-  if (accessFor(pathname).kind !== 'public' || personal(pathname) || isWrite(method)) {
+  if (accessFor(pathname).kind !== 'public' || isPersonalPath(pathname) || isWrite(method)) {
     response.headers.set('Cache-Control', 'no-store');
     if (accessFor(pathname).kind !== 'public') response.headers.set('X-Robots-Tag', 'noindex');
     return response;
@@ -145,11 +139,9 @@ const caching = defineMiddleware(async (context, next) => {
     etag = etagOf(body);
     response.headers.set('ETag', etag);
   }
-  if (matches(context.request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: response.headers });
+  if (etagMatches(context.request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: response.headers });
   return body === null ? response : new Response(body, { status: response.status, headers: response.headers });
 });
-
-const renderCache = new RenderCache();
 
 /**
  * Public GETs are answered from memory while the content has not changed
@@ -159,15 +151,15 @@ const renderCache = new RenderCache();
 const renderCaching = defineMiddleware(async (context, next) => {
   const { pathname, search } = context.url;
   const method = context.request.method;
-  if ((method !== 'GET' && method !== 'HEAD') || accessFor(pathname).kind !== 'public' || personal(pathname)) return next();
+  if ((method !== 'GET' && method !== 'HEAD') || !isSharedPublicPath(pathname)) return next();
   const { db } = await getRuntime();
   const version = contentVersion(db);
   const key = pathname + search;
-  let entry: CachedAnswer | null | undefined = renderCache.get(key, version);
+  let entry: CachedAnswer | null | undefined = publicRenderCache.get(key, version);
   const hit = !!entry;
   if (!entry) {
     let own = null as Response | null;
-    entry = await renderCache.fill(key, version, async () => {
+    entry = await publicRenderCache.fill(key, version, async () => {
       const response = await next();
       const type = response.headers.get('Content-Type') ?? '';
       // Only complete, shareable text answers: no errors, nothing personal, no images (the image proxy caches on disk).

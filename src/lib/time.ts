@@ -60,12 +60,21 @@ function dayParts(day: LocalDay): [number, number, number] {
   return [y, m, d];
 }
 
+/** Day starts already worked out, by zone and day: a page of 90-day bars asks for the same few thousand times. */
+const dayStarts = new Map<string, number>();
+
 /** The instant a local day begins (DST-aware: the offset is checked at the result). */
 export function startOfLocalDay(day: LocalDay, timeZone: string): Date {
-  const [y, m, d] = dayParts(day);
-  const wallMidnight = Date.UTC(y, m - 1, d);
-  let instant = wallMidnight - zoneOffsetMs(new Date(wallMidnight), timeZone);
-  instant = wallMidnight - zoneOffsetMs(new Date(instant), timeZone);
+  const key = `${timeZone}\n${day}`;
+  let instant = dayStarts.get(key);
+  if (instant === undefined) {
+    const [y, m, d] = dayParts(day);
+    const wallMidnight = Date.UTC(y, m - 1, d);
+    instant = wallMidnight - zoneOffsetMs(new Date(wallMidnight), timeZone);
+    instant = wallMidnight - zoneOffsetMs(new Date(instant), timeZone);
+    if (dayStarts.size > 20_000) dayStarts.clear(); // bounded: a day's start never changes, so dropping them all is safe
+    dayStarts.set(key, instant);
+  }
   return new Date(instant);
 }
 

@@ -47,3 +47,13 @@ export function scopeAllows(scope: TokenScope, method: string): boolean {
 export function isWrite(method: string): boolean {
   return !['GET', 'HEAD', 'OPTIONS'].includes(method);
 }
+
+/** Pages that show or act on one subscriber's data: never cached or stored anywhere. */
+export function isPersonalPath(pathname: string): boolean {
+  return /^\/(subscribe|unsubscribe)(\/|$)/.test(pathname);
+}
+
+/** A public path whose answers may be shared between visitors (and so cached). */
+export function isSharedPublicPath(pathname: string): boolean {
+  return accessFor(pathname).kind === 'public' && !isPersonalPath(pathname);
+}

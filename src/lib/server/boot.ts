@@ -4,7 +4,8 @@ import { loadConfig } from '../config';
 import { scheduleBackups } from './backup';
 import { scheduleRetention } from './retention';
 import { startDeliveryWorker } from './delivery';
-import { installProxyTrust } from './forwarded';
+import { answerBeforeTheAdapter, installProxyTrust } from './forwarded';
+import { answerHitFromMemory } from './render-cache';
 import { getRuntime } from './runtime';
 import { shutdownGracefully, trackListeningServers } from './shutdown';
 import { sealStoredSecrets } from './webhooks';
@@ -26,6 +27,7 @@ getRuntime().then(
     const secrets = sealStoredSecrets(runtime.db, config.secretsKey);
     if (secrets.sealed) console.log(`Herald: encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
     if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (README: Configuration)`);
+    answerBeforeTheAdapter((request, response) => answerHitFromMemory(runtime.db, request, response));
     const stopBackups = scheduleBackups(runtime.db, config.backup);
     scheduleRetention(runtime.db, config.retention);
     const worker = config.worker ? startDeliveryWorker(runtime.db, runtime.content, config) : null;

@@ -29,6 +29,12 @@ export function applyProxyTrust(headers: http.IncomingHttpHeaders, trustProxy: b
 }
 
 let installed = false;
+let answerEarly: ((request: http.IncomingMessage, response: http.ServerResponse) => boolean) | null = null;
+
+/** Lets boot.ts answer some requests (cache hits) before the adapter sees them; `answer` returns whether it did. */
+export function answerBeforeTheAdapter(answer: (request: http.IncomingMessage, response: http.ServerResponse) => boolean): void {
+  answerEarly = answer;
+}
 
 /** Methods a fetch Request refuses to carry; answered 405 before the adapter sees them. */
 const forbiddenMethods = new Set(['TRACE', 'TRACK']);
@@ -65,6 +71,7 @@ export function installProxyTrust(trustProxy: boolean): void {
         response.end(`${request.method} is not allowed.`);
         return true;
       }
+      if (answerEarly?.(request, response)) return true;
     }
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
   } as typeof emit;

@@ -15,6 +15,11 @@ export const publicCachePolicy = 'public, max-age=0, s-maxage=10, stale-while-re
 /** Badges are embedded on other sites' pages and may be cached for a minute. */
 export const badgeCachePolicy = 'public, max-age=60, stale-while-revalidate=60';
 
+/** If-None-Match names `etag` (weak validators match too, as RFC 9110 allows for GET). */
+export function etagMatches(header: string | null, etag: string): boolean {
+  return !!header && header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
+}
+
 export const etagOf = (body: string) => `"${sha256(body).slice(0, 32)}"`;
 
 export function etagResponse(body: string, headers: Record<string, string> & { 'Content-Type': string }): Response {

@@ -72,9 +72,10 @@ export interface RecentLog {
  * one before `since` that was still in force.
  */
 export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]): RecentLog {
+  // Not DISTINCT: SQLite would then walk the whole table in incident order; plain, it reads the window through the `at` index.
   const touchedSince = new Set(
     db
-      .selectDistinct({ id: incidentUpdates.incidentId })
+      .select({ id: incidentUpdates.incidentId })
       .from(incidentUpdates)
       .where(and(gte(incidentUpdates.at, since), isNull(incidentUpdates.deletedAt)))
       .all()

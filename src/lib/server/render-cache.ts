@@ -8,8 +8,11 @@
 // number of subscribers, has its own revision (subscriptions.ts). Writes
 // visitors never see, such as the delivery worker's, leave the cache alone.
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import type { Statement } from 'better-sqlite3';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSharedPublicPath } from './access';
 import type { HeraldDb } from './db';
-import { etagOf } from './http-cache';
+import { etagMatches, etagOf, publicCachePolicy } from './http-cache';
 
 export interface CachedAnswer {
   version: string;
@@ -23,10 +26,18 @@ export interface CachedAnswer {
 
 /** The content's version now; reading it costs microseconds (two primary-key lookups). */
 export function contentVersion(db: HeraldDb, now = Date.now()): string {
-  const newest = db.$client.prepare('SELECT max(id) FROM audit_log').pluck().get() ?? 0;
-  const subscribers = db.$client.prepare("SELECT value FROM settings WHERE key = 'subscribers-revision'").pluck().get() ?? 0;
-  return `${newest}.${subscribers}.${Math.floor(now / 60_000)}`;
+  let statement = versionStatements.get(db);
+  if (!statement) {
+    statement = db.$client
+      .prepare("SELECT (SELECT max(id) FROM audit_log) || '.' || coalesce((SELECT value FROM settings WHERE key = 'subscribers-revision'), 0)")
+      .pluck();
+    versionStatements.set(db, statement);
+  }
+  return `${statement.get()}.${Math.floor(now / 60_000)}`;
 }
+
+/** Prepared once per database: this runs on every public request. */
+const versionStatements = new WeakMap<HeraldDb, Statement>();
 
 const compressible = /^(text\/|application\/(json|rss\+xml|xml)|image\/svg\+xml)/;
 
@@ -60,15 +71,21 @@ export function pickEncoding(acceptEncoding: string | null, answer: CachedAnswer
   return 'identity';
 }
 
+/** Each encoding of an answer is a different representation, so it has its own strong ETag. */
+export function variantEtag(entry: CachedAnswer, encoding: 'br' | 'gzip' | 'identity'): string {
+  return encoding === 'identity' ? entry.etag : `${entry.etag.slice(0, -1)}-${encoding === 'br' ? 'br' : 'gz'}"`;
+}
+
 /** The HTTP answer for one client, from an entry. Each encoding has its own strong ETag. */
 export function answerFrom(entry: CachedAnswer, encoding: 'br' | 'gzip' | 'identity', withBody = true): Response {
   const headers = new Headers(entry.headers);
   headers.set('Vary', 'Accept-Encoding');
   const body = encoding === 'identity' ? entry.identity : entry[encoding]!;
-  headers.set('ETag', encoding === 'identity' ? entry.etag : `${entry.etag.slice(0, -1)}-${encoding === 'br' ? 'br' : 'gz'}"`);
+  headers.set('ETag', variantEtag(entry, encoding));
   if (encoding !== 'identity') headers.set('Content-Encoding', encoding);
   headers.set('Content-Length', String(body.length));
-  return new Response(withBody ? new Uint8Array(body) : null, { status: entry.status, headers });
+  // A view of the cached bytes, not a copy.
+  return new Response(withBody ? new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length) : null, { status: entry.status, headers });
 }
 
 /**
@@ -109,4 +126,43 @@ export class RenderCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** The one cache of public answers: the middleware fills it, answerHitFromMemory serves it. */
+export const publicRenderCache = new RenderCache();
+
+/**
+ * Answers a request straight from the cache, in the Node server, before the
+ * adapter and Astro see it: for a hit, their per-request work cost far more
+ * than the lookup. Only public GETs and HEADs, with exactly the headers the
+ * middleware would give (the security headers are already set, forwarded.ts).
+ * Returns false, having written nothing, when the request is not a hit.
+ */
+export function answerHitFromMemory(db: HeraldDb, request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  let url: URL;
+  try {
+    url = new URL(request.url ?? '/', 'http://herald.invalid');
+  } catch {
+    return false;
+  }
+  if (!isSharedPublicPath(url.pathname)) return false;
+  const entry = publicRenderCache.get(url.pathname + url.search, contentVersion(db));
+  if (!entry) return false;
+  const encoding = pickEncoding(request.headers['accept-encoding'] ?? null, entry);
+  const etag = variantEtag(entry, encoding);
+  for (const [name, value] of entry.headers) response.setHeader(name, value);
+  if (!entry.headers.some(([name]) => name === 'cache-control')) response.setHeader('Cache-Control', publicCachePolicy);
+  response.setHeader('Vary', 'Accept-Encoding');
+  response.setHeader('ETag', etag);
+  response.setHeader('X-Herald-Cache', 'hit');
+  if (etagMatches(request.headers['if-none-match'] ?? null, etag)) {
+    response.writeHead(304).end();
+    return true;
+  }
+  const body = encoding === 'identity' ? entry.identity : entry[encoding]!;
+  if (encoding !== 'identity') response.setHeader('Content-Encoding', encoding);
+  response.setHeader('Content-Length', body.length);
+  response.writeHead(entry.status).end(request.method === 'HEAD' ? undefined : body);
+  return true;
 }
