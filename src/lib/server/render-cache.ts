@@ -140,14 +140,12 @@ export const publicRenderCache = new RenderCache();
  */
 export function answerHitFromMemory(db: HeraldDb, request: IncomingMessage, response: ServerResponse): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-  let url: URL;
-  try {
-    url = new URL(request.url ?? '/', 'http://herald.invalid');
-  } catch {
-    return false;
-  }
-  if (!isSharedPublicPath(url.pathname)) return false;
-  const entry = publicRenderCache.get(url.pathname + url.search, contentVersion(db));
+  // The raw target is the key, unparsed: only keys the middleware stored (a
+  // normalised path and query) can hit; anything else falls through to Astro.
+  const target = request.url ?? '/';
+  const query = target.indexOf('?');
+  if (!isSharedPublicPath(query < 0 ? target : target.slice(0, query))) return false;
+  const entry = publicRenderCache.get(target, contentVersion(db));
   if (!entry) return false;
   const encoding = pickEncoding(request.headers['accept-encoding'] ?? null, entry);
   const etag = variantEtag(entry, encoding);
