@@ -2,23 +2,33 @@
 // requests in flight finish, let the delivery worker finish the batch in hand,
 // then checkpoint the WAL into the database file and close it. Whatever hangs,
 // the process exits within 10 seconds.
+import { Server as HttpServer } from 'node:http';
 import { Server } from 'node:net';
 import type { HeraldDb } from './db';
 
 const servers = new Set<Server>();
 
 /**
- * Remembers every server that starts listening in this process. The node
- * adapter starts its HTTP server itself and does not hand it out; boot.ts
- * runs this before the adapter starts, so the shutdown can close it.
+ * Remembers every server that starts listening in this process, and sets its
+ * keep-alive timeout. The node adapter starts its HTTP server itself and does
+ * not hand it out; boot.ts runs this before the adapter starts.
  */
 export function trackListeningServers(): void {
   const listen = Server.prototype.listen;
   Server.prototype.listen = function (this: Server, ...args: unknown[]) {
     servers.add(this);
+    if (this instanceof HttpServer) {
+      // Idle connections are kept longer than clients and proxies keep theirs
+      // (undici 4 s, nginx 60 s), so they close first: with Node's 5 s default
+      // a request sent on a connection as the server closed it was lost.
+      this.keepAliveTimeout = keepAliveMs;
+      this.headersTimeout = keepAliveMs + 1000;
+    }
     return (listen as (...a: unknown[]) => Server).apply(this, args);
   } as typeof listen;
 }
+
+const keepAliveMs = 65_000;
 
 export const shutdownTimeoutMs = 10_000;
 
