@@ -5,10 +5,9 @@
 // nobody can use it as an open proxy. The URL travels in the path, not in a
 // query string, so the static export fetches each image and writes it as a file.
 import { createHmac } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { settings } from '../../db/schema';
 import type { HeraldDb } from './db';
-import { randomSecret, sameSecret } from './secrets';
+import { sameSecret } from './secrets';
+import { siteSecret } from './site-secrets';
 
 export const imagePathPrefix = '/img/';
 
@@ -18,17 +17,9 @@ export const maxImageUrlLength = 2000;
 /** A file name may have at most 255 bytes, so a long encoded URL is split into folders. */
 const segmentLength = 200;
 
-const secrets = new WeakMap<HeraldDb, string>();
-
 /** The key that signs image URLs: made once, kept in the database, so links survive restarts and exports. */
 export function imageSecret(db: HeraldDb): string {
-  let secret = secrets.get(db);
-  if (!secret) {
-    db.insert(settings).values({ key: 'image-secret', value: randomSecret(32) }).onConflictDoNothing().run();
-    secret = db.select().from(settings).where(eq(settings.key, 'image-secret')).get()!.value;
-    secrets.set(db, secret);
-  }
-  return secret;
+  return siteSecret(db, 'image-secret');
 }
 
 export function signImageUrl(secret: string, url: string): string {

@@ -7,8 +7,8 @@
 // export never replaces a good one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { freePort } from './free-port';
 import { imagePathPrefix } from './image-links';
 import { projectRoot } from './paths';
 import { diskName, exportedFile, isLiveOnly, linkedPaths, rewriteHtml, rewriteStylesheet, stylesheetPaths, type LinkTargets } from './static-links';
@@ -67,17 +67,6 @@ export function exportDirProblem(dir: string): string | null {
     return `${dir} is not empty and is not an earlier export (no index.html and api/v2/summary.json); give a new or empty folder`;
   }
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-    server.on('error', fail);
-  });
 }
 
 interface BuiltServer {

@@ -3,12 +3,13 @@
 // to flood a stranger's inbox. Mails themselves go through the outbox.
 import { createHmac } from 'node:crypto';
 import { and, count, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import { components, settings, subscriberComponents, subscribers, type SubscriberRow } from '../../db/schema';
+import { components, subscriberComponents, subscribers, type SubscriberRow } from '../../db/schema';
 import { normalizeEmail } from './accounts';
 import type { HeraldDb } from './db';
 import { enqueueOne } from './outbox';
 import { allowHit } from './rate-limit';
-import { randomSecret, sameSecret } from './secrets';
+import { sameSecret } from './secrets';
+import { siteSecret } from './site-secrets';
 import { ActionError } from './validate';
 
 export const subscribeLimits = {
@@ -20,17 +21,9 @@ export const subscribeLimits = {
   unconfirmedMs: 48 * 60 * 60_000,
 } as const;
 
-const secrets = new WeakMap<HeraldDb, string>();
-
 /** The key that signs subscriber links: made once, kept in the database. */
 export function linkSecret(db: HeraldDb): string {
-  let secret = secrets.get(db);
-  if (!secret) {
-    db.insert(settings).values({ key: 'link-secret', value: randomSecret(32) }).onConflictDoNothing().run();
-    secret = db.select().from(settings).where(eq(settings.key, 'link-secret')).get()!.value;
-    secrets.set(db, secret);
-  }
-  return secret;
+  return siteSecret(db, 'link-secret');
 }
 
 export type LinkPurpose = 'confirm' | 'manage' | 'unsubscribe';
