@@ -149,12 +149,13 @@ const caching = defineMiddleware(async (context, next) => {
  * caching headers still apply to every answer.
  */
 const renderCaching = defineMiddleware(async (context, next) => {
-  const { pathname, search } = context.url;
+  const { pathname } = context.url;
   const method = context.request.method;
   if ((method !== 'GET' && method !== 'HEAD') || !isSharedPublicPath(pathname)) return next();
   const { db } = await getRuntime();
   const version = contentVersion(db);
-  const key = pathname + search;
+  // Shared pages never read their query string, so the path alone is the key: `?junk` can neither force renders nor flush the cache.
+  const key = pathname;
   let entry: CachedAnswer | null | undefined = publicRenderCache.get(key, version);
   const hit = !!entry;
   if (!entry) {

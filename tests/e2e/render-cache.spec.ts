@@ -61,6 +61,8 @@ test('answers from memory in the accepted encoding, each with its own strong ETa
     expect(head.headers['etag']).toBe(br.headers['etag']);
     const again = await get('/', { 'Accept-Encoding': 'br', 'If-None-Match': br.headers['etag'] });
     expect(again.status).toBe(304);
+    // A query string changes nothing on a shared page: it cannot force a render or flush the cache.
+    expect((await get(`/?nocache=${Date.now()}`)).headers['x-herald-cache']).toBe('hit');
   });
 });
 

@@ -71,6 +71,26 @@ describe('the 90-day read', () => {
     expect(loadStatusPage(runtime, now, { recentDays: 90 }).incidents.length).toBeLessThan(loadStatusPage(runtime, now).incidents.length / 3);
   });
 
+  it('a markdown incident resolved long ago and touched, or reopened, by live updates is on the page', () => {
+    const ctx = freshContext();
+    const runtime = runtimeFor(ctx);
+    const file = runtime.content.authored.find((a) => a.id === '2026-09-03-biz-domains-fail-to-resolve')!;
+    expect(file).toBeDefined();
+    // A year on, the file still says it was resolved in September 2026.
+    const later = new Date(file.startedAt.getTime() + 365 * day);
+    // Reopened 120 days before `later` (outside the window) and still open.
+    postUpdate(ctx, file.id, { status: 'investigating', message: 'It is back.', components: [{ id: 'dns', status: 'major_outage' }] }, new Date(later.getTime() - 120 * day));
+    let windowed = homePage(runtime, later, 90);
+    expect(windowed).toEqual(homePage(runtime, later));
+    expect(windowed.open).toContain(file.id);
+
+    // Touched inside the window: its live update counts too.
+    postUpdate(ctx, file.id, { status: 'identified', message: 'Found it.', components: [{ id: 'dns', status: 'partial_outage' }] }, new Date(later.getTime() - 2 * day));
+    windowed = homePage(runtime, later, 90);
+    expect(windowed).toEqual(homePage(runtime, later));
+    expect(windowed.components).toContain('dns:partial_outage');
+  });
+
   it('keeps closed_at in step with the latest update', () => {
     const ctx = freshContext();
     const id = createIncident(ctx, { title: 'T', impact: 'minor', message: 'x' });

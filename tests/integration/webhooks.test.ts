@@ -74,6 +74,12 @@ describe('webhook URLs', () => {
     'http://[fd00::1]/hook',
     'http://[::ffff:127.0.0.1]/hook',
     'http://0.0.0.0/hook',
+    'http://[::127.0.0.1]/hook',
+    'http://[::ffff:0:127.0.0.1]/hook',
+    'http://[64:ff9b::127.0.0.1]/hook',
+    'http://[2002:7f00:1::]/hook',
+    'http://2130706433/hook',
+    'http://0x7f.1/hook',
   ])('refuses %s, which is not on the public internet', async (url) => {
     expect(await refusal(checkWebhookUrl(url, false))).toMatch(/not a public address/);
   });

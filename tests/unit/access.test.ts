@@ -53,3 +53,14 @@ describe('roles, scopes and methods', () => {
     expect(['POST', 'PUT', 'PATCH', 'DELETE', 'PROPFIND'].map(isWrite)).toEqual([true, true, true, true, true]);
   });
 });
+
+describe('personal pages', () => {
+  it('are recognised however the path is written, so they are never cached or stored', async () => {
+    const { isPersonalPath, isSharedPublicPath } = await import('../../src/lib/server/access');
+    for (const path of ['/subscribe', '/subscribe/manage', '//subscribe/manage', '/Subscribe/Manage', '/%73ubscribe/confirm', '//unsubscribe', '/unsubscribe/', '/subscribe//webhook']) {
+      expect(isPersonalPath(path), path).toBe(true);
+      expect(isSharedPublicPath(path), path).toBe(false);
+    }
+    for (const path of ['/', '/history', '/subscriber-count', '/feed.xml']) expect(isPersonalPath(path), path).toBe(false);
+  });
+});

@@ -16,17 +16,24 @@ const ownerOnly = ['/admin/users', '/admin/tokens'];
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
-export function accessFor(pathname: string): Access {
-  // Astro has already decoded the path once (decodeURI); decoding the rest too
-  // (%2F, %3F…) and folding slashes and case only ever makes a path match a
-  // stricter rule, so /admin/%75sers, /admin//users or /admin/users/ cannot slip past.
+/**
+ * The path as the rules read it. Astro has already decoded it once
+ * (decodeURI); decoding the rest too (%2F, %3F…) and folding slashes and case
+ * only ever makes a path match a stricter rule, so /admin/%75sers,
+ * /admin//users, //subscribe or /admin/users/ cannot slip past.
+ */
+function normalizedPath(pathname: string): string {
   let decoded = pathname;
   try {
     decoded = decodeURIComponent(pathname);
   } catch {
     /* malformed escapes: match the raw path; the router answers 400 or 404 */
   }
-  const path = decoded.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase();
+  return decoded.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase();
+}
+
+export function accessFor(pathname: string): Access {
+  const path = normalizedPath(pathname);
   if (under(path, '/api/admin')) return { kind: 'api' };
   if (path === '/admin/login') return { kind: 'login' };
   if (under(path, '/admin')) {
@@ -50,7 +57,7 @@ export function isWrite(method: string): boolean {
 
 /** Pages that show or act on one subscriber's data: never cached or stored anywhere. */
 export function isPersonalPath(pathname: string): boolean {
-  return /^\/(subscribe|unsubscribe)(\/|$)/.test(pathname);
+  return /^\/(subscribe|unsubscribe)(\/|$)/.test(normalizedPath(pathname));
 }
 
 /** A public path whose answers may be shared between visitors (and so cached). */

@@ -60,16 +60,15 @@ export function readStatusLog(db: HeraldDb): ComponentStatusLogRow[] {
 export interface RecentLog {
   log: LiveLog;
   statusLog: ComponentStatusLogRow[];
-  /** Incidents (live or markdown) with an update since the window began. */
-  touchedSince: Set<string>;
+
 }
 
 /**
  * The live log since `since`: live incidents that started since, are still
- * open, or have an update since (markdown incidents' live updates included),
- * and the status changes that shape the uptime bars from `since` on: those of
- * the incidents read, and each component's own changes since, with the last
- * one before `since` that was still in force.
+ * open, or have an update since; everything live about the markdown incidents
+ * named; and the status changes that shape the uptime bars from `since` on:
+ * those of the incidents read, and each component's own changes since, with
+ * the last one before `since` that was still in force.
  */
 export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]): RecentLog {
   // Not DISTINCT: SQLite would then walk the whole table in incident order; plain, it reads the window through the `at` index.
@@ -106,7 +105,6 @@ export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]):
         .all(),
     },
     statusLog,
-    touchedSince,
   };
 }
 

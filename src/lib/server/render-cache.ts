@@ -29,7 +29,7 @@ export function contentVersion(db: HeraldDb, now = Date.now()): string {
   let statement = versionStatements.get(db);
   if (!statement) {
     statement = db.$client
-      .prepare("SELECT (SELECT max(id) FROM audit_log) || '.' || coalesce((SELECT value FROM settings WHERE key = 'subscribers-revision'), 0)")
+      .prepare("SELECT coalesce((SELECT max(id) FROM audit_log), 0) || '.' || coalesce((SELECT value FROM settings WHERE key = 'subscribers-revision'), 0)")
       .pluck();
     versionStatements.set(db, statement);
   }
@@ -140,12 +140,13 @@ export const publicRenderCache = new RenderCache();
  */
 export function answerHitFromMemory(db: HeraldDb, request: IncomingMessage, response: ServerResponse): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-  // The raw target is the key, unparsed: only keys the middleware stored (a
-  // normalised path and query) can hit; anything else falls through to Astro.
+  // The raw path is the key, unparsed and without the query (shared pages never
+  // read it): only keys the middleware stored can hit; anything else falls through to Astro.
   const target = request.url ?? '/';
   const query = target.indexOf('?');
-  if (!isSharedPublicPath(query < 0 ? target : target.slice(0, query))) return false;
-  const entry = publicRenderCache.get(target, contentVersion(db));
+  const path = query < 0 ? target : target.slice(0, query);
+  if (!isSharedPublicPath(path)) return false;
+  const entry = publicRenderCache.get(path, contentVersion(db));
   if (!entry) return false;
   const encoding = pickEncoding(request.headers['accept-encoding'] ?? null, entry);
   const etag = variantEtag(entry, encoding);

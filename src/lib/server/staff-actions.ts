@@ -182,6 +182,7 @@ export function createIncident(ctx: LogContext, input: NewIncident, now = new Da
       .get();
     const target: Target = { id, kind: 'incident', startedAt: now, authored: undefined };
     applyComponentChanges(tx, target, changes, now);
+    refreshClosedAt(tx, id);
     if (notify) notifySubscribers(tx, target, update.id, now);
     audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify }, now);
     return id;

@@ -6,8 +6,6 @@ import type { Component, ComponentGroup, Incident, Outage } from '../model';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../status';
 import { mergeTimeline } from '../timeline';
 import { collectOutages } from '../uptime';
-import { isClosedStatus } from '../../db/constants';
-import type { AuthoredIncident } from '../content/incident-file';
 import { readComponents, readGroups, readLiveLog, readRecentLog, readStatusLog } from './live-log';
 import type { ComponentStatusLogRow } from '../../db/schema';
 import type { Runtime } from './runtime';
@@ -29,9 +27,10 @@ export interface StatusPage {
 }
 
 /**
- * With `recentDays`, only what matters for that many days back is read (open
- * incidents, recent ones, the status changes behind the uptime bars), through
- * indexes, so the page costs the same however long the history: `/` needs 90.
+ * With `recentDays`, only what matters for that many days back is read from
+ * the database (open incidents, recent ones, the status changes behind the
+ * uptime bars), through indexes, so the page costs the same however long the
+ * live history: `/` needs 90. Markdown incidents are all read, as they are few.
  */
 export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays }: { recentDays?: number } = {}): StatusPage {
   const { db, content, config } = runtime;
@@ -40,10 +39,10 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
   if (recentDays) {
     // A day more than asked: the bars start at the beginning of a day in the page's time zone.
     const since = new Date(now.getTime() - (recentDays + 1) * 86_400_000);
-    const authored = content.authored.filter((a) => isRecent(a, since));
-    const recent = readRecentLog(db, since, authored.map((a) => a.id));
-    const touched = content.authored.filter((a) => !authored.includes(a) && recent.touchedSince.has(a.id));
-    incidents = mergeTimeline([...authored, ...touched], recent.log, now);
+    // Every markdown incident, with its live updates: they are few (files in
+    // git), and a live update may reopen one the file says was resolved long ago.
+    const recent = readRecentLog(db, since, content.authored.map((a) => a.id));
+    incidents = mergeTimeline(content.authored, recent.log, now);
     statusLog = recent.statusLog;
   } else {
     incidents = mergeTimeline(content.authored, readLiveLog(db), now);
@@ -67,10 +66,4 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
     outages: collectOutages(incidents, statusLog, now),
     statusLog,
   };
-}
-
-/** A markdown incident that may matter since `since`: it started or was updated since, or is still open by its file. */
-function isRecent(file: AuthoredIncident, since: Date): boolean {
-  const last = file.updates.reduce<AuthoredIncident['updates'][number] | undefined>((a, u) => (!a || u.at >= a.at ? u : a), undefined);
-  return file.startedAt >= since || (file.scheduledUntil ?? file.startedAt) >= since || !last || last.at >= since || !isClosedStatus(last.status);
 }
