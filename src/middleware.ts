@@ -113,15 +113,15 @@ const accessControl = defineMiddleware(async (context, next) => {
   return next();
 });
 
-
 const caching = defineMiddleware(async (context, next) => {
   const response = await next();
   const { pathname } = context.url;
   const method = context.request.method;
+  const access = accessFor(pathname);
   // Staff pages, API answers, personal pages and answers to writes are private.
-  if (accessFor(pathname).kind !== 'public' || isPersonalPath(pathname) || isWrite(method)) {
+  if (access.kind !== 'public' || isPersonalPath(pathname) || isWrite(method)) {
     response.headers.set('Cache-Control', 'no-store');
-    if (accessFor(pathname).kind !== 'public') response.headers.set('X-Robots-Tag', 'noindex');
+    if (access.kind !== 'public') response.headers.set('X-Robots-Tag', 'noindex');
     return response;
   }
   // A proxy must never keep serving an error (the seeds' stale "server down" page).
@@ -131,7 +131,7 @@ const caching = defineMiddleware(async (context, next) => {
   }
   if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', publicCachePolicy);
   if (response.status !== 200 || (method !== 'GET' && method !== 'HEAD')) return response;
-  // Pages get their ETag here; feeds, the JSON API, badges and the calendar set their own.
+  // Cached answers, feeds, badges and the like come with an ETag; anything else public gets one here.
   let etag = response.headers.get('ETag');
   let body: string | null = null;
   if (!etag) {

@@ -2,6 +2,7 @@
 // coloured message. Text is sized with textLength, so it fits whatever font
 // the viewer has. Colours keep white text at 4.5:1 contrast or better.
 import type { ComponentStatus } from '../db/constants';
+import { escapeHtml } from './escape';
 import type { Indicator } from './status';
 
 export type BadgeTone = 'ok' | 'minor' | 'partial' | 'major' | 'maintenance';
@@ -30,8 +31,6 @@ export const componentBadgeTone: Record<ComponentStatus, BadgeTone> = {
   under_maintenance: 'maintenance',
 };
 
-const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** Roughly Verdana 11 px: wide letters count more. Only the box size depends on it. */
 function textWidth(text: string): number {
   let width = 0;
@@ -44,10 +43,10 @@ export function badgeSvg(label: string, message: string, tone: BadgeTone, title 
   const [lw, mw] = [textWidth(label) + 12, textWidth(message) + 12];
   const width = lw + mw;
   const text = (x: number, w: number, value: string) =>
-    `<text x="${x + w / 2}" y="14" textLength="${w - 12}" lengthAdjust="spacingAndGlyphs">${escapeXml(value)}</text>`;
+    `<text x="${x + w / 2}" y="14" textLength="${w - 12}" lengthAdjust="spacingAndGlyphs">${escapeHtml(value)}</text>`;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="20" viewBox="0 0 ${width} 20" role="img" aria-label="${escapeXml(title)}">`,
-    `<title>${escapeXml(title)}</title>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="20" viewBox="0 0 ${width} 20" role="img" aria-label="${escapeHtml(title)}">`,
+    `<title>${escapeHtml(title)}</title>`,
     `<rect width="${lw}" height="20" rx="3" fill="#444"/>`,
     `<rect x="${lw}" width="${mw}" height="20" rx="3" fill="${toneColors[tone]}"/>`,
     `<rect x="${lw}" width="4" height="20" fill="${toneColors[tone]}"/>`,

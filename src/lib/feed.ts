@@ -4,6 +4,7 @@
 // never from "now", so an unchanged timeline gives a byte-identical feed.
 import RSS from 'rss';
 import { componentStatusLabels, updateStatusLabels } from '../db/constants';
+import { escapeHtml } from './escape';
 import { renderMarkdown, type ImageUrl } from './markdown';
 import type { Incident } from './model';
 
@@ -22,8 +23,6 @@ export interface FeedSource {
    */
   imageUrl?: ImageUrl;
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Titles (and the channel's description) are plain text, but the rss package

@@ -3,6 +3,7 @@
 // maintenance's stable id, so an edited window updates the same event
 // (SEQUENCE counts its updates), and a cancelled one shows as cancelled.
 import type { Incident } from './model';
+import { compactUtc } from './time';
 
 /** A maintenance completed before its window began was called off. */
 export function isCancelledMaintenance(m: Incident): boolean {
@@ -15,8 +16,6 @@ export function isCancelledMaintenance(m: Incident): boolean {
  * so a title could otherwise start a property of its own.
  */
 const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
-
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /** Lines longer than 75 octets are folded (§3.1), never inside a UTF-8 character. */
 function fold(line: string): string {
@@ -56,11 +55,11 @@ export function maintenanceCalendar(site: { pageName: string; siteUrl: string },
     lines.push(
       'BEGIN:VEVENT',
       `UID:maintenance-${m.id}@${host}`,
-      `DTSTAMP:${stamp(now)}`,
-      `LAST-MODIFIED:${stamp(m.updatedAt)}`,
+      `DTSTAMP:${compactUtc(now)}`,
+      `LAST-MODIFIED:${compactUtc(m.updatedAt)}`,
       `SEQUENCE:${Math.max(0, m.updates.length - 1)}`,
-      `DTSTART:${stamp(m.scheduledFor)}`,
-      `DTEND:${stamp(m.scheduledUntil)}`,
+      `DTSTART:${compactUtc(m.scheduledFor)}`,
+      `DTEND:${compactUtc(m.scheduledUntil)}`,
       `SUMMARY:${escapeText(cancelled ? `Cancelled: ${m.title}` : m.title)}`,
       `DESCRIPTION:${escapeText(`${latest ? `${latest.body}\n\n` : ''}${url}`)}`,
       `URL:${url}`,

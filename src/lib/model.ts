@@ -70,6 +70,9 @@ export interface Incident {
   updatedAt: Date;
 }
 
+/** What a maintenance window did by the clock, with no staff update to announce it. */
+export type WindowMoment = 'reminder' | 'started' | 'completed';
+
 /** A span during which a component had a non-operational status; `end` null means still going. */
 export interface Outage {
   componentId: string;

@@ -40,6 +40,11 @@ export function zoneOffsetMs(instant: Date, timeZone: string): number {
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
+/** ISO 8601's basic UTC form to the second, e.g. 20261124T083854Z: iCalendar times and backup file names. */
+export function compactUtc(instant: Date): string {
+  return instant.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** ISO 8601 with the zone's offset, e.g. 2026-11-24T08:00:00.000+01:00 (what Statuspage's API sends). */
 export function isoWithOffset(instant: Date, timeZone: string): string {
   const offset = zoneOffsetMs(instant, timeZone);

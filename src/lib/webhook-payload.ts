@@ -2,8 +2,7 @@
 // maintenance window is near, starts or ends by the clock), built from the same Incident model as pages and mail.
 // Field names are snake_case like the public JSON API; `delivery_id` is stable
 // across retries, so a receiver that stores it never acts on one event twice.
-import type { WindowMoment } from './mail/messages';
-import type { Incident, IncidentUpdate } from './model';
+import type { Incident, IncidentUpdate, WindowMoment } from './model';
 
 export type WebhookEvent = 'incident.updated' | 'maintenance.updated' | 'maintenance.reminder' | 'maintenance.started' | 'maintenance.completed';
 

@@ -3,8 +3,9 @@
 // clients unsubscribe in one click (RFC 8058). No remote images, no scripts:
 // the HTML is our sanitized markdown in a plain, inline-styled frame.
 import { componentStatusLabels, updateStatusLabels, type UpdateStatus } from '../../db/constants';
+import { escapeHtml } from '../escape';
 import { renderMarkdown } from '../markdown';
-import type { Incident, IncidentUpdate } from '../model';
+import type { Incident, IncidentUpdate, WindowMoment } from '../model';
 import { formatDateTime } from '../time';
 
 export interface MailSite {
@@ -28,8 +29,6 @@ export interface Mail {
   references?: string;
   headers: Record<string, string>;
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A subject line: `[Page status] text`, on one line. A title may hold a line
@@ -140,9 +139,6 @@ export function updateMail(
     headers: listHeaders(links),
   };
 }
-
-/** What a maintenance window did by the clock, with no staff update to announce it. */
-export type WindowMoment = 'reminder' | 'started' | 'completed';
 
 /** A maintenance that starts soon, has started or has ended by its window, in the maintenance's thread. */
 export function windowMail(

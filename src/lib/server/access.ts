@@ -33,7 +33,10 @@ function normalizedPath(pathname: string): string {
 }
 
 export function accessFor(pathname: string): Access {
-  const path = normalizedPath(pathname);
+  return accessForNormalized(normalizedPath(pathname));
+}
+
+function accessForNormalized(path: string): Access {
   if (under(path, '/api/admin')) return { kind: 'api' };
   if (path === '/admin/login') return { kind: 'login' };
   if (under(path, '/admin')) {
@@ -57,10 +60,13 @@ export function isWrite(method: string): boolean {
 
 /** Pages that show or act on one subscriber's data: never cached or stored anywhere. */
 export function isPersonalPath(pathname: string): boolean {
-  return /^\/(subscribe|unsubscribe)(\/|$)/.test(normalizedPath(pathname));
+  return personal.test(normalizedPath(pathname));
 }
 
-/** A public path whose answers may be shared between visitors (and so cached). */
+const personal = /^\/(subscribe|unsubscribe)(\/|$)/;
+
+/** A public path whose answers may be shared between visitors (and so cached). Runs on every cache hit. */
 export function isSharedPublicPath(pathname: string): boolean {
-  return accessFor(pathname).kind === 'public' && !isPersonalPath(pathname);
+  const path = normalizedPath(pathname);
+  return accessForNormalized(path).kind === 'public' && !personal.test(path);
 }

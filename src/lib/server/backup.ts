@@ -10,6 +10,7 @@ import { closeSync, copyFileSync, createReadStream, createWriteStream, existsSyn
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import { compactUtc } from '../time';
 import type { HeraldDb } from './db';
 import { resolveFromCwd } from './paths';
 
@@ -122,8 +123,6 @@ export async function decryptFile(source: string, target: string, key: Buffer | 
   }
 }
 
-const stampOf = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-
 const statusFile = (dir: string) => join(resolveFromCwd(dir), 'last-backup.json');
 
 /** Kept in a file beside the backups, not in the database: a damaged database cannot be trusted to hold its own alarm. */
@@ -198,7 +197,7 @@ export function generationsToKeep(backups: BackupManifest[], keepDaily: number, 
 export async function takeBackup(db: HeraldDb, backup: BackupOptions, now = new Date()): Promise<BackupManifest> {
   const options = { ...backup, dir: resolveFromCwd(backup.dir) };
   mkdirSync(options.dir, { recursive: true });
-  const name = `herald-${stampOf(now)}.db${options.key ? '.enc' : ''}`;
+  const name = `herald-${compactUtc(now)}.db${options.key ? '.enc' : ''}`;
   const partial = join(options.dir, `.${name}.partial`);
   const plain = options.key ? `${partial}.plain` : partial;
   try {
@@ -273,7 +272,7 @@ export async function restoreBackup(file: string, target: string, key: Buffer | 
       } catch {
         /* a damaged database may not open: keep it, and its WAL, as they are */
       }
-      keptAs = `${target}.before-restore-${stampOf(now)}`;
+      keptAs = `${target}.before-restore-${compactUtc(now)}`;
       copyFileSync(target, keptAs);
       for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, keptAs + suffix);
     }

@@ -1,6 +1,7 @@
 // The delivery worker: takes due rows from the outbox, turns each into a mail
-// (or, for webhooks, a signed POST), sends it and records the outcome. Runs inside the server by default and as `herald worker`. Temporary
-// failures (connection refused, 4xx) wait and retry with doubling delays for
+// (or, for webhooks, a signed POST), sends it and records the outcome. Runs
+// inside the server by default and as `herald worker`. Temporary failures
+// (connection refused, 4xx) wait and retry with doubling delays for
 // MAIL_RETRY_HOURS; permanent ones (5xx) are marked failed with the reason.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,8 +9,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config';
 import type { PageSettings } from '../content/catalog';
-import { alreadySubscribedMail, confirmationMail, updateMail, windowMail, type Mail, type MailSite, type WindowMoment } from '../mail/messages';
-import type { Incident } from '../model';
+import { alreadySubscribedMail, confirmationMail, updateMail, windowMail, type Mail, type MailSite } from '../mail/messages';
+import type { Incident, WindowMoment } from '../model';
 import { mergeTimeline } from '../timeline';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
@@ -74,6 +75,9 @@ export function isPermanentFailure(error: unknown): boolean {
 const windowMoments: readonly string[] = ['reminder', 'started', 'completed'] satisfies WindowMoment[];
 /** How late a window's start or end may be noticed and still announced (a server down for longer says nothing). */
 const windowNoticeMs = 60 * 60_000;
+
+/** An outbox row's event, split once. */
+type OutboxEvent = { kind: string; rest: string };
 
 /** One row's message: a mail, or a webhook POST. */
 type Outgoing = { kind: 'mail'; mail: Mail } | { kind: 'webhook'; hook: WebhookRequest };
@@ -216,13 +220,15 @@ export class DeliveryWorker {
   }
 
   private compose(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
-    if (subscriber.kind === 'webhook') return this.composeWebhook(row, subscriber, timeline);
-    const mail = this.composeMail(row, subscriber, timeline);
+    // `<kind>:<rest>`, e.g. `update:42` or `started:<incident>` (schema.ts, outbox.event).
+    const colon = row.event.indexOf(':');
+    const event = { kind: row.event.slice(0, colon), rest: row.event.slice(colon + 1) };
+    if (subscriber.kind === 'webhook') return this.composeWebhook(row, event, subscriber, timeline);
+    const mail = this.composeMail(row, event, subscriber, timeline);
     return mail && { kind: 'mail', mail };
   }
 
-  private composeWebhook(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
-    const [kind, rest] = [row.event.slice(0, row.event.indexOf(':')), row.event.slice(row.event.indexOf(':') + 1)];
+  private composeWebhook(row: OutboxRow, { kind, rest }: OutboxEvent, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
     if (kind !== 'update' && !windowMoments.includes(kind)) throw new Error(`no webhook for "${row.event}"`);
     if (!subscriber.secret) throw new Error('webhook subscriber without a secret');
     const incident = timeline.find((i) => i.id === row.incidentId);
@@ -235,14 +241,13 @@ export class DeliveryWorker {
     return { kind: 'webhook', hook: { url: subscriber.address, secret, body: JSON.stringify(payload), event: payload.event, deliveryId } };
   }
 
-  private composeMail(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {
+  private composeMail(row: OutboxRow, { kind, rest }: OutboxEvent, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {
     const site = this.site;
     const secret = linkSecret(this.options.db);
     const links = {
       manage: subscriberLink(site.siteUrl, secret, 'manage', subscriber),
       unsubscribe: subscriberLink(site.siteUrl, secret, 'unsubscribe', subscriber),
     };
-    const [kind, rest] = [row.event.slice(0, row.event.indexOf(':')), row.event.slice(row.event.indexOf(':') + 1)];
     const sentAt = row.createdAt;
     if (kind === 'confirm') return confirmationMail(site, subscriber, subscriberLink(site.siteUrl, secret, 'confirm', subscriber), sentAt);
     if (kind === 'already') return alreadySubscribedMail(site, subscriber, links, sentAt);
@@ -260,8 +265,9 @@ export class DeliveryWorker {
   /**
    * Forget unconfirmed addresses. Announce what maintenance windows do by the
    * clock: a reminder before one starts (unless it was announced less than the
-   * reminder period ahead), and its start and end when no staff update did. Each is queued once (the outbox is unique per
-   * subscriber and event), and only within an hour of happening.
+   * reminder period ahead), and its start and end when no staff update did.
+   * Each is queued once (the outbox is unique per subscriber and event), and
+   * only within an hour of happening.
    */
   private housekeeping(now: Date): void {
     const { db, authored, config } = this.options;

@@ -1,5 +1,6 @@
 // Console forms: read what was typed, turn a rejected action into an error
 // next to the right field, and keep every value so nothing is lost.
+import { escapeHtml } from '../escape';
 import { fromLocalInput } from '../time';
 import type { ComponentChange } from './staff-actions';
 import { ActionError } from './validate';
@@ -77,8 +78,6 @@ export async function peekForm(request: Request): Promise<FormData | 'too_large'
     return null;
   }
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Fields never shown back: secrets and the form's own plumbing. */
 const unechoed = new Set(['csrf', 'intent', 'password', 'current', 'confirm', 'original', 'next']);

@@ -2,7 +2,7 @@
 // applies the policy and answers a poller that already has the bytes with a
 // bodiless 304 (src/middleware.ts); routes that poll well (feeds, the JSON
 // API, badges, the calendar) set their ETag with etagResponse.
-import { sha256 } from './secrets';
+import { createHash } from 'node:crypto';
 
 /**
  * What caches may keep of a public answer. Browsers revalidate every time
@@ -20,7 +20,7 @@ export function etagMatches(header: string | null, etag: string): boolean {
   return !!header && header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
 }
 
-export const etagOf = (body: string) => `"${sha256(body).slice(0, 32)}"`;
+export const etagOf = (body: string | Buffer) => `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
 
 export function etagResponse(body: string, headers: Record<string, string> & { 'Content-Type': string }): Response {
   return new Response(body, { headers: { ...headers, ETag: etagOf(body) } });

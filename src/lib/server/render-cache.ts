@@ -53,7 +53,7 @@ export function cachedAnswer(version: string, status: number, headers: Headers, 
     gzip: worth ? gzipSync(body, { level: 6 }) : null,
     // Quality 6: within a few per cent of the best size, at a fraction of its time (this runs after every write).
     br: worth ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } }) : null,
-    etag: etagOf(body.toString('latin1')),
+    etag: etagOf(body),
   };
 }
 
