@@ -1,13 +1,13 @@
 // @ts-check
 import node from '@astrojs/node';
 import { defineConfig } from 'astro/config';
-import { fileURLToPath } from 'node:url';
-import bootOnStart from './src/integrations/boot-on-start.ts';
+import precompress from './src/integrations/precompress.ts';
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
-  integrations: [bootOnStart(fileURLToPath(new URL('./src/lib/server/boot.ts', import.meta.url)))],
+  // Astro renders; Herald's own server (src/lib/server/server.ts) does the rest.
+  adapter: node({ mode: 'middleware' }),
+  integrations: [precompress()],
   // Every stylesheet is a file, so the Content-Security-Policy needs no 'unsafe-inline'.
   build: { inlineStylesheets: 'never' },
   // Astro's own origin check compares the Origin header with a URL whose host
@@ -17,6 +17,5 @@ export default defineConfig({
   // does the same check against SITE_URL and the Host header instead.
   security: { checkOrigin: false },
   devToolbar: { enabled: false },
-  server: { host: process.env.HOST ?? 'localhost', port: Number(process.env.PORT ?? 4321) },
   vite: { build: { assetsInlineLimit: 0 } },
 });

@@ -2,7 +2,7 @@
 // so every start picks up edited markdown), then run the built server.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,4 +28,5 @@ if (build.status !== 0) {
   console.error('Herald cannot start: the build failed (see above).');
   process.exit(1);
 }
-await import(pathToFileURL(join(root, 'dist/server/entry.mjs')).href);
+const { serve } = await import('../src/lib/server/server.ts');
+await serve();

@@ -2,6 +2,8 @@
 
 declare namespace App {
   interface Locals {
+    /** The runtime Herald's server started, handed to Astro with every request (src/lib/server/server.ts). */
+    herald?: import('./lib/server/runtime').Runtime;
     /** The console session, set by the middleware for /admin requests. */
     session?: import('./lib/server/sessions').Session;
     /** The bearer token, set by the middleware for /api/admin requests. */

@@ -5,14 +5,16 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows } from './lib/server/access';
 import { authenticateApiToken } from './lib/server/api-tokens';
 import { formBodyLimit, peekForm, refusedFormPage } from './lib/server/forms';
-import { getRuntime } from './lib/server/runtime';
+import { getRuntime, provideRuntime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
 import { etagMatches, etagOf, publicCachePolicy } from './lib/server/http-cache';
-import { answerFrom, cachedAnswer, contentVersion, pickEncoding, publicRenderCache, type CachedAnswer } from './lib/server/render-cache';
+import { answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer } from './lib/server/render-cache';
 import { readSession, sessionCookie } from './lib/server/sessions';
 import { securityHeaders, strictTransportSecurity } from './lib/server/security-headers';
 
 const securityHeadersMiddleware = defineMiddleware(async (context, next) => {
+  // Herald's server (src/lib/server/server.ts) hands its runtime to Astro with every request.
+  provideRuntime(context.locals.herald);
   const response = await next();
   for (const [name, value] of Object.entries(securityHeaders)) {
     // A route that must be embeddable elsewhere (badges, the public API) says so itself.
@@ -152,15 +154,15 @@ const renderCaching = defineMiddleware(async (context, next) => {
   const { pathname } = context.url;
   const method = context.request.method;
   if ((method !== 'GET' && method !== 'HEAD') || !isSharedPublicPath(pathname)) return next();
-  const { db } = await getRuntime();
+  const { db, renderCache } = await getRuntime();
   const version = contentVersion(db);
   // Shared pages never read their query string, so the path alone is the key: `?junk` can neither force renders nor flush the cache.
   const key = pathname;
-  let entry: CachedAnswer | null | undefined = publicRenderCache.get(key, version);
+  let entry: CachedAnswer | null | undefined = renderCache.get(key, version);
   const hit = !!entry;
   if (!entry) {
     let own = null as Response | null;
-    entry = await publicRenderCache.fill(key, version, async () => {
+    entry = await renderCache.fill(key, version, async () => {
       const response = await next();
       const type = response.headers.get('Content-Type') ?? '';
       // Only complete, shareable text answers: no errors, nothing personal, no images (the image proxy caches on disk).
@@ -170,6 +172,13 @@ const renderCaching = defineMiddleware(async (context, next) => {
         !/no-store|private/.test(response.headers.get('Cache-Control') ?? '') &&
         (!type.startsWith('image/') || type.startsWith('image/svg+xml'));
       if (!shareable) {
+        // The "page not found" page is the same for every unknown address: kept once, for the server to answer them all.
+        if (response.status === 404 && type.startsWith('text/html')) {
+          const body = Buffer.from(await response.arrayBuffer());
+          renderCache.keepNotFound(cachedAnswer(version, 404, response.headers, body));
+          own = new Response(body, { status: 404, headers: response.headers });
+          return null;
+        }
         own = response;
         return null;
       }

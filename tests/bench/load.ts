@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, root } from '../e2e/server';
 
-export const serverEntry = join(root, 'dist/server/entry.mjs');
+export const serverEntry = join(root, 'scripts/serve.mjs');
 
 /** What a browser sends: the benchmark asks for the same bytes a visitor gets. */
 export const browserHeaders = { 'accept-encoding': 'br, gzip', accept: 'text/html,application/xhtml+xml,*/*' };

@@ -1,4 +1,4 @@
-// Starts the built server (dist/server/entry.mjs) on a free port with a fresh database.
+// Starts the built server (scripts/serve.mjs) on a free port with a fresh database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const folder = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   // HERALD_DB in `env` restarts on an existing database.
   const db = env.HERALD_DB ?? join(folder, 'herald.db');
-  const child = spawn(process.execPath, [join(root, 'dist/server/entry.mjs')], {
+  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: db, MAIL_DIR: join(folder, 'mail'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { root } from './server';
 
 function start(env: Record<string, string>) {
-  return spawnSync(process.execPath, [join(root, 'dist/server/entry.mjs')], {
+  return spawnSync(process.execPath, [join(root, 'scripts/serve.mjs')], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
     encoding: 'utf8',
     timeout: 20_000,

@@ -13,11 +13,12 @@ import type { Runtime } from '../../src/lib/server/runtime';
 import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { contentFolder } from '../../src/lib/server/paths';
+import { RenderCache } from '../../src/lib/server/render-cache';
 
 const day = 86_400_000;
 
 function runtimeFor(ctx: ReturnType<typeof freshContext>): Runtime {
-  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: readContentFolder(contentFolder) };
+  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: readContentFolder(contentFolder), renderCache: new RenderCache() };
 }
 
 /** What `/` shows, as data. */

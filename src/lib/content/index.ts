@@ -1,5 +1,6 @@
-// Everything authored in content/, as one value. The server gets it from the
-// Astro content collections (baked in at build); the CLI reads the folder.
+// Everything authored in content/, as one value, read the same way by the
+// server at start and by the CLI. The build checks the same files through the
+// content collections (src/content.config.ts), so a broken file fails it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCatalogFile, parsePageFile, type Catalog, type PageSettings } from './catalog';

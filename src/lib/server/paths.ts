@@ -20,6 +20,13 @@ export const projectRoot = findRoot();
 /** The committed drizzle-kit migrations. */
 export const migrationsFolder = join(projectRoot, 'src/db/migrations');
 
+/** What `npm run build` makes: Astro's request handler, and the files browsers download. */
+export const builtEntry = join(projectRoot, 'dist/server/entry.mjs');
+export const builtClient = join(projectRoot, 'dist/client');
+
+/** Runs the built server (Herald's own HTTP server around Astro's handler). */
+export const serverScript = join(projectRoot, 'scripts/serve.mjs');
+
 /** The authored content: page.yml, components.yml, incidents/. */
 export const contentFolder = join(projectRoot, 'content');
 

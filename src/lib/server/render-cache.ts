@@ -126,19 +126,31 @@ export class RenderCache {
   get size(): number {
     return this.entries.size;
   }
-}
 
-/** The one cache of public answers: the middleware fills it, answerHitFromMemory serves it. */
-export const publicRenderCache = new RenderCache();
+  /**
+   * The "page not found" answer, one per content version: every unknown path
+   * shares it, so a flood of made-up addresses costs a lookup and can neither
+   * grow the cache nor push real pages out of it.
+   */
+  private notFoundAnswer: CachedAnswer | undefined;
+
+  notFound(version: string): CachedAnswer | undefined {
+    return this.notFoundAnswer?.version === version ? this.notFoundAnswer : undefined;
+  }
+
+  keepNotFound(entry: CachedAnswer): void {
+    this.notFoundAnswer = entry;
+  }
+}
 
 /**
  * Answers a request straight from the cache, in the Node server, before the
  * adapter and Astro see it: for a hit, their per-request work cost far more
  * than the lookup. Only public GETs and HEADs, with exactly the headers the
- * middleware would give (the security headers are already set, forwarded.ts).
+ * middleware would give (the security headers are already set, server.ts).
  * Returns false, having written nothing, when the request is not a hit.
  */
-export function answerHitFromMemory(db: HeraldDb, request: IncomingMessage, response: ServerResponse): boolean {
+export function answerHitFromMemory(cache: RenderCache, db: HeraldDb, request: IncomingMessage, response: ServerResponse): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   // The raw path is the key, unparsed and without the query (shared pages never
   // read it): only keys the middleware stored can hit; anything else falls through to Astro.
@@ -146,22 +158,29 @@ export function answerHitFromMemory(db: HeraldDb, request: IncomingMessage, resp
   const query = target.indexOf('?');
   const path = query < 0 ? target : target.slice(0, query);
   if (!isSharedPublicPath(path)) return false;
-  const entry = publicRenderCache.get(path, contentVersion(db));
+  const entry = cache.get(path, contentVersion(db));
   if (!entry) return false;
+  writeCachedAnswer(entry, request, response);
+  return true;
+}
+
+/** Writes a cached answer as the middleware would have: its headers, the client's encoding, 304 when the client has it. */
+export function writeCachedAnswer(entry: CachedAnswer, request: IncomingMessage, response: ServerResponse): void {
   const encoding = pickEncoding(request.headers['accept-encoding'] ?? null, entry);
   const etag = variantEtag(entry, encoding);
   for (const [name, value] of entry.headers) response.setHeader(name, value);
-  if (!entry.headers.some(([name]) => name === 'cache-control')) response.setHeader('Cache-Control', publicCachePolicy);
+  // Errors are never stored anywhere (the seeds' proxy that kept a "server down" page).
+  if (entry.status !== 200) response.setHeader('Cache-Control', 'no-store');
+  else if (!entry.headers.some(([name]) => name === 'cache-control')) response.setHeader('Cache-Control', publicCachePolicy);
   response.setHeader('Vary', 'Accept-Encoding');
   response.setHeader('ETag', etag);
   response.setHeader('X-Herald-Cache', 'hit');
-  if (etagMatches(request.headers['if-none-match'] ?? null, etag)) {
+  if (entry.status === 200 && etagMatches(request.headers['if-none-match'] ?? null, etag)) {
     response.writeHead(304).end();
-    return true;
+    return;
   }
   const body = encoding === 'identity' ? entry.identity : entry[encoding]!;
   if (encoding !== 'identity') response.setHeader('Content-Encoding', encoding);
   response.setHeader('Content-Length', body.length);
   response.writeHead(entry.status).end(request.method === 'HEAD' ? undefined : body);
-  return true;
 }

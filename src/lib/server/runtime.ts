@@ -1,55 +1,61 @@
-// The server's one set of long-lived things: configuration, the database and the
-// authored content. Started once, at boot (boot.ts); pages and endpoints reach
-// it through getRuntime() and never open the database themselves.
-import { getCollection } from 'astro:content';
-import type { Catalog, PageSettings } from '../content/catalog';
+// The server's one set of long-lived things: configuration, the database, the
+// authored content and the cache of rendered answers. Herald's HTTP server
+// (server.ts) starts it once and hands it to Astro with every request, in
+// `locals.herald`; the middleware passes it on here, so pages and endpoints
+// reach it through getRuntime() and never open the database themselves.
 import type { Content } from '../content/index';
-import type { AuthoredIncident } from '../content/incident-file';
+import { readContentFolder } from '../content/index';
 import { loadConfig, type Config } from '../config';
 import { ensureFirstOwner, firstOwnerEmail } from './accounts';
 import { syncCatalog } from './catalog-sync';
 import { openDatabase, type HeraldDb } from './db';
+import { contentFolder } from './paths';
+import { RenderCache } from './render-cache';
 import type { LogContext } from './staff-actions';
 
 export interface Runtime extends LogContext {
   config: Config;
   db: HeraldDb;
   content: Content;
+  /** Public answers as rendered, shared by the Node server's fast path and the middleware. */
+  renderCache: RenderCache;
 }
 
-async function readContentCollections(): Promise<Content> {
-  const [page] = await getCollection('page');
-  const [catalog] = await getCollection('catalog');
-  const incidents = await getCollection('incidents');
-  return {
-    page: page.data as PageSettings,
-    catalog: catalog.data as Catalog,
-    authored: incidents.map((entry) => entry.data as AuthoredIncident),
-  };
+/**
+ * Opens and migrates the database, reads and validates content/, syncs the
+ * catalog and creates the first owner. `npm start` builds first, so the
+ * content read here is the content the pages were built and checked with.
+ */
+export async function startRuntime(config: Config = loadConfig()): Promise<Runtime> {
+  const db = openDatabase(config.databasePath, { quickCheck: true });
+  const content = readContentFolder(contentFolder);
+  syncCatalog(db, content.catalog);
+  const password = await ensureFirstOwner(db);
+  if (password) {
+    // The one time a password is printed: a newcomer must be able to log in.
+    console.log(
+      [
+        `Herald: created the first account, an owner. Log in at ${config.siteUrl}/admin/login with`,
+        `  email:    ${firstOwnerEmail}`,
+        `  password: ${password}`,
+        'This password is shown only once. Change it under Account once logged in.',
+      ].join('\n'),
+    );
+  }
+  return { config, db, content, authored: content.authored, renderCache: new RenderCache() };
 }
 
+let provided: Runtime | undefined;
 let started: Promise<Runtime> | undefined;
 
-/** Validates configuration, opens and migrates the database, syncs the catalog, creates the first owner. Once. */
+/** Called by the middleware with the runtime Herald's server handed to Astro. */
+export function provideRuntime(runtime: Runtime | undefined): void {
+  if (runtime) provided = runtime;
+}
+
+/** The runtime; under `astro dev`, where no Herald server hands one over, it starts its own. */
 export function getRuntime(): Promise<Runtime> {
-  started ??= (async () => {
-    const config = loadConfig();
-    const db = openDatabase(config.databasePath, { quickCheck: true });
-    const content = await readContentCollections();
-    syncCatalog(db, content.catalog);
-    const password = await ensureFirstOwner(db);
-    if (password) {
-      // The one time a password is printed: a newcomer must be able to log in.
-      console.log(
-        [
-          `Herald: created the first account, an owner. Log in at ${config.siteUrl}/admin/login with`,
-          `  email:    ${firstOwnerEmail}`,
-          `  password: ${password}`,
-          'This password is shown only once. Change it under Account once logged in.',
-        ].join('\n'),
-      );
-    }
-    return { config, db, content, authored: content.authored };
-  })();
+  if (provided) return Promise.resolve(provided);
+  started ??= startRuntime();
   return started;
 }

@@ -1,60 +1,42 @@
-// Graceful shutdown on SIGTERM or SIGINT: stop accepting connections, let the
-// requests in flight finish, let the delivery worker finish the batch in hand,
-// then checkpoint the WAL into the database file and close it. Whatever hangs,
-// the process exits within 10 seconds.
-import { Server as HttpServer } from 'node:http';
-import { Server } from 'node:net';
+// Graceful shutdown on SIGTERM or SIGINT: stop accepting connections, answer
+// the requests in flight (each with `Connection: close`, so kept-alive clients
+// and a proxy's pooled connections go away), let the delivery worker finish
+// the batch in hand, then checkpoint the WAL into the database file and close
+// it. Whatever hangs, the process exits within 10 seconds.
+import type { Server } from 'node:http';
 import type { HeraldDb } from './db';
-
-const servers = new Set<Server>();
-
-/**
- * Remembers every server that starts listening in this process, and sets its
- * keep-alive timeout. The node adapter starts its HTTP server itself and does
- * not hand it out; boot.ts runs this before the adapter starts.
- */
-export function trackListeningServers(): void {
-  const listen = Server.prototype.listen;
-  Server.prototype.listen = function (this: Server, ...args: unknown[]) {
-    servers.add(this);
-    if (this instanceof HttpServer) {
-      // Idle connections are kept longer than clients and proxies keep theirs
-      // (undici 4 s, nginx 60 s), so they close first: with Node's 5 s default
-      // a request sent on a connection as the server closed it was lost.
-      this.keepAliveTimeout = keepAliveMs;
-      this.headersTimeout = keepAliveMs + 1000;
-    }
-    return (listen as (...a: unknown[]) => Server).apply(this, args);
-  } as typeof listen;
-}
-
-const keepAliveMs = 65_000;
 
 export const shutdownTimeoutMs = 10_000;
 
-/** Installs the handlers; `stopWork` is what must finish before the database closes (the worker). */
-export function shutdownGracefully(db: HeraldDb, stopWork: () => Promise<void> = async () => {}): void {
-  let stopping = false;
+/** Whether a signal has asked this process to stop; the server then closes each connection after its answer. */
+export let draining = false;
+
+/** Stops `server` (if any) from taking new connections and resolves once every connection it had is gone. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    // Connections with no request in flight would hold close() open until their keep-alive ends.
+    server.closeIdleConnections();
+    // One that goes idle without another request after this point is closed by its answer's `Connection: close`;
+    // one that stays silent is closed here.
+    const sweep = setInterval(() => server.closeIdleConnections(), 250);
+    server.once('close', () => clearInterval(sweep));
+  });
+}
+
+/** Installs the handlers; `stopWork` is what must finish before the database closes (the worker, a backup). */
+export function shutdownGracefully(db: HeraldDb, stopWork: () => Promise<unknown> = async () => {}, server?: Server): void {
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (draining) return;
+    draining = true;
     const timer = setTimeout(() => {
       console.error(`Herald: still busy ${shutdownTimeoutMs / 1000} s after ${signal}; exiting anyway`);
       process.exit(1);
     }, shutdownTimeoutMs);
     timer.unref();
     console.log(`Herald: ${signal}: finishing requests and deliveries in hand, then stopping`);
-    await Promise.all(
-      [...servers].map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            if (!server.listening) return resolve();
-            server.close(() => resolve());
-            // Keep-alive connections with no request in flight would hold close() open.
-            (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
-          }),
-      ),
-    );
+    if (server) await closeServer(server);
     await stopWork().catch((error: Error) => console.error(`Herald: stopping the worker: ${error.message}`));
     try {
       db.$client.pragma('wal_checkpoint(TRUNCATE)');

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { freePort } from './free-port';
 import { imagePathPrefix } from './image-links';
-import { projectRoot } from './paths';
+import { builtEntry, projectRoot, serverScript } from './paths';
 import { diskName, exportedFile, isLiveOnly, linkedPaths, rewriteHtml, rewriteStylesheet, stylesheetPaths, type LinkTargets } from './static-links';
 
 /** The export could not run (no build, the server did not start, a page failed): exit 1. */
@@ -41,7 +41,6 @@ const componentFiles = (path: string) => (/^\/components\/[^/]+$/.test(path) ? [
 /** A runaway crawl (a page linking to ever new pages) stops here rather than filling the disk. */
 const maxFiles = 20_000;
 
-const serverEntry = join(projectRoot, 'dist/server/entry.mjs');
 
 /** Whether `path` is `folder` or inside it. */
 function isWithin(path: string, folder: string): boolean {
@@ -77,9 +76,9 @@ interface BuiltServer {
 
 /** The built server on a loopback port, without the delivery worker or backups, so exporting neither mails nor backs up. */
 async function startBuiltServer(env: Record<string, string | undefined>, siteUrl: string): Promise<BuiltServer> {
-  if (!existsSync(serverEntry)) throw new ExportError(`there is no built server at ${relative(process.cwd(), serverEntry)}: run \`npm run build\` first`);
+  if (!existsSync(builtEntry)) throw new ExportError(`there is no built server at ${relative(process.cwd(), builtEntry)}: run \`npm run build\` first`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [serverEntry], {
+  const child: ChildProcess = spawn(process.execPath, [serverScript], {
     env: { ...env, HOST: '127.0.0.1', PORT: String(port), SITE_URL: siteUrl, HERALD_WORKER: '0', BACKUP_INTERVAL_HOURS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,144 @@
+// Herald's HTTP server. Astro's Node adapter runs in middleware mode and
+// renders pages; everything around rendering is ordinary code here: start-up
+// checks, which forwarding headers to believe, the security headers every
+// answer carries, built files from memory, cache hits and unknown addresses
+// answered before Astro (a render costs a millisecond, a lookup microseconds),
+// HEAD, keep-alive, and a drain on SIGTERM.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type Config } from '../config';
+import { scheduleBackups } from './backup';
+import { startDeliveryWorker } from './delivery';
+import { applyProxyTrust, arrivedOverHttps } from './forwarded';
+import { builtClient, builtEntry, projectRoot } from './paths';
+import { publicPathMayExist } from './public-routes';
+import { answerHitFromMemory, contentVersion, writeCachedAnswer } from './render-cache';
+import { scheduleRetention } from './retention';
+import { startRuntime, type Runtime } from './runtime';
+import { securityHeaders, strictTransportSecurity } from './security-headers';
+import { draining, shutdownGracefully } from './shutdown';
+import { answerStaticFile, loadStaticFiles } from './static-files';
+import { sealStoredSecrets } from './webhooks';
+
+/** The adapter's request handler (`mode: 'middleware'`, dist/server/entry.mjs). */
+type AstroHandler = (request: IncomingMessage, response: ServerResponse, next?: () => void, locals?: object) => Promise<void>;
+
+
+/**
+ * Idle connections are kept longer than clients and proxies keep theirs
+ * (undici 4 s, nginx 60 s), so the client closes first: with Node's 5 s
+ * default a request sent as the server closed the connection was lost.
+ */
+const keepAliveMs = 65_000;
+
+/** Methods a fetch Request refuses to carry (the Fetch standard forbids them); the adapter would throw, a 500. */
+const forbiddenMethods = new Set(['TRACE', 'TRACK']);
+
+class StartError extends Error {}
+
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host}:${config.port}`;
+      if (error.code === 'EADDRINUSE') reject(new StartError(`PORT: ${where} is already in use by another program; stop it or choose another PORT`));
+      else if (error.code === 'EACCES') reject(new StartError(`PORT: not allowed to listen on ${where}; choose a PORT above 1023 or run behind a proxy`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new StartError(`HOST: ${config.host} is not an address of this machine`));
+      else reject(error);
+    });
+    server.listen(config.port, config.host, () => resolve());
+  });
+}
+
+/** Starts Herald: configuration, the port, the database and content, then serves until a signal. Exits 1 with one line if it cannot. */
+export async function serve(): Promise<Server> {
+  try {
+    return await start();
+  } catch (error) {
+    const known = error instanceof StartError || ['ConfigError', 'ContentError'].includes((error as Error).name);
+    console.error(`Herald cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? error)}`);
+    process.exit(1);
+  }
+}
+
+async function start(): Promise<Server> {
+  const config = loadConfig();
+  if (!existsSync(builtEntry)) throw new StartError(`there is no build in ${join(projectRoot, 'dist')}: run npm run build first`);
+  const { handler } = (await import(pathToFileURL(builtEntry).href)) as { handler: AstroHandler };
+  const staticFiles = loadStaticFiles(builtClient);
+
+  let runtime: Runtime | undefined;
+  const server = createServer((request, response) => {
+    // Before anything can throw: every answer carries the security headers and
+    // is never stored unless a route says otherwise (the middleware does).
+    applyProxyTrust(request.headers, config.trustProxy);
+    for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+    response.setHeader('Cache-Control', 'no-store');
+    if (arrivedOverHttps(request, config.trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
+    if (draining) response.setHeader('Connection', 'close');
+    if (forbiddenMethods.has(request.method ?? '')) {
+      response.writeHead(405, { Allow: 'GET, HEAD, POST, PATCH', 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end(`${request.method} is not allowed.`);
+      return;
+    }
+    if (runtime) answer(runtime, request, response);
+    else ready.then((r) => answer(r, request, response), () => response.destroy());
+  });
+  server.keepAliveTimeout = keepAliveMs;
+  server.headersTimeout = keepAliveMs + 1000;
+
+  /** Requests that arrive while the database opens wait for it. */
+  let ready: Promise<Runtime> = new Promise(() => {});
+  // The port first: a taken port must stop start-up before anything is created (the first owner's password).
+  await listen(server, config);
+  ready = startRuntime(config);
+  runtime = await ready;
+
+  function answer(runtime: Runtime, request: IncomingMessage, response: ServerResponse): void {
+    const target = request.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query < 0 ? target : target.slice(0, query);
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      if (answerStaticFile(staticFiles, path, request, response)) return;
+      if (answerHitFromMemory(runtime.renderCache, runtime.db, request, response)) return;
+      if (!publicPathMayExist(runtime, path)) {
+        const notFound = runtime.renderCache.notFound(contentVersion(runtime.db));
+        if (notFound) return writeCachedAnswer(notFound, request, response);
+        request.url = '/404'; // rendered once, then kept (src/middleware.ts)
+      }
+    }
+    // HEAD is answered like GET without the body: Astro renders (and the cache
+    // keeps) the full GET answer, and Node leaves the body out because the
+    // response was created for a HEAD request.
+    if (request.method === 'HEAD') request.method = 'GET';
+    const locals = { herald: runtime };
+    // Paths no route matches: the "page not found" page, through the same middleware.
+    const notFound = () => {
+      request.url = '/404';
+      void handler(request, response, () => response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.'), locals);
+    };
+    handler(request, response, notFound, locals).catch((error: Error) => {
+      console.error(`Herald: ${request.method} ${path}: ${error.stack ?? error.message}`);
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Server error.');
+      else response.destroy();
+    });
+  }
+
+  console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl} (listening on ${config.host}:${config.port})`);
+  startBackgroundWork(runtime, server);
+  return server;
+}
+
+/** Secrets sealed, backups and retention scheduled, the delivery worker started, and shutdown wired to all of them. */
+function startBackgroundWork(runtime: Runtime, server: Server): void {
+  const { config, db, content } = runtime;
+  const secrets = sealStoredSecrets(db, config.secretsKey);
+  if (secrets.sealed) console.log(`Herald: encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
+  if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (README: Configuration)`);
+  const stopBackups = scheduleBackups(db, config.backup);
+  scheduleRetention(db, config.retention);
+  const worker = config.worker ? startDeliveryWorker(db, content, config) : null;
+  if (worker) console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
+  shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop()]), server);
+}

@@ -1,0 +1,205 @@
+// Herald's own HTTP server (src/lib/server/server.ts): HEAD like GET on every
+// public route type, unknown addresses answered from memory without entering
+// the render cache, built files compressed, a taken port, and a drain on
+// SIGTERM while clients keep sending on kept-alive connections.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { freePort, root, startServer, type RunningServer } from './server';
+
+/** One of each kind of public route (pages, feeds, badges, calendar, JSON API, files). */
+const publicRouteTypes = [
+  '/',
+  '/history',
+  '/history/2026-11',
+  '/incidents/2026-09-19-database-corruption-outage',
+  '/components/webmail',
+  '/components/webmail/feed.xml',
+  '/components/webmail/badge.svg',
+  '/feed.xml',
+  '/badge.svg',
+  '/maintenance.ics',
+  '/api/v2/summary.json',
+  '/api/v2/status.json',
+  '/api/v2/components.json',
+  '/api/v2/incidents.json',
+  '/api/v2/incidents/unresolved.json',
+  '/api/v2/scheduled-maintenances.json',
+  '/api/v2/scheduled-maintenances/upcoming.json',
+  '/api/v2/scheduled-maintenances/active.json',
+  '/.well-known/security.txt',
+  '/subscribe',
+  '/healthz',
+  '/favicon.svg',
+];
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer({ BACKUP_INTERVAL_HOURS: '0' });
+});
+test.afterAll(async () => server?.stop());
+
+for (const path of publicRouteTypes) {
+  test(`HEAD ${path} first, then GET: the full body, and HEAD told its length`, async () => {
+    // The server is fresh for this path: HEAD is the first request it sees for it.
+    const head = await fetch(server.url + path, { method: 'HEAD', headers: { 'Accept-Encoding': 'identity' } });
+    expect(head.status).toBe(200);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const get = await fetch(server.url + path, { headers: { 'Accept-Encoding': 'identity' } });
+      expect(get.status).toBe(200);
+      const body = Buffer.from(await get.arrayBuffer());
+      expect(body.length).toBeGreaterThan(0);
+      if (head.headers.get('content-length')) expect(Number(head.headers.get('content-length'))).toBe(body.length);
+      expect(get.headers.get('content-type')).toBe(head.headers.get('content-type'));
+    }
+  });
+}
+
+test('unknown addresses are one shared "not found" answer: no-store, from memory, and they never push real pages out of the cache', async () => {
+  const first = await fetch(`${server.url}/`);
+  expect(first.status).toBe(200);
+  const unknown = (i: number) =>
+    [`/no-such-page-${i}`, `/incidents/no-such-incident-${i}`, `/components/no-such-${i}`, `/components/no-such-${i}/feed.xml`, `/a/b/c/${i}`][i % 5];
+  // More distinct unknown paths than the cache holds entries (500).
+  for (let batch = 0; batch < 12; batch++) {
+    await Promise.all(
+      Array.from({ length: 60 }, async (_, j) => {
+        const i = batch * 60 + j;
+        const response = await fetch(server.url + unknown(i));
+        expect(response.status).toBe(404);
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+        await response.arrayBuffer();
+      }),
+    );
+  }
+  const later = await fetch(`${server.url}/no-such-page-again`);
+  expect(later.status).toBe(404);
+  expect(later.headers.get('x-herald-cache')).toBe('hit');
+  expect(await later.text()).toContain('Page not found');
+  // `/` was never evicted by them: still a hit, not a fresh render.
+  const home = await fetch(`${server.url}/`);
+  expect(home.headers.get('x-herald-cache')).toBe('hit');
+});
+
+test('HEAD of an unknown address is a 404 without a body', async () => {
+  const head = await fetch(`${server.url}/incidents/never-was`, { method: 'HEAD' });
+  expect(head.status).toBe(404);
+  expect((await head.arrayBuffer()).byteLength).toBe(0);
+});
+
+test('built files go out precompressed, and hashed names are immutable', async () => {
+  const html = await (await fetch(`${server.url}/`)).text();
+  const stylesheet = /href="(\/_astro\/[^"]+\.css)"/.exec(html)?.[1];
+  expect(stylesheet).toBeTruthy();
+  const plain = await fetch(server.url + stylesheet, { headers: { 'Accept-Encoding': 'identity' } });
+  const plainBytes = Buffer.from(await plain.arrayBuffer()).length;
+  for (const encoding of ['br', 'gzip']) {
+    // node:http, so the body is seen as sent rather than decoded by fetch.
+    const answer = await new Promise<{ headers: Record<string, unknown>; length: number }>((resolve, reject) => {
+      httpRequest(server.url + stylesheet, { headers: { 'Accept-Encoding': encoding } }, (res) => {
+        let length = 0;
+        res.on('data', (chunk: Buffer) => (length += chunk.length));
+        res.on('end', () => resolve({ headers: res.headers, length }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(answer.headers['content-encoding']).toBe(encoding);
+    expect(answer.length).toBeLessThan(plainBytes);
+    expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(answer.headers['vary']).toBe('Accept-Encoding');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+  }
+  const etag = plain.headers.get('etag')!;
+  expect((await fetch(server.url + stylesheet, { headers: { 'If-None-Match': etag, 'Accept-Encoding': 'identity' } })).status).toBe(304);
+});
+
+test('a taken port stops start-up with one line naming PORT, exit 1, and nothing created', async () => {
+  const port = await freePort();
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  try {
+    const folder = mkdtempSync(join(tmpdir(), 'herald-port-'));
+    const db = join(folder, 'herald.db');
+    const result = spawnSync(process.execPath, [join(root, 'scripts/serve.mjs')], {
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: db },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Herald cannot start: PORT: 127\.0\.0\.1:\d+ is already in use/);
+    expect(result.stdout).not.toContain('password');
+    expect(existsSync(db)).toBe(false);
+  } finally {
+    blocker.close();
+  }
+});
+
+test('SIGTERM under continuous keep-alive load: every request answered in full, then exit 0 within 10 s', async () => {
+  const busy = await startServer({ BACKUP_INTERVAL_HOURS: '0' });
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const paths = ['/', '/api/v2/summary.json', '/incidents/2026-09-19-database-corruption-outage', '/history/2026-11', '/no-such-page'];
+  let answered = 0;
+  const cut: string[] = [];
+  let refused = false;
+
+  /** One GET; a request on a reused connection the server had just closed never reached it and is sent again (Node's documented rule). */
+  const get = (path: string): Promise<void> =>
+    new Promise((resolve) => {
+      let gotHeaders = false;
+      const req = httpRequest(busy.url + path, { agent }, (res) => {
+        gotHeaders = true;
+        const expected = Number(res.headers['content-length'] ?? -1);
+        let length = 0;
+        res.on('data', (chunk: Buffer) => (length += chunk.length));
+        res.on('end', () => {
+          if (expected >= 0 && length !== expected) cut.push(`${path}: ${length} of ${expected} bytes`);
+          if (![200, 404].includes(res.statusCode ?? 0)) cut.push(`${path}: ${res.statusCode}`);
+          answered++;
+          resolve();
+        });
+        res.on('error', (error) => {
+          cut.push(`${path}: ${error.message} mid-body`);
+          resolve();
+        });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ECONNREFUSED') {
+          refused = true; // the server stopped listening: expected once it drains
+          return resolve();
+        }
+        if (!gotHeaders && req.reusedSocket && error.code === 'ECONNRESET') return resolve(get(path));
+        cut.push(`${path}: ${error.code ?? error.message}${gotHeaders ? ' after headers' : ''}`);
+        resolve();
+      });
+      req.end();
+    });
+
+  const clients = Array.from({ length: 12 }, async (_, client) => {
+    for (let i = 0; !refused; i++) await get(paths[(client + i) % paths.length]);
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  const before = answered;
+  expect(before).toBeGreaterThan(50);
+  const signalled = Date.now();
+  const exited = new Promise<number | null>((resolve) => busy.process.once('exit', (code) => resolve(code)));
+  busy.process.kill('SIGTERM');
+  const code = await exited;
+  const took = Date.now() - signalled;
+  // Stop the clients that have not yet noticed.
+  refused = true;
+  await Promise.all(clients);
+  agent.destroy();
+  expect(cut).toEqual([]);
+  expect(code).toBe(0);
+  expect(took).toBeLessThan(10_000);
+  expect(busy.output()).toContain('SIGTERM: finishing requests');
+});
