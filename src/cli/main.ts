@@ -342,7 +342,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'purge': {
       parse(rest, {}, []);
-      const report = purgeExpired(openDatabase(config.databasePath), config.retention);
+      const report = await purgeExpired(openDatabase(config.databasePath), config.retention);
       io.out(Object.entries(report).map(([what, n]) => `${what}\t${n}`).join('\n'));
       return 0;
     }

@@ -72,7 +72,7 @@ describe('the trash', () => {
 });
 
 describe('retention', () => {
-  it('deletes old audit entries, expired sessions and sent mail past their periods, and keeps the rest', () => {
+  it('deletes old audit entries, expired sessions and sent mail past their periods, and keeps the rest', async () => {
     const ctx = freshContext();
     const now = new Date();
     const ago = (days: number) => new Date(now.getTime() - days * day);
@@ -86,7 +86,7 @@ describe('retention', () => {
       { subscriberId: subscriber.id, event: 'b', status: 'sent', sentAt: ago(2), nextAttemptAt: ago(2), createdAt: ago(2) },
       { subscriberId: subscriber.id, event: 'c', status: 'queued', nextAttemptAt: now, createdAt: ago(40) },
     ]).run();
-    const report = purgeExpired(ctx.db, { trashDays: 7, auditDays: 180 }, now);
+    const report = await purgeExpired(ctx.db, { trashDays: 7, auditDays: 180 }, now);
     expect(report).toMatchObject({ auditEntries: 1, outboxRows: 1 });
     expect(ctx.db.select().from(auditLog).all().map((a) => a.action)).toContain('recent');
     expect(ctx.db.select().from(auditLog).all().map((a) => a.action)).not.toContain('old');

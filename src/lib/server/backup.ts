@@ -5,14 +5,22 @@
 // database is damaged: the backup refuses, says so loudly (the log, /healthz,
 // the console) and keeps every older backup, so the last good one survives.
 // Restore verifies the file, keeps the current database aside, swaps atomically.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+// The copy, its check, the encryption and the hash run in a worker thread
+// (backup-worker.mjs), off the server's event loop.
+import { createDecipheriv } from 'node:crypto';
 import { closeSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { compactUtc } from '../time';
+import { integrityCheck, ivLength, magic, tagLength, type copyAndVerify } from './backup-worker.mjs';
 import type { HeraldDb } from './db';
-import { resolveFromCwd } from './paths';
+import { backupWorkerFile, resolveFromCwd } from './paths';
+
+export { integrityCheck };
+type CopyJob = Parameters<typeof copyAndVerify>[0];
+type CopyResult = Awaited<ReturnType<typeof copyAndVerify>>;
 
 export interface BackupOptions {
   dir: string;
@@ -49,45 +57,28 @@ export class BackupError extends Error {
   }
 }
 
-const magic = Buffer.from('HERALD-AES256GCM-1\n');
-const ivLength = 12;
-const tagLength = 16;
-
 /**
- * Runs SQLite's full integrity check on a copy; "ok" or the first problems it
- * names. The copy is first made standalone (rollback journal, not WAL), so it
- * is one self-contained file and checking it leaves nothing beside it.
+ * Runs the copy, its check, the encryption and the hash in a worker thread
+ * (backup-worker.mjs) with its own connection to the database file, so the
+ * event loop of the process that asked (the server) stays free meanwhile.
  */
-export function integrityCheck(file: string, quick = false): string {
-  let copy: Database.Database | undefined;
-  try {
-    copy = new Database(file, { fileMustExist: true });
-    copy.pragma('journal_mode = DELETE');
-    const rows = copy.pragma(quick ? 'quick_check(5)' : 'integrity_check(5)') as Record<string, string>[];
-    return rows.map((r) => Object.values(r)[0]).join('; ');
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    copy?.close();
-  }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
-}
-
-async function encryptFile(source: string, target: string, key: Buffer): Promise<void> {
-  const iv = randomBytes(ivLength);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const out = createWriteStream(target);
-  out.write(Buffer.concat([magic, iv]));
-  await pipeline(createReadStream(source), cipher, out, { end: false }).catch(async (error) => {
-    out.destroy();
-    throw error;
+function runBackupWorker(job: CopyJob): Promise<CopyResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(backupWorkerFile, { workerData: { heraldBackup: job } });
+    let answered = false;
+    worker.once('message', (answer: { ok: true; result: CopyResult } | { ok: false; message: string }) => {
+      answered = true;
+      if (answer.ok) resolve(answer.result);
+      else reject(new Error(answer.message));
+    });
+    worker.once('error', (error) => {
+      answered = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`the backup worker stopped (exit code ${code}) before it answered`));
+    });
   });
-  await new Promise<void>((resolve, reject) => out.end(cipher.getAuthTag(), () => resolve()).on('error', reject));
 }
 
 export function isEncryptedBackup(file: string): boolean {
@@ -192,7 +183,8 @@ export function generationsToKeep(backups: BackupManifest[], keepDaily: number, 
 
 /**
  * Takes a verified backup of `db` into options.dir and rotates. Throws
- * BackupError, with nothing rotated out, when the copy fails its check.
+ * BackupError, with nothing rotated out, when the copy fails its check. The
+ * heavy work runs in a worker thread over its own connection to the file.
  */
 export async function takeBackup(db: HeraldDb, backup: BackupOptions, now = new Date()): Promise<BackupManifest> {
   const options = { ...backup, dir: resolveFromCwd(backup.dir) };
@@ -201,22 +193,19 @@ export async function takeBackup(db: HeraldDb, backup: BackupOptions, now = new 
   const partial = join(options.dir, `.${name}.partial`);
   const plain = options.key ? `${partial}.plain` : partial;
   try {
-    await db.$client.backup(plain);
-    const integrity = integrityCheck(plain);
+    if (db.$client.memory) throw new Error('an in-memory database has no file to copy');
+    const copy = await runBackupWorker({ source: db.$client.name, plain, partial, key: options.key });
+    const { integrity } = copy;
     if (integrity !== 'ok') {
       const message = `the database failed its integrity check (${integrity}); no backup was taken and no older backup was removed. Restore the last good backup: npx herald backup list, then npx herald restore FILE`;
       recordStatus(options.dir, { at: now.toISOString(), ok: false, message });
       throw new BackupError(message);
     }
-    if (options.key) {
-      await encryptFile(plain, partial, options.key);
-      rmSync(plain);
-    }
     const manifest: BackupManifest = {
       file: name,
       createdAt: now.toISOString(),
-      size: statSync(partial).size,
-      sha256: await sha256File(partial),
+      size: copy.size,
+      sha256: copy.sha256,
       encrypted: !!options.key,
       integrity,
     };

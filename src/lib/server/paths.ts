@@ -34,3 +34,6 @@ export const contentFolder = join(projectRoot, 'content');
 export function resolveFromCwd(path: string): string {
   return resolve(process.cwd(), path);
 }
+
+/** The backup's worker thread: plain JavaScript loaded from src/ by the built server and by tsx alike. */
+export const backupWorkerFile = join(projectRoot, 'src/lib/server/backup-worker.mjs');

@@ -134,13 +134,15 @@ export function confirmedSubscriberCount(db: HeraldDb): number {
   return db.select({ n: count() }).from(subscribers).where(and(eq(subscribers.kind, 'email'), isNotNull(subscribers.confirmedAt))).get()?.n ?? 0;
 }
 
+/** Email addresses never confirmed, older than 48 hours at `now`: what housekeeping deletes. */
+export function staleUnconfirmed(now = new Date()) {
+  const before = new Date(now.getTime() - subscribeLimits.unconfirmedMs);
+  return and(eq(subscribers.kind, 'email'), isNull(subscribers.confirmedAt), lt(subscribers.createdAt, before))!;
+}
+
 /** Housekeeping: addresses never confirmed go after 48 hours. */
 export function deleteStaleUnconfirmed(db: HeraldDb, now = new Date()): number {
-  const before = new Date(now.getTime() - subscribeLimits.unconfirmedMs);
-  return db
-    .delete(subscribers)
-    .where(and(eq(subscribers.kind, 'email'), isNull(subscribers.confirmedAt), lt(subscribers.createdAt, before)))
-    .run().changes;
+  return db.delete(subscribers).where(staleUnconfirmed(now)).run().changes;
 }
 
 /** j***@example.com: enough for staff to recognise, not enough to copy out. */

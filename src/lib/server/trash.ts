@@ -95,14 +95,20 @@ export function listTrash(db: HeraldDb, trashDays: number): TrashItem[] {
   ].sort((a, b) => b.deletedAt.getTime() - a.deletedAt.getTime());
 }
 
-/** Deletes for good what has been in the trash longer than `trashDays`, with everything that hangs off it. */
-export function purgeTrash(db: HeraldDb, trashDays: number, now = new Date()): { incidents: number; updates: number } {
+/**
+ * Deletes for good what has been in the trash longer than `trashDays`, with
+ * everything that hangs off it, in one transaction. With a `limit`, at most
+ * that many incidents and that many updates go (retention.ts calls it again
+ * until less than the limit is left).
+ */
+export function purgeTrash(db: HeraldDb, trashDays: number, now = new Date(), limit = -1): { incidents: number; updates: number } {
   const before = new Date(now.getTime() - trashDays * 86_400_000);
   return db.transaction((tx) => {
     const ids = tx
       .select({ id: incidents.id })
       .from(incidents)
       .where(and(isNotNull(incidents.deletedAt), lt(incidents.deletedAt, before)))
+      .limit(limit)
       .all()
       .map((r) => r.id);
     if (ids.length) {
@@ -116,6 +122,7 @@ export function purgeTrash(db: HeraldDb, trashDays: number, now = new Date()): {
       .select({ id: incidentUpdates.id })
       .from(incidentUpdates)
       .where(and(isNotNull(incidentUpdates.deletedAt), lt(incidentUpdates.deletedAt, before)))
+      .limit(limit)
       .all()
       .map((r) => r.id);
     if (updateIds.length) {
