@@ -53,7 +53,7 @@ describe('publicPathMayExist', () => {
   });
 
   it('knows a live incident by its id, and forgets it once it is in the trash', () => {
-    const id = createIncident(r, { title: 'Live one', impact: 'minor', message: 'Looking.', componentIds: [] });
+    const id = createIncident(r, { title: 'Live one', impact: 'minor', message: 'Looking.' });
     expect(publicPathMayExist(r, `/incidents/${id}`)).toBe(true);
     trashIncident(r, id);
     expect(publicPathMayExist(r, `/incidents/${id}`)).toBe(false);
