@@ -35,7 +35,7 @@ import {
   type LogContext,
 } from '../lib/server/staff-actions';
 import { ActionError } from '../lib/server/validate';
-import { BackupError, listBackups, restoreBackup, takeBackup } from '../lib/server/backup';
+import { BackupError, listBackups, restoreBackup, takeBackup, verifyDigest } from '../lib/server/backup';
 import { purgeExpired } from '../lib/server/retention';
 import { exportDirProblem, exportStaticSite } from '../lib/server/static-export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
@@ -350,14 +350,20 @@ async function run(argv: string[], io: Io): Promise<number> {
       parse(rest, {}, []);
       const backups = listBackups(resolveFromCwd(config.backup.dir));
       if (backups.length === 0) io.out(`No backups in ${config.backup.dir}.`);
-      for (const b of backups) io.out([b.createdAt.replace(/\.\d{3}Z$/, 'Z'), formatBytes(b.size), `integrity ${b.integrity}`, b.encrypted ? 'encrypted' : 'plain', join(config.backup.dir, b.file)].join('\t'));
+      for (const b of backups) {
+        // The check recorded when it was made holds only while the bytes are the same.
+        const digest = await verifyDigest(join(resolveFromCwd(config.backup.dir), b.file));
+        const state = digest === 'ok' ? `integrity ${b.integrity}, sha256 ok` : 'CHANGED SINCE IT WAS MADE (sha256 differs): do not restore';
+        io.out([b.createdAt.replace(/\.\d{3}Z$/, 'Z'), formatBytes(b.size), state, b.encrypted ? 'encrypted' : 'plain', join(config.backup.dir, b.file)].join('\t'));
+      }
       return 0;
     }
     case 'restore': {
       const { positionals } = parse([verb ?? '', ...rest].filter(Boolean), {}, ['file']);
       const report = await restoreBackup(resolveFromCwd(positionals[0]), resolveFromCwd(config.databasePath), config.backup.key);
       openDatabase(config.databasePath).$client.close(); // runs the migrations the backup may predate
-      io.out(`Restored ${positionals[0]} into ${config.databasePath} (integrity ${report.integrity}); migrations applied.`);
+      const digest = report.digest === 'ok' ? 'sha256 as recorded' : 'no manifest, so no recorded sha256 to compare';
+      io.out(`Restored ${positionals[0]} into ${config.databasePath} (integrity ${report.integrity}, ${digest}); migrations applied.`);
       io.out(report.keptAs ? `The database it replaced is kept as ${report.keptAs}.` : 'There was no database before.');
       return 0;
     }

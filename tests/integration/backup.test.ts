@@ -1,8 +1,8 @@
 // Backups on real SQLite files: taken online and verified, listed, rotated,
 // encrypted, restored; a damaged database (bytes flipped in the file) is
 // caught, refused loudly, and the last good backup survives it.
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
@@ -86,7 +86,9 @@ describe('backups', () => {
     bytes[bytes.length - 100] ^= 1;
     writeFileSync(tampered, bytes);
     await expect(restoreBackup(tampered, path, key)).rejects.toThrow(/cannot be decrypted/);
-    expect(count(openDatabase(path))).toBe(200); // nothing changed by the refusals
+    const unchanged = openDatabase(path);
+    expect(count(unchanged)).toBe(200); // nothing changed by the refusals
+    unchanged.$client.close(); // a restore refuses while any connection has the database open
 
     const report = await restoreBackup(join(backups, made.file), path, key);
     expect(report.integrity).toBe('ok');
@@ -125,12 +127,63 @@ describe('backups', () => {
     damaged.$client.close();
   });
 
+  it('refuses a plain backup with one byte changed inside a value, which integrity_check alone lets through; backup list says so', async () => {
+    const { path, db, backups, dir } = filledDatabase(200);
+    db.$client.prepare("INSERT INTO settings (key, value) VALUES ('note', 'the quick brown fox')").run();
+    const made = await takeBackup(db, { dir: backups, key: null, keepDaily: 7, keepWeekly: 4 });
+    db.$client.close();
+    // Change one letter of a stored value no index covers: the file stays a valid database.
+    const file = join(backups, made.file);
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf('quick');
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 2] = 'a'.charCodeAt(0);
+    writeFileSync(file, bytes);
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
+
+    await expect(restoreBackup(file, path, null)).rejects.toThrow(/does not match the SHA-256 recorded/);
+    expect(count(openDatabase(path))).toBe(200);
+    const list = herald(path, {}, 'backup', 'list');
+    expect(list.out).toContain('CHANGED SINCE IT WAS MADE');
+    expect(herald(path, {}, 'restore', file)).toMatchObject({ code: 2, err: expect.stringMatching(/does not match the SHA-256/) });
+    expect(readdirSync(dir).filter((name) => name.includes('before-restore'))).toEqual([]);
+  });
+
+  it('refuses to restore while another process has the database open, naming what to stop, and changes nothing', async () => {
+    const { path, db, backups } = filledDatabase(100);
+    const made = await takeBackup(db, { dir: backups, key: null, keepDaily: 7, keepWeekly: 4 });
+    db.$client.close();
+    // Another process (as a running server would) holds the database open, idle, in WAL mode.
+    const holder = spawn(process.execPath, ['-e', `const D=require('better-sqlite3');const d=new D(${JSON.stringify(path)});d.pragma('journal_mode=WAL');d.prepare('select 1').get();console.log('open');setInterval(()=>{},1000)`], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      await expect(restoreBackup(join(backups, made.file), path, null)).rejects.toThrow(/is open in another process .*stop it first/);
+      const cli = herald(path, {}, 'restore', join(backups, made.file));
+      expect(cli.code).toBe(2);
+      expect(cli.err.trim().split('\n')).toHaveLength(1);
+      expect(cli.err).toMatch(/running Herald server/);
+    } finally {
+      holder.kill();
+      await new Promise((r) => holder.once('exit', r));
+    }
+    // Once it is gone, the same restore goes through.
+    expect((await restoreBackup(join(backups, made.file), path, null)).digest).toBe('ok');
+  });
+
   it('refuses to restore a damaged backup and changes nothing', async () => {
     const { path, db, backups } = filledDatabase();
     const made = await takeBackup(db, { dir: backups, key: null, keepDaily: 7, keepWeekly: 4 });
     db.delete(subscribers).run();
     db.$client.close();
     flipBytes(join(backups, made.file));
+    await expect(restoreBackup(join(backups, made.file), path, null)).rejects.toThrow(/does not match the SHA-256 .*nothing was changed/);
+    // Without its manifest, the integrity check still catches it.
+    rmSync(join(backups, `${made.file}.json`));
     await expect(restoreBackup(join(backups, made.file), path, null)).rejects.toThrow(/fails its integrity check .*nothing was changed/);
     expect(count(openDatabase(path))).toBe(0);
     expect(readdirSync(join(path, '..')).filter((f) => f.includes('before-restore'))).toEqual([]);
@@ -173,12 +226,12 @@ describe('backup and restore commands', () => {
     const list = herald(path, env, 'backup', 'list');
     expect(list.code).toBe(0);
     const [line] = list.out.split('\n');
-    expect(line.split('\t')).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), expect.stringMatching(/KiB$/), 'integrity ok', 'encrypted', expect.stringMatching(/\.db\.enc$/)]);
+    expect(line.split('\t')).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), expect.stringMatching(/KiB$/), 'integrity ok, sha256 ok', 'encrypted', expect.stringMatching(/\.db\.enc$/)]);
     const file = line.split('\t')[4];
 
     const restore = herald(path, env, 'restore', file);
     expect(restore.code).toBe(0);
-    expect(restore.out).toMatch(/Restored .* \(integrity ok\); migrations applied\.\nThe database it replaced is kept as .*before-restore/);
+    expect(restore.out).toMatch(/Restored .* \(integrity ok, sha256 as recorded\); migrations applied\.\nThe database it replaced is kept as .*before-restore/);
     expect(herald(path, {}, 'restore', file)).toMatchObject({ code: 2, err: expect.stringMatching(/is encrypted: set BACKUP_KEY/) });
     expect(herald(path, env, 'restore')).toMatchObject({ code: 2 });
     expect(existsSync(join(dir, 'backups'))).toBe(true);

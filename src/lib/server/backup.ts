@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { compactUtc } from '../time';
-import { integrityCheck, ivLength, magic, tagLength, type copyAndVerify } from './backup-worker.mjs';
+import { integrityCheck, ivLength, magic, sha256File, tagLength, type copyAndVerify } from './backup-worker.mjs';
 import type { HeraldDb } from './db';
 import { backupWorkerFile, resolveFromCwd } from './paths';
 
@@ -228,8 +228,57 @@ export async function takeBackup(db: HeraldDb, backup: BackupOptions, now = new 
   }
 }
 
+/** The manifest made with a backup file (`<file>.json` beside it), or null when there is none. */
+function manifestOf(file: string): BackupManifest | null {
+  try {
+    return JSON.parse(readFileSync(`${file}.json`, 'utf8')) as BackupManifest;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `file` still has the bytes its manifest recorded: "ok", "changed"
+ * (a byte differs: the copy was damaged or altered after it was made and
+ * verified), or "unrecorded" (no manifest beside it).
+ */
+export async function verifyDigest(file: string): Promise<'ok' | 'changed' | 'unrecorded'> {
+  const manifest = manifestOf(file);
+  if (!manifest?.sha256) return 'unrecorded';
+  return (await sha256File(file)) === manifest.sha256 ? 'ok' : 'changed';
+}
+
+/**
+ * Refuses when another connection has the database at `target` open (a
+ * running server, `herald worker`, a CLI command): swapping the file under it
+ * would let it go on writing to the replaced file, and those writes would
+ * vanish. In WAL mode, leaving WAL needs the only connection, so trying it
+ * tells; when it works, the WAL has been folded into the file as well.
+ */
+function takeSoleAccess(target: string): void {
+  let current: Database.Database;
+  try {
+    current = new Database(target, { timeout: 200 });
+  } catch {
+    return; // a damaged database may not open: keep it, and its WAL, as they are
+  }
+  try {
+    current.pragma('journal_mode = DELETE');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new BackupError(
+        `the database ${target} is open in another process (a running Herald server, herald worker, or another herald command): stop it first, then restore; nothing was changed`,
+      );
+    }
+  } finally {
+    current.close();
+  }
+}
+
 export interface RestoreReport {
   restored: string;
+  /** "ok" when the file matched the SHA-256 in its manifest; "unrecorded" when it had none. */
+  digest: 'ok' | 'unrecorded';
   /** Where the database that was replaced now lives. */
   keptAs: string | null;
   integrity: string;
@@ -239,11 +288,17 @@ export interface RestoreReport {
  * Replaces the database at `target` with the backup `file`: decrypts if needed,
  * checks it, keeps the current database (with its WAL) aside, then swaps by
  * rename, so the target is always either the old file or the whole new one.
- * The server must be stopped; migrations run when the caller opens it.
+ * A file whose manifest records another SHA-256 is refused, and so is a
+ * database another process has open. Migrations run when the caller opens it.
  */
 export async function restoreBackup(file: string, target: string, key: Buffer | null, now = new Date()): Promise<RestoreReport> {
   if (!existsSync(file)) throw new BackupError(`${file} does not exist`);
   mkdirSync(dirname(target), { recursive: true });
+  const digest = await verifyDigest(file);
+  if (digest === 'changed') {
+    throw new BackupError(`${basename(file)} does not match the SHA-256 recorded when it was made and verified: it was changed or damaged since; nothing was changed. Restore an older backup (npx herald backup list)`);
+  }
+  if (existsSync(target)) takeSoleAccess(target);
   const incoming = join(dirname(target), `.${basename(target)}.restoring`);
   rmSync(incoming, { force: true });
   try {
@@ -253,20 +308,13 @@ export async function restoreBackup(file: string, target: string, key: Buffer | 
     if (integrity !== 'ok') throw new BackupError(`${basename(file)} fails its integrity check (${integrity}); nothing was changed`);
     let keptAs: string | null = null;
     if (existsSync(target)) {
-      // Fold the WAL into the current file first, so the copy kept aside is whole.
-      try {
-        const current = new Database(target);
-        current.pragma('wal_checkpoint(TRUNCATE)');
-        current.close();
-      } catch {
-        /* a damaged database may not open: keep it, and its WAL, as they are */
-      }
+      // takeSoleAccess folded the WAL into the file, so the copy kept aside is whole.
       keptAs = `${target}.before-restore-${compactUtc(now)}`;
       copyFileSync(target, keptAs);
       for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, keptAs + suffix);
     }
     renameSync(incoming, target);
-    return { restored: file, keptAs, integrity };
+    return { restored: file, digest, keptAs, integrity };
   } finally {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(incoming + suffix, { force: true });
   }
