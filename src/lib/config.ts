@@ -196,7 +196,8 @@ export function loadConfig(env: Env = process.env): Config {
     mail: {
       smtpUrl: smtpUrl(env),
       from: mailFrom(env, site),
-      dir: env.MAIL_DIR?.trim() || './data/mail',
+      // Beside the database, like backups: two instances with their own HERALD_DB never share a folder.
+      dir: env.MAIL_DIR?.trim() || join(dirname(databasePath(env)), 'mail'),
       retryHours: number(env, 'MAIL_RETRY_HOURS', 24, 0, 24 * 30),
       retryMinSeconds: number(env, 'MAIL_RETRY_MIN_SECONDS', 30, 0.01, 3600),
     },

@@ -130,6 +130,7 @@ test.describe.serial('an incident through the API', () => {
     const update = await response.json();
     expect(update).toMatchObject({ status: 'monitoring', body: 'A fix is deployed; watching logins.', source: 'live' });
     expect(update.id).toMatch(new RegExp(`^${id}#\\d+$`));
+    expect(response.headers()['location']).toBe(`/api/admin/incidents/${id}/updates`);
     const { updates } = await (await request.get(`${location}/updates`, as())).json();
     expect(updates.map((u: { status: string }) => u.status)).toEqual(['monitoring', 'identified']);
     expect(updates[0].id).toBe(update.id);

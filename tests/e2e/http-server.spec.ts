@@ -203,3 +203,17 @@ test('SIGTERM under continuous keep-alive load: every request answered in full, 
   expect(took).toBeLessThan(10_000);
   expect(busy.output()).toContain('SIGTERM: finishing requests');
 });
+
+test('CORS preflight on the public JSON API: 204 allowing GET from any origin, with the headers asked for', async () => {
+  const response = await fetch(`${server.url}/api/v2/summary.json`, {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://dashboard.example.net', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'cache-control, x-requested-with' },
+  });
+  expect(response.status).toBe(204);
+  expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  expect(response.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
+  expect(response.headers.get('access-control-allow-headers')).toBe('cache-control, x-requested-with');
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  // Only for what exists.
+  expect((await fetch(`${server.url}/api/v2/nothing.json`, { method: 'OPTIONS' })).status).toBe(404);
+});

@@ -9,7 +9,7 @@ describe('configuration', () => {
       databasePath: './data/herald.db',
       siteUrl: 'http://localhost:4321',
       trustProxy: false,
-      mail: { smtpUrl: null, from: 'status@localhost', dir: './data/mail', retryHours: 24, retryMinSeconds: 30 },
+      mail: { smtpUrl: null, from: 'status@localhost', dir: 'data/mail', retryHours: 24, retryMinSeconds: 30 },
       maintenanceReminderHours: 24,
       worker: true,
       outboxLeaseSeconds: 120,
@@ -22,6 +22,8 @@ describe('configuration', () => {
     });
     expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).backup.dir).toBe('/srv/herald/backups');
     expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).imageProxy.cacheDir).toBe('/srv/herald/image-cache');
+    // Two instances with their own databases never write mail into one folder.
+    expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).mail.dir).toBe('/srv/herald/mail');
   });
 
   it('reads TRUST_PROXY as 1/true or 0/false, and nothing else', () => {

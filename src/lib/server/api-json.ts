@@ -190,6 +190,8 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 export const apiPath = {
   incident: (id: string) => `/api/admin/incidents/${encodeURIComponent(id)}`,
   maintenance: (id: string) => `/api/admin/maintenance/${encodeURIComponent(id)}`,
+  /** An incident's updates, newest first: where a posted update is found. */
+  updates: (id: string) => `/api/admin/incidents/${encodeURIComponent(id)}/updates`,
 };
 
 export function updateJson(update: IncidentUpdate) {

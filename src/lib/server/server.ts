@@ -99,6 +99,7 @@ async function start(): Promise<Server> {
     const target = request.url ?? '/';
     const query = target.indexOf('?');
     const path = query < 0 ? target : target.slice(0, query);
+    if (request.method === 'OPTIONS' && path.startsWith('/api/v2/') && publicPathMayExist(runtime, path)) return answerPreflight(request, response);
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (answerStaticFile(staticFiles, path, request, response)) return;
       if (answerHitFromMemory(runtime.renderCache, runtime.db, request, response)) return;
@@ -128,6 +129,25 @@ async function start(): Promise<Server> {
   console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl} (listening on ${config.host}:${config.port})`);
   startBackgroundWork(runtime, server);
   return server;
+}
+
+/**
+ * CORS preflight for the public JSON API, which any origin may read: a browser
+ * client that sends a header beyond the simple ones (an Authorization or
+ * Cache-Control of its own, say) asks first. Reading is all there is to allow.
+ */
+function answerPreflight(request: IncomingMessage, response: ServerResponse): void {
+  const asked = String(request.headers['access-control-request-headers'] ?? '');
+  response.writeHead(204, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    // Only header names (tokens) are echoed back.
+    ...(/^[\w\s,-]{1,512}$/.test(asked) ? { 'Access-Control-Allow-Headers': asked } : {}),
+    'Access-Control-Max-Age': '86400',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    Allow: 'GET, HEAD, OPTIONS',
+  });
+  response.end();
 }
 
 /** Secrets sealed, backups and retention scheduled, the delivery worker started, and shutdown wired to all of them. */

@@ -1,7 +1,8 @@
 // GET /api/admin/incidents/:id/updates: the incident's updates, newest first.
-// POST {status, message, components?, notify?}: appends one → 201 with the update.
+// POST {status, message, components?, notify?}: appends one → 201 with the update; Location is this list.
 import { actingRuntime } from '../../../../../lib/server/acting';
 import {
+  apiPath,
   componentChanges,
   findIn,
   handle,
@@ -34,7 +35,7 @@ export const POST = handle(async ({ locals, params, request }) => {
     now,
   );
   const update = findIn(readTimeline(runtime, now), id, 'incident').updates.find((u) => u.id === `${id}#${row}`)!;
-  return jsonResponse(201, updateJson(update));
+  return jsonResponse(201, updateJson(update), { Location: apiPath.updates(id) });
 });
 
 export const ALL = otherMethods({ GET, POST });
