@@ -118,3 +118,11 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Web interface');
   });
 });
+
+test('incident lists read as sentences: no space before a comma', async ({ page }) => {
+  await page.goto('/history/2026-09');
+  const facts = await page.locator('.days .muted').allInnerTexts();
+  expect(facts.length).toBeGreaterThan(0);
+  for (const text of facts) expect(text).not.toMatch(/\s,/);
+  expect(facts.some((text) => /resolved, lasted \d/.test(text))).toBe(true);
+});

@@ -51,8 +51,19 @@ test('subscribe, confirm, receive an update, one-click unsubscribe, receive noth
   // What a mail client does with List-Unsubscribe-Post: a bare POST, no cookies, no Origin.
   const unsubscribeUrl = rawHeader(notification, 'list-unsubscribe')!.replace(/^<|>$/g, '');
   expect(rawHeader(notification, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+  // A mangled link deletes nothing and says so, rather than claiming an unsubscribe.
+  const mangled = unsubscribeUrl.replace(/([?&]t=)([^&]+)/, (_, key: string, token: string) => `${key}${token.slice(0, -2)}xx`);
+  expect(mangled).not.toBe(unsubscribeUrl);
+  const wrong = await request.post(mangled, { form: { 'List-Unsubscribe': 'One-Click' } });
+  expect(wrong.status()).toBe(404);
+  expect(await wrong.text()).toContain('This link does not work');
+  await page.goto(server.url);
+  await expect(page.locator('.subscribe')).toContainText('1 person follows');
   const oneClick = await request.post(unsubscribeUrl, { form: { 'List-Unsubscribe': 'One-Click' } });
   expect(oneClick.status()).toBe(200);
+  expect(await oneClick.text()).toContain('You are unsubscribed');
+  // Clicked again: honest about it, nothing claimed.
+  expect((await request.post(unsubscribeUrl, { form: { 'List-Unsubscribe': 'One-Click' } })).status()).toBe(404);
 
   herald(server.db, 'incident', 'resolve', slug, '--message', 'Fast again.');
   await page.waitForTimeout(2500); // two worker rounds

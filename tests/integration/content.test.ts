@@ -45,6 +45,9 @@ describe('markdown incidents', () => {
     ['unknown component', file('title: T\nimpact: minor\ncomponents:\n  nope: major_outage', '## 2026-09-14T08:20:00Z resolved\nx'), 'components.nope'],
     ['unknown field', file('title: T\nimpact: minor\nseverity: high', '## 2026-09-14T08:20:00Z resolved\nx'), '(file)'],
     ['broken YAML', file('title: "unclosed\nimpact: minor', '## 2026-09-14T08:20:00Z resolved\nx'), 'frontmatter'],
+    // Lines: 1 ---, 2-3 frontmatter, 4 ---, 5 blank, 6 the first heading.
+    ['code fence never closed', file('title: T\nimpact: minor', '## 2026-09-14T08:20:00Z investigating\nLogs:\n```\nerror 42\n\n## 2026-09-14T09:00:00Z resolved\nFixed.'), 'updates (line 11)'],
+    ['unclosed fence at end of file', file('title: T\nimpact: minor', '## 2026-09-14T08:20:00Z resolved\n~~~\nx'), 'updates (line 7)'],
     ['maintenance without window', file('title: T\nkind: maintenance', '## 2026-09-14T08:20:00Z scheduled\nx'), 'scheduled_for'],
   ])('rejects a file with %s, naming the file and field', (_name, text, field) => {
     expect(() => parse(text)).toThrowError(`content/incidents/2026-09-14-slow.md: ${field}: `);

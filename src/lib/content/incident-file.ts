@@ -145,10 +145,22 @@ export function splitIncidentFile(filePath: string, text: string): Record<string
   const bodyStartLine = match[1].split('\n').length + 3;
   const updates: { at: string; status: string; body: string }[] = [];
   let current: { at: string; status: string; lines: string[] } | null = null;
-  let inFence = false;
+  // A code fence left open would swallow every later update (the file would
+  // still parse, and the incident would stay open): where one is still open at
+  // an update heading or at the end of the file, the build stops naming its line.
+  let fence: { marker: string; line: number } | null = null;
   match[2].split(/\r?\n/).forEach((line, n) => {
-    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    if (!inFence && line.startsWith('## ')) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker && !fence) fence = { marker, line: bodyStartLine + n };
+    else if (marker && fence && marker[0] === fence.marker[0] && marker.length >= fence.marker.length && line.trim() === marker) fence = null;
+    else if (fence && headingPattern.test(line)) {
+      throw new ContentError(
+        filePath,
+        `updates (line ${bodyStartLine + n})`,
+        `"${line}" is inside the code fence opened on line ${fence.line}; close that fence (${fence.marker}) before this update`,
+      );
+    }
+    if (!fence && line.startsWith('## ')) {
       const heading = headingPattern.exec(line);
       if (!heading) {
         throw new ContentError(
@@ -170,6 +182,8 @@ export function splitIncidentFile(filePath: string, text: string): Record<string
       );
     }
   });
+  const open = fence as { marker: string; line: number } | null;
+  if (open) throw new ContentError(filePath, `updates (line ${open.line})`, `the code fence opened here is never closed; close it with ${open.marker}`);
   const last = current as { at: string; status: string; lines: string[] } | null;
   if (last) updates.push({ at: last.at, status: last.status, body: last.lines.join('\n').trim() });
   return { ...(frontmatter as Record<string, unknown>), updates };
