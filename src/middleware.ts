@@ -64,6 +64,12 @@ const accessControl = defineMiddleware(async (context, next) => {
         headers: { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' },
       });
     }
+    if (peeked === 'incomplete') {
+      return new Response('The form arrived incomplete; send it again.', {
+        status: 400,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' },
+      });
+    }
     form = peeked;
   }
   if (access.kind === 'public') return next();

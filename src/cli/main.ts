@@ -53,6 +53,7 @@ export const usage = `Usage: herald <command> [options]
   maintenance schedule --title T --from TIME --until TIME --message M [--component ID]...
   maintenance update SLUG --status scheduled|in_progress|verifying|completed --message M
   maintenance complete SLUG --message M
+                  (each of these takes --no-notify: post without telling subscribers)
   component set ID STATUS
   component list
   user add --email E --role owner|editor [--name N] [--password-stdin]
@@ -69,7 +70,7 @@ export const usage = `Usage: herald <command> [options]
   export DIR                           write the public site as static files into DIR, replacing it
                                        (needs npm run build first; its forms post to SITE_URL)
 
-TIME is ISO 8601 with a zone, e.g. 2026-12-06T02:00:00Z. STATUS of a component is one of
+TIME is ISO 8601 with a zone (Z or an offset), e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00. STATUS of a component is one of
 ${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
 impact suggests (minor: degraded_performance, major: partial_outage, critical: major_outage).
 Passwords are asked for twice at the terminal, without echo; with --password-stdin the
@@ -179,7 +180,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 
   switch (command) {
     case 'incident create': {
-      const { values } = parse(rest, { title: text, impact: text, status: text, message: text, component: many }, []);
+      const { values } = parse(rest, { title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag }, []);
       const impact = values.impact as string | undefined;
       const fallback = impact && (incidentImpacts as readonly string[]).includes(impact) ? defaultStatusForImpact[impact as IncidentImpact] : null;
       const components = componentChanges(values.component as string[] | undefined, fallback);
@@ -189,6 +190,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         status: values.status,
         message: values.message,
         components,
+        notify: !values['no-notify'],
       });
       io.out(id);
       io.out(url(id));
@@ -196,17 +198,17 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'incident update':
     case 'maintenance update': {
-      const { values, positionals } = parse(rest, { status: text, message: text, component: many }, ['slug']);
+      const { values, positionals } = parse(rest, { status: text, message: text, component: many, 'no-notify': flag }, ['slug']);
       const components = componentChanges(values.component as string[] | undefined, null);
-      postUpdate(openContext(config, actor), positionals[0], { status: values.status, message: values.message, components });
+      postUpdate(openContext(config, actor), positionals[0], { status: values.status, message: values.message, components, notify: !values['no-notify'] });
       io.out(`Posted ${values.status} update to ${positionals[0]}`);
       io.out(url(positionals[0]));
       return 0;
     }
     case 'incident resolve':
     case 'maintenance complete': {
-      const { values, positionals } = parse(rest, { message: text }, ['slug']);
-      resolveIncident(openContext(config, actor), positionals[0], values.message);
+      const { values, positionals } = parse(rest, { message: text, 'no-notify': flag }, ['slug']);
+      resolveIncident(openContext(config, actor), positionals[0], values.message, new Date(), !values['no-notify']);
       io.out(`${verb === 'complete' ? 'Completed' : 'Resolved'} ${positionals[0]}`);
       io.out(url(positionals[0]));
       return 0;
@@ -221,9 +223,14 @@ async function run(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'maintenance schedule': {
-      const { values } = parse(rest, { title: text, from: text, until: text, message: text, component: many }, []);
+      const { values } = parse(rest, { title: text, from: text, until: text, message: text, component: many, 'no-notify': flag }, []);
       for (const required of ['from', 'until'] as const) {
-        if (!values[required]) throw new UsageError(`--${required} is required, e.g. 2026-12-06T02:00:00Z`);
+        const value = values[required] as string | undefined;
+        if (!value) throw new UsageError(`--${required} is required, e.g. 2026-12-06T02:00:00Z`);
+        // Without a zone the time would be read in this machine's zone, which staff rarely mean.
+        if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim())) {
+          throw new UsageError(`--${required} "${value}" has no time zone: add Z for UTC or an offset, e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00`);
+        }
       }
       const id = scheduleMaintenance(openContext(config, actor), {
         title: values.title,
@@ -231,6 +238,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         scheduledUntil: values.until,
         message: values.message,
         components: values.component as string[] | undefined,
+        notify: !values['no-notify'],
       });
       io.out(id);
       io.out(url(id));
@@ -383,6 +391,20 @@ async function run(argv: string[], io: Io): Promise<number> {
 
 const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
+/** The ids staff may name, for an error that named another: from the database, as every write checks them. */
+function knownComponentIds(io: Io): string[] {
+  try {
+    const db = openDatabase(loadConfig(io.env).databasePath);
+    try {
+      return readComponents(db).map((c) => c.id);
+    } finally {
+      db.$client.close();
+    }
+  } catch {
+    return readContentFolder(contentFolder).catalog.components.map((c) => c.id);
+  }
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[], io: Io = { out: console.log, err: console.error, env: process.env }): Promise<number> {
   try {
@@ -395,6 +417,10 @@ export async function main(argv: string[], io: Io = { out: console.log, err: con
     if (error instanceof UsageError) {
       io.err(`herald: ${error.message}`);
       io.err(`Run "herald help" for usage.`);
+      return 2;
+    }
+    if (error instanceof ActionError && error.field.startsWith('component') && /no component/.test(error.message)) {
+      io.err(`herald: ${error.message}; the components are: ${knownComponentIds(io).join(', ')}`);
       return 2;
     }
     if (error instanceof ActionError || error instanceof BackupError) {

@@ -64,7 +64,9 @@ describe('herald CLI', () => {
 
   it.each([
     [['incident', 'create', '--title', 'T', '--impact', 'huge', '--message', 'm'], /impact must be one of/],
-    [['incident', 'create', '--title', 'T', '--impact', 'major', '--message', 'm', '--component', 'nope'], /no component "nope"/],
+    [['incident', 'create', '--title', 'T', '--impact', 'major', '--message', 'm', '--component', 'nope'], /no component "nope"; the components are: webmail, imap-pop, .*dns/],
+    [['maintenance', 'schedule', '--title', 'M', '--from', '2026-12-06T02:00', '--until', '2026-12-06T03:00:00Z', '--message', 'm'], /--from "2026-12-06T02:00" has no time zone/],
+    [['maintenance', 'schedule', '--title', 'M', '--from', '2026-12-06T02:00Z', '--until', '2026-12-06 03:00', '--message', 'm'], /--until "2026-12-06 03:00" has no time zone/],
     [['incident', 'create', '--title', 'T', '--impact', 'major', '--message', 'm', '--component', 'webmail:broken'], /status must be one of/],
     [['incident', 'create', '--titel', 'T'], /Unknown option '--titel'/],
     [['incident', 'update', 'no-such-slug', '--status', 'resolved', '--message', 'm'], /no incident or maintenance "no-such-slug"/],
@@ -87,6 +89,25 @@ describe('herald CLI', () => {
     expect(result.err).toMatch(message);
     expect(result.err).not.toMatch(/\n\s+at /); // no stack trace
     expect(incidentsIn(db)).toHaveLength(0);
+  });
+
+  it('posts without notifying subscribers with --no-notify, as the console can', () => {
+    const db = join(tempDir(), 'herald.db');
+    const slug = herald(db, 'incident', 'create', '--title', 'Quiet fix', '--impact', 'minor', '--message', 'Fixing quietly', '--no-notify').out.split('\n')[0];
+    expect(herald(db, 'incident', 'update', slug, '--status', 'monitoring', '--message', 'Watching', '--no-notify').code).toBe(0);
+    expect(herald(db, 'incident', 'update', slug, '--status', 'identified', '--message', 'Found it').code).toBe(0);
+    expect(herald(db, 'incident', 'resolve', slug, '--message', 'Done', '--no-notify').code).toBe(0);
+    const maintenance = herald(db, 'maintenance', 'schedule', '--title', 'Quiet window', '--from', '2099-01-01T02:00:00+01:00',
+      '--until', '2099-01-01T03:00:00+01:00', '--message', 'Planned', '--no-notify');
+    expect(maintenance.code).toBe(0);
+    const rows = openDatabase(db).$client.prepare('SELECT incident_id, status, notify FROM incident_updates ORDER BY id').all();
+    expect(rows).toEqual([
+      { incident_id: slug, status: 'investigating', notify: 0 },
+      { incident_id: slug, status: 'monitoring', notify: 0 },
+      { incident_id: slug, status: 'identified', notify: 1 },
+      { incident_id: slug, status: 'resolved', notify: 0 },
+      { incident_id: '2099-01-01-quiet-window', status: 'scheduled', notify: 0 },
+    ]);
   });
 
   it('names HERALD_DB in one line when the database cannot be opened', () => {

@@ -104,7 +104,14 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   let size = 0;
   const reader = request.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client stopped sending before its Content-Length: answer, don't log a stack trace.
+      throw new HttpError(400, 'the body ended before the length the request announced; send the whole body', undefined, { Connection: 'close' });
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     // Stop reading; Connection: close lets the server drop the rest of the upload.

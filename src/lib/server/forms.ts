@@ -51,7 +51,7 @@ export const formBodyLimit = 256 * 1024;
  * Reads a copy of a form body without ever holding more than `formBodyLimit`
  * bytes: 'too_large' past the limit, null when it is not a form at all.
  */
-export async function peekForm(request: Request): Promise<FormData | 'too_large' | null> {
+export async function peekForm(request: Request): Promise<FormData | 'too_large' | 'incomplete' | null> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return null;
   if (Number(request.headers.get('content-length') ?? 0) > formBodyLimit) return 'too_large';
@@ -61,7 +61,13 @@ export async function peekForm(request: Request): Promise<FormData | 'too_large'
   let size = 0;
   const reader = body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      return 'incomplete'; // the client stopped sending before its Content-Length
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > formBodyLimit) {
