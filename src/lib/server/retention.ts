@@ -2,8 +2,9 @@
 // the server deletes what has outlived its purpose; `npx herald purge` does the
 // same on demand. Unsubscribed addresses go at once (subscriptions.ts), so
 // they are not here.
-import { and, isNull, lt, ne, or } from 'drizzle-orm';
-import { auditLog, loginFailures, outbox, rateLimits, sessions } from '../../db/schema';
+import { and, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { auditLog, loginFailures, notifyJobs, outbox, rateLimits, sessions } from '../../db/schema';
+import { deleteJobs } from './outbox';
 import type { HeraldDb } from './db';
 import { deleteStaleUnconfirmed } from './subscriptions';
 import { purgeTrash } from './trash';
@@ -15,7 +16,7 @@ export interface RetentionPolicy {
   auditDays: number;
 }
 
-/** Sent and failed notifications are kept this long for the console's outbox view, then deleted. */
+/** Notify jobs (with their sent counts), sent and failed notifications are kept this long for the console's outbox view, then deleted. */
 export const outboxKeepDays = 30;
 const day = 86_400_000;
 
@@ -25,6 +26,7 @@ export interface PurgeReport {
   auditEntries: number;
   unconfirmedSubscribers: number;
   outboxRows: number;
+  notifyJobs: number;
   sessions: number;
   counters: number;
 }
@@ -39,6 +41,17 @@ export function purgeExpired(db: HeraldDb, policy: RetentionPolicy, now = new Da
     unconfirmedSubscribers: deleteStaleUnconfirmed(db, now),
     // Sent or given up on; what still waits to be sent is kept, whatever its age.
     outboxRows: db.delete(outbox).where(and(ne(outbox.status, 'queued'), lt(outbox.createdAt, ago(outboxKeepDays)))).run().changes,
+    // Old jobs with nothing left to expand or send (their failures went above).
+    notifyJobs: db.transaction((tx) =>
+      deleteJobs(
+        tx,
+        and(
+          lt(notifyJobs.createdAt, ago(outboxKeepDays)),
+          or(isNotNull(notifyJobs.expandedAt), isNotNull(notifyJobs.droppedAt)),
+          sql`NOT EXISTS (SELECT 1 FROM ${outbox} WHERE ${outbox.jobId} = ${notifyJobs.id} AND ${outbox.status} = 'queued')`,
+        ),
+      ),
+    ),
     sessions: db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes,
     // Throttling and rate-limit counters: quiet for a day, they count for nothing (login.ts forgets after an hour).
     counters:
