@@ -225,9 +225,48 @@ export const subscriberComponents = sqliteTable(
 );
 
 /**
- * The durable outbox: one row per message to send, written in the same
- * transaction as what caused it. Unique per (subscriber, event), so nothing is
- * queued twice; a row marked sent is never sent again.
+ * One notification to many: an update (or a maintenance window's moment) to
+ * every subscriber it concerns, written as one row in the same transaction as
+ * the update. The delivery worker expands it into outbox rows a few thousand
+ * subscribers at a time, in subscriber id order, recording how far it got here
+ * in the same transaction; what is sent is counted here, not kept as a row.
+ */
+export const notifyJobs = sqliteTable(
+  'notify_jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** As outbox.event: `update:<update row id>` or `reminder:`/`started:`/`completed:<incident>`. Unique: one job per event. */
+    event: text('event').notNull().unique(),
+    incidentId: text('incident_id').notNull(),
+    updateId: integer('update_id'),
+    /** JSON array of the components it touches; subscribers following none of them are skipped (those following nothing get everything). */
+    componentIds: text('component_ids').notNull(),
+    /** The highest subscriber id when it was posted: anyone who joins later is not told. */
+    lastSubscriberId: integer('last_subscriber_id').notNull(),
+    /** Subscribers confirmed after this (also posting time) are not told either. */
+    confirmedBefore: instant('confirmed_before').notNull(),
+    /** Progress: every subscriber id up to this one has been expanded into outbox rows. */
+    expandedThrough: integer('expanded_through').notNull().default(0),
+    /** Outbox rows made so far (the recipients). */
+    recipients: integer('recipients').notNull().default(0),
+    /** Deliveries acknowledged by the mail server or webhook receiver, and recorded. */
+    sent: integer('sent').notNull().default(0),
+    createdAt: instant('created_at').notNull(),
+    /** Set when every subscriber up to lastSubscriberId has been expanded. */
+    expandedAt: instant('expanded_at'),
+    /** Set when what it announced went to the trash: nothing more is expanded or sent. */
+    droppedAt: instant('dropped_at'),
+  },
+  (t) => [index('notify_jobs_expanded').on(t.expandedAt), index('notify_jobs_incident').on(t.incidentId)],
+);
+
+/**
+ * The durable outbox: one row per message still to send or failed. Mail for
+ * one subscriber (confirmations) is written in the same transaction as what
+ * caused it; an update's mail is expanded from its notify job. Unique per
+ * (subscriber, event), so nothing is queued twice; a job's row is deleted once
+ * sent (and counted on the job), other rows are marked sent; either way it is
+ * never sent again.
  */
 export const outbox = sqliteTable(
   'outbox',
@@ -240,6 +279,8 @@ export const outbox = sqliteTable(
     event: text('event').notNull(),
     incidentId: text('incident_id'),
     updateId: integer('update_id'),
+    /** The notify job it was expanded from, if any. No cascade (SQLite cannot add one to an existing table): a job's rows are deleted before it. */
+    jobId: integer('job_id').references(() => notifyJobs.id),
     status: text('status', { enum: deliveryStatuses }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: instant('next_attempt_at').notNull(),
@@ -249,7 +290,7 @@ export const outbox = sqliteTable(
     sentAt: instant('sent_at'),
     createdAt: instant('created_at').notNull(),
   },
-  (t) => [uniqueIndex('outbox_subscriber_event').on(t.subscriberId, t.event), index('outbox_due').on(t.status, t.nextAttemptAt)],
+  (t) => [uniqueIndex('outbox_subscriber_event').on(t.subscriberId, t.event), index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_job').on(t.jobId, t.status)],
 );
 
 /** Fixed-window counters for rate limits other than logins (e.g. `subscribe-ip:<address>`). */
@@ -271,3 +312,4 @@ export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type NotifyJobRow = typeof notifyJobs.$inferSelect;

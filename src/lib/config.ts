@@ -36,6 +36,8 @@ export interface Config {
   worker: boolean;
   /** How long a worker holds the rows it took; after a crash they are sent again once this passes. */
   outboxLeaseSeconds: number;
+  /** Subscribers a worker expands from a notify job per transaction. */
+  outboxExpandBatch: number;
   /** Let webhooks point at loopback and private addresses (tests, closed networks). */
   webhookAllowPrivate: boolean;
   /** Encrypts secrets Herald keeps for others (webhook signing secrets); null stores them as they are. */
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     maintenanceReminderHours: number(env, 'MAINTENANCE_REMINDER_HOURS', 24, 0, 24 * 30),
     worker: flag(env, 'HERALD_WORKER', true),
     outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
+    outboxExpandBatch: number(env, 'OUTBOX_EXPAND_BATCH', 2000, 1, 100_000),
     webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     secretsKey: aesKey(env, 'SECRETS_KEY'),
     security: { contact: securityContact(env, site), expires: securityTxtExpires(env) },

@@ -1,7 +1,10 @@
 // Staff see subscribers masked; an owner may reveal them (audited); failed
-// notifications can be sent again from the outbox view.
+// notifications can be sent again from the outbox view; each update's
+// notification shows its counts, and its failures can be sent again.
 import { openDatabase } from '../../src/lib/server/db';
-import { outbox, subscribers } from '../../src/db/schema';
+import { eq } from 'drizzle-orm';
+import { notifyJobs, outbox, subscribers } from '../../src/db/schema';
+import { createIncident } from '../../src/lib/server/staff-actions';
 import { admin, database, expect, logIn, test } from './fixtures';
 
 test('addresses are masked, revealed only to an owner, and the reveal is audited', async ({ page }) => {
@@ -29,6 +32,41 @@ test('addresses are masked, revealed only to an owner, and the reveal is audited
   await expect(async () => {
     await page.goto('/admin/subscribers');
     await expect(page.locator('#outbox ~ p').first()).toContainText('0 failed');
+  }).toPass({ timeout: 10_000 });
+  db.delete(subscribers).run();
+});
+
+test('an update’s notification shows recipients, sent and failed counts, and its failures can be sent again', async ({ page }) => {
+  const db = openDatabase(database());
+  const now = new Date();
+  db.insert(subscribers).values({ kind: 'email', address: 'counted@example.com', confirmedAt: now, createdAt: now }).run();
+  const id = createIncident({ db, authored: [] }, { title: 'Counted notification', impact: 'minor', message: 'Counted.' });
+  const job = db.select().from(notifyJobs).where(eq(notifyJobs.incidentId, id)).get()!;
+  await logIn(page, admin.email, admin.password());
+  const row = page.locator('#notifications ~ .table-scroll tr', { has: page.locator(`a[href="/admin/incidents/${id}"]`) });
+  // The in-process worker expands and sends it; the sent messages are counted, their rows gone.
+  const delivered = () => db.select().from(notifyJobs).where(eq(notifyJobs.id, job.id)).get()!;
+  await expect.poll(() => delivered().expandedAt !== null && delivered().sent === delivered().recipients, { timeout: 10_000 }).toBe(true);
+  const sent = delivered().sent;
+  expect(sent).toBeGreaterThanOrEqual(1);
+  expect(db.select().from(outbox).where(eq(outbox.jobId, job.id)).all()).toEqual([]);
+  await page.goto('/admin/subscribers');
+  await expect(row.locator('td').nth(2)).toHaveText(String(sent));
+  await expect(row.locator('td').nth(3)).toHaveText(String(sent));
+
+  // A recipient the mail server refused for good: kept with its reason, and sent again on request.
+  const other = db.insert(subscribers).values({ kind: 'email', address: 'refused@example.com', confirmedAt: now, createdAt: now }).returning().get();
+  db.insert(outbox)
+    .values({ subscriberId: other.id, event: job.event, incidentId: id, updateId: job.updateId, jobId: job.id, status: 'failed', attempts: 1, lastError: '552 mailbox full', nextAttemptAt: now, createdAt: now })
+    .run();
+  await page.goto('/admin/subscribers');
+  await expect(row.locator('td').nth(5)).toHaveText('1');
+  await row.getByRole('button', { name: 'Retry failed now' }).click();
+  await expect(page.getByRole('status')).toContainText('1 failed messages of that notification queued');
+  await expect(async () => {
+    await page.goto('/admin/subscribers');
+    await expect(row.locator('td').nth(3)).toHaveText(String(sent + 1));
+    await expect(row.locator('td').nth(5)).toHaveText('0');
   }).toPass({ timeout: 10_000 });
   db.delete(subscribers).run();
 });

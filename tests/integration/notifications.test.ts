@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { outbox } from '../../src/db/schema';
+import { notifyJobs, outbox } from '../../src/db/schema';
 import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
@@ -77,8 +77,8 @@ describe('email notifications', () => {
       message: 'We are **investigating**. ![graph](https://tracker.example/x.png)',
       components: [{ id: 'webmail', status: 'major_outage' }],
     });
-    // Queued in the same transaction as the incident.
-    expect(env.ctx.db.select().from(outbox).where(eq(outbox.incidentId, id)).all()).toHaveLength(1);
+    // Queued in the same transaction as the incident: one job, expanded by the worker.
+    expect(env.ctx.db.select().from(notifyJobs).where(eq(notifyJobs.incidentId, id)).all()).toHaveLength(1);
     const updateId = postUpdate(env.ctx, id, { status: 'identified', message: 'Found it.' });
     postUpdate(env.ctx, id, { status: 'monitoring', message: 'Quiet fix, no mail.', notify: false });
     await env.worker.runOnce();
@@ -139,7 +139,10 @@ describe('email notifications', () => {
     await back.waitFor(1);
     await env.worker.runOnce();
     expect(back.to('patient@example.com').map((m) => m.subject)).toEqual(['[Example Mail status] Everything down — Investigating']);
-    expect(env.ctx.db.select().from(outbox).where(eq(outbox.status, 'sent')).all().length).toBeGreaterThanOrEqual(2);
+    // The confirmation keeps its row; the update's delivery is counted on its job, its row gone.
+    expect(env.ctx.db.select().from(outbox).where(eq(outbox.status, 'sent')).all()).toHaveLength(1);
+    expect(env.ctx.db.select().from(outbox).where(eq(outbox.status, 'queued')).all()).toHaveLength(0);
+    expect(env.ctx.db.select({ sent: notifyJobs.sent }).from(notifyJobs).all()).toEqual([{ sent: 1 }]);
   });
 
   it('marks a permanent rejection failed with the reason, and does not retry it', async () => {

@@ -2,7 +2,8 @@
 // once and restores as it was; the purge deletes for good only what is older
 // than its period, with everything that hangs off it.
 import { describe, expect, it } from 'vitest';
-import { auditLog, componentStatusLog, incidents, incidentUpdates, outbox, sessions, subscribers } from '../../src/db/schema';
+import { auditLog, componentStatusLog, incidents, incidentUpdates, notifyJobs, outbox, sessions, subscribers } from '../../src/db/schema';
+import { expandNext } from '../../src/lib/server/outbox';
 import { readAudit } from '../../src/lib/server/audit';
 import { readLiveLog, readStatusLog } from '../../src/lib/server/live-log';
 import { purgeExpired } from '../../src/lib/server/retention';
@@ -24,11 +25,15 @@ describe('the trash', () => {
     const ctx = freshContext();
     withSubscriber(ctx);
     const id = createIncident(ctx, { title: 'Webmail down', impact: 'major', message: 'Looking.', components: [{ id: 'webmail', status: 'major_outage' }] });
+    expandNext(ctx.db);
     expect(ctx.db.select().from(outbox).all()).toHaveLength(1);
     trashIncident(ctx, id);
     expect(visible(ctx).some((i) => i.id === id)).toBe(false);
     expect(readStatusLog(ctx.db).some((r) => r.incidentId === id)).toBe(false); // uptime forgets it too
     expect(ctx.db.select().from(outbox).all()).toHaveLength(0);
+    // Its job expands no further.
+    expect(ctx.db.select({ droppedAt: notifyJobs.droppedAt }).from(notifyJobs).get()?.droppedAt).toBeInstanceOf(Date);
+    expect(expandNext(ctx.db)).toBeNull();
     expect(() => postUpdate(ctx, id, { status: 'resolved', message: 'x' })).toThrow(/no incident or maintenance/);
     expect(listTrash(ctx.db, 7)).toMatchObject([{ kind: 'incident', id, label: 'Webmail down' }]);
 
@@ -67,6 +72,7 @@ describe('the trash', () => {
     expect(ctx.db.select().from(incidents).all().map((i) => i.id)).toEqual([recent]);
     expect(ctx.db.select().from(incidentUpdates).all().every((u) => u.incidentId === recent)).toBe(true);
     expect(ctx.db.select().from(componentStatusLog).all().some((r) => r.incidentId === old)).toBe(false);
+    expect(ctx.db.select().from(notifyJobs).all().map((j) => j.incidentId)).toEqual([recent]);
     expect(readAudit(ctx.db)[0]).toMatchObject({ action: 'trash.purge', actor: 'herald' });
   });
 });

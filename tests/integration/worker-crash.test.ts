@@ -1,11 +1,12 @@
 // `herald worker` killed with SIGKILL in the middle of a batch, then started
 // again: every subscriber still gets the update, and the only duplicates are
 // the messages acknowledged but not yet recorded plus those in flight at the
-// crash (RECORD_EVERY + DEFAULT_CONCURRENCY), as the README promises.
+// crash (RECORD_EVERY + DEFAULT_CONCURRENCY), as the README promises; the
+// same when it dies while an update's notify job is still being expanded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { subscribers } from '../../src/db/schema';
+import { notifyJobs, subscribers } from '../../src/db/schema';
 import { DEFAULT_CONCURRENCY, RECORD_EVERY } from '../../src/lib/server/delivery';
 import { outboxCounts } from '../../src/lib/server/outbox';
 import { projectRoot } from '../../src/lib/server/paths';
@@ -20,9 +21,9 @@ afterEach(async () => {
   await sink?.close();
 });
 
-function worker(db: string, smtpUrl: string): ChildProcess {
+function worker(db: string, smtpUrl: string, env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, [join(projectRoot, 'bin/herald.mjs'), 'worker'], {
-    env: { ...process.env, HERALD_DB: db, SMTP_URL: smtpUrl, OUTBOX_LEASE_SECONDS: '1', SITE_URL: 'https://status.example.com' },
+    env: { ...process.env, HERALD_DB: db, SMTP_URL: smtpUrl, OUTBOX_LEASE_SECONDS: '1', SITE_URL: 'https://status.example.com', ...env },
     stdio: 'ignore',
   });
   children.push(child);
@@ -62,6 +63,41 @@ describe('herald worker', () => {
     const duplicates = sink.messages.length - count;
     expect(duplicates).toBeGreaterThanOrEqual(0);
     expect(duplicates).toBeLessThanOrEqual(bound);
+    expect(outboxCounts(ctx.db)).toMatchObject({ queued: 0, sent: count, failed: 0 });
+  }, 90_000);
+
+  it('killed between expansion batches, resumes from the job’s cursor: nobody skipped, duplicates within the bound', async () => {
+    sink = await startSmtpSink({ delayMs: 40 });
+    const ctx = freshContext();
+    const count = 150;
+    const bound = RECORD_EVERY + DEFAULT_CONCURRENCY;
+    const now = new Date();
+    ctx.db
+      .insert(subscribers)
+      .values(Array.from({ length: count }, (_, n) => ({ kind: 'email' as const, address: `e${n}@example.com`, confirmedAt: now, createdAt: now })))
+      .run();
+    createIncident(ctx, { title: 'Crash mid-expansion', impact: 'minor', message: 'Expanded ten at a time.' });
+    // Ten subscribers per expansion step, eight steps a round: the job is still expanding when the worker dies.
+    const env = { OUTBOX_EXPAND_BATCH: '10' };
+    const first = worker(ctx.path, sink.url, env);
+    await sink.waitFor(30, 30_000);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const job = ctx.db.select().from(notifyJobs).get()!;
+    expect(job.expandedThrough).toBeGreaterThan(0);
+    expect(job.expandedThrough).toBeLessThan(job.lastSubscriberId);
+    expect(job.expandedAt).toBeNull();
+
+    worker(ctx.path, sink.url, env);
+    const deadline = Date.now() + 45_000;
+    const recipients = () => new Set(sink!.messages.flatMap((m) => [m.to].flat().flatMap((t) => t?.value.map((v) => v.address) ?? [])));
+    while (recipients().size < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(recipients().size).toBe(count);
+    await new Promise((r) => setTimeout(r, 1500));
+    const duplicates = sink.messages.length - count;
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(duplicates).toBeLessThanOrEqual(bound);
+    expect(ctx.db.select().from(notifyJobs).get()).toMatchObject({ recipients: count, sent: count });
     expect(outboxCounts(ctx.db)).toMatchObject({ queued: 0, sent: count, failed: 0 });
   }, 90_000);
 });

@@ -13,6 +13,7 @@ describe('configuration', () => {
       maintenanceReminderHours: 24,
       worker: true,
       outboxLeaseSeconds: 120,
+      outboxExpandBatch: 2000,
       webhookAllowPrivate: false,
       secretsKey: null,
       security: { contact: 'mailto:security@localhost', expires: null },

@@ -1,4 +1,6 @@
-// The delivery worker: takes due rows from the outbox, turns each into a mail
+// The delivery worker: expands notify jobs into outbox rows a batch of
+// subscribers at a time, just ahead of sending, so the queue holds about a
+// round's worth of rows, not one per subscriber; takes due rows, turns each into a mail
 // (or, for webhooks, a signed POST), sends it and records the outcome. Runs
 // inside the server by default and as `herald worker`. Temporary failures
 // (connection refused, 4xx) wait and retry with doubling delays for
@@ -15,7 +17,7 @@ import { mergeTimeline } from '../timeline';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
 import { readLiveLog } from './live-log';
-import { claimDue, enqueueForSubscribers, markFailed, markRetry, markSent } from './outbox';
+import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from './paths';
 import type { LogContext } from './staff-actions';
 import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink } from './subscriptions';
@@ -92,6 +94,8 @@ type Outgoing = { kind: 'mail'; mail: Mail } | { kind: 'webhook'; hook: WebhookR
 export const RECORD_EVERY = 25;
 export const RECORD_EVERY_MS = 250;
 export const DEFAULT_CONCURRENCY = 5;
+/** Expansion steps per round at most: enough to fill a batch when components filter most subscribers out. */
+export const EXPAND_STEPS = 8;
 
 export interface WorkerOptions extends LogContext {
   config: Config;
@@ -106,6 +110,8 @@ export interface WorkerOptions extends LogContext {
   leaseMs?: number;
   /** How long to sleep when nothing is due. */
   idleMs?: number;
+  /** Subscribers expanded from a notify job per transaction (config.outboxExpandBatch). */
+  expandBatch?: number;
 }
 
 export class DeliveryWorker {
@@ -158,15 +164,28 @@ export class DeliveryWorker {
     this.options.transport.close();
   }
 
-  /** One round: housekeeping now and then, then one batch. Returns how many rows it handled. */
+  /**
+   * One round: housekeeping now and then; then, while fewer than a batch of
+   * rows are due, expansion steps of the oldest notify jobs (each its own short
+   * transaction, at most EXPAND_STEPS a round); then one batch. Returns how
+   * many rows it handled, plus one if it expanded (so the loop goes on at once
+   * while a job is being expanded).
+   */
   async runOnce(now = new Date()): Promise<number> {
     if (now.getTime() - this.lastHousekeeping > 60_000) {
       this.lastHousekeeping = now.getTime();
       this.housekeeping(now);
     }
     const { db } = this.options;
-    const rows = claimDue(db, this.options.batchSize ?? 500, this.options.leaseMs ?? this.options.config.outboxLeaseSeconds * 1000, now);
-    if (rows.length === 0) return 0;
+    const batchSize = this.options.batchSize ?? 500;
+    let expanded = false;
+    for (let step = 0; step < EXPAND_STEPS && dueCount(db, batchSize, now) < batchSize; step++) {
+      if (step > 0) await new Promise((resolve) => setImmediate(resolve)); // the server's requests go between steps
+      if (!this.expand(now)) break;
+      expanded = true;
+    }
+    const rows = claimDue(db, batchSize, this.options.leaseMs ?? this.options.config.outboxLeaseSeconds * 1000, now);
+    if (rows.length === 0) return expanded ? 1 : 0;
     const people = new Map(
       db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(rows.map((r) => r.subscriberId))])).all().map((s) => [s.id, s]),
     );
@@ -181,7 +200,13 @@ export class DeliveryWorker {
     } finally {
       this.recordAcknowledged();
     }
-    return rows.length;
+    return rows.length + (expanded ? 1 : 0);
+  }
+
+  /** One expansion step (one transaction); whether there was a job to expand. */
+  private expand(now: Date): boolean {
+    const batch = Math.floor(this.options.expandBatch ?? this.options.config.outboxExpandBatch ?? DEFAULT_EXPAND_BATCH);
+    return expandNext(this.options.db, batch, now) !== null;
   }
 
   private recordAcknowledged(): void {
@@ -266,8 +291,8 @@ export class DeliveryWorker {
    * Forget unconfirmed addresses. Announce what maintenance windows do by the
    * clock: a reminder before one starts (unless it was announced less than the
    * reminder period ahead), and its start and end when no staff update did.
-   * Each is queued once (the outbox is unique per subscriber and event), and
-   * only within an hour of happening.
+   * Each is queued once (one notify job per event), and only within an hour
+   * of happening.
    */
   private housekeeping(now: Date): void {
     const { db, authored, config } = this.options;
@@ -292,7 +317,7 @@ export class DeliveryWorker {
               : null;
       if (!moment || this.scheduledQuietly(m.id)) continue;
       db.transaction((tx) =>
-        enqueueForSubscribers(tx, `${moment}:${m.id}`, { incidentId: m.id, updateId: null, componentIds: m.components.map((c) => c.id) }, now),
+        queueNotification(tx, `${moment}:${m.id}`, { incidentId: m.id, updateId: null, componentIds: m.components.map((c) => c.id) }, now),
       );
     }
   }

@@ -4,9 +4,10 @@
 // they are not here. Deletes go in batches, each its own short transaction,
 // with a turn of the event loop between two: a purge of many rows never holds
 // the server's loop or the database's write lock for long.
-import { and, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { auditLog, loginFailures, outbox, rateLimits, sessions, subscribers } from '../../db/schema';
+import { auditLog, loginFailures, notifyJobs, outbox, rateLimits, sessions, subscribers } from '../../db/schema';
+import { deleteJobs } from './outbox';
 import type { HeraldDb } from './db';
 import { staleUnconfirmed } from './subscriptions';
 import { purgeTrash } from './trash';
@@ -18,7 +19,7 @@ export interface RetentionPolicy {
   auditDays: number;
 }
 
-/** Sent and failed notifications are kept this long for the console's outbox view, then deleted. */
+/** Notify jobs (with their sent counts), sent and failed notifications are kept this long for the console's outbox view, then deleted. */
 export const outboxKeepDays = 30;
 const day = 86_400_000;
 
@@ -31,6 +32,7 @@ export interface PurgeReport {
   auditEntries: number;
   unconfirmedSubscribers: number;
   outboxRows: number;
+  notifyJobs: number;
   sessions: number;
   counters: number;
 }
@@ -63,7 +65,7 @@ export async function purgeExpired(db: HeraldDb, policy: RetentionPolicy, now = 
   const batched = (what: keyof PurgeReport, table: SQLiteTable, where: SQL | undefined) =>
     deleteInBatches(db, table, where!, batchSize, (rows) => onBatch(what, rows));
 
-  const report: PurgeReport = { trashedIncidents: 0, trashedUpdates: 0, auditEntries: 0, unconfirmedSubscribers: 0, outboxRows: 0, sessions: 0, counters: 0 };
+  const report: PurgeReport = { trashedIncidents: 0, trashedUpdates: 0, auditEntries: 0, unconfirmedSubscribers: 0, outboxRows: 0, notifyJobs: 0, sessions: 0, counters: 0 };
   for (;;) {
     const trash = purgeTrash(db, policy.trashDays, now, batchSize);
     report.trashedIncidents += trash.incidents;
@@ -77,6 +79,17 @@ export async function purgeExpired(db: HeraldDb, policy: RetentionPolicy, now = 
   report.unconfirmedSubscribers = await batched('unconfirmedSubscribers', subscribers, staleUnconfirmed(now));
   // Sent or given up on; what still waits to be sent is kept, whatever its age.
   report.outboxRows = await batched('outboxRows', outbox, and(ne(outbox.status, 'queued'), lt(outbox.createdAt, ago(outboxKeepDays))));
+  // Old jobs with nothing left to expand or send (their failures went above); one per notified update, so few.
+  report.notifyJobs = db.transaction((tx) =>
+    deleteJobs(
+      tx,
+      and(
+        lt(notifyJobs.createdAt, ago(outboxKeepDays)),
+        or(isNotNull(notifyJobs.expandedAt), isNotNull(notifyJobs.droppedAt)),
+        sql`NOT EXISTS (SELECT 1 FROM ${outbox} WHERE ${outbox.jobId} = ${notifyJobs.id} AND ${outbox.status} = 'queued')`,
+      ),
+    ),
+  );
   report.sessions = await batched('sessions', sessions, lt(sessions.expiresAt, now));
   // Throttling and rate-limit counters: quiet for a day, they count for nothing (login.ts forgets after an hour).
   report.counters =

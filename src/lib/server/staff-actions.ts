@@ -17,7 +17,7 @@ import {
 import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../db/schema';
 import type { AuthoredIncident } from '../content/incident-file';
 import { recordAudit, systemActor, type Actor } from './audit';
-import { enqueueForSubscribers } from './outbox';
+import { queueNotification } from './outbox';
 import type { HeraldDb } from './db';
 import { ActionError, requireInstant, requireOneOf, requireText } from './validate';
 
@@ -145,13 +145,14 @@ export function refreshClosedAt(tx: Pick<HeraldDb, 'run'>, incidentId: string): 
 
 /**
  * Queues the update for every subscriber it concerns: those following all
- * components, and those following one the incident touches. Same transaction.
+ * components, and those following one the incident touches. Same transaction,
+ * one notify job row; the delivery worker expands it into deliveries.
  */
 function notifySubscribers(tx: Tx, target: Target, updateId: number, now: Date): void {
   const touched = new Set(target.authored?.components.map((c) => c.id) ?? []);
   const live = tx.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, target.id)).all();
   for (const row of live) touched.add(row.id);
-  enqueueForSubscribers(tx, `update:${updateId}`, { incidentId: target.id, updateId, componentIds: [...touched] }, now);
+  queueNotification(tx, `update:${updateId}`, { incidentId: target.id, updateId, componentIds: [...touched] }, now);
 }
 
 export interface NewIncident {

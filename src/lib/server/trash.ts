@@ -3,7 +3,8 @@
 // TRASH_DAYS, and purged for good after that by the daily retention job.
 // Markdown-authored incidents live in git, so they are deleted there.
 import { and, eq, inArray, isNotNull, isNull, lt } from 'drizzle-orm';
-import { componentStatusLog, incidentComponents, incidents, incidentUpdates, outbox } from '../../db/schema';
+import { componentStatusLog, incidentComponents, incidents, incidentUpdates, notifyJobs, outbox } from '../../db/schema';
+import { deleteJobs, dropJobs } from './outbox';
 import { recordAudit, systemActor } from './audit';
 import type { HeraldDb } from './db';
 import { refreshClosedAt, type LogContext } from './staff-actions';
@@ -13,7 +14,7 @@ function audit(db: Pick<HeraldDb, 'insert'>, ctx: LogContext, action: string, ta
   recordAudit(db, ctx.actor ?? systemActor, action, target, detail, at);
 }
 
-/** Moves a live incident or maintenance to the trash; its queued notifications are dropped. */
+/** Moves a live incident or maintenance to the trash; its queued notifications are dropped, and its jobs expand no further. */
 export function trashIncident(ctx: LogContext, id: string, now = new Date()): void {
   const authored = ctx.authored.find((a) => a.id === id);
   if (authored) throw new ActionError('incident', `${id} is authored in ${authored.filePath}; delete that file in git`, 'conflict');
@@ -21,6 +22,7 @@ export function trashIncident(ctx: LogContext, id: string, now = new Date()): vo
     const row = tx.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).get();
     if (!row) throw new ActionError('incident', `no incident or maintenance "${id}"`, 'not_found');
     tx.update(incidents).set({ deletedAt: now }).where(eq(incidents.id, id)).run();
+    dropJobs(tx, eq(notifyJobs.incidentId, id), now);
     tx.delete(outbox).where(and(eq(outbox.incidentId, id), eq(outbox.status, 'queued'))).run();
     audit(tx, ctx, 'incident.trash', id, { title: row.title }, now);
   });
@@ -40,6 +42,7 @@ export function trashUpdate(ctx: LogContext, updateId: number, now = new Date())
     if (live && remaining <= 1) throw new ActionError('update', 'this is the only update of the incident; move the incident to the trash instead', 'conflict');
     tx.update(incidentUpdates).set({ deletedAt: now }).where(eq(incidentUpdates.id, updateId)).run();
     refreshClosedAt(tx, row.incidentId);
+    dropJobs(tx, eq(notifyJobs.updateId, updateId), now);
     tx.delete(outbox).where(and(eq(outbox.updateId, updateId), eq(outbox.status, 'queued'))).run();
     audit(tx, ctx, 'update.trash', row.incidentId, { update: updateId, body: row.body }, now);
     return row.incidentId;
@@ -112,6 +115,7 @@ export function purgeTrash(db: HeraldDb, trashDays: number, now = new Date(), li
       .all()
       .map((r) => r.id);
     if (ids.length) {
+      deleteJobs(tx, inArray(notifyJobs.incidentId, ids));
       tx.delete(outbox).where(inArray(outbox.incidentId, ids)).run();
       tx.delete(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).run();
       tx.delete(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).run();
@@ -126,6 +130,7 @@ export function purgeTrash(db: HeraldDb, trashDays: number, now = new Date(), li
       .all()
       .map((r) => r.id);
     if (updateIds.length) {
+      deleteJobs(tx, inArray(notifyJobs.updateId, updateIds));
       tx.delete(outbox).where(inArray(outbox.updateId, updateIds)).run();
       tx.delete(incidentUpdates).where(inArray(incidentUpdates.id, updateIds)).run();
     }
