@@ -85,6 +85,15 @@ async function start(): Promise<Server> {
     if (runtime) answer(runtime, request, response);
     else ready.then((r) => answer(r, request, response), () => response.destroy());
   });
+  // Requests Node cannot parse, or whose body stops before its Content-Length:
+  // a short, plain answer with the security headers, never a stack trace.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = 'The request was incomplete or malformed.\n';
+    const headers = Object.entries(securityHeaders).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nCache-Control: no-store\r\n${headers}Connection: close\r\n\r\n${body}`);
+  });
   server.keepAliveTimeout = keepAliveMs;
   server.headersTimeout = keepAliveMs + 1000;
 
