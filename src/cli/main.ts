@@ -23,7 +23,7 @@ import { startDeliveryWorker } from '../lib/server/delivery';
 import { shutdownGracefully } from '../lib/server/shutdown';
 import { openDatabase } from '../lib/server/db';
 import { openSessions } from '../lib/server/sessions';
-import { readComponents, readLiveLog } from '../lib/server/live-log';
+import { readComponents, readLiveLog } from '../lib/server/read-model';
 import { contentFolder, resolveFromCwd } from '../lib/server/paths';
 import {
   createIncident,

@@ -4,7 +4,7 @@ import { buildFeed } from '../lib/feed';
 import { etagResponse, rssType } from '../lib/server/http-cache';
 import { proxiedImages } from '../lib/server/image-links';
 import { getRuntime } from '../lib/server/runtime';
-import { loadStatusPage } from '../lib/server/status-page';
+import { loadStatusPage } from '../lib/server/read-model';
 
 export const GET: APIRoute = async () => {
   const runtime = await getRuntime();

@@ -4,7 +4,7 @@ import { maintenanceCalendar } from '../lib/icalendar';
 import { etagResponse } from '../lib/server/http-cache';
 import { publicApiHeaders } from '../lib/server/statuspage-api';
 import { getRuntime } from '../lib/server/runtime';
-import { loadStatusPage } from '../lib/server/status-page';
+import { loadStatusPage } from '../lib/server/read-model';
 
 export const GET: APIRoute = async () => {
   const view = loadStatusPage(await getRuntime());

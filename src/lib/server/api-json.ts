@@ -6,7 +6,7 @@ import type { APIContext, APIRoute } from 'astro';
 import type { ComponentStatus } from '../../db/constants';
 import type { Component, Incident, IncidentUpdate } from '../model';
 import { mergeTimeline } from '../timeline';
-import { readLiveLog } from './live-log';
+import { readLiveLog } from './read-model';
 import type { Runtime } from './runtime';
 import type { ComponentChange } from './staff-actions';
 import { ActionError } from './validate';

@@ -5,7 +5,7 @@ import type { APIRoute } from 'astro';
 import { statuspageDocuments, type StatuspageDocuments } from '../statuspage';
 import { badgeCachePolicy, etagResponse } from './http-cache';
 import { getRuntime } from './runtime';
-import { loadStatusPage, type StatusPage } from './status-page';
+import { loadStatusPage, type StatusPage } from './read-model';
 
 export function statuspageSource(view: StatusPage) {
   return {

@@ -5,7 +5,7 @@ import { badgeSvg, componentBadgeTone } from '../../../lib/badge';
 import { etagResponse } from '../../../lib/server/http-cache';
 import { badgeHeaders } from '../../../lib/server/statuspage-api';
 import { getRuntime } from '../../../lib/server/runtime';
-import { loadStatusPage } from '../../../lib/server/status-page';
+import { loadStatusPage } from '../../../lib/server/read-model';
 
 export const GET: APIRoute = async ({ params }) => {
   const view = loadStatusPage(await getRuntime());

@@ -14,7 +14,7 @@ import {
   readTimeline,
 } from '../../../../lib/server/api-json';
 import { editComponent } from '../../../../lib/server/component-actions';
-import { readComponents } from '../../../../lib/server/live-log';
+import { readComponents } from '../../../../lib/server/read-model';
 import type { ActingRuntime } from '../../../../lib/server/acting';
 import { setComponentStatus } from '../../../../lib/server/staff-actions';
 import { currentComponentStatuses } from '../../../../lib/status';

@@ -1,14 +1,14 @@
 // The read model every public page, feed and API composes from: both sources
 // merged, statuses rolled up, outages collected. Pages call loadStatusPage and
 // nothing else.
-import type { PageSettings } from '../content/catalog';
-import type { Component, ComponentGroup, Incident, Outage } from '../model';
-import { currentComponentStatuses, pageStatus, type PageStatus } from '../status';
-import { mergeTimeline } from '../timeline';
-import { collectOutages } from '../uptime';
+import type { PageSettings } from '../../content/catalog';
+import type { Component, ComponentGroup, Incident, Outage } from '../../model';
+import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
+import { mergeTimeline } from '../../timeline';
+import { collectOutages } from '../../uptime';
 import { readComponents, readGroups, readLiveLog, readRecentLog, readStatusLog } from './live-log';
-import type { ComponentStatusLogRow } from '../../db/schema';
-import type { Runtime } from './runtime';
+import type { ComponentStatusLogRow } from '../../../db/schema';
+import type { Runtime } from '../runtime';
 
 export interface StatusPage {
   page: PageSettings;
