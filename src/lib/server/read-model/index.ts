@@ -4,3 +4,12 @@
 // route's cost follows what it shows, not the length of the history.
 export { readComponents, readGroups, readLiveLog, readStatusLog, readRecentLog, type RecentLog } from './live-log';
 export { loadStatusPage, type StatusPage } from './status-page';
+export {
+  readComponentNames,
+  readFirstMonth,
+  readHistoryMonth,
+  readIncident,
+  readLogFor,
+  readMonthIncidents,
+  type IncidentRead,
+} from './queries';

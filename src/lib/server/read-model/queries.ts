@@ -1,0 +1,157 @@
+// Named reads, one per need: each reads through indexes only what its route
+// shows, then merges it exactly as the full read (status-page.ts) would.
+// An unknown id or month is decided by a primary-key or index lookup (or the
+// in-memory list of markdown ids) before anything is merged.
+import { and, asc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { componentStatusLog, incidentComponents, incidents, incidentUpdates, type ComponentStatusLogRow } from '../../../db/schema';
+import type { AuthoredIncident } from '../../content/incident-file';
+import { monthArchive, pastEvents, type MonthArchive } from '../../history';
+import type { Component, Incident } from '../../model';
+import { localDay, monthOf } from '../../time';
+import { mergeTimeline, type LiveLog } from '../../timeline';
+import type { HeraldDb } from '../db';
+import { readComponents } from './live-log';
+import type { Runtime } from '../runtime';
+
+const DAY_MS = 86_400_000;
+
+/** Markdown incidents by id, built once per content list. */
+const authoredIndex = new WeakMap<AuthoredIncident[], Map<string, AuthoredIncident[]>>();
+
+function authoredById(authored: AuthoredIncident[]): Map<string, AuthoredIncident[]> {
+  let index = authoredIndex.get(authored);
+  if (!index) {
+    index = new Map();
+    for (const file of authored) index.set(file.id, [...(index.get(file.id) ?? []), file]);
+    authoredIndex.set(authored, index);
+  }
+  return index;
+}
+
+/** Everything live about these incident ids (markdown or live), as the full read sees it: trash left out. */
+export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
+  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [] };
+  return {
+    incidents: liveRows,
+    // In the table's own order, as the full read returns them (the index would order them by id).
+    components: db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).orderBy(sql`rowid`).all(),
+    updates: db
+      .select()
+      .from(incidentUpdates)
+      .where(and(inArray(incidentUpdates.incidentId, ids), isNull(incidentUpdates.deletedAt)))
+      .all(),
+  };
+}
+
+export interface IncidentRead {
+  incident: Incident;
+  /** The status changes it made, oldest first. */
+  statusChanges: ComponentStatusLogRow[];
+}
+
+/**
+ * One incident or maintenance by id, markdown or live, with its updates and
+ * components; null (a 404) when no markdown file and no live row (outside the
+ * trash) has that id, decided before any update is read.
+ */
+export function readIncident(runtime: Runtime, id: string, now = new Date()): IncidentRead | null {
+  const { db } = runtime;
+  const authored = authoredById(runtime.content.authored).get(id) ?? [];
+  const live = db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).all();
+  if (authored.length === 0 && live.length === 0) return null;
+  const [incident] = mergeTimeline(authored, readLogFor(db, live, [id]), now);
+  const statusChanges = db.select().from(componentStatusLog).where(eq(componentStatusLog.incidentId, id)).all()
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  return { incident, statusChanges };
+}
+
+/** Listed components' ids and names, in display order (for naming what an incident affects). */
+export function readComponentNames(runtime: Runtime): Pick<Component, 'id' | 'name'>[] {
+  return readComponents(runtime.db).map(({ id, name }) => ({ id, name }));
+}
+
+/** Merges the live rows and markdown files given with everything live about them. */
+function mergeSome(runtime: Runtime, authored: AuthoredIncident[], live: LiveLog['incidents'], now: Date): Incident[] {
+  const ids = [...new Set([...authored.map((a) => a.id), ...live.map((i) => i.id)])];
+  return mergeTimeline(authored, readLogFor(runtime.db, live, ids), now);
+}
+
+/**
+ * When the oldest event that has begun (history.ts pastEvents) started: live
+ * incidents are walked oldest first through the started_at index, in small
+ * batches, until one has begun; markdown ones likewise, in memory. Normally
+ * one batch of each.
+ */
+export function readFirstEventStart(runtime: Runtime, now: Date): Date | null {
+  const batch = 16;
+  let oldest: Date | null = null;
+  for (let offset = 0; ; offset += batch) {
+    const rows = runtime.db
+      .select()
+      .from(incidents)
+      .where(and(isNull(incidents.deletedAt), lte(incidents.startedAt, now)))
+      .orderBy(asc(incidents.startedAt), asc(incidents.id))
+      .limit(batch)
+      .offset(offset)
+      .all();
+    const begun = pastEvents(mergeSome(runtime, [], rows, now), now);
+    if (begun.length) {
+      oldest = begun.reduce((min, i) => (i.startedAt < min ? i.startedAt : min), begun[0].startedAt);
+      break;
+    }
+    if (rows.length < batch) break;
+  }
+  const files = runtime.content.authored.filter((a) => a.startedAt <= now).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  for (let offset = 0; offset < files.length; offset += batch) {
+    const slice = files.slice(offset, offset + batch);
+    if (oldest && slice[0].startedAt >= oldest) break;
+    const begun = pastEvents(mergeSome(runtime, slice, [], now), now);
+    if (begun.length) {
+      const first = begun.reduce((min, i) => (i.startedAt < min ? i.startedAt : min), begun[0].startedAt);
+      if (!oldest || first < oldest) oldest = first;
+      break;
+    }
+  }
+  return oldest;
+}
+
+/** The first month of the archive: that of the oldest event begun, or the current one. */
+export function readFirstMonth(runtime: Runtime, now: Date): string {
+  const oldest = readFirstEventStart(runtime, now);
+  const timeZone = runtime.content.page.time_zone;
+  return monthOf(localDay(oldest && oldest < now ? oldest : now, timeZone));
+}
+
+/**
+ * Incidents and maintenance that started in a month of the page's time zone.
+ * The index is read over the UTC month widened by two days each side (no zone
+ * is more than 14 hours off UTC); the exact local month is then filtered here.
+ */
+export function readMonthIncidents(runtime: Runtime, month: string, now: Date): Incident[] {
+  const [y, m] = month.split('-').map(Number);
+  const from = new Date(Date.UTC(y, m - 1, 1) - 2 * DAY_MS);
+  const until = new Date(Date.UTC(y, m, 1) + 2 * DAY_MS);
+  const timeZone = runtime.content.page.time_zone;
+  const inMonth = (at: Date) => monthOf(localDay(at, timeZone)) === month;
+  const live = runtime.db
+    .select()
+    .from(incidents)
+    .where(and(isNull(incidents.deletedAt), gte(incidents.startedAt, from), lt(incidents.startedAt, until)))
+    .all()
+    .filter((row) => inMonth(row.startedAt));
+  const authored = runtime.content.authored.filter((a) => a.startedAt >= from && a.startedAt < until && inMonth(a.startedAt));
+  return mergeSome(runtime, authored, live, now);
+}
+
+/**
+ * One month of the archive (`YYYY-MM`, page time zone), or null (a 404) when
+ * it is after the current month or before the first: decided by one index
+ * lookup of the oldest incident, before the month is read.
+ */
+export function readHistoryMonth(runtime: Runtime, month: string, now = new Date()): MonthArchive | null {
+  const timeZone = runtime.content.page.time_zone;
+  if (month > monthOf(localDay(now, timeZone))) return null;
+  const first = readFirstMonth(runtime, now);
+  if (month < first) return null;
+  return monthArchive(readMonthIncidents(runtime, month, now), month, now, timeZone, first);
+}

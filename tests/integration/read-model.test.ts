@@ -1,0 +1,185 @@
+// Each named read of the read model must show exactly what the full read
+// (loadStatusPage without a window) shows for its route, over a long history
+// with markdown incidents carrying live updates, trashed incidents, incidents
+// that start near a month's edge in the page's time zone, and maintenance;
+// and it must reach the database only through indexes.
+import { describe, expect, it } from 'vitest';
+import { buildDataset } from '../bench/dataset';
+import { monthArchive } from '../../src/lib/history';
+import { loadStatusPage, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
+import { createIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/staff-actions';
+import { trashIncident, trashUpdate } from '../../src/lib/server/trash';
+import { openDatabase } from '../../src/lib/server/db';
+import { addMonths, localDay, monthOf } from '../../src/lib/time';
+import { freshContext, tempDir } from '../helpers/temp-db';
+import type { Runtime } from '../../src/lib/server/runtime';
+import { loadConfig } from '../../src/lib/config';
+import { readContentFolder } from '../../src/lib/content/index';
+import { contentFolder } from '../../src/lib/server/paths';
+import { join } from 'node:path';
+
+const day = 86_400_000;
+const hour = 3_600_000;
+
+function runtimeAt(path: string, timeZone: string): Runtime {
+  const db = openDatabase(path);
+  const content = readContentFolder(contentFolder);
+  return { db, authored: content.authored, config: loadConfig({ HERALD_DB: path }), content: { ...content, page: { ...content.page, time_zone: timeZone } } };
+}
+
+/** The bench's two years (smaller), plus the awkward cases written through the staff actions. */
+function history(now: Date) {
+  const path = join(tempDir(), 'herald.db');
+  const counts = buildDataset(path, { incidents: 240, years: 2, subscriberCount: 0, seed: 12 });
+  const ctx = { ...freshContextFor(path) };
+  const ago = (d: number, h = 0) => new Date(now.getTime() - d * day - h * hour);
+  // Markdown incidents touched and reopened by live updates, long after their files.
+  const [md1, md2] = ctx.authored;
+  postUpdate(ctx, md1.id, { status: 'monitoring', message: 'Again.', components: [{ id: 'dns', status: 'degraded_performance' }] }, new Date(md1.startedAt.getTime() + 40 * day));
+  postUpdate(ctx, md2.id, { status: 'investigating', message: 'Back.' }, new Date(md2.startedAt.getTime() + 3 * day));
+  const trashedMdUpdate = postUpdate(ctx, md2.id, { status: 'resolved', message: 'Gone, then trashed.' }, new Date(md2.startedAt.getTime() + 4 * day));
+  trashUpdate(ctx, trashedMdUpdate);
+  // Trashed incidents: one whole, one with its resolution trashed (open again).
+  const trashed = createIncident(ctx, { title: 'Trashed one', impact: 'minor', message: 'x', components: [{ id: 'webmail', status: 'major_outage' }] }, ago(300));
+  trashIncident(ctx, trashed);
+  const reopened = createIncident(ctx, { title: 'Reopened one', impact: 'major', message: 'x' }, ago(400));
+  trashUpdate(ctx, resolveIncident(ctx, reopened, 'Too soon.', ago(399)));
+  // Around month edges (in UTC and in the zones tested): the last and first hours of months.
+  const edges: string[] = [];
+  for (let n = 1; n <= 20; n++) {
+    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1);
+    for (const offset of [-14, -5, -1, 0, 1, 5, 13]) {
+      const id = createIncident(ctx, { title: `Edge ${n} ${offset}`, impact: 'minor', message: 'x', components: [{ id: 'inbound', status: 'partial_outage' }] }, new Date(monthStart + offset * hour));
+      resolveIncident(ctx, id, 'Fixed.', new Date(monthStart + offset * hour + 30 * day));
+      edges.push(id);
+    }
+  }
+  // Maintenance: long past (completed by its window alone), running, ahead (created long ago, still scheduled).
+  const past = scheduleMaintenance(ctx, { title: 'Past window', message: 'x', scheduledFor: ago(500), scheduledUntil: ago(500, -2), components: ['dns'] }, ago(510));
+  const running = scheduleMaintenance(ctx, { title: 'Running', message: 'x', scheduledFor: ago(0, 1), scheduledUntil: ago(0, -1) }, ago(3));
+  const ahead = scheduleMaintenance(ctx, { title: 'Ahead', message: 'x', scheduledFor: ago(-20), scheduledUntil: ago(-20, -2) }, ago(700));
+  return { path, counts, trashed, reopened, edges, past, running, ahead };
+}
+
+function freshContextFor(path: string) {
+  const content = readContentFolder(contentFolder);
+  return { db: openDatabase(path), authored: content.authored };
+}
+
+/** What `/incidents/<id>` shows, from the full read. */
+function fullIncident(runtime: Runtime, id: string, now: Date) {
+  return loadStatusPage(runtime, now).incidents.find((i) => i.id === id) ?? null;
+}
+
+describe('the read model', () => {
+  const now = new Date();
+  const h = history(now);
+
+  for (const timeZone of ['UTC', 'America/Los_Angeles', 'Pacific/Auckland']) {
+    it(`reads one incident by id as the full read shows it (${timeZone})`, () => {
+      const runtime = runtimeAt(h.path, timeZone);
+      const all = loadStatusPage(runtime, now).incidents;
+      const ids = [...all.map((i) => i.id), h.trashed, 'no-such-incident', '', "x' OR 1=1 --"];
+      expect(all.some((i) => i.source === 'markdown' && i.updates.some((u) => u.source === 'live'))).toBe(true);
+      for (const id of ids) expect(readIncident(runtime, id, now)?.incident ?? null, id).toEqual(all.find((i) => i.id === id) ?? null);
+      expect(readIncident(runtime, h.trashed, now)).toBeNull();
+      expect(readIncident(runtime, h.reopened, now)!.incident.status).toBe('investigating');
+      expect(readIncident(runtime, h.past, now)!.incident.status).toBe('completed');
+    });
+
+    it(`reads a month of history as the full read shows it (${timeZone})`, () => {
+      const runtime = runtimeAt(h.path, timeZone);
+      const full = loadStatusPage(runtime, now);
+      const current = monthOf(localDay(now, timeZone));
+      let shown = 0;
+      for (let n = -2; n <= 30; n++) {
+        const month = addMonths(current, -n);
+        const expected = monthArchive(full.incidents, month, now, timeZone);
+        const actual = readHistoryMonth(runtime, month, now);
+        expect(actual, month).toEqual(expected);
+        if (expected) shown += expected.days.length;
+      }
+      expect(shown).toBeGreaterThan(100);
+      // The first month is a 404 boundary: the one before it is outside the history.
+      expect(readHistoryMonth(runtime, '1999-01', now)).toBeNull();
+    });
+  }
+
+  it('an incident starting in the last hour of a month in the page zone is in that month, not the next', () => {
+    const runtime = runtimeAt(h.path, 'America/Los_Angeles');
+    const full = loadStatusPage(runtime, now);
+    for (const id of h.edges) {
+      const incident = full.incidents.find((i) => i.id === id)!;
+      const month = monthOf(localDay(incident.startedAt, 'America/Los_Angeles'));
+      const archive = readHistoryMonth(runtime, month, now)!;
+      expect(archive.days.flatMap((d) => d.incidents.map((i) => i.id)), id).toContain(id);
+    }
+  });
+
+  it('a markdown incident alone, and a database with nothing else, give the same first month', () => {
+    const ctx = freshContext();
+    const runtime = runtimeAt(ctx.path, 'UTC');
+    const full = loadStatusPage(runtime, now);
+    const current = monthOf(localDay(now, 'UTC'));
+    for (let n = 0; n <= 10; n++) {
+      const month = addMonths(current, -n);
+      expect(readHistoryMonth(runtime, month, now), month).toEqual(monthArchive(full.incidents, month, now, 'UTC'));
+    }
+  });
+});
+
+describe('the read model reads through indexes', () => {
+  const now = new Date();
+  const h = history(now);
+
+  /** Every statement the read runs, with SQLite's plan for it. */
+  function plans(runtime: Runtime, read: () => void): string[] {
+    const client = runtime.db.$client;
+    const seen: { sql: string; params: unknown[] }[] = [];
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((source: string) => {
+      const statement = prepare(source);
+      const wrap = (method: 'all' | 'get' | 'run') => {
+        const original = statement[method].bind(statement);
+        return (...params: unknown[]) => {
+          seen.push({ sql: source, params });
+          return (original as (...p: unknown[]) => unknown)(...params);
+        };
+      };
+      return Object.assign(statement, { all: wrap('all'), get: wrap('get'), run: wrap('run') });
+    }) as typeof client.prepare;
+    try {
+      read();
+    } finally {
+      client.prepare = prepare;
+    }
+    return seen.flatMap(({ sql, params }) =>
+      (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as { detail: string }[]).map((r) => r.detail),
+    );
+  }
+
+  const history_tables = /\b(incidents|incident_updates|incident_components|component_status_log)\b/;
+  function expectIndexed(steps: string[]) {
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps.filter((s) => history_tables.test(s))) expect(step).toMatch(/^SEARCH .* USING (INDEX|COVERING INDEX|PRIMARY KEY|INTEGER PRIMARY KEY)/);
+  }
+
+  it('one incident: by primary key and the incident indexes; an unknown id reads nothing else', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const md = runtime.content.authored[0].id;
+    for (const id of [h.counts.sampleIncidentId, md, h.reopened]) expectIndexed(plans(runtime, () => readIncident(runtime, id, now)));
+    const unknown = plans(runtime, () => readIncident(runtime, 'no-such-incident', now));
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]).toMatch(/SEARCH incidents USING INDEX sqlite_autoindex_incidents_1 \(id=\?\)/);
+  });
+
+  it('one month: through the started_at index; a month after today reads nothing, one before the history only the oldest', () => {
+    const runtime = runtimeAt(h.path, 'Pacific/Auckland');
+    const month = monthOf(localDay(new Date(now.getTime() - 200 * day), 'Pacific/Auckland'));
+    expectIndexed(plans(runtime, () => readHistoryMonth(runtime, month, now)));
+    expect(plans(runtime, () => readHistoryMonth(runtime, '2999-01', now))).toEqual([]);
+    const before = plans(runtime, () => readHistoryMonth(runtime, '1999-01', now));
+    expectIndexed(before);
+    expect(before.some((s) => /incidents USING INDEX incidents_started_at/.test(s))).toBe(true);
+  });
+});
