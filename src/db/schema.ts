@@ -93,7 +93,7 @@ export const incidentComponents = sqliteTable(
       .references(() => components.id, { onDelete: 'cascade' }),
     status: text('status', { enum: componentStatuses }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] })],
+  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] }), index('incident_components_component').on(t.componentId)],
 );
 
 /**

@@ -6,7 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildDataset } from '../bench/dataset';
 import { monthArchive } from '../../src/lib/history';
-import { loadStatusPage, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
+import { buildFeed } from '../../src/lib/feed';
+import { pastEvents } from '../../src/lib/history';
+import { loadStatusPage, readComponents, readComponentIncidents, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
+import { upcomingMaintenance } from '../../src/lib/timeline';
+import { uptimeBar } from '../../src/lib/uptime';
 import { createIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/staff-actions';
 import { trashIncident, trashUpdate } from '../../src/lib/server/trash';
 import { openDatabase } from '../../src/lib/server/db';
@@ -58,6 +62,8 @@ function history(now: Date) {
   const past = scheduleMaintenance(ctx, { title: 'Past window', message: 'x', scheduledFor: ago(500), scheduledUntil: ago(500, -2), components: ['dns'] }, ago(510));
   const running = scheduleMaintenance(ctx, { title: 'Running', message: 'x', scheduledFor: ago(0, 1), scheduledUntil: ago(0, -1) }, ago(3));
   const ahead = scheduleMaintenance(ctx, { title: 'Ahead', message: 'x', scheduledFor: ago(-20), scheduledUntil: ago(-20, -2) }, ago(700));
+  // Updates at the very same instant, among the newest: the feed's edge must order them as the full read does.
+  for (let n = 0; n < 60; n++) createIncident(ctx, { title: `Tied ${n}`, impact: 'minor', message: 'x', components: [{ id: n % 2 ? 'webmail' : 'dns', status: 'degraded_performance' }] }, ago(0, 5));
   return { path, counts, trashed, reopened, edges, past, running, ahead };
 }
 
@@ -104,6 +110,42 @@ describe('the read model', () => {
       expect(readHistoryMonth(runtime, '1999-01', now)).toBeNull();
     });
   }
+
+  it('reads one component\'s window as the full read shows its page', () => {
+    const runtime = runtimeAt(h.path, 'America/Los_Angeles');
+    const full = loadStatusPage(runtime, now);
+    const tz = 'America/Los_Angeles';
+    const ids = [...readComponents(runtime.db).map((c) => c.id), 'no-such-component'];
+    expect(ids.length).toBeGreaterThan(30);
+    for (const id of ids) {
+      const expectedComponent = full.components.find((c) => c.id === id);
+      const found = readComponentWindow(runtime, id, now);
+      if (!expectedComponent) {
+        expect(found, id).toBeNull();
+        continue;
+      }
+      const touches = (i: { components: { id: string }[] }) => i.components.some((c) => c.id === id);
+      expect(found!.component, id).toEqual(expectedComponent);
+      expect(uptimeBar(id, found!.view.outages, now, tz), id).toEqual(uptimeBar(id, full.outages, now, tz));
+      expect(pastEvents(found!.incidents, now), id).toEqual(pastEvents(full.incidents, now).filter(touches));
+      expect(upcomingMaintenance(found!.incidents), id).toEqual(upcomingMaintenance(full.incidents).filter(touches));
+      expect(found!.view.sections, id).toEqual(full.sections);
+      expect(found!.view.components, id).toEqual(full.components);
+    }
+  });
+
+  it('reads the newest feed items as the full read shows them, site-wide and per component', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const full = loadStatusPage(runtime, now);
+    const feed = (incidents: typeof full.incidents, component?: { id: string; name: string }) =>
+      buildFeed({ pageName: 'P', description: null, siteUrl: 'https://status.example', incidents, component });
+    const site = readFeedIncidents(runtime, now);
+    expect(feed(site)).toEqual(feed(full.incidents));
+    expect(site.length).toBeLessThan(full.incidents.length / 3);
+    for (const component of [...full.components, { id: 'no-such-component', name: 'None' }]) {
+      expect(feed(readFeedIncidents(runtime, now, { componentId: component.id }), component), component.id).toEqual(feed(full.incidents, component));
+    }
+  });
 
   it('an incident starting in the last hour of a month in the page zone is in that month, not the next', () => {
     const runtime = runtimeAt(h.path, 'America/Los_Angeles');
@@ -158,6 +200,24 @@ describe('the read model reads through indexes', () => {
     );
   }
 
+  /** How many rows the statements of a read returned. */
+  function rowsRead(runtime: Runtime, read: () => void): number {
+    const client = runtime.db.$client;
+    let count = 0;
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((source: string) => {
+      const statement = prepare(source);
+      const all = statement.all.bind(statement);
+      return Object.assign(statement, { all: (...params: unknown[]) => { const r = (all as (...p: unknown[]) => unknown[])(...params); count += r.length; return r; } });
+    }) as typeof client.prepare;
+    try {
+      read();
+    } finally {
+      client.prepare = prepare;
+    }
+    return count;
+  }
+
   const history_tables = /\b(incidents|incident_updates|incident_components|component_status_log)\b/;
   function expectIndexed(steps: string[]) {
     expect(steps.length).toBeGreaterThan(0);
@@ -171,6 +231,18 @@ describe('the read model reads through indexes', () => {
     const unknown = plans(runtime, () => readIncident(runtime, 'no-such-incident', now));
     expect(unknown).toHaveLength(1);
     expect(unknown[0]).toMatch(/SEARCH incidents USING INDEX sqlite_autoindex_incidents_1 \(id=\?\)/);
+  });
+
+  it('one component: through the component index; the feed walks the at index only as far as its items', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    expectIndexed(plans(runtime, () => readComponentIncidents(runtime, 'webmail', now)));
+    const component = plans(runtime, () => readComponentWindow(runtime, 'dns', now));
+    expect(component.some((s) => /incident_components USING (COVERING )?INDEX incident_components_component/.test(s))).toBe(true);
+    expectIndexed(component);
+    expectIndexed(plans(runtime, () => readFeedIncidents(runtime, now, { componentId: 'webmail' })));
+    // The site feed reads the newest updates in index order and stops: count the rows it reads.
+    const rows = rowsRead(runtime, () => readFeedIncidents(runtime, now));
+    expect(rows).toBeLessThan(400);
   });
 
   it('one month: through the started_at index; a month after today reads nothing, one before the history only the oldest', () => {

@@ -5,11 +5,15 @@
 export { readComponents, readGroups, readLiveLog, readStatusLog, readRecentLog, type RecentLog } from './live-log';
 export { loadStatusPage, type StatusPage } from './status-page';
 export {
+  readComponentIncidents,
   readComponentNames,
+  readComponentWindow,
+  readFeedIncidents,
   readFirstMonth,
   readHistoryMonth,
   readIncident,
   readLogFor,
   readMonthIncidents,
+  type ComponentWindow,
   type IncidentRead,
 } from './queries';

@@ -2,7 +2,7 @@
 // shows, then merges it exactly as the full read (status-page.ts) would.
 // An unknown id or month is decided by a primary-key or index lookup (or the
 // in-memory list of markdown ids) before anything is merged.
-import { and, asc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { componentStatusLog, incidentComponents, incidents, incidentUpdates, type ComponentStatusLogRow } from '../../../db/schema';
 import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
@@ -10,7 +10,9 @@ import type { Component, Incident } from '../../model';
 import { localDay, monthOf } from '../../time';
 import { mergeTimeline, type LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
+import { feedItemLimit } from '../../feed';
 import { readComponents } from './live-log';
+import { loadStatusPage, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
 const DAY_MS = 86_400_000;
@@ -154,4 +156,102 @@ export function readHistoryMonth(runtime: Runtime, month: string, now = new Date
   const first = readFirstMonth(runtime, now);
   if (month < first) return null;
   return monthArchive(readMonthIncidents(runtime, month, now), month, now, timeZone, first);
+}
+
+/** Live rows (outside the trash) with these ids. */
+function readLiveRows(db: HeraldDb, ids: string[]): LiveLog['incidents'] {
+  if (ids.length === 0) return [];
+  return db.select().from(incidents).where(and(inArray(incidents.id, ids), isNull(incidents.deletedAt))).all();
+}
+
+/**
+ * Every incident and maintenance that touches a component, both sources,
+ * newest start first: live ones found through the incident_components
+ * component index, markdown ones by the components their files name.
+ */
+export function readComponentIncidents(runtime: Runtime, componentId: string, now: Date): Incident[] {
+  const { db } = runtime;
+  const ids = [...new Set(db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).all().map((r) => r.id))];
+  const touches = (i: Incident) => i.components.some((c) => c.id === componentId);
+  const authored = runtime.content.authored.filter((a) => a.components.some((c) => c.id === componentId));
+  return mergeSome(runtime, authored, readLiveRows(db, ids), now).filter(touches);
+}
+
+export interface ComponentWindow {
+  /** The page as of the last 90 days (components, sections, outages: what the bars and the status need). */
+  view: StatusPage;
+  component: Component;
+  /** Every incident and maintenance that touches it, newest start first. */
+  incidents: Incident[];
+}
+
+/** One component's page: its status, 90-day bar and incidents; null (a 404) when it is not listed. */
+export function readComponentWindow(runtime: Runtime, componentId: string, now = new Date()): ComponentWindow | null {
+  if (!readComponents(runtime.db).some((c) => c.id === componentId)) return null;
+  const view = loadStatusPage(runtime, now, { recentDays: 90 });
+  const component = view.components.find((c) => c.id === componentId)!;
+  return { view, component, incidents: readComponentIncidents(runtime, componentId, now) };
+}
+
+/**
+ * The incidents whose updates are the newest `limit` feed items (feed.ts: an
+ * item is an update, newest first), with a component: only those touching it.
+ * Live updates are read newest first through the `at` index until `limit`
+ * belong to incidents outside the trash; with the markdown updates, every
+ * incident owning an update at least as new as the limit-th is merged in full,
+ * so ties at the edge come out as the full read orders them.
+ */
+export function readFeedIncidents(runtime: Runtime, now = new Date(), { componentId, limit = feedItemLimit }: { componentId?: string; limit?: number } = {}): Incident[] {
+  const { db } = runtime;
+  const markdown = authoredById(runtime.content.authored);
+  const authored = componentId ? runtime.content.authored.filter((a) => a.components.some((c) => c.id === componentId)) : runtime.content.authored;
+  const candidates: { incidentId: string; at: Date }[] = authored.flatMap((a) => a.updates.map((u) => ({ incidentId: a.id, at: u.at })));
+  const liveOwners = new Map<string, LiveLog['incidents'][number]>();
+  const owns = (incidentId: string) => markdown.has(incidentId) ? authored.some((a) => a.id === incidentId) || liveOwners.has(incidentId) : liveOwners.has(incidentId);
+  const remember = (ids: string[]) => {
+    const unknown = [...new Set(ids)].filter((id) => !liveOwners.has(id));
+    for (const row of readLiveRows(db, unknown)) liveOwners.set(row.id, row);
+  };
+  let scope: string[] | null = null;
+  if (componentId) {
+    // A component's feed: its live incidents through the component index.
+    scope = [...new Set(db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).all().map((r) => r.id))];
+    remember(scope);
+  }
+  const updatesWhere = (extra: ReturnType<typeof gte> | undefined) =>
+    and(isNull(incidentUpdates.deletedAt), scope ? inArray(incidentUpdates.incidentId, [...liveOwners.keys(), ...authored.map((a) => a.id)]) : undefined, extra);
+  const batch = limit * 2;
+  let live: { incidentId: string; at: Date }[] = [];
+  for (let offset = 0; ; offset += batch) {
+    const rows = db
+      .select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at })
+      .from(incidentUpdates)
+      .where(updatesWhere(undefined))
+      .orderBy(desc(incidentUpdates.at))
+      .limit(batch)
+      .offset(offset)
+      .all();
+    if (!scope) remember(rows.map((r) => r.incidentId).filter((id) => !markdown.has(id)));
+    live.push(...rows.filter((r) => owns(r.incidentId)));
+    if (live.length >= limit) {
+      // Every live update as new as the limit-th, ties included.
+      const edge = live[limit - 1].at;
+      const tied = db.select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at }).from(incidentUpdates).where(updatesWhere(gte(incidentUpdates.at, edge))).all();
+      if (!scope) remember(tied.map((r) => r.incidentId).filter((id) => !markdown.has(id)));
+      live = tied.filter((r) => owns(r.incidentId));
+      break;
+    }
+    if (rows.length < batch) break;
+  }
+  candidates.push(...live);
+  candidates.sort((a, b) => b.at.getTime() - a.at.getTime());
+  const edge = candidates.length > limit ? candidates[limit - 1].at : null;
+  const owners = new Set(candidates.filter((c) => !edge || c.at >= edge).map((c) => c.incidentId));
+  const merged = mergeSome(
+    runtime,
+    authored.filter((a) => owners.has(a.id)),
+    [...liveOwners.values()].filter((row) => owners.has(row.id)),
+    now,
+  );
+  return componentId ? merged.filter((i) => i.components.some((c) => c.id === componentId)) : merged;
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `incident_components_component` ON `incident_components` (`component_id`);
