@@ -8,9 +8,11 @@ import { buildDataset } from '../bench/dataset';
 import { monthArchive } from '../../src/lib/history';
 import { buildFeed } from '../../src/lib/feed';
 import { pastEvents } from '../../src/lib/history';
-import { loadStatusPage, readComponents, readComponentIncidents, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
+import { loadApiView, loadStatusPage, readAllMaintenance, readNewestStarted, readComponents, statuspageSource, readComponentIncidents, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
 import { upcomingMaintenance } from '../../src/lib/timeline';
 import { uptimeBar } from '../../src/lib/uptime';
+import { maintenanceCalendar } from '../../src/lib/icalendar';
+import { statuspageDocuments } from '../../src/lib/statuspage';
 import { createIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/staff-actions';
 import { trashIncident, trashUpdate } from '../../src/lib/server/trash';
 import { openDatabase } from '../../src/lib/server/db';
@@ -147,6 +149,32 @@ describe('the read model', () => {
     }
   });
 
+  it('reads what the JSON API shows: every document equal to the full read\'s', () => {
+    for (const timeZone of ['UTC', 'Pacific/Auckland']) {
+      const runtime = runtimeAt(h.path, timeZone);
+      const full = statuspageDocuments(statuspageSource(loadStatusPage(runtime, now)));
+      const api = statuspageDocuments(statuspageSource(loadApiView(runtime, now)));
+      for (const name of Object.keys(full) as (keyof typeof full)[]) expect(JSON.stringify(api[name]()), name).toEqual(JSON.stringify(full[name]()));
+      expect(full.unresolvedIncidents().incidents.length).toBeGreaterThan(0);
+      expect(full.upcomingMaintenances().scheduled_maintenances.length).toBeGreaterThan(0);
+      expect(full.activeMaintenances().scheduled_maintenances.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads the newest incidents and every maintenance window as the full read lists them', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const all = loadStatusPage(runtime, now).incidents;
+    for (const kind of ['incident', 'maintenance'] as const) {
+      for (const limit of [1, 5, 50, 100, 100_000]) {
+        expect(readNewestStarted(runtime, kind, limit, now), `${kind} ${limit}`).toEqual(all.filter((i) => i.kind === kind).slice(0, limit));
+      }
+    }
+    const site = { pageName: 'P', siteUrl: 'https://status.example' };
+    const maintenance = all.filter((i) => i.kind === 'maintenance');
+    expect(readAllMaintenance(runtime, now)).toEqual(maintenance);
+    expect(maintenanceCalendar(site, readAllMaintenance(runtime, now), now)).toEqual(maintenanceCalendar(site, all, now));
+  });
+
   it('an incident starting in the last hour of a month in the page zone is in that month, not the next', () => {
     const runtime = runtimeAt(h.path, 'America/Los_Angeles');
     const full = loadStatusPage(runtime, now);
@@ -243,6 +271,41 @@ describe('the read model reads through indexes', () => {
     // The site feed reads the newest updates in index order and stops: count the rows it reads.
     const rows = rowsRead(runtime, () => readFeedIncidents(runtime, now));
     expect(rows).toBeLessThan(400);
+  });
+
+  it('the API, newest lists and calendar: through indexes, the at walk bounded', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    expectIndexed(plans(runtime, () => readNewestStarted(runtime, 'incident', 50, now)));
+    expectIndexed(plans(runtime, () => readAllMaintenance(runtime, now)));
+    const api = plans(runtime, () => loadApiView(runtime, now));
+    expectIndexed(api.filter((s) => !/^SCAN incident_updates USING INDEX incident_updates_at$/.test(s)));
+  });
+
+  it('reads no more rows when the history grows older', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const reads = () => ({
+      api: rowsRead(runtime, () => loadApiView(runtime, now)),
+      feed: rowsRead(runtime, () => readFeedIncidents(runtime, now)),
+      componentFeed: rowsRead(runtime, () => readFeedIncidents(runtime, now, { componentId: 'dns' })),
+      incident: rowsRead(runtime, () => readIncident(runtime, h.counts.sampleIncidentId, now)),
+      unknown: rowsRead(runtime, () => readIncident(runtime, 'no-such-incident', now)),
+      month: rowsRead(runtime, () => readHistoryMonth(runtime, monthOf(localDay(new Date(now.getTime() - 100 * day), 'UTC')), now)),
+      newest: rowsRead(runtime, () => readNewestStarted(runtime, 'incident', 50, now)),
+    });
+    const before = reads();
+    const ctx = { db: runtime.db, authored: runtime.authored };
+    // Another three years before the history began, on other components than dns.
+    for (let n = 0; n < 150; n++) {
+      const at = new Date(now.getTime() - (800 + n * 7) * day);
+      const id = createIncident(ctx, { title: `Older ${n}`, impact: 'minor', message: 'x', components: [{ id: 'webmail', status: 'degraded_performance' }] }, at);
+      postUpdate(ctx, id, { status: 'identified', message: 'y' }, new Date(at.getTime() + hour));
+      resolveIncident(ctx, id, 'Fixed.', new Date(at.getTime() + 2 * hour));
+    }
+    const after = reads();
+    // The month's 404 check reads the oldest incident, whichever it is: compare the rest exactly.
+    expect(after.month).toBeLessThanOrEqual(before.month + 10);
+    expect({ ...after, month: 0 }).toEqual({ ...before, month: 0 });
+    expect(before.unknown).toBe(0);
   });
 
   it('one month: through the started_at index; a month after today reads nothing, one before the history only the oldest', () => {

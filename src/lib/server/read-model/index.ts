@@ -3,8 +3,10 @@
 // calendar and the CLI call these named reads, each through indexes, so a
 // route's cost follows what it shows, not the length of the history.
 export { readComponents, readGroups, readLiveLog, readStatusLog, readRecentLog, type RecentLog } from './live-log';
-export { loadStatusPage, type StatusPage } from './status-page';
+export { loadStatusPage, statuspageSource, type StatusPage } from './status-page';
 export {
+  loadApiView,
+  readAllMaintenance,
   readComponentIncidents,
   readComponentNames,
   readComponentWindow,
@@ -14,6 +16,7 @@ export {
   readIncident,
   readLogFor,
   readMonthIncidents,
+  readNewestStarted,
   type ComponentWindow,
   type IncidentRead,
 } from './queries';

@@ -80,14 +80,14 @@ function mergeSome(runtime: Runtime, authored: AuthoredIncident[], live: LiveLog
 
 /**
  * When the oldest event that has begun (history.ts pastEvents) started: live
- * incidents are walked oldest first through the started_at index, in small
- * batches, until one has begun; markdown ones likewise, in memory. Normally
- * one batch of each.
+ * incidents are walked oldest first through the started_at index, in growing
+ * batches, until one has begun; markdown ones likewise, in memory (their live
+ * updates read only for those walked). Normally the oldest of each.
  */
 export function readFirstEventStart(runtime: Runtime, now: Date): Date | null {
-  const batch = 16;
   let oldest: Date | null = null;
-  for (let offset = 0; ; offset += batch) {
+  // Batches of 1, 4, 16…: the oldest has normally begun, and is all that is read.
+  for (let offset = 0, batch = 1; ; offset += batch, batch *= 4) {
     const rows = runtime.db
       .select()
       .from(incidents)
@@ -104,7 +104,7 @@ export function readFirstEventStart(runtime: Runtime, now: Date): Date | null {
     if (rows.length < batch) break;
   }
   const files = runtime.content.authored.filter((a) => a.startedAt <= now).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
-  for (let offset = 0; offset < files.length; offset += batch) {
+  for (let offset = 0, batch = 1; offset < files.length; offset += batch, batch *= 4) {
     const slice = files.slice(offset, offset + batch);
     if (oldest && slice[0].startedAt >= oldest) break;
     const begun = pastEvents(mergeSome(runtime, slice, [], now), now);
@@ -254,4 +254,73 @@ export function readFeedIncidents(runtime: Runtime, now = new Date(), { componen
     now,
   );
   return componentId ? merged.filter((i) => i.components.some((c) => c.id === componentId)) : merged;
+}
+
+type Kind = Incident['kind'];
+
+/**
+ * The newest `limit` incidents or maintenance by start, both sources, in the
+ * full read's order (newest start first): live ones through the
+ * (kind, started_at) index, with every row tied at the edge.
+ */
+export function readNewestStarted(runtime: Runtime, kind: Kind, limit: number, now = new Date()): Incident[] {
+  const { db } = runtime;
+  const ofKind = and(eq(incidents.kind, kind), isNull(incidents.deletedAt));
+  let live = db.select().from(incidents).where(ofKind).orderBy(desc(incidents.startedAt)).limit(limit).all();
+  if (live.length === limit) {
+    live = db.select().from(incidents).where(and(ofKind, gte(incidents.startedAt, live[limit - 1].startedAt))).all();
+  }
+  const starts = [...live.map((r) => r.startedAt), ...runtime.content.authored.filter((a) => a.kind === kind).map((a) => a.startedAt)].sort((a, b) => b.getTime() - a.getTime());
+  const edge = starts.length > limit ? starts[limit - 1] : null;
+  const keep = (at: Date) => !edge || at >= edge;
+  const authored = runtime.content.authored.filter((a) => a.kind === kind && keep(a.startedAt));
+  return mergeSome(runtime, authored, live.filter((r) => keep(r.startedAt)), now).slice(0, limit);
+}
+
+/** Every maintenance window, both sources, newest start first: live ones through the (kind, started_at) index. */
+export function readAllMaintenance(runtime: Runtime, now = new Date()): Incident[] {
+  const live = runtime.db.select().from(incidents).where(and(eq(incidents.kind, 'maintenance'), isNull(incidents.deletedAt))).all();
+  return mergeSome(runtime, runtime.content.authored.filter((a) => a.kind === 'maintenance'), live, now);
+}
+
+/**
+ * The incidents that may have the latest change (the newest `updatedAt`): the
+ * owner of the newest update outside the trash, read through the `at` index,
+ * and any live incident that started after it (one whose updates are all in
+ * the trash changed last when it started).
+ */
+function readLatestChanged(runtime: Runtime): LiveLog['incidents'] {
+  const { db } = runtime;
+  const markdown = authoredById(runtime.content.authored);
+  for (let offset = 0; ; offset += 32) {
+    const rows = db.select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at }).from(incidentUpdates)
+      .where(isNull(incidentUpdates.deletedAt)).orderBy(desc(incidentUpdates.at)).limit(32).offset(offset).all();
+    const owners = readLiveRows(db, [...new Set(rows.map((r) => r.incidentId))]);
+    const newest = rows.find((r) => markdown.has(r.incidentId) || owners.some((o) => o.id === r.incidentId));
+    if (newest) {
+      const later = db.select().from(incidents).where(and(isNull(incidents.deletedAt), gte(incidents.startedAt, newest.at))).all();
+      return [...owners.filter((o) => o.id === newest.incidentId), ...later];
+    }
+    if (rows.length < 32) return db.select().from(incidents).where(isNull(incidents.deletedAt)).orderBy(desc(incidents.startedAt)).limit(1).all();
+  }
+}
+
+/**
+ * What the Statuspage-compatible JSON API shows, without the whole history:
+ * the recent read (status, components, what is open, running and planned),
+ * plus the newest 50 incidents and 50 maintenance by start and the incident
+ * that changed last (the page's `updated_at`), each with its status changes.
+ */
+export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 50): StatusPage {
+  const view = loadStatusPage(runtime, now, { recentDays: 90 });
+  const recentLive = view.incidents.filter((i) => i.source === 'live').map((i) => i.id);
+  const newest = [...readNewestStarted(runtime, 'incident', listLimit, now), ...readNewestStarted(runtime, 'maintenance', listLimit, now)];
+  const ids = new Set([...recentLive, ...newest.filter((i) => i.source === 'live').map((i) => i.id), ...readLatestChanged(runtime).map((r) => r.id)]);
+  const live = readLiveRows(runtime.db, [...ids]);
+  const merged = mergeSome(runtime, runtime.content.authored, live, now);
+  const statusLog = [
+    ...runtime.db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, merged.map((i) => i.id))).all(),
+    ...view.statusLog.filter((r) => r.incidentId === null),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  return { ...view, incidents: merged, statusLog };
 }

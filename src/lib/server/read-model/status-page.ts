@@ -67,3 +67,17 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
     statusLog,
   };
 }
+
+/** What the Statuspage-compatible documents (src/lib/statuspage.ts) are built from. */
+export function statuspageSource(view: StatusPage) {
+  return {
+    pageName: view.page.name,
+    siteUrl: view.siteUrl,
+    timeZone: view.page.time_zone,
+    sections: view.sections,
+    components: view.components,
+    incidents: view.incidents,
+    status: view.status,
+    statusLog: view.statusLog,
+  };
+}
