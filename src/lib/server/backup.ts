@@ -64,7 +64,8 @@ export function integrityCheck(file: string, quick = false): string {
     copy = new Database(file, { fileMustExist: true });
     copy.pragma('journal_mode = DELETE');
     const rows = copy.pragma(quick ? 'quick_check(5)' : 'integrity_check(5)') as Record<string, string>[];
-    return rows.map((r) => Object.values(r)[0]).join('; ');
+    // One line: SQLite may report a damaged tree as one multi-line row.
+    return rows.map((r) => Object.values(r)[0]).join('; ').replace(/\s*\n\s*/g, ' ');
   } catch (error) {
     return (error as Error).message;
   } finally {
