@@ -9,6 +9,7 @@ export {
   readAllMaintenance,
   readComponentIncidents,
   readComponentNames,
+  readCurrentTimeline,
   readComponentWindow,
   readFeedIncidents,
   readFirstMonth,
@@ -19,4 +20,5 @@ export {
   readNewestStarted,
   type ComponentWindow,
   type IncidentRead,
+  type Sources,
 } from './queries';

@@ -11,7 +11,7 @@ import { localDay, monthOf } from '../../time';
 import { mergeTimeline, type LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
-import { readComponents } from './live-log';
+import { readComponents, readRecentLog } from './live-log';
 import { loadStatusPage, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
@@ -45,6 +45,24 @@ export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: st
   };
 }
 
+/** The two sources, as the server (Runtime) and the CLI (LogContext) both hold them. */
+export interface Sources {
+  db: HeraldDb;
+  authored: AuthoredIncident[];
+}
+
+/**
+ * The recent read's incidents (status-page.ts, 90 days): every open incident,
+ * running and planned maintenance among them, so activeIncidents,
+ * activeMaintenance, upcomingMaintenance and currentComponentStatuses give
+ * what they give over the whole history (tests/integration/recent-window.test.ts).
+ */
+export function readCurrentTimeline(sources: Sources, now = new Date()): Incident[] {
+  const since = new Date(now.getTime() - 91 * DAY_MS);
+  const recent = readRecentLog(sources.db, since, sources.authored.map((a) => a.id));
+  return mergeTimeline(sources.authored, recent.log, now);
+}
+
 export interface IncidentRead {
   incident: Incident;
   /** The status changes it made, oldest first. */
@@ -56,9 +74,9 @@ export interface IncidentRead {
  * components; null (a 404) when no markdown file and no live row (outside the
  * trash) has that id, decided before any update is read.
  */
-export function readIncident(runtime: Runtime, id: string, now = new Date()): IncidentRead | null {
+export function readIncident(runtime: Sources, id: string, now = new Date()): IncidentRead | null {
   const { db } = runtime;
-  const authored = authoredById(runtime.content.authored).get(id) ?? [];
+  const authored = authoredById(runtime.authored).get(id) ?? [];
   const live = db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).all();
   if (authored.length === 0 && live.length === 0) return null;
   const [incident] = mergeTimeline(authored, readLogFor(db, live, [id]), now);
