@@ -8,8 +8,8 @@ import { buildDataset } from '../bench/dataset';
 import { monthArchive } from '../../src/lib/history';
 import { buildFeed } from '../../src/lib/feed';
 import { pastEvents } from '../../src/lib/history';
-import { loadApiView, loadStatusPage, readAllMaintenance, readNewestStarted, readComponents, statuspageSource, readComponentIncidents, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
-import { upcomingMaintenance } from '../../src/lib/timeline';
+import { loadApiView, loadStatusPage, readAllMaintenance, readNewestStarted, readRecentlyClosed, readComponents, statuspageSource, readComponentIncidents, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
+import { isOpen, upcomingMaintenance } from '../../src/lib/timeline';
 import { uptimeBar } from '../../src/lib/uptime';
 import { maintenanceCalendar } from '../../src/lib/icalendar';
 import { statuspageDocuments } from '../../src/lib/statuspage';
@@ -168,6 +168,9 @@ describe('the read model', () => {
       for (const limit of [1, 5, 50, 100, 100_000]) {
         expect(readNewestStarted(runtime, kind, limit, now), `${kind} ${limit}`).toEqual(all.filter((i) => i.kind === kind).slice(0, limit));
       }
+    }
+    for (const count of [1, 8, 30]) {
+      expect(readRecentlyClosed(runtime, count, now), `closed ${count}`).toEqual(all.filter((i) => i.kind === 'incident' && !isOpen(i)).slice(0, count));
     }
     const site = { pageName: 'P', siteUrl: 'https://status.example' };
     const maintenance = all.filter((i) => i.kind === 'maintenance');

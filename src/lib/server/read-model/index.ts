@@ -18,6 +18,7 @@ export {
   readLogFor,
   readMonthIncidents,
   readNewestStarted,
+  readRecentlyClosed,
   type ComponentWindow,
   type IncidentRead,
   type Sources,

@@ -8,7 +8,7 @@ import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
 import type { Component, Incident } from '../../model';
 import { localDay, monthOf } from '../../time';
-import { mergeTimeline, type LiveLog } from '../../timeline';
+import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
 import { readComponents, readRecentLog } from './live-log';
@@ -341,4 +341,13 @@ export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 50):
     ...view.statusLog.filter((r) => r.incidentId === null),
   ].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
   return { ...view, incidents: merged, statusLog };
+}
+
+/** The `count` newest-started incidents (not maintenance) that are closed, newest first: the newest by start, read in growing batches until enough are closed. */
+export function readRecentlyClosed(runtime: Runtime, count: number, now = new Date()): Incident[] {
+  for (let limit = count * 2; ; limit *= 4) {
+    const newest = readNewestStarted(runtime, 'incident', limit, now);
+    const closed = newest.filter((i) => !isOpen(i)).slice(0, count);
+    if (closed.length === count || newest.length < limit) return closed;
+  }
 }
