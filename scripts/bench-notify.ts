@@ -24,7 +24,7 @@ import { updateMail } from '../src/lib/mail/messages';
 import { syncCatalog } from '../src/lib/server/catalog-sync';
 import { openDatabase, type HeraldDb } from '../src/lib/server/db';
 import { startDeliveryWorker } from '../src/lib/server/delivery';
-import { readLiveLog } from '../src/lib/server/live-log';
+import { readLiveLog } from '../src/lib/server/read-model';
 import { contentFolder } from '../src/lib/server/paths';
 import { purgeExpired } from '../src/lib/server/retention';
 import { createIncident } from '../src/lib/server/staff-actions';

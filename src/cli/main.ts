@@ -23,7 +23,7 @@ import { startDeliveryWorker } from '../lib/server/delivery';
 import { shutdownGracefully } from '../lib/server/shutdown';
 import { openDatabase } from '../lib/server/db';
 import { openSessions } from '../lib/server/sessions';
-import { readComponents, readLiveLog } from '../lib/server/live-log';
+import { readComponents, readCurrentTimeline } from '../lib/server/read-model';
 import { contentFolder, resolveFromCwd } from '../lib/server/paths';
 import {
   createIncident,
@@ -40,7 +40,7 @@ import { purgeExpired } from '../lib/server/retention';
 import { exportDirProblem, exportStaticSite } from '../lib/server/static-export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
-import { activeIncidents, mergeTimeline, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
+import { activeIncidents, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
 
 export const usage = `Usage: herald <command> [options]
 
@@ -161,9 +161,9 @@ async function newPassword(io: Io, fromStdin: boolean): Promise<string> {
   return read.password;
 }
 
-/** Both sources merged, as visitors see them now. */
+/** What is open, running and planned now, both sources merged (the read model's recent read). */
 function timelineOf(ctx: LogContext) {
-  return mergeTimeline(ctx.authored, readLiveLog(ctx.db), new Date());
+  return readCurrentTimeline(ctx, new Date());
 }
 
 async function run(argv: string[], io: Io): Promise<number> {

@@ -77,7 +77,7 @@ export const incidents = sqliteTable(
     /** When its latest update closed it (resolved, postmortem, completed); null while open. Lets the page find open incidents without reading the history. */
     closedAt: instant('closed_at'),
   },
-  (t) => [index('incidents_started_at').on(t.startedAt), index('incidents_closed_at').on(t.closedAt)],
+  (t) => [index('incidents_started_at').on(t.startedAt), index('incidents_closed_at').on(t.closedAt), index('incidents_kind_started_at').on(t.kind, t.startedAt)],
 );
 
 /**
@@ -93,7 +93,7 @@ export const incidentComponents = sqliteTable(
       .references(() => components.id, { onDelete: 'cascade' }),
     status: text('status', { enum: componentStatuses }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] })],
+  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] }), index('incident_components_component').on(t.componentId)],
 );
 
 /**

@@ -44,10 +44,20 @@ export function firstMonth(incidents: Incident[], now: Date, timeZone: string): 
   return monthOf(localDay(oldest, timeZone));
 }
 
-/** One month of the archive, or null when the month is outside the page's history. */
-export function monthArchive(incidents: Incident[], month: string, now: Date, timeZone: string): MonthArchive | null {
+/**
+ * One month of the archive, or null when the month is outside the page's
+ * history. `first` is the archive's first month; by default worked out from
+ * `incidents`, which must then be the whole history (the read model passes it
+ * with only the month's incidents).
+ */
+export function monthArchive(
+  incidents: Incident[],
+  month: string,
+  now: Date,
+  timeZone: string,
+  first = firstMonth(incidents, now, timeZone),
+): MonthArchive | null {
   const current = monthOf(localDay(now, timeZone));
-  const first = firstMonth(incidents, now, timeZone);
   if (month < first || month > current) return null;
   const byDay = groupByDay(pastEvents(incidents, now), timeZone);
   const days = [...byDay.entries()]

@@ -4,7 +4,7 @@ import { badgeSvg, indicatorBadge } from '../lib/badge';
 import { etagResponse } from '../lib/server/http-cache';
 import { badgeHeaders } from '../lib/server/statuspage-api';
 import { getRuntime } from '../lib/server/runtime';
-import { loadStatusPage } from '../lib/server/status-page';
+import { loadStatusPage } from '../lib/server/read-model';
 
 export const GET: APIRoute = async () => {
   const view = loadStatusPage(await getRuntime(), new Date(), { recentDays: 90 });

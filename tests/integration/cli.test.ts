@@ -8,7 +8,7 @@ import { findStaffByEmail, listStaff, setDisabled, verifyPassword } from '../../
 import { authenticateApiToken } from '../../src/lib/server/api-tokens';
 import { readAudit } from '../../src/lib/server/audit';
 import { openDatabase } from '../../src/lib/server/db';
-import { readLiveLog } from '../../src/lib/server/live-log';
+import { readLiveLog } from '../../src/lib/server/read-model';
 import { openSessions, startSession } from '../../src/lib/server/sessions';
 import { contentFolder, projectRoot } from '../../src/lib/server/paths';
 import { mergeTimeline } from '../../src/lib/timeline';

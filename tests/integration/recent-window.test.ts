@@ -3,7 +3,7 @@
 // every component's 90-day bar, what is open, planned and recent.
 import { describe, expect, it } from 'vitest';
 import { incidents as incidentsTable } from '../../src/db/schema';
-import { loadStatusPage } from '../../src/lib/server/status-page';
+import { loadStatusPage } from '../../src/lib/server/read-model';
 import { createIncident, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus } from '../../src/lib/server/staff-actions';
 import { trashUpdate } from '../../src/lib/server/trash';
 import { activeIncidents, activeMaintenance, upcomingMaintenance } from '../../src/lib/timeline';

@@ -1,7 +1,7 @@
 // Staff actions on a real SQLite file with the real migrations.
 import { describe, expect, it } from 'vitest';
 import { incidents, incidentUpdates, componentStatusLog } from '../../src/db/schema';
-import { readComponents, readLiveLog } from '../../src/lib/server/live-log';
+import { readComponents, readLiveLog } from '../../src/lib/server/read-model';
 import {
   createIncident,
   postUpdate,

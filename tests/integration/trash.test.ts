@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { auditLog, componentStatusLog, incidents, incidentUpdates, notifyJobs, outbox, sessions, subscribers } from '../../src/db/schema';
 import { expandNext } from '../../src/lib/server/outbox';
 import { readAudit } from '../../src/lib/server/audit';
-import { readLiveLog, readStatusLog } from '../../src/lib/server/live-log';
+import { readLiveLog, readStatusLog } from '../../src/lib/server/read-model';
 import { purgeExpired } from '../../src/lib/server/retention';
 import { createIncident, postUpdate } from '../../src/lib/server/staff-actions';
 import { listTrash, purgeTrash, restoreFromTrash, trashIncident, trashUpdate } from '../../src/lib/server/trash';

@@ -5,8 +5,7 @@
 import type { APIContext, APIRoute } from 'astro';
 import type { ComponentStatus } from '../../db/constants';
 import type { Component, Incident, IncidentUpdate } from '../model';
-import { mergeTimeline } from '../timeline';
-import { readLiveLog } from './live-log';
+import { readIncident } from './read-model';
 import type { Runtime } from './runtime';
 import type { ComponentChange } from './staff-actions';
 import { ActionError } from './validate';
@@ -180,15 +179,10 @@ export function componentIds(body: Record<string, unknown>, field = 'components'
   return value;
 }
 
-/** Every incident and maintenance, both sources, newest start first. */
-export function readTimeline(runtime: Runtime, now: Date): Incident[] {
-  return mergeTimeline(runtime.authored, readLiveLog(runtime.db), now);
-}
-
-/** The incident or maintenance with this id, or a 404 (also when it is of the other kind). */
-export function findIn(timeline: Incident[], id: string | undefined, kind: Incident['kind']): Incident {
-  const found = timeline.find((i) => i.id === id && i.kind === kind);
-  if (!found) throw new HttpError(404, `no ${kind} "${id ?? ''}"`, kind);
+/** The incident or maintenance with this id, or a 404 (also when it is of the other kind), by index (read-model readIncident). */
+export function findIn(runtime: Runtime, id: string | undefined, kind: Incident['kind'], now = new Date()): Incident {
+  const found = id === undefined ? null : readIncident(runtime, id, now)?.incident;
+  if (!found || found.kind !== kind) throw new HttpError(404, `no ${kind} "${id ?? ''}"`, kind);
   return found;
 }
 

@@ -34,7 +34,8 @@ export function integrityCheck(file, quick = false) {
     copy = new Database(file, { fileMustExist: true });
     copy.pragma('journal_mode = DELETE');
     const rows = /** @type {Record<string, string>[]} */ (copy.pragma(quick ? 'quick_check(5)' : 'integrity_check(5)'));
-    return rows.map((r) => Object.values(r)[0]).join('; ');
+    // One line: SQLite may report a damaged tree as one multi-line row.
+    return rows.map((r) => Object.values(r)[0]).join('; ').replace(/\s*\n\s*/g, ' ');
   } catch (error) {
     return /** @type {Error} */ (error).message;
   } finally {

@@ -38,7 +38,7 @@ export function openDatabase(path: string, { quickCheck = false } = {}): HeraldD
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     if (quickCheck) {
-      const problems = (sqlite.pragma('quick_check(3)') as Record<string, string>[]).map((r) => Object.values(r)[0]).join('; ');
+      const problems = (sqlite.pragma('quick_check(3)') as Record<string, string>[]).map((r) => Object.values(r)[0]).join('; ').replace(/\s*\n\s*/g, ' '); // one line, however SQLite words it
       if (problems !== 'ok') {
         sqlite.close();
         throw damaged(file, problems);

@@ -16,7 +16,7 @@ import type { Incident, WindowMoment } from '../model';
 import { mergeTimeline } from '../timeline';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
-import { readLiveLog } from './live-log';
+import { readLiveLog } from './read-model';
 import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from './paths';
 import type { LogContext } from './staff-actions';

@@ -5,20 +5,7 @@ import type { APIRoute } from 'astro';
 import { statuspageDocuments, type StatuspageDocuments } from '../statuspage';
 import { badgeCachePolicy, etagResponse } from './http-cache';
 import { getRuntime } from './runtime';
-import { loadStatusPage, type StatusPage } from './status-page';
-
-export function statuspageSource(view: StatusPage) {
-  return {
-    pageName: view.page.name,
-    siteUrl: view.siteUrl,
-    timeZone: view.page.time_zone,
-    sections: view.sections,
-    components: view.components,
-    incidents: view.incidents,
-    status: view.status,
-    statusLog: view.statusLog,
-  };
-}
+import { loadApiView, statuspageSource } from './read-model';
 
 export const publicApiHeaders = {
   'Access-Control-Allow-Origin': '*',
@@ -27,7 +14,7 @@ export const publicApiHeaders = {
 
 export function statuspageRoute(pick: (documents: StatuspageDocuments) => unknown): APIRoute {
   return async () => {
-    const documents = statuspageDocuments(statuspageSource(loadStatusPage(await getRuntime())));
+    const documents = statuspageDocuments(statuspageSource(loadApiView(await getRuntime())));
     return etagResponse(JSON.stringify(pick(documents)), { 'Content-Type': 'application/json; charset=utf-8', ...publicApiHeaders });
   };
 }

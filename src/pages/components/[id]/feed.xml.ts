@@ -4,20 +4,21 @@ import { buildFeed } from '../../../lib/feed';
 import { etagResponse, rssType } from '../../../lib/server/http-cache';
 import { proxiedImages } from '../../../lib/server/image-links';
 import { getRuntime } from '../../../lib/server/runtime';
-import { loadStatusPage } from '../../../lib/server/status-page';
+import { readComponents, readFeedIncidents } from '../../../lib/server/read-model';
 
 export const GET: APIRoute = async ({ params }) => {
   const runtime = await getRuntime();
-  const view = loadStatusPage(runtime);
-  const component = view.components.find((c) => c.id === params.id);
+  const component = readComponents(runtime.db).find((c) => c.id === params.id);
   if (!component) return new Response('No such component.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  const { page } = runtime.content;
+  const siteUrl = runtime.config.siteUrl;
   const xml = buildFeed({
-    pageName: view.page.name,
-    description: view.page.description ?? null,
-    siteUrl: view.siteUrl,
-    incidents: view.incidents,
+    pageName: page.name,
+    description: page.description ?? null,
+    siteUrl,
+    incidents: readFeedIncidents(runtime, new Date(), { componentId: component.id }),
     component,
-    imageUrl: proxiedImages(runtime, view.siteUrl),
+    imageUrl: proxiedImages(runtime, siteUrl),
   });
   return etagResponse(xml, { 'Content-Type': rssType });
 };

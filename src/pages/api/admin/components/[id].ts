@@ -11,10 +11,9 @@ import {
   onlyKeys,
   otherMethods,
   readJsonObject,
-  readTimeline,
 } from '../../../../lib/server/api-json';
 import { editComponent } from '../../../../lib/server/component-actions';
-import { readComponents } from '../../../../lib/server/live-log';
+import { readComponents, readCurrentTimeline } from '../../../../lib/server/read-model';
 import type { ActingRuntime } from '../../../../lib/server/acting';
 import { setComponentStatus } from '../../../../lib/server/staff-actions';
 import { currentComponentStatuses } from '../../../../lib/status';
@@ -29,7 +28,7 @@ function stored(runtime: ActingRuntime, id: string | undefined) {
 }
 
 function current(runtime: ActingRuntime, id: string, now: Date) {
-  const [component] = currentComponentStatuses([stored(runtime, id)], readTimeline(runtime, now));
+  const [component] = currentComponentStatuses([stored(runtime, id)], readCurrentTimeline(runtime, now));
   return componentJson(component);
 }
 

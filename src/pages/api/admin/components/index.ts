@@ -1,12 +1,12 @@
 // GET /api/admin/components: every listed component with the status it shows now.
 import { actingRuntime } from '../../../../lib/server/acting';
-import { componentJson, handle, jsonResponse, otherMethods, readTimeline } from '../../../../lib/server/api-json';
-import { readComponents } from '../../../../lib/server/live-log';
+import { componentJson, handle, jsonResponse, otherMethods } from '../../../../lib/server/api-json';
+import { readComponents, readCurrentTimeline } from '../../../../lib/server/read-model';
 import { currentComponentStatuses } from '../../../../lib/status';
 
 export const GET = handle(async ({ locals }) => {
   const runtime = await actingRuntime(locals);
-  const components = currentComponentStatuses(readComponents(runtime.db), readTimeline(runtime, new Date()));
+  const components = currentComponentStatuses(readComponents(runtime.db), readCurrentTimeline(runtime));
   return jsonResponse(200, { components: components.map(componentJson) });
 });
 

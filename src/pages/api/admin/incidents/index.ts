@@ -11,9 +11,9 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-  readTimeline,
   findIn,
 } from '../../../../lib/server/api-json';
+import { readCurrentTimeline, readNewestStarted } from '../../../../lib/server/read-model';
 import { createIncident } from '../../../../lib/server/staff-actions';
 import { activeIncidents } from '../../../../lib/timeline';
 
@@ -21,9 +21,8 @@ const listLimit = 100;
 
 export const GET = handle(async ({ locals, url }) => {
   const runtime = await actingRuntime(locals);
-  const timeline = readTimeline(runtime, new Date());
   const all = url.searchParams.get('all') === '1';
-  const incidents = all ? timeline.filter((i) => i.kind === 'incident').slice(0, listLimit) : activeIncidents(timeline);
+  const incidents = all ? readNewestStarted(runtime, 'incident', listLimit) : activeIncidents(readCurrentTimeline(runtime));
   return jsonResponse(200, { incidents: incidents.map((i) => incidentJson(i, runtime.config.siteUrl)) });
 });
 
@@ -44,7 +43,7 @@ export const POST = handle(async ({ locals, request }) => {
     },
     now,
   );
-  const incident = findIn(readTimeline(runtime, now), id, 'incident');
+  const incident = findIn(runtime, id, 'incident', now);
   return jsonResponse(201, incidentJson(incident, runtime.config.siteUrl), { Location: apiPath.incident(id) });
 });
 

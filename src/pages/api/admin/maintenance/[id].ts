@@ -13,7 +13,6 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-  readTimeline,
 } from '../../../../lib/server/api-json';
 import { editIncident, postUpdate } from '../../../../lib/server/staff-actions';
 
@@ -22,7 +21,7 @@ const updateKeys = ['status', 'message', 'notify'];
 
 export const GET = handle(async ({ locals, params }) => {
   const runtime = await actingRuntime(locals);
-  const maintenance = findIn(readTimeline(runtime, new Date()), params.id, 'maintenance');
+  const maintenance = findIn(runtime, params.id, 'maintenance');
   return jsonResponse(200, incidentJson(maintenance, runtime.config.siteUrl));
 });
 
@@ -31,7 +30,7 @@ export const PATCH = handle(async ({ locals, params, request }) => {
   onlyKeys(body, [...editKeys, ...updateKeys]);
   const runtime = await actingRuntime(locals);
   const now = new Date();
-  const { id } = findIn(readTimeline(runtime, now), params.id, 'maintenance');
+  const { id } = findIn(runtime, params.id, 'maintenance', now);
   const edit = hasAny(body, editKeys);
   const update = hasAny(body, updateKeys);
   if (!edit && !update) throw new HttpError(422, `nothing to change: send ${editKeys.join(', ')}, or status and message`);
@@ -42,7 +41,7 @@ export const PATCH = handle(async ({ locals, params, request }) => {
     }
     if (update) postUpdate(runtime, id, { status: body.status, message: body.message, notify }, now);
   });
-  const maintenance = findIn(readTimeline(runtime, now), id, 'maintenance');
+  const maintenance = findIn(runtime, id, 'maintenance', now);
   return jsonResponse(200, incidentJson(maintenance, runtime.config.siteUrl));
 });
 

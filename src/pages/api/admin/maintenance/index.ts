@@ -12,8 +12,8 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-  readTimeline,
 } from '../../../../lib/server/api-json';
+import { readCurrentTimeline, readNewestStarted } from '../../../../lib/server/read-model';
 import { scheduleMaintenance } from '../../../../lib/server/staff-actions';
 import { activeMaintenance, upcomingMaintenance } from '../../../../lib/timeline';
 
@@ -21,11 +21,10 @@ const listLimit = 100;
 
 export const GET = handle(async ({ locals, url }) => {
   const runtime = await actingRuntime(locals);
-  const timeline = readTimeline(runtime, new Date());
-  const maintenance =
-    url.searchParams.get('all') === '1'
-      ? timeline.filter((i) => i.kind === 'maintenance').slice(0, listLimit)
-      : [...activeMaintenance(timeline), ...upcomingMaintenance(timeline)];
+  const timeline = url.searchParams.get('all') === '1' ? null : readCurrentTimeline(runtime);
+  const maintenance = timeline
+    ? [...activeMaintenance(timeline), ...upcomingMaintenance(timeline)]
+    : readNewestStarted(runtime, 'maintenance', listLimit);
   return jsonResponse(200, { maintenance: maintenance.map((m) => incidentJson(m, runtime.config.siteUrl)) });
 });
 
@@ -46,7 +45,7 @@ export const POST = handle(async ({ locals, request }) => {
     },
     now,
   );
-  const maintenance = findIn(readTimeline(runtime, now), id, 'maintenance');
+  const maintenance = findIn(runtime, id, 'maintenance', now);
   return jsonResponse(201, incidentJson(maintenance, runtime.config.siteUrl), { Location: apiPath.maintenance(id) });
 });
 

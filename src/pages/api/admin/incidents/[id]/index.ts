@@ -14,7 +14,6 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-  readTimeline,
 } from '../../../../../lib/server/api-json';
 import { editIncident, postUpdate } from '../../../../../lib/server/staff-actions';
 
@@ -23,7 +22,7 @@ const updateKeys = ['status', 'message', 'components', 'notify'];
 
 export const GET = handle(async ({ locals, params }) => {
   const runtime = await actingRuntime(locals);
-  const incident = findIn(readTimeline(runtime, new Date()), params.id, 'incident');
+  const incident = findIn(runtime, params.id, 'incident');
   return jsonResponse(200, incidentJson(incident, runtime.config.siteUrl));
 });
 
@@ -32,7 +31,7 @@ export const PATCH = handle(async ({ locals, params, request }) => {
   onlyKeys(body, [...editKeys, ...updateKeys]);
   const runtime = await actingRuntime(locals);
   const now = new Date();
-  const { id } = findIn(readTimeline(runtime, now), params.id, 'incident');
+  const { id } = findIn(runtime, params.id, 'incident', now);
   const edit = hasAny(body, editKeys);
   const update = hasAny(body, updateKeys);
   if (!edit && !update) throw new HttpError(422, `nothing to change: send ${editKeys.join(' or ')}, or status and message`);
@@ -42,7 +41,7 @@ export const PATCH = handle(async ({ locals, params, request }) => {
     if (edit) editIncident(runtime, id, { title: body.title, impact: body.impact }, now);
     if (update) postUpdate(runtime, id, { status: body.status, message: body.message, components, notify }, now);
   });
-  const incident = findIn(readTimeline(runtime, now), id, 'incident');
+  const incident = findIn(runtime, id, 'incident', now);
   return jsonResponse(200, incidentJson(incident, runtime.config.siteUrl));
 });
 

@@ -11,14 +11,13 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-  readTimeline,
   updateJson,
 } from '../../../../../lib/server/api-json';
 import { postUpdate } from '../../../../../lib/server/staff-actions';
 
 export const GET = handle(async ({ locals, params }) => {
   const runtime = await actingRuntime(locals);
-  const incident = findIn(readTimeline(runtime, new Date()), params.id, 'incident');
+  const incident = findIn(runtime, params.id, 'incident');
   return jsonResponse(200, { updates: incident.updates.map(updateJson) });
 });
 
@@ -27,14 +26,14 @@ export const POST = handle(async ({ locals, params, request }) => {
   onlyKeys(body, ['status', 'message', 'components', 'notify']);
   const runtime = await actingRuntime(locals);
   const now = new Date();
-  const { id } = findIn(readTimeline(runtime, now), params.id, 'incident');
+  const { id } = findIn(runtime, params.id, 'incident', now);
   const row = postUpdate(
     runtime,
     id,
     { status: body.status, message: body.message, components: componentChanges(body), notify: optionalBoolean(body, 'notify') },
     now,
   );
-  const update = findIn(readTimeline(runtime, now), id, 'incident').updates.find((u) => u.id === `${id}#${row}`)!;
+  const update = findIn(runtime, id, 'incident', now).updates.find((u) => u.id === `${id}#${row}`)!;
   return jsonResponse(201, updateJson(update), { Location: apiPath.updates(id) });
 });
 

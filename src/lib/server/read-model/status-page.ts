@@ -1,14 +1,14 @@
 // The read model every public page, feed and API composes from: both sources
 // merged, statuses rolled up, outages collected. Pages call loadStatusPage and
 // nothing else.
-import type { PageSettings } from '../content/catalog';
-import type { Component, ComponentGroup, Incident, Outage } from '../model';
-import { currentComponentStatuses, pageStatus, type PageStatus } from '../status';
-import { mergeTimeline } from '../timeline';
-import { collectOutages } from '../uptime';
+import type { PageSettings } from '../../content/catalog';
+import type { Component, ComponentGroup, Incident, Outage } from '../../model';
+import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
+import { mergeTimeline } from '../../timeline';
+import { collectOutages } from '../../uptime';
 import { readComponents, readGroups, readLiveLog, readRecentLog, readStatusLog } from './live-log';
-import type { ComponentStatusLogRow } from '../../db/schema';
-import type { Runtime } from './runtime';
+import type { ComponentStatusLogRow } from '../../../db/schema';
+import type { Runtime } from '../runtime';
 
 export interface StatusPage {
   page: PageSettings;
@@ -65,5 +65,19 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
     status: pageStatus(components, incidents),
     outages: collectOutages(incidents, statusLog, now),
     statusLog,
+  };
+}
+
+/** What the Statuspage-compatible documents (src/lib/statuspage.ts) are built from. */
+export function statuspageSource(view: StatusPage) {
+  return {
+    pageName: view.page.name,
+    siteUrl: view.siteUrl,
+    timeZone: view.page.time_zone,
+    sections: view.sections,
+    components: view.components,
+    incidents: view.incidents,
+    status: view.status,
+    statusLog: view.statusLog,
   };
 }

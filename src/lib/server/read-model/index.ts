@@ -1,0 +1,25 @@
+// The read model: what every reader reads. Markdown and live incidents become
+// one Incident here and nowhere else; pages, feeds, the JSON API, badges, the
+// calendar and the CLI call these named reads, each through indexes, so a
+// route's cost follows what it shows, not the length of the history.
+export { readComponents, readGroups, readLiveLog, readStatusLog, readRecentLog, type RecentLog } from './live-log';
+export { loadStatusPage, statuspageSource, type StatusPage } from './status-page';
+export {
+  loadApiView,
+  readAllMaintenance,
+  readComponentIncidents,
+  readComponentNames,
+  readCurrentTimeline,
+  readComponentWindow,
+  readFeedIncidents,
+  readFirstMonth,
+  readHistoryMonth,
+  readIncident,
+  readLogFor,
+  readMonthIncidents,
+  readNewestStarted,
+  readRecentlyClosed,
+  type ComponentWindow,
+  type IncidentRead,
+  type Sources,
+} from './queries';

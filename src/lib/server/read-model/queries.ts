@@ -1,0 +1,353 @@
+// Named reads, one per need: each reads through indexes only what its route
+// shows, then merges it exactly as the full read (status-page.ts) would.
+// An unknown id or month is decided by a primary-key or index lookup (or the
+// in-memory list of markdown ids) before anything is merged.
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { componentStatusLog, incidentComponents, incidents, incidentUpdates, type ComponentStatusLogRow } from '../../../db/schema';
+import type { AuthoredIncident } from '../../content/incident-file';
+import { monthArchive, pastEvents, type MonthArchive } from '../../history';
+import type { Component, Incident } from '../../model';
+import { localDay, monthOf } from '../../time';
+import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
+import type { HeraldDb } from '../db';
+import { feedItemLimit } from '../../feed';
+import { readComponents, readRecentLog } from './live-log';
+import { loadStatusPage, type StatusPage } from './status-page';
+import type { Runtime } from '../runtime';
+
+const DAY_MS = 86_400_000;
+
+/** Markdown incidents by id, built once per content list. */
+const authoredIndex = new WeakMap<AuthoredIncident[], Map<string, AuthoredIncident[]>>();
+
+function authoredById(authored: AuthoredIncident[]): Map<string, AuthoredIncident[]> {
+  let index = authoredIndex.get(authored);
+  if (!index) {
+    index = new Map();
+    for (const file of authored) index.set(file.id, [...(index.get(file.id) ?? []), file]);
+    authoredIndex.set(authored, index);
+  }
+  return index;
+}
+
+/** Everything live about these incident ids (markdown or live), as the full read sees it: trash left out. */
+export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
+  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [] };
+  return {
+    incidents: liveRows,
+    // In the table's own order, as the full read returns them (the index would order them by id).
+    components: db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).orderBy(sql`rowid`).all(),
+    updates: db
+      .select()
+      .from(incidentUpdates)
+      .where(and(inArray(incidentUpdates.incidentId, ids), isNull(incidentUpdates.deletedAt)))
+      .all(),
+  };
+}
+
+/** The two sources, as the server (Runtime) and the CLI (LogContext) both hold them. */
+export interface Sources {
+  db: HeraldDb;
+  authored: AuthoredIncident[];
+}
+
+/**
+ * The recent read's incidents (status-page.ts, 90 days): every open incident,
+ * running and planned maintenance among them, so activeIncidents,
+ * activeMaintenance, upcomingMaintenance and currentComponentStatuses give
+ * what they give over the whole history (tests/integration/recent-window.test.ts).
+ */
+export function readCurrentTimeline(sources: Sources, now = new Date()): Incident[] {
+  const since = new Date(now.getTime() - 91 * DAY_MS);
+  const recent = readRecentLog(sources.db, since, sources.authored.map((a) => a.id));
+  return mergeTimeline(sources.authored, recent.log, now);
+}
+
+export interface IncidentRead {
+  incident: Incident;
+  /** The status changes it made, oldest first. */
+  statusChanges: ComponentStatusLogRow[];
+}
+
+/**
+ * One incident or maintenance by id, markdown or live, with its updates and
+ * components; null (a 404) when no markdown file and no live row (outside the
+ * trash) has that id, decided before any update is read.
+ */
+export function readIncident(runtime: Sources, id: string, now = new Date()): IncidentRead | null {
+  const { db } = runtime;
+  const authored = authoredById(runtime.authored).get(id) ?? [];
+  const live = db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).all();
+  if (authored.length === 0 && live.length === 0) return null;
+  const [incident] = mergeTimeline(authored, readLogFor(db, live, [id]), now);
+  const statusChanges = db.select().from(componentStatusLog).where(eq(componentStatusLog.incidentId, id)).all()
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  return { incident, statusChanges };
+}
+
+/** Listed components' ids and names, in display order (for naming what an incident affects). */
+export function readComponentNames(runtime: Runtime): Pick<Component, 'id' | 'name'>[] {
+  return readComponents(runtime.db).map(({ id, name }) => ({ id, name }));
+}
+
+/** Merges the live rows and markdown files given with everything live about them. */
+function mergeSome(runtime: Runtime, authored: AuthoredIncident[], live: LiveLog['incidents'], now: Date): Incident[] {
+  const ids = [...new Set([...authored.map((a) => a.id), ...live.map((i) => i.id)])];
+  return mergeTimeline(authored, readLogFor(runtime.db, live, ids), now);
+}
+
+/**
+ * When the oldest event that has begun (history.ts pastEvents) started: live
+ * incidents are walked oldest first through the started_at index, in growing
+ * batches, until one has begun; markdown ones likewise, in memory (their live
+ * updates read only for those walked). Normally the oldest of each.
+ */
+export function readFirstEventStart(runtime: Runtime, now: Date): Date | null {
+  let oldest: Date | null = null;
+  // Batches of 1, 4, 16…: the oldest has normally begun, and is all that is read.
+  for (let offset = 0, batch = 1; ; offset += batch, batch *= 4) {
+    const rows = runtime.db
+      .select()
+      .from(incidents)
+      .where(and(isNull(incidents.deletedAt), lte(incidents.startedAt, now)))
+      .orderBy(asc(incidents.startedAt), asc(incidents.id))
+      .limit(batch)
+      .offset(offset)
+      .all();
+    const begun = pastEvents(mergeSome(runtime, [], rows, now), now);
+    if (begun.length) {
+      oldest = begun.reduce((min, i) => (i.startedAt < min ? i.startedAt : min), begun[0].startedAt);
+      break;
+    }
+    if (rows.length < batch) break;
+  }
+  const files = runtime.content.authored.filter((a) => a.startedAt <= now).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  for (let offset = 0, batch = 1; offset < files.length; offset += batch, batch *= 4) {
+    const slice = files.slice(offset, offset + batch);
+    if (oldest && slice[0].startedAt >= oldest) break;
+    const begun = pastEvents(mergeSome(runtime, slice, [], now), now);
+    if (begun.length) {
+      const first = begun.reduce((min, i) => (i.startedAt < min ? i.startedAt : min), begun[0].startedAt);
+      if (!oldest || first < oldest) oldest = first;
+      break;
+    }
+  }
+  return oldest;
+}
+
+/** The first month of the archive: that of the oldest event begun, or the current one. */
+export function readFirstMonth(runtime: Runtime, now: Date): string {
+  const oldest = readFirstEventStart(runtime, now);
+  const timeZone = runtime.content.page.time_zone;
+  return monthOf(localDay(oldest && oldest < now ? oldest : now, timeZone));
+}
+
+/**
+ * Incidents and maintenance that started in a month of the page's time zone.
+ * The index is read over the UTC month widened by two days each side (no zone
+ * is more than 14 hours off UTC); the exact local month is then filtered here.
+ */
+export function readMonthIncidents(runtime: Runtime, month: string, now: Date): Incident[] {
+  const [y, m] = month.split('-').map(Number);
+  const from = new Date(Date.UTC(y, m - 1, 1) - 2 * DAY_MS);
+  const until = new Date(Date.UTC(y, m, 1) + 2 * DAY_MS);
+  const timeZone = runtime.content.page.time_zone;
+  const inMonth = (at: Date) => monthOf(localDay(at, timeZone)) === month;
+  const live = runtime.db
+    .select()
+    .from(incidents)
+    .where(and(isNull(incidents.deletedAt), gte(incidents.startedAt, from), lt(incidents.startedAt, until)))
+    .all()
+    .filter((row) => inMonth(row.startedAt));
+  const authored = runtime.content.authored.filter((a) => a.startedAt >= from && a.startedAt < until && inMonth(a.startedAt));
+  return mergeSome(runtime, authored, live, now);
+}
+
+/**
+ * One month of the archive (`YYYY-MM`, page time zone), or null (a 404) when
+ * it is after the current month or before the first: decided by one index
+ * lookup of the oldest incident, before the month is read.
+ */
+export function readHistoryMonth(runtime: Runtime, month: string, now = new Date()): MonthArchive | null {
+  const timeZone = runtime.content.page.time_zone;
+  if (month > monthOf(localDay(now, timeZone))) return null;
+  const first = readFirstMonth(runtime, now);
+  if (month < first) return null;
+  return monthArchive(readMonthIncidents(runtime, month, now), month, now, timeZone, first);
+}
+
+/** Live rows (outside the trash) with these ids. */
+function readLiveRows(db: HeraldDb, ids: string[]): LiveLog['incidents'] {
+  if (ids.length === 0) return [];
+  return db.select().from(incidents).where(and(inArray(incidents.id, ids), isNull(incidents.deletedAt))).all();
+}
+
+/**
+ * Every incident and maintenance that touches a component, both sources,
+ * newest start first: live ones found through the incident_components
+ * component index, markdown ones by the components their files name.
+ */
+export function readComponentIncidents(runtime: Runtime, componentId: string, now: Date): Incident[] {
+  const { db } = runtime;
+  const ids = [...new Set(db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).all().map((r) => r.id))];
+  const touches = (i: Incident) => i.components.some((c) => c.id === componentId);
+  const authored = runtime.content.authored.filter((a) => a.components.some((c) => c.id === componentId));
+  return mergeSome(runtime, authored, readLiveRows(db, ids), now).filter(touches);
+}
+
+export interface ComponentWindow {
+  /** The page as of the last 90 days (components, sections, outages: what the bars and the status need). */
+  view: StatusPage;
+  component: Component;
+  /** Every incident and maintenance that touches it, newest start first. */
+  incidents: Incident[];
+}
+
+/** One component's page: its status, 90-day bar and incidents; null (a 404) when it is not listed. */
+export function readComponentWindow(runtime: Runtime, componentId: string, now = new Date()): ComponentWindow | null {
+  if (!readComponents(runtime.db).some((c) => c.id === componentId)) return null;
+  const view = loadStatusPage(runtime, now, { recentDays: 90 });
+  const component = view.components.find((c) => c.id === componentId)!;
+  return { view, component, incidents: readComponentIncidents(runtime, componentId, now) };
+}
+
+/**
+ * The incidents whose updates are the newest `limit` feed items (feed.ts: an
+ * item is an update, newest first), with a component: only those touching it.
+ * Live updates are read newest first through the `at` index until `limit`
+ * belong to incidents outside the trash; with the markdown updates, every
+ * incident owning an update at least as new as the limit-th is merged in full,
+ * so ties at the edge come out as the full read orders them.
+ */
+export function readFeedIncidents(runtime: Runtime, now = new Date(), { componentId, limit = feedItemLimit }: { componentId?: string; limit?: number } = {}): Incident[] {
+  const { db } = runtime;
+  const markdown = authoredById(runtime.content.authored);
+  const authored = componentId ? runtime.content.authored.filter((a) => a.components.some((c) => c.id === componentId)) : runtime.content.authored;
+  const candidates: { incidentId: string; at: Date }[] = authored.flatMap((a) => a.updates.map((u) => ({ incidentId: a.id, at: u.at })));
+  const liveOwners = new Map<string, LiveLog['incidents'][number]>();
+  const owns = (incidentId: string) => markdown.has(incidentId) ? authored.some((a) => a.id === incidentId) || liveOwners.has(incidentId) : liveOwners.has(incidentId);
+  const remember = (ids: string[]) => {
+    const unknown = [...new Set(ids)].filter((id) => !liveOwners.has(id));
+    for (const row of readLiveRows(db, unknown)) liveOwners.set(row.id, row);
+  };
+  let scope: string[] | null = null;
+  if (componentId) {
+    // A component's feed: its live incidents through the component index.
+    scope = [...new Set(db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).all().map((r) => r.id))];
+    remember(scope);
+  }
+  const updatesWhere = (extra: ReturnType<typeof gte> | undefined) =>
+    and(isNull(incidentUpdates.deletedAt), scope ? inArray(incidentUpdates.incidentId, [...liveOwners.keys(), ...authored.map((a) => a.id)]) : undefined, extra);
+  const batch = limit * 2;
+  let live: { incidentId: string; at: Date }[] = [];
+  for (let offset = 0; ; offset += batch) {
+    const rows = db
+      .select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at })
+      .from(incidentUpdates)
+      .where(updatesWhere(undefined))
+      .orderBy(desc(incidentUpdates.at))
+      .limit(batch)
+      .offset(offset)
+      .all();
+    if (!scope) remember(rows.map((r) => r.incidentId).filter((id) => !markdown.has(id)));
+    live.push(...rows.filter((r) => owns(r.incidentId)));
+    if (live.length >= limit) {
+      // Every live update as new as the limit-th, ties included.
+      const edge = live[limit - 1].at;
+      const tied = db.select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at }).from(incidentUpdates).where(updatesWhere(gte(incidentUpdates.at, edge))).all();
+      if (!scope) remember(tied.map((r) => r.incidentId).filter((id) => !markdown.has(id)));
+      live = tied.filter((r) => owns(r.incidentId));
+      break;
+    }
+    if (rows.length < batch) break;
+  }
+  candidates.push(...live);
+  candidates.sort((a, b) => b.at.getTime() - a.at.getTime());
+  const edge = candidates.length > limit ? candidates[limit - 1].at : null;
+  const owners = new Set(candidates.filter((c) => !edge || c.at >= edge).map((c) => c.incidentId));
+  const merged = mergeSome(
+    runtime,
+    authored.filter((a) => owners.has(a.id)),
+    [...liveOwners.values()].filter((row) => owners.has(row.id)),
+    now,
+  );
+  return componentId ? merged.filter((i) => i.components.some((c) => c.id === componentId)) : merged;
+}
+
+type Kind = Incident['kind'];
+
+/**
+ * The newest `limit` incidents or maintenance by start, both sources, in the
+ * full read's order (newest start first): live ones through the
+ * (kind, started_at) index, with every row tied at the edge.
+ */
+export function readNewestStarted(runtime: Runtime, kind: Kind, limit: number, now = new Date()): Incident[] {
+  const { db } = runtime;
+  const ofKind = and(eq(incidents.kind, kind), isNull(incidents.deletedAt));
+  let live = db.select().from(incidents).where(ofKind).orderBy(desc(incidents.startedAt)).limit(limit).all();
+  if (live.length === limit) {
+    live = db.select().from(incidents).where(and(ofKind, gte(incidents.startedAt, live[limit - 1].startedAt))).all();
+  }
+  const starts = [...live.map((r) => r.startedAt), ...runtime.content.authored.filter((a) => a.kind === kind).map((a) => a.startedAt)].sort((a, b) => b.getTime() - a.getTime());
+  const edge = starts.length > limit ? starts[limit - 1] : null;
+  const keep = (at: Date) => !edge || at >= edge;
+  const authored = runtime.content.authored.filter((a) => a.kind === kind && keep(a.startedAt));
+  return mergeSome(runtime, authored, live.filter((r) => keep(r.startedAt)), now).slice(0, limit);
+}
+
+/** Every maintenance window, both sources, newest start first: live ones through the (kind, started_at) index. */
+export function readAllMaintenance(runtime: Runtime, now = new Date()): Incident[] {
+  const live = runtime.db.select().from(incidents).where(and(eq(incidents.kind, 'maintenance'), isNull(incidents.deletedAt))).all();
+  return mergeSome(runtime, runtime.content.authored.filter((a) => a.kind === 'maintenance'), live, now);
+}
+
+/**
+ * The incidents that may have the latest change (the newest `updatedAt`): the
+ * owner of the newest update outside the trash, read through the `at` index,
+ * and any live incident that started after it (one whose updates are all in
+ * the trash changed last when it started).
+ */
+function readLatestChanged(runtime: Runtime): LiveLog['incidents'] {
+  const { db } = runtime;
+  const markdown = authoredById(runtime.content.authored);
+  for (let offset = 0; ; offset += 32) {
+    const rows = db.select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at }).from(incidentUpdates)
+      .where(isNull(incidentUpdates.deletedAt)).orderBy(desc(incidentUpdates.at)).limit(32).offset(offset).all();
+    const owners = readLiveRows(db, [...new Set(rows.map((r) => r.incidentId))]);
+    const newest = rows.find((r) => markdown.has(r.incidentId) || owners.some((o) => o.id === r.incidentId));
+    if (newest) {
+      const later = db.select().from(incidents).where(and(isNull(incidents.deletedAt), gte(incidents.startedAt, newest.at))).all();
+      return [...owners.filter((o) => o.id === newest.incidentId), ...later];
+    }
+    if (rows.length < 32) return db.select().from(incidents).where(isNull(incidents.deletedAt)).orderBy(desc(incidents.startedAt)).limit(1).all();
+  }
+}
+
+/**
+ * What the Statuspage-compatible JSON API shows, without the whole history:
+ * the recent read (status, components, what is open, running and planned),
+ * plus the newest 50 incidents and 50 maintenance by start and the incident
+ * that changed last (the page's `updated_at`), each with its status changes.
+ */
+export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 50): StatusPage {
+  const view = loadStatusPage(runtime, now, { recentDays: 90 });
+  const recentLive = view.incidents.filter((i) => i.source === 'live').map((i) => i.id);
+  const newest = [...readNewestStarted(runtime, 'incident', listLimit, now), ...readNewestStarted(runtime, 'maintenance', listLimit, now)];
+  const ids = new Set([...recentLive, ...newest.filter((i) => i.source === 'live').map((i) => i.id), ...readLatestChanged(runtime).map((r) => r.id)]);
+  const live = readLiveRows(runtime.db, [...ids]);
+  const merged = mergeSome(runtime, runtime.content.authored, live, now);
+  const statusLog = [
+    ...runtime.db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, merged.map((i) => i.id))).all(),
+    ...view.statusLog.filter((r) => r.incidentId === null),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  return { ...view, incidents: merged, statusLog };
+}
+
+/** The `count` newest-started incidents (not maintenance) that are closed, newest first: the newest by start, read in growing batches until enough are closed. */
+export function readRecentlyClosed(runtime: Runtime, count: number, now = new Date()): Incident[] {
+  for (let limit = count * 2; ; limit *= 4) {
+    const newest = readNewestStarted(runtime, 'incident', limit, now);
+    const closed = newest.filter((i) => !isOpen(i)).slice(0, count);
+    if (closed.length === count || newest.length < limit) return closed;
+  }
+}

@@ -1,0 +1,325 @@
+// Each named read of the read model must show exactly what the full read
+// (loadStatusPage without a window) shows for its route, over a long history
+// with markdown incidents carrying live updates, trashed incidents, incidents
+// that start near a month's edge in the page's time zone, and maintenance;
+// and it must reach the database only through indexes.
+import { describe, expect, it } from 'vitest';
+import { buildDataset } from '../bench/dataset';
+import { monthArchive } from '../../src/lib/history';
+import { buildFeed } from '../../src/lib/feed';
+import { pastEvents } from '../../src/lib/history';
+import { loadApiView, loadStatusPage, readAllMaintenance, readNewestStarted, readRecentlyClosed, readComponents, statuspageSource, readComponentIncidents, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
+import { isOpen, upcomingMaintenance } from '../../src/lib/timeline';
+import { uptimeBar } from '../../src/lib/uptime';
+import { maintenanceCalendar } from '../../src/lib/icalendar';
+import { statuspageDocuments } from '../../src/lib/statuspage';
+import { createIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/staff-actions';
+import { trashIncident, trashUpdate } from '../../src/lib/server/trash';
+import { openDatabase } from '../../src/lib/server/db';
+import { addMonths, localDay, monthOf } from '../../src/lib/time';
+import { freshContext, tempDir } from '../helpers/temp-db';
+import type { Runtime } from '../../src/lib/server/runtime';
+import { loadConfig } from '../../src/lib/config';
+import { readContentFolder } from '../../src/lib/content/index';
+import { contentFolder } from '../../src/lib/server/paths';
+import { join } from 'node:path';
+
+import { RenderCache } from '../../src/lib/server/render-cache';
+
+const day = 86_400_000;
+const hour = 3_600_000;
+
+function runtimeAt(path: string, timeZone: string): Runtime {
+  const db = openDatabase(path);
+  const content = readContentFolder(contentFolder);
+  return { db, authored: content.authored, config: loadConfig({ HERALD_DB: path }), content: { ...content, page: { ...content.page, time_zone: timeZone } }, renderCache: new RenderCache() };
+}
+
+/** The bench's two years (smaller), plus the awkward cases written through the staff actions. */
+function history(now: Date) {
+  const path = join(tempDir(), 'herald.db');
+  const counts = buildDataset(path, { incidents: 240, years: 2, subscriberCount: 0, seed: 12 });
+  const ctx = { ...freshContextFor(path) };
+  const ago = (d: number, h = 0) => new Date(now.getTime() - d * day - h * hour);
+  // Markdown incidents touched and reopened by live updates, long after their files.
+  const [md1, md2] = ctx.authored;
+  postUpdate(ctx, md1.id, { status: 'monitoring', message: 'Again.', components: [{ id: 'dns', status: 'degraded_performance' }] }, new Date(md1.startedAt.getTime() + 40 * day));
+  postUpdate(ctx, md2.id, { status: 'investigating', message: 'Back.' }, new Date(md2.startedAt.getTime() + 3 * day));
+  const trashedMdUpdate = postUpdate(ctx, md2.id, { status: 'resolved', message: 'Gone, then trashed.' }, new Date(md2.startedAt.getTime() + 4 * day));
+  trashUpdate(ctx, trashedMdUpdate);
+  // Trashed incidents: one whole, one with its resolution trashed (open again).
+  const trashed = createIncident(ctx, { title: 'Trashed one', impact: 'minor', message: 'x', components: [{ id: 'webmail', status: 'major_outage' }] }, ago(300));
+  trashIncident(ctx, trashed);
+  const reopened = createIncident(ctx, { title: 'Reopened one', impact: 'major', message: 'x' }, ago(400));
+  trashUpdate(ctx, resolveIncident(ctx, reopened, 'Too soon.', ago(399)));
+  // Around month edges (in UTC and in the zones tested): the last and first hours of months.
+  const edges: string[] = [];
+  for (let n = 1; n <= 20; n++) {
+    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1);
+    for (const offset of [-14, -5, -1, 0, 1, 5, 13]) {
+      const id = createIncident(ctx, { title: `Edge ${n} ${offset}`, impact: 'minor', message: 'x', components: [{ id: 'inbound', status: 'partial_outage' }] }, new Date(monthStart + offset * hour));
+      resolveIncident(ctx, id, 'Fixed.', new Date(monthStart + offset * hour + 30 * day));
+      edges.push(id);
+    }
+  }
+  // Maintenance: long past (completed by its window alone), running, ahead (created long ago, still scheduled).
+  const past = scheduleMaintenance(ctx, { title: 'Past window', message: 'x', scheduledFor: ago(500), scheduledUntil: ago(500, -2), components: ['dns'] }, ago(510));
+  const running = scheduleMaintenance(ctx, { title: 'Running', message: 'x', scheduledFor: ago(0, 1), scheduledUntil: ago(0, -1) }, ago(3));
+  const ahead = scheduleMaintenance(ctx, { title: 'Ahead', message: 'x', scheduledFor: ago(-20), scheduledUntil: ago(-20, -2) }, ago(700));
+  // Updates at the very same instant, among the newest: the feed's edge must order them as the full read does.
+  for (let n = 0; n < 60; n++) createIncident(ctx, { title: `Tied ${n}`, impact: 'minor', message: 'x', components: [{ id: n % 2 ? 'webmail' : 'dns', status: 'degraded_performance' }] }, ago(0, 5));
+  return { path, counts, trashed, reopened, edges, past, running, ahead };
+}
+
+function freshContextFor(path: string) {
+  const content = readContentFolder(contentFolder);
+  return { db: openDatabase(path), authored: content.authored };
+}
+
+/** What `/incidents/<id>` shows, from the full read. */
+function fullIncident(runtime: Runtime, id: string, now: Date) {
+  return loadStatusPage(runtime, now).incidents.find((i) => i.id === id) ?? null;
+}
+
+describe('the read model', () => {
+  const now = new Date();
+  const h = history(now);
+
+  for (const timeZone of ['UTC', 'America/Los_Angeles', 'Pacific/Auckland']) {
+    it(`reads one incident by id as the full read shows it (${timeZone})`, () => {
+      const runtime = runtimeAt(h.path, timeZone);
+      const all = loadStatusPage(runtime, now).incidents;
+      const ids = [...all.map((i) => i.id), h.trashed, 'no-such-incident', '', "x' OR 1=1 --"];
+      expect(all.some((i) => i.source === 'markdown' && i.updates.some((u) => u.source === 'live'))).toBe(true);
+      for (const id of ids) expect(readIncident(runtime, id, now)?.incident ?? null, id).toEqual(all.find((i) => i.id === id) ?? null);
+      expect(readIncident(runtime, h.trashed, now)).toBeNull();
+      expect(readIncident(runtime, h.reopened, now)!.incident.status).toBe('investigating');
+      expect(readIncident(runtime, h.past, now)!.incident.status).toBe('completed');
+    });
+
+    it(`reads a month of history as the full read shows it (${timeZone})`, () => {
+      const runtime = runtimeAt(h.path, timeZone);
+      const full = loadStatusPage(runtime, now);
+      const current = monthOf(localDay(now, timeZone));
+      let shown = 0;
+      for (let n = -2; n <= 30; n++) {
+        const month = addMonths(current, -n);
+        const expected = monthArchive(full.incidents, month, now, timeZone);
+        const actual = readHistoryMonth(runtime, month, now);
+        expect(actual, month).toEqual(expected);
+        if (expected) shown += expected.days.length;
+      }
+      expect(shown).toBeGreaterThan(100);
+      // The first month is a 404 boundary: the one before it is outside the history.
+      expect(readHistoryMonth(runtime, '1999-01', now)).toBeNull();
+    });
+  }
+
+  it('reads one component\'s window as the full read shows its page', () => {
+    const runtime = runtimeAt(h.path, 'America/Los_Angeles');
+    const full = loadStatusPage(runtime, now);
+    const tz = 'America/Los_Angeles';
+    const ids = [...readComponents(runtime.db).map((c) => c.id), 'no-such-component'];
+    expect(ids.length).toBeGreaterThan(30);
+    for (const id of ids) {
+      const expectedComponent = full.components.find((c) => c.id === id);
+      const found = readComponentWindow(runtime, id, now);
+      if (!expectedComponent) {
+        expect(found, id).toBeNull();
+        continue;
+      }
+      const touches = (i: { components: { id: string }[] }) => i.components.some((c) => c.id === id);
+      expect(found!.component, id).toEqual(expectedComponent);
+      expect(uptimeBar(id, found!.view.outages, now, tz), id).toEqual(uptimeBar(id, full.outages, now, tz));
+      expect(pastEvents(found!.incidents, now), id).toEqual(pastEvents(full.incidents, now).filter(touches));
+      expect(upcomingMaintenance(found!.incidents), id).toEqual(upcomingMaintenance(full.incidents).filter(touches));
+      expect(found!.view.sections, id).toEqual(full.sections);
+      expect(found!.view.components, id).toEqual(full.components);
+    }
+  });
+
+  it('reads the newest feed items as the full read shows them, site-wide and per component', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const full = loadStatusPage(runtime, now);
+    const feed = (incidents: typeof full.incidents, component?: { id: string; name: string }) =>
+      buildFeed({ pageName: 'P', description: null, siteUrl: 'https://status.example', incidents, component });
+    const site = readFeedIncidents(runtime, now);
+    expect(feed(site)).toEqual(feed(full.incidents));
+    expect(site.length).toBeLessThan(full.incidents.length / 3);
+    for (const component of [...full.components, { id: 'no-such-component', name: 'None' }]) {
+      expect(feed(readFeedIncidents(runtime, now, { componentId: component.id }), component), component.id).toEqual(feed(full.incidents, component));
+    }
+  });
+
+  it('reads what the JSON API shows: every document equal to the full read\'s', () => {
+    for (const timeZone of ['UTC', 'Pacific/Auckland']) {
+      const runtime = runtimeAt(h.path, timeZone);
+      const full = statuspageDocuments(statuspageSource(loadStatusPage(runtime, now)));
+      const api = statuspageDocuments(statuspageSource(loadApiView(runtime, now)));
+      for (const name of Object.keys(full) as (keyof typeof full)[]) expect(JSON.stringify(api[name]()), name).toEqual(JSON.stringify(full[name]()));
+      expect(full.unresolvedIncidents().incidents.length).toBeGreaterThan(0);
+      expect(full.upcomingMaintenances().scheduled_maintenances.length).toBeGreaterThan(0);
+      expect(full.activeMaintenances().scheduled_maintenances.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads the newest incidents and every maintenance window as the full read lists them', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const all = loadStatusPage(runtime, now).incidents;
+    for (const kind of ['incident', 'maintenance'] as const) {
+      for (const limit of [1, 5, 50, 100, 100_000]) {
+        expect(readNewestStarted(runtime, kind, limit, now), `${kind} ${limit}`).toEqual(all.filter((i) => i.kind === kind).slice(0, limit));
+      }
+    }
+    for (const count of [1, 8, 30]) {
+      expect(readRecentlyClosed(runtime, count, now), `closed ${count}`).toEqual(all.filter((i) => i.kind === 'incident' && !isOpen(i)).slice(0, count));
+    }
+    const site = { pageName: 'P', siteUrl: 'https://status.example' };
+    const maintenance = all.filter((i) => i.kind === 'maintenance');
+    expect(readAllMaintenance(runtime, now)).toEqual(maintenance);
+    expect(maintenanceCalendar(site, readAllMaintenance(runtime, now), now)).toEqual(maintenanceCalendar(site, all, now));
+  });
+
+  it('an incident starting in the last hour of a month in the page zone is in that month, not the next', () => {
+    const runtime = runtimeAt(h.path, 'America/Los_Angeles');
+    const full = loadStatusPage(runtime, now);
+    for (const id of h.edges) {
+      const incident = full.incidents.find((i) => i.id === id)!;
+      const month = monthOf(localDay(incident.startedAt, 'America/Los_Angeles'));
+      const archive = readHistoryMonth(runtime, month, now)!;
+      expect(archive.days.flatMap((d) => d.incidents.map((i) => i.id)), id).toContain(id);
+    }
+  });
+
+  it('a markdown incident alone, and a database with nothing else, give the same first month', () => {
+    const ctx = freshContext();
+    const runtime = runtimeAt(ctx.path, 'UTC');
+    const full = loadStatusPage(runtime, now);
+    const current = monthOf(localDay(now, 'UTC'));
+    for (let n = 0; n <= 10; n++) {
+      const month = addMonths(current, -n);
+      expect(readHistoryMonth(runtime, month, now), month).toEqual(monthArchive(full.incidents, month, now, 'UTC'));
+    }
+  });
+});
+
+describe('the read model reads through indexes', () => {
+  const now = new Date();
+  const h = history(now);
+
+  /** Every statement the read runs, with SQLite's plan for it. */
+  function plans(runtime: Runtime, read: () => void): string[] {
+    const client = runtime.db.$client;
+    const seen: { sql: string; params: unknown[] }[] = [];
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((source: string) => {
+      const statement = prepare(source);
+      const wrap = (method: 'all' | 'get' | 'run') => {
+        const original = statement[method].bind(statement);
+        return (...params: unknown[]) => {
+          seen.push({ sql: source, params });
+          return (original as (...p: unknown[]) => unknown)(...params);
+        };
+      };
+      return Object.assign(statement, { all: wrap('all'), get: wrap('get'), run: wrap('run') });
+    }) as typeof client.prepare;
+    try {
+      read();
+    } finally {
+      client.prepare = prepare;
+    }
+    return seen.flatMap(({ sql, params }) =>
+      (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as { detail: string }[]).map((r) => r.detail),
+    );
+  }
+
+  /** How many rows the statements of a read returned. */
+  function rowsRead(runtime: Runtime, read: () => void): number {
+    const client = runtime.db.$client;
+    let count = 0;
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((source: string) => {
+      const statement = prepare(source);
+      const all = statement.all.bind(statement);
+      return Object.assign(statement, { all: (...params: unknown[]) => { const r = (all as (...p: unknown[]) => unknown[])(...params); count += r.length; return r; } });
+    }) as typeof client.prepare;
+    try {
+      read();
+    } finally {
+      client.prepare = prepare;
+    }
+    return count;
+  }
+
+  const history_tables = /\b(incidents|incident_updates|incident_components|component_status_log)\b/;
+  function expectIndexed(steps: string[]) {
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps.filter((s) => history_tables.test(s))) expect(step).toMatch(/^SEARCH .* USING (INDEX|COVERING INDEX|PRIMARY KEY|INTEGER PRIMARY KEY)/);
+  }
+
+  it('one incident: by primary key and the incident indexes; an unknown id reads nothing else', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const md = runtime.content.authored[0].id;
+    for (const id of [h.counts.sampleIncidentId, md, h.reopened]) expectIndexed(plans(runtime, () => readIncident(runtime, id, now)));
+    const unknown = plans(runtime, () => readIncident(runtime, 'no-such-incident', now));
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]).toMatch(/SEARCH incidents USING INDEX sqlite_autoindex_incidents_1 \(id=\?\)/);
+  });
+
+  it('one component: through the component index; the feed walks the at index only as far as its items', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    expectIndexed(plans(runtime, () => readComponentIncidents(runtime, 'webmail', now)));
+    const component = plans(runtime, () => readComponentWindow(runtime, 'dns', now));
+    expect(component.some((s) => /incident_components USING (COVERING )?INDEX incident_components_component/.test(s))).toBe(true);
+    expectIndexed(component);
+    expectIndexed(plans(runtime, () => readFeedIncidents(runtime, now, { componentId: 'webmail' })));
+    // The site feed reads the newest updates in index order and stops: count the rows it reads.
+    const rows = rowsRead(runtime, () => readFeedIncidents(runtime, now));
+    expect(rows).toBeLessThan(400);
+  });
+
+  it('the API, newest lists and calendar: through indexes, the at walk bounded', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    expectIndexed(plans(runtime, () => readNewestStarted(runtime, 'incident', 50, now)));
+    expectIndexed(plans(runtime, () => readAllMaintenance(runtime, now)));
+    const api = plans(runtime, () => loadApiView(runtime, now));
+    expectIndexed(api.filter((s) => !/^SCAN incident_updates USING INDEX incident_updates_at$/.test(s)));
+  });
+
+  it('reads no more rows when the history grows older', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const reads = () => ({
+      api: rowsRead(runtime, () => loadApiView(runtime, now)),
+      feed: rowsRead(runtime, () => readFeedIncidents(runtime, now)),
+      componentFeed: rowsRead(runtime, () => readFeedIncidents(runtime, now, { componentId: 'dns' })),
+      incident: rowsRead(runtime, () => readIncident(runtime, h.counts.sampleIncidentId, now)),
+      unknown: rowsRead(runtime, () => readIncident(runtime, 'no-such-incident', now)),
+      month: rowsRead(runtime, () => readHistoryMonth(runtime, monthOf(localDay(new Date(now.getTime() - 100 * day), 'UTC')), now)),
+      newest: rowsRead(runtime, () => readNewestStarted(runtime, 'incident', 50, now)),
+    });
+    const before = reads();
+    const ctx = { db: runtime.db, authored: runtime.authored };
+    // Another three years before the history began, on other components than dns.
+    for (let n = 0; n < 150; n++) {
+      const at = new Date(now.getTime() - (800 + n * 7) * day);
+      const id = createIncident(ctx, { title: `Older ${n}`, impact: 'minor', message: 'x', components: [{ id: 'webmail', status: 'degraded_performance' }] }, at);
+      postUpdate(ctx, id, { status: 'identified', message: 'y' }, new Date(at.getTime() + hour));
+      resolveIncident(ctx, id, 'Fixed.', new Date(at.getTime() + 2 * hour));
+    }
+    const after = reads();
+    // The month's 404 check reads the oldest incident, whichever it is: compare the rest exactly.
+    expect(after.month).toBeLessThanOrEqual(before.month + 10);
+    expect({ ...after, month: 0 }).toEqual({ ...before, month: 0 });
+    expect(before.unknown).toBe(0);
+  });
+
+  it('one month: through the started_at index; a month after today reads nothing, one before the history only the oldest', () => {
+    const runtime = runtimeAt(h.path, 'Pacific/Auckland');
+    const month = monthOf(localDay(new Date(now.getTime() - 200 * day), 'Pacific/Auckland'));
+    expectIndexed(plans(runtime, () => readHistoryMonth(runtime, month, now)));
+    expect(plans(runtime, () => readHistoryMonth(runtime, '2999-01', now))).toEqual([]);
+    const before = plans(runtime, () => readHistoryMonth(runtime, '1999-01', now));
+    expectIndexed(before);
+    expect(before.some((s) => /incidents USING INDEX incidents_started_at/.test(s))).toBe(true);
+  });
+});
