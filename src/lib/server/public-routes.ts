@@ -5,8 +5,8 @@
 // table does not know for certain (the console, the HTTP API, odd spellings)
 // goes on to Astro, which decides as before. tests/unit/public-routes.test.ts
 // keeps the table in step with src/pages.
-import type { Statement } from 'better-sqlite3';
 import { isMonth } from '../time';
+import { incidentExists, listedComponentExists } from './read-model';
 import type { Runtime } from './runtime';
 
 /** Public pages and files at one fixed address. */
@@ -38,34 +38,6 @@ const fixedPaths = new Set([
 /** Prefixes whose pages decide for themselves: the console and HTTP API (after access control), signed image paths. */
 const astroDecides = ['/admin', '/api/admin', '/img/'];
 
-interface Lookups {
-  liveIncident: Statement;
-  listedComponent: Statement;
-}
-
-const lookups = new WeakMap<Runtime, Lookups>();
-
-function lookupsFor(runtime: Runtime): Lookups {
-  let found = lookups.get(runtime);
-  if (!found) {
-    const sqlite = runtime.db.$client;
-    found = {
-      liveIncident: sqlite.prepare('SELECT 1 FROM incidents WHERE id = ? AND deleted_at IS NULL').pluck(),
-      listedComponent: sqlite.prepare('SELECT 1 FROM components WHERE id = ? AND listed = 1').pluck(),
-    };
-    lookups.set(runtime, found);
-  }
-  return found;
-}
-
-const authoredIds = new WeakMap<Runtime, Set<string>>();
-
-function incidentExists(runtime: Runtime, id: string): boolean {
-  let ids = authoredIds.get(runtime);
-  if (!ids) authoredIds.set(runtime, (ids = new Set(runtime.content.authored.map((a) => a.id))));
-  return ids.has(id) || lookupsFor(runtime).liveIncident.get(id) !== undefined;
-}
-
 /**
  * False when no page can answer `path` (the raw request path, without the
  * query): the server then answers "page not found" itself. True when a page
@@ -92,7 +64,7 @@ export function publicPathMayExist(runtime: Runtime, rawPath: string): boolean {
       return (
         !!second &&
         (third === undefined || third === 'feed.xml' || third === 'badge.svg') &&
-        lookupsFor(runtime).listedComponent.get(second) !== undefined
+        listedComponentExists(runtime, second)
       );
     default:
       return false;

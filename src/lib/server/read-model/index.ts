@@ -3,6 +3,7 @@
 // calendar and the CLI call these named reads, each through indexes, so a
 // route's cost follows what it shows, not the length of the history.
 export { readComponents, readGroups, readLiveLog, readStatusLog, readRecentLog, type RecentLog } from './live-log';
+export { incidentExists, listedComponentExists } from './exists';
 export { loadStatusPage, statuspageSource, type StatusPage } from './status-page';
 export {
   loadApiView,
