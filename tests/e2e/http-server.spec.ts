@@ -9,6 +9,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { publicApiPaths } from '../../src/lib/server/public-routes';
 import { freePort, root, startServer, type RunningServer } from './server';
 
 /** One of each kind of public route (pages, feeds, badges, calendar, JSON API, files). */
@@ -23,14 +24,7 @@ const publicRouteTypes = [
   '/feed.xml',
   '/badge.svg',
   '/maintenance.ics',
-  '/api/v2/summary.json',
-  '/api/v2/status.json',
-  '/api/v2/components.json',
-  '/api/v2/incidents.json',
-  '/api/v2/incidents/unresolved.json',
-  '/api/v2/scheduled-maintenances.json',
-  '/api/v2/scheduled-maintenances/upcoming.json',
-  '/api/v2/scheduled-maintenances/active.json',
+  ...publicApiPaths,
   '/.well-known/security.txt',
   '/subscribe',
   '/healthz',

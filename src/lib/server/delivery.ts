@@ -16,7 +16,7 @@ import type { Incident, WindowMoment } from '../model';
 import { mergeTimeline } from '../timeline';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
-import { readLiveLog } from './read-model';
+import { readIncident, readLiveLog } from './read-model';
 import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from './paths';
 import type { LogContext } from './staff-actions';
@@ -189,7 +189,10 @@ export class DeliveryWorker {
     const people = new Map(
       db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(rows.map((r) => r.subscriberId))])).all().map((s) => [s.id, s]),
     );
-    const timeline = mergeTimeline(this.options.authored, readLiveLog(db), now);
+    // Only the incidents this batch is about, each by its id: the cost follows the batch, not the history.
+    const timeline = [...new Set(rows.map((r) => r.incidentId).filter((id): id is string => !!id))]
+      .map((id) => readIncident({ db, authored: this.options.authored }, id, now)?.incident)
+      .filter((incident): incident is Incident => !!incident);
     const queue = [...rows];
     this.rendered.clear();
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, queue.length) }, async () => {

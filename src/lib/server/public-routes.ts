@@ -9,6 +9,18 @@ import { isMonth } from '../time';
 import { incidentExists, listedComponentExists } from './read-model';
 import type { Runtime } from './runtime';
 
+/** The Statuspage-compatible JSON documents (src/pages/api/v2/). */
+export const publicApiPaths = [
+  '/api/v2/summary.json',
+  '/api/v2/status.json',
+  '/api/v2/components.json',
+  '/api/v2/incidents.json',
+  '/api/v2/incidents/unresolved.json',
+  '/api/v2/scheduled-maintenances.json',
+  '/api/v2/scheduled-maintenances/upcoming.json',
+  '/api/v2/scheduled-maintenances/active.json',
+];
+
 /** Public pages and files at one fixed address. */
 const fixedPaths = new Set([
   '/',
@@ -25,14 +37,7 @@ const fixedPaths = new Set([
   '/subscribe/manage',
   '/subscribe/webhook',
   '/.well-known/security.txt',
-  '/api/v2/summary.json',
-  '/api/v2/status.json',
-  '/api/v2/components.json',
-  '/api/v2/incidents.json',
-  '/api/v2/incidents/unresolved.json',
-  '/api/v2/scheduled-maintenances.json',
-  '/api/v2/scheduled-maintenances/upcoming.json',
-  '/api/v2/scheduled-maintenances/active.json',
+  ...publicApiPaths,
 ]);
 
 /** Prefixes whose pages decide for themselves: the console and HTTP API (after access control), signed image paths. */

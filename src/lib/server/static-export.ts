@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { freePort } from './free-port';
 import { imagePathPrefix } from './image-links';
 import { builtEntry, projectRoot, serverScript } from './paths';
+import { publicApiPaths } from './public-routes';
 import { diskName, exportedFile, isLiveOnly, linkedPaths, rewriteHtml, rewriteStylesheet, stylesheetPaths, type LinkTargets } from './static-links';
 
 /** The export could not run (no build, the server did not start, a page failed): exit 1. */
@@ -25,14 +26,7 @@ const entryPoints = [
   '/feed.xml',
   '/badge.svg',
   '/maintenance.ics',
-  '/api/v2/summary.json',
-  '/api/v2/status.json',
-  '/api/v2/components.json',
-  '/api/v2/incidents.json',
-  '/api/v2/incidents/unresolved.json',
-  '/api/v2/scheduled-maintenances.json',
-  '/api/v2/scheduled-maintenances/upcoming.json',
-  '/api/v2/scheduled-maintenances/active.json',
+  ...publicApiPaths,
 ];
 
 /** Each component page brings its feed and badge. */
