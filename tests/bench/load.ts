@@ -84,6 +84,7 @@ export async function startHerald(db: string, folder: string): Promise<Server> {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
+  child.on('exit', (code, signal) => (output += `\n[the server exited: code ${code}, signal ${signal}]`));
   const url = `http://127.0.0.1:${port}`;
   await waitUntilServing(url, child, () => output);
   return { url, pid: child.pid!, output: () => output, stop: stopper(child) };
