@@ -1,11 +1,11 @@
 // What the benchmark needs around the server: start the built server on a
 // database, exact HTTP requests (raw bytes, no decompression), the baseline
-// server, autocannon, and the server's memory from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+// server, wrk (the load generator, under GNU time for its own CPU time), and
+// the server's CPU time and memory from /proc.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { freePort, root } from '../e2e/server';
 
 export const serverEntry = join(root, 'scripts/serve.mjs');
@@ -84,6 +84,7 @@ export async function startHerald(db: string, folder: string): Promise<Server> {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
+  child.on('exit', (code, signal) => (output += `\n[the server exited: code ${code}, signal ${signal}]`));
   const url = `http://127.0.0.1:${port}`;
   await waitUntilServing(url, child, () => output);
   return { url, pid: child.pid!, output: () => output, stop: stopper(child) };
@@ -139,24 +140,128 @@ export interface LoadResult {
   p99: number;
   max: number;
   requests: number;
+  /** Answers with a status outside 2xx and 3xx. */
   non2xx: number;
+  /** Connect, read and write errors. */
   errors: number;
   timeouts: number;
+  /** CPU seconds (user + system) the load generator itself used. */
+  generatorCpu: number;
+  /** Wall seconds the generator ran. */
+  wall: number;
 }
 
-/** autocannon against one URL for `seconds`, with the headers a browser sends. */
-export async function load(url: string, seconds: number, connections = 100, headers: Record<string, string> = browserHeaders): Promise<LoadResult> {
-  const result = await autocannon({ url, connections, duration: seconds, headers });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
+export const wrkPath = '/usr/bin/wrk';
+const timePath = '/usr/bin/time';
+
+/**
+ * wrk (C, Debian's package) must be there: installed with apt-get when missing
+ * and running as root, otherwise a line saying how, and exit. GNU time (which
+ * reads the generator's own rusage) likewise.
+ */
+export function ensureLoadGenerator(): void {
+  const missing = [
+    ['wrk', wrkPath],
+    ['time', timePath],
+  ].filter(([, path]) => !existsSync(path));
+  if (missing.length === 0) return;
+  const packages = missing.map(([name]) => name).join(' ');
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log(`installing ${packages} with apt-get (the benchmark's load generator)`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing.map(([name]) => name)], { stdio: 'inherit', env }) : update;
+    if (install.status === 0 && missing.every(([, path]) => existsSync(path))) return;
+    console.log(`npm run bench: installing ${packages} failed; install it with \`apt-get install -y ${packages}\` and run again.`);
+    process.exit(1);
+  }
+  console.log(`npm run bench needs ${missing.map(([name, path]) => `${name} (${path})`).join(' and ')}: install with \`sudo apt-get install -y ${packages}\` and run again.`);
+  process.exit(1);
+}
+
+/** Each thread its own random sequence, so no two requests share an unknown path. */
+const unknownPathsScript = `
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("bench_thread", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + (bench_thread or 0) * 7919)
+end
+request = function() return wrk.format(nil, "/incidents/x" .. math.random(1e9)) end
+`;
+
+/** wrk's own summary as one JSON line (latencies in microseconds). */
+const doneScript = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('BENCH_WRK {"requests":%d,"duration":%d,"p50":%d,"p99":%d,"max":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+`;
+
+let scriptCount = 0;
+
+export interface LoadOptions {
+  connections?: number;
+  threads?: number;
+  headers?: Record<string, string>;
+  /** Each request its own unknown incident path (/incidents/x<random>) instead of `url`'s path. */
+  unknownPaths?: boolean;
+  /** Where the Lua script goes. */
+  folder: string;
+}
+
+/**
+ * wrk against `url` for `seconds`, as a child process under GNU time, so the
+ * generator's own CPU time comes from its rusage (the kernel's account).
+ */
+export function load(url: string, seconds: number, { connections = 50, threads = 2, headers = { 'accept-encoding': 'br' }, unknownPaths = false, folder }: LoadOptions): Promise<LoadResult> {
+  const script = join(folder, `wrk-${++scriptCount}.lua`);
+  writeFileSync(script, (unknownPaths ? unknownPathsScript : '') + doneScript);
+  const timeFile = join(folder, `wrk-${scriptCount}.time`);
+  const args = ['-f', '%U %S %e', '-o', timeFile, wrkPath, '-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', '-s', script];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(timePath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = /BENCH_WRK (\{.*\})/.exec(output)?.[1];
+      if (code !== 0 || !line) return reject(new Error(`wrk failed (exit ${code}):\n${output}`));
+      const w = JSON.parse(line);
+      const [user, system, wall] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-3).map(Number);
+      resolve({
+        rps: w.requests / (w.duration / 1e6),
+        p50: w.p50 / 1000,
+        p99: w.p99 / 1000,
+        max: w.max / 1000,
+        requests: w.requests,
+        non2xx: w.status,
+        errors: w.connect + w.read + w.write,
+        timeouts: w.timeout,
+        generatorCpu: user + system,
+        wall,
+      });
+    });
+  });
+}
+
+const ticks = 100; // USER_HZ: what /proc reports CPU time in, 100 on Linux
+
+/** A process's CPU seconds so far (utime + stime from /proc/<pid>/stat). */
+export function cpuSeconds(pid: number): number {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return NaN;
+  const stat = readFileSync(file, 'utf8');
+  // The command may hold spaces and parentheses: fields are counted after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
 }
 
 /** A value from /proc/<pid>/status in MiB: VmRSS now, VmHWM the peak so far. */
