@@ -30,57 +30,61 @@ function worker(db: string, smtpUrl: string, env: Record<string, string> = {}): 
   return child;
 }
 
+const count = 150;
+const bound = RECORD_EVERY + DEFAULT_CONCURRENCY;
+
+/** A fresh database with `count` confirmed subscribers, and a slow SMTP sink to crash the worker against. */
+async function subscribedContext() {
+  const smtp = (sink = await startSmtpSink({ delayMs: 40 }));
+  const ctx = freshContext();
+  const now = new Date();
+  ctx.db
+    .insert(subscribers)
+    .values(Array.from({ length: count }, (_, n) => ({ kind: 'email' as const, address: `s${n}@example.com`, confirmedAt: now, createdAt: now })))
+    .run();
+  return { ctx, smtp };
+}
+
+/** Waits until every subscriber has a message, then checks what came twice stays within the documented bound. */
+async function expectEveryoneOnceWithinBound() {
+  const deadline = Date.now() + 45_000;
+  const recipients = () => new Set(sink!.messages.flatMap((m) => [m.to].flat().flatMap((t) => t?.value.map((v) => v.address) ?? [])));
+  while (recipients().size < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(recipients().size).toBe(count);
+  await new Promise((r) => setTimeout(r, 1500)); // anything else still coming would be a duplicate
+  const duplicates = sink!.messages.length - count;
+  expect(duplicates).toBeGreaterThanOrEqual(0);
+  expect(duplicates).toBeLessThanOrEqual(bound);
+}
+
 describe('herald worker', () => {
   it('loses no notification when killed mid-batch and restarted, and resends at most the documented bound', async () => {
-    sink = await startSmtpSink({ delayMs: 40 });
-    const ctx = freshContext();
-    const count = 150;
-    const bound = RECORD_EVERY + DEFAULT_CONCURRENCY;
-    const now = new Date();
-    ctx.db
-      .insert(subscribers)
-      .values(Array.from({ length: count }, (_, n) => ({ kind: 'email' as const, address: `s${n}@example.com`, confirmedAt: now, createdAt: now })))
-      .run();
+    const { ctx, smtp } = await subscribedContext();
     createIncident(ctx, { title: 'Crash test', impact: 'minor', message: 'Delivered despite a crash.' });
 
     // Killed well past the bound: had the worker recorded nothing, every
     // message before the crash would go again and the duplicates would exceed it.
     const killAfter = bound + 30;
-    const first = worker(ctx.path, sink.url);
-    await sink.waitFor(killAfter, 30_000);
+    const first = worker(ctx.path, smtp.url);
+    await smtp.waitFor(killAfter, 30_000);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    const beforeRestart = sink.messages.length;
+    const beforeRestart = smtp.messages.length;
     expect(beforeRestart).toBeLessThan(count);
     expect(outboxCounts(ctx.db).sent).toBeGreaterThan(0);
 
-    worker(ctx.path, sink.url);
-    const deadline = Date.now() + 45_000;
-    const recipients = () => new Set(sink!.messages.flatMap((m) => [m.to].flat().flatMap((t) => t?.value.map((v) => v.address) ?? [])));
-    while (recipients().size < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(recipients().size).toBe(count);
-    await new Promise((r) => setTimeout(r, 1500)); // anything else still coming would be a duplicate
-    const duplicates = sink.messages.length - count;
-    expect(duplicates).toBeGreaterThanOrEqual(0);
-    expect(duplicates).toBeLessThanOrEqual(bound);
+    worker(ctx.path, smtp.url);
+    await expectEveryoneOnceWithinBound();
     expect(outboxCounts(ctx.db)).toMatchObject({ queued: 0, sent: count, failed: 0 });
   }, 90_000);
 
   it('killed between expansion batches, resumes from the job’s cursor: nobody skipped, duplicates within the bound', async () => {
-    sink = await startSmtpSink({ delayMs: 40 });
-    const ctx = freshContext();
-    const count = 150;
-    const bound = RECORD_EVERY + DEFAULT_CONCURRENCY;
-    const now = new Date();
-    ctx.db
-      .insert(subscribers)
-      .values(Array.from({ length: count }, (_, n) => ({ kind: 'email' as const, address: `e${n}@example.com`, confirmedAt: now, createdAt: now })))
-      .run();
+    const { ctx, smtp } = await subscribedContext();
     createIncident(ctx, { title: 'Crash mid-expansion', impact: 'minor', message: 'Expanded ten at a time.' });
     // Ten subscribers per expansion step, eight steps a round: the job is still expanding when the worker dies.
     const env = { OUTBOX_EXPAND_BATCH: '10' };
-    const first = worker(ctx.path, sink.url, env);
-    await sink.waitFor(30, 30_000);
+    const first = worker(ctx.path, smtp.url, env);
+    await smtp.waitFor(30, 30_000);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const job = ctx.db.select().from(notifyJobs).get()!;
@@ -88,15 +92,8 @@ describe('herald worker', () => {
     expect(job.expandedThrough).toBeLessThan(job.lastSubscriberId);
     expect(job.expandedAt).toBeNull();
 
-    worker(ctx.path, sink.url, env);
-    const deadline = Date.now() + 45_000;
-    const recipients = () => new Set(sink!.messages.flatMap((m) => [m.to].flat().flatMap((t) => t?.value.map((v) => v.address) ?? [])));
-    while (recipients().size < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(recipients().size).toBe(count);
-    await new Promise((r) => setTimeout(r, 1500));
-    const duplicates = sink.messages.length - count;
-    expect(duplicates).toBeGreaterThanOrEqual(0);
-    expect(duplicates).toBeLessThanOrEqual(bound);
+    worker(ctx.path, smtp.url, env);
+    await expectEveryoneOnceWithinBound();
     expect(ctx.db.select().from(notifyJobs).get()).toMatchObject({ recipients: count, sent: count });
     expect(outboxCounts(ctx.db)).toMatchObject({ queued: 0, sent: count, failed: 0 });
   }, 90_000);
