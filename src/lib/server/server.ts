@@ -36,6 +36,9 @@ const keepAliveMs = 65_000;
 /** Methods a fetch Request refuses to carry (the Fetch standard forbids them); the adapter would throw, a 500. */
 const forbiddenMethods = new Set(['TRACE', 'TRACK']);
 
+/** The security headers as pairs, made once: every request, hits included, sets them. */
+const baselineHeaders = Object.entries(securityHeaders);
+
 class StartError extends Error {}
 
 function listen(server: Server, config: Config): Promise<void> {
@@ -73,7 +76,7 @@ async function start(): Promise<Server> {
     // Before anything can throw: every answer carries the security headers and
     // is never stored unless a route says otherwise (the middleware does).
     applyProxyTrust(request.headers, config.trustProxy);
-    for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+    for (const [name, value] of baselineHeaders) response.setHeader(name, value);
     response.setHeader('Cache-Control', 'no-store');
     if (arrivedOverHttps(request, config.trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
     if (draining) response.setHeader('Connection', 'close');
@@ -91,7 +94,7 @@ async function start(): Promise<Server> {
     if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     const body = 'The request was incomplete or malformed.\n';
-    const headers = Object.entries(securityHeaders).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const headers = baselineHeaders.map(([name, value]) => `${name}: ${value}\r\n`).join('');
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nCache-Control: no-store\r\n${headers}Connection: close\r\n\r\n${body}`);
   });
   server.keepAliveTimeout = keepAliveMs;
