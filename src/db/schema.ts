@@ -210,6 +210,20 @@ export const subscribers = sqliteTable(
   (t) => [uniqueIndex('subscribers_kind_address').on(t.kind, t.address), index('subscribers_confirmed').on(t.confirmedAt)],
 );
 
+/**
+ * Addresses Herald no longer mails: the mail server refused the recipient for
+ * good (a hard bounce). Keyed by the canonical address, so it outlives an
+ * unsubscribe and a new subscription; kept until an owner lifts it.
+ */
+export const suppressedAddresses = sqliteTable('suppressed_addresses', {
+  /** What the console's "Lift" names, so the page never has to carry the address. */
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  address: text('address').notNull().unique(),
+  /** What the mail server said (addresses in it masked). */
+  reason: text('reason').notNull(),
+  createdAt: instant('created_at').notNull(),
+});
+
 /** The components a subscriber follows; none means all of them. */
 export const subscriberComponents = sqliteTable(
   'subscriber_components',
@@ -313,3 +327,4 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NotifyJobRow = typeof notifyJobs.$inferSelect;
+export type SuppressedAddressRow = typeof suppressedAddresses.$inferSelect;

@@ -3,7 +3,7 @@
 // notification shows its counts, and its failures can be sent again.
 import { openDatabase } from '../../src/lib/server/db';
 import { eq } from 'drizzle-orm';
-import { notifyJobs, outbox, subscribers } from '../../src/db/schema';
+import { notifyJobs, outbox, subscribers, suppressedAddresses } from '../../src/db/schema';
 import { createIncident, resolveIncident } from '../../src/lib/server/staff-actions';
 import { admin, database, expect, logIn, test } from './fixtures';
 
@@ -71,4 +71,24 @@ test('an update’s notification shows recipients, sent and failed counts, and i
   db.delete(subscribers).run();
   // The server is shared with later suites, which expect an operational page.
   resolveIncident({ db, authored: [] }, id, 'Counted and done.');
+});
+
+test('an address the mail server refused for good is shown suppressed with its reason, and an owner lifts it (audited)', async ({ page }) => {
+  const db = openDatabase(database());
+  const now = new Date();
+  db.insert(suppressedAddresses).values({ address: 'bounced@example.com', reason: '550 5.1.1 <b***@example.com>: no such user', createdAt: now }).run();
+  await logIn(page, admin.email, admin.password());
+  await page.goto('/admin/subscribers');
+  const table = page.locator('#suppressed ~ .table-scroll').first();
+  const row = table.locator('tr', { hasText: 'b***@example.com' });
+  await expect(row).toContainText('550 5.1.1');
+  await expect(page.locator('body')).not.toContainText('bounced@example.com');
+  await expect(page.locator('.lede')).toContainText('1 suppressed');
+
+  await row.getByRole('button', { name: 'Lift the suppression of b***@example.com' }).click();
+  await expect(page.getByRole('status')).toContainText('b***@example.com may be mailed again');
+  await expect(page.locator('#suppressed ~ p.muted').nth(1)).toHaveText('No address is suppressed.');
+  expect(db.select().from(suppressedAddresses).all()).toEqual([]);
+  await page.goto('/admin/audit');
+  await expect(page.locator('tr', { hasText: 'subscribers.lift-suppression' }).first()).toContainText('b***@example.com');
 });

@@ -1,16 +1,17 @@
 // Notifications end to end below the web layer: subscribe, confirm, post,
 // deliver to a real SMTP server on loopback, thread, unsubscribe, survive an
 // SMTP outage, and give up on permanent rejections.
-import { eq } from 'drizzle-orm';
+import { desc, eq, isNotNull } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { notifyJobs, outbox } from '../../src/db/schema';
+import { notifyJobs, outbox, subscribers } from '../../src/db/schema';
 import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
 import { contentFolder } from '../../src/lib/server/paths';
+import { retryNow } from '../../src/lib/server/outbox';
 import { createIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/staff-actions';
-import { confirmSubscriber, deleteSubscriber, subscribeEmail, subscriberFromLink } from '../../src/lib/server/subscriptions';
+import { confirmSubscriber, deleteSubscriber, liftSuppression, listSuppressions, subscribeEmail, subscriberFromLink, subscribeLimits } from '../../src/lib/server/subscriptions';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { freshContext } from '../helpers/temp-db';
 
@@ -183,5 +184,115 @@ describe('email notifications', () => {
       '[Example Mail status] Storage move — Completed',
     ]);
     for (const m of mails.slice(1)) expect(m.inReplyTo).toBe(mails[0].messageId);
+  });
+
+  it('suppresses an address the mail server refuses for good: later updates skip it, others still get them, an owner can lift it', async () => {
+    const sink = await startSmtpSink({ rejectRecipients: { 'gone@example.com': 550 } });
+    sinks.push(sink);
+    const ctx = freshContext();
+    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url });
+    const worker = new DeliveryWorker({ ...ctx, config, page, transport: mailTransport(config.mail), idleMs: 20 });
+    workers.push(worker);
+    const now = new Date();
+    for (const address of ['gone@example.com', 'stays@example.com']) {
+      ctx.db.insert(subscribers).values({ kind: 'email', address, confirmedAt: now, createdAt: now }).run();
+    }
+    const drain = async () => {
+      while ((await worker.runOnce()) > 0);
+    };
+    const id = createIncident(ctx, { title: 'First', impact: 'minor', message: 'One.' });
+    await drain();
+    const [suppression] = listSuppressions(ctx.db, { reveal: true });
+    expect(suppression.address).toBe('gone@example.com');
+    expect(suppression.reason).toMatch(/550 5\.1\.1 <g\*\*\*@example\.com>: no such user/);
+    expect(listSuppressions(ctx.db, { reveal: false })[0].address).toBe('g***@example.com');
+
+    // The next update makes no row for the suppressed address and reaches the other one.
+    postUpdate(ctx, id, { status: 'identified', message: 'Two.' });
+    await drain();
+    const job = ctx.db.select().from(notifyJobs).orderBy(desc(notifyJobs.id)).get()!;
+    expect({ recipients: job.recipients, sent: job.sent }).toEqual({ recipients: 1, sent: 1 });
+    expect(sink.recipients.filter((r) => r === 'stays@example.com')).toHaveLength(2);
+    // A new subscription does not mail it either (and the visitor sees the usual answer).
+    expect(subscribeEmail(ctx.db, { email: 'Gone@Example.com', componentIds: [], clientAddress: '192.0.2.7' })).toBe('sent');
+    await drain();
+    expect(sink.recipients).toEqual(['stays@example.com', 'stays@example.com']);
+
+    // Lifted: mailed again (and, the server still refusing, suppressed again).
+    expect(liftSuppression(ctx.db, suppression.id)).toBe('gone@example.com');
+    postUpdate(ctx, id, { status: 'monitoring', message: 'Three.' });
+    await drain();
+    expect(ctx.db.select().from(notifyJobs).orderBy(desc(notifyJobs.id)).get()!.recipients).toBe(2);
+    expect(listSuppressions(ctx.db, { reveal: true }).map((x) => x.address)).toEqual(['gone@example.com']);
+  });
+
+  it('does not suppress anyone when the mail server refuses the content (5.7.1) or Herald\'s own login (535)', async () => {
+    const env = await setup();
+    await subscribed(env, 'fine@example.com');
+    const refusing = await startSmtpSink({ refuseLogin: true });
+    sinks.push(refusing);
+    const url = new URL(refusing.url);
+    url.username = 'herald';
+    url.password = 'wrong';
+    const config = loadConfig({ HERALD_DB: env.ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: url.toString(), MAIL_RETRY_MIN_SECONDS: '60' });
+    const worker = new DeliveryWorker({ ...env.ctx, config, page, transport: mailTransport(config.mail) });
+    workers.push(worker);
+    createIncident(env.ctx, { title: 'Login refused', impact: 'minor', message: 'x' });
+    await worker.runOnce();
+    await worker.runOnce();
+    // A wrong SMTP password is staff's to fix: the message waits to be retried, nobody is suppressed.
+    const [row] = env.ctx.db.select().from(outbox).where(isNotNull(outbox.jobId)).all();
+    expect(row.status).toBe('queued');
+    expect(row.lastError).toMatch(/535/);
+    expect(listSuppressions(env.ctx.db, { reveal: true })).toEqual([]);
+
+    // A spam filter refusing the message: that message failed, the address stays.
+    const filtering = await startSmtpSink({ refuseContent: true });
+    sinks.push(filtering);
+    const filtered = loadConfig({ HERALD_DB: env.ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: filtering.url });
+    const second = new DeliveryWorker({ ...env.ctx, config: filtered, page, transport: mailTransport(filtered.mail) });
+    workers.push(second);
+    retryNow(env.ctx.db, [row.id]);
+    await second.runOnce();
+    const after = env.ctx.db.select().from(outbox).where(eq(outbox.id, row.id)).get()!;
+    expect(after.status).toBe('failed');
+    expect(after.lastError).toMatch(/554 5\.7\.1/);
+    expect(listSuppressions(env.ctx.db, { reveal: true })).toEqual([]);
+  });
+
+  it('mails an internationalised domain at its canonical form, and counts the per-address limit on that form', async () => {
+    const env = await setup();
+    const variants = ['Jane@Bücher.example', 'jane@xn--bcher-kva.example', 'JANE@BÜCHER.EXAMPLE', 'jane@ｂücher.example', 'Jane@bücher.example'];
+    for (const email of variants) expect(subscribeEmail(env.ctx.db, { email, componentIds: [], clientAddress: '192.0.2.9' })).toBe('sent');
+    for (let i = 0; i < 3; i++) await env.worker.runOnce();
+    await env.sink.waitFor(subscribeLimits.perAddress);
+    await new Promise((r) => setTimeout(r, 200));
+    // One stored address, mailed where it is stored, no more than the limit allows.
+    expect(env.ctx.db.select({ address: subscribers.address }).from(subscribers).all()).toEqual([{ address: 'jane@xn--bcher-kva.example' }]);
+    // (smtp-server shows a punycode domain decoded; the header line is as Herald wrote it.)
+    expect(env.sink.recipients).toEqual(Array(subscribeLimits.perAddress).fill('jane@bücher.example'));
+    expect(env.sink.messages.map((m) => rawHeader(m, 'to'))).toEqual(Array(subscribeLimits.perAddress).fill('jane@xn--bcher-kva.example'));
+  });
+
+  it('refuses addresses the mail library would read as another one, before anything is stored or sent', async () => {
+    const env = await setup();
+    for (const email of ['g1:victim@example.org', 'javascript:alert(1)@example.com', '<script>x</script>@example.com', 'Victim <victim@example.org>', 'victim@example.org (me)', '@route:victim@example.org']) {
+      expect(() => subscribeEmail(env.ctx.db, { email, componentIds: [], clientAddress: '192.0.2.10' })).toThrow(/is not an email address/);
+    }
+    await env.worker.runOnce();
+    expect(env.ctx.db.select().from(subscribers).all()).toEqual([]);
+    expect(env.sink.recipients).toEqual([]);
+  });
+
+  it('never mails an address stored before the addr-spec rule: it is suppressed with the reason', async () => {
+    const env = await setup();
+    const now = new Date();
+    env.ctx.db.insert(subscribers).values({ kind: 'email', address: 'g1:victim@example.org', confirmedAt: now, createdAt: now }).run();
+    createIncident(env.ctx, { title: 'Old address', impact: 'minor', message: 'x' });
+    while ((await env.worker.runOnce()) > 0);
+    expect(env.sink.recipients).toEqual([]);
+    const [row] = env.ctx.db.select().from(outbox).where(eq(outbox.status, 'failed')).all();
+    expect(row.lastError).toMatch(/not sent: the address is suppressed \(not a valid address: ":" cannot appear before the @\)/);
+    expect(listSuppressions(env.ctx.db, { reveal: true }).map((x) => x.address)).toEqual(['g1:victim@example.org']);
   });
 });

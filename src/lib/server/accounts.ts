@@ -7,12 +7,20 @@ import { loginFailures, sessions, users, type UserRow } from '../../db/schema';
 import { recordAudit, type Actor } from './audit';
 import type { HeraldDb } from './db';
 import { randomSecret, sha256 } from './secrets';
+import { canonicalEmail } from '../email-address';
 import { ActionError } from './validate';
 
 export const passwordLength = { min: 12, max: 1000 } as const;
 
 /** The login throttle's key for an account (login.ts); a new password clears it. */
-export const accountKey = (email: string) => `email:${email.trim().toLowerCase()}`;
+/** The login-throttle key of an account: variants of one address (case, IDN forms) share it. */
+export const accountKey = (email: string) => `email:${lookupForm(email)}`;
+
+/** The form an address is looked up by: canonical when it is valid, else as typed, lower-cased (it matches nothing). */
+function lookupForm(email: string): string {
+  const check = canonicalEmail(email);
+  return check.ok ? check.address : email.trim().toLowerCase();
+}
 
 /** argon2id with the library's defaults (19 MiB, 2 passes), OWASP's recommended minimum. */
 const argon2id = { algorithm: 2 } as const;
@@ -43,12 +51,9 @@ function withoutHash({ passwordHash: _, ...user }: UserRow): Staff {
 
 export function normalizeEmail(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ActionError('email', 'email is required');
-  const email = value.trim().toLowerCase();
-  // No spaces or control characters (NUL, CR, LF…): an address ends up in mail headers and logs.
-  if (email.length > 254 || !/^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u.test(email)) {
-    throw new ActionError('email', `"${value.trim()}" is not an email address`);
-  }
-  return email;
+  const check = canonicalEmail(value);
+  if (!check.ok) throw new ActionError('email', `"${value.trim().slice(0, 254)}" is not an email address: ${check.reason}`);
+  return check.address;
 }
 
 function checkPassword(value: unknown, field = 'password'): string {
@@ -85,7 +90,7 @@ export function findStaff(db: HeraldDb, id: number): Staff | undefined {
 }
 
 export function findStaffByEmail(db: HeraldDb, email: string): UserRow | undefined {
-  return db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+  return db.select().from(users).where(eq(users.email, lookupForm(email))).get();
 }
 
 export interface NewStaff {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config';
+import { canonicalEmail, isCanonicalEmail } from '../email-address';
 import type { PageSettings } from '../content/catalog';
 import { alreadySubscribedMail, confirmationMail, updateMail, windowMail, type Mail, type MailSite } from '../mail/messages';
 import type { Incident, WindowMoment } from '../model';
@@ -20,7 +21,7 @@ import { readIncident, readLiveLog } from './read-model';
 import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from './paths';
 import type { LogContext } from './staff-actions';
-import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink } from './subscriptions';
+import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink, suppressAddress, suppressionsAmong } from './subscriptions';
 import { redactEmails } from './redact';
 import { openSecret } from './secrets';
 import { sendWebhook, WebhookError, type WebhookRequest } from './webhooks';
@@ -67,11 +68,27 @@ export function mailTransport(mail: Config['mail']): MailTransport {
   };
 }
 
-/** 5xx from the mail server, or a webhook receiver's refusal: retrying will not help. Everything else (network, 4xx mail) might. */
+/**
+ * Retrying will not help: a webhook receiver's refusal, or the mail server's
+ * 5xx for this message (at RCPT TO or DATA). A 5xx elsewhere (AUTH, MAIL FROM)
+ * is Herald's own configuration, fixed by staff, so it is retried like
+ * network errors and 4xx.
+ */
 export function isPermanentFailure(error: unknown): boolean {
   if (error instanceof WebhookError) return error.permanent;
-  const code = (error as { responseCode?: unknown }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const { responseCode, command } = error as { responseCode?: unknown; command?: unknown };
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600 && (command === 'RCPT TO' || command === 'DATA');
+}
+
+/**
+ * A hard bounce: the mail server refused the recipient itself (5xx at RCPT TO,
+ * or an enhanced status 5.1.x / 5.2.1 "no such mailbox" after DATA). A
+ * refusal of the message's content (5.7.x spam policy) is not the address's fault.
+ */
+export function isAddressRejection(error: unknown): boolean {
+  if (!isPermanentFailure(error) || error instanceof WebhookError) return false;
+  const { command, response } = error as { command?: unknown; response?: unknown };
+  return command === 'RCPT TO' || (typeof response === 'string' && /^5\d\d[ -]5\.(?:1\.\d+|2\.1)\b/.test(response));
 }
 
 const windowMoments: readonly string[] = ['reminder', 'started', 'completed'] satisfies WindowMoment[];
@@ -193,10 +210,11 @@ export class DeliveryWorker {
     const timeline = [...new Set(rows.map((r) => r.incidentId).filter((id): id is string => !!id))]
       .map((id) => readIncident({ db, authored: this.options.authored }, id, now)?.incident)
       .filter((incident): incident is Incident => !!incident);
+    const suppressed = suppressionsAmong(db, [...people.values()].filter((p) => p.kind === 'email').map((p) => p.address));
     const queue = [...rows];
     this.rendered.clear();
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, queue.length) }, async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline);
+      for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline, suppressed);
     });
     try {
       await Promise.all(workers);
@@ -217,9 +235,13 @@ export class DeliveryWorker {
     markSent(this.options.db, this.acknowledged.splice(0));
   }
 
-  private async deliver(row: OutboxRow, subscriber: SubscriberRow | undefined, timeline: Incident[]): Promise<void> {
+  private async deliver(row: OutboxRow, subscriber: SubscriberRow | undefined, timeline: Incident[], suppressed: Map<string, string>): Promise<void> {
     const { db, config } = this.options;
     if (!subscriber) return; // unsubscribed meanwhile: its rows went with it
+    if (subscriber.kind === 'email') {
+      const refusal = suppressed.get(subscriber.address) ?? this.suppressIfInvalid(subscriber.address);
+      if (refusal) return markFailed(db, row.id, `not sent: the address is suppressed (${refusal})`);
+    }
     let message: Outgoing | null;
     try {
       message = this.compose(row, subscriber, timeline);
@@ -240,11 +262,30 @@ export class DeliveryWorker {
       const reason = redactEmails((error as Error).message).slice(0, 500);
       // 410 Gone: the receiver asks to be forgotten, and is (its queue goes with it).
       if (error instanceof WebhookError && error.gone) return deleteSubscriber(db, subscriber.id);
+      if (isAddressRejection(error) && subscriber.kind === 'email') {
+        suppressed.set(subscriber.address, reason); // the batch's other rows for it are not tried
+        return db.transaction((tx) => {
+          suppressAddress(tx, subscriber.address, reason);
+          markFailed(tx, row.id, reason);
+        });
+      }
       if (isPermanentFailure(error)) return markFailed(db, row.id, reason);
       const wait = Math.min(config.mail.retryMinSeconds * 1000 * 2 ** Math.max(0, row.attempts - 1), 60 * 60_000);
       const giveUpAt = new Date(row.createdAt.getTime() + config.mail.retryHours * 60 * 60_000);
       markRetry(db, row, reason, new Date(Date.now() + wait), giveUpAt);
     }
+  }
+
+  /**
+   * Addresses stored before Herald accepted only plain addr-specs may be read
+   * differently by the mail library: never mailed, suppressed with the reason.
+   */
+  private suppressIfInvalid(address: string): string | null {
+    if (isCanonicalEmail(address)) return null;
+    const check = canonicalEmail(address);
+    const reason = `not a valid address: ${check.ok ? 'not in canonical form' : check.reason}`;
+    suppressAddress(this.options.db, address, reason);
+    return reason;
   }
 
   private compose(row: OutboxRow, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {

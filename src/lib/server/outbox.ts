@@ -91,6 +91,7 @@ export function expandNext(db: HeraldDb, batch = DEFAULT_EXPAND_BATCH, now = new
         FROM subscribers s
         WHERE s.id > ${from} AND s.id <= ${through}
           AND s.confirmed_at IS NOT NULL AND s.confirmed_at <= ${job.confirmedBefore.getTime()}
+          AND NOT (s.kind = 'email' AND EXISTS (SELECT 1 FROM suppressed_addresses x WHERE x.address = s.address))
           AND (
             NOT EXISTS (SELECT 1 FROM subscriber_components sc WHERE sc.subscriber_id = s.id)
             OR EXISTS (
@@ -207,7 +208,7 @@ export function markRetry(db: HeraldDb, row: OutboxRow, error: string, retryAt: 
     .run();
 }
 
-export function markFailed(db: HeraldDb, id: number, error: string): void {
+export function markFailed(db: Pick<HeraldDb, 'update'>, id: number, error: string): void {
   db.update(outbox).set({ status: 'failed', leaseUntil: null, lastError: error }).where(eq(outbox.id, id)).run();
 }
 

@@ -3,7 +3,7 @@
 // to flood a stranger's inbox. Mails themselves go through the outbox.
 import { createHmac } from 'node:crypto';
 import { and, count, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import { components, subscriberComponents, subscribers, type SubscriberRow } from '../../db/schema';
+import { components, subscriberComponents, subscribers, suppressedAddresses, type SubscriberRow } from '../../db/schema';
 import { normalizeEmail } from './accounts';
 import type { HeraldDb } from './db';
 import { enqueueOne } from './outbox';
@@ -71,6 +71,8 @@ export function subscribeEmail(
   const chosen = checkComponentIds(db, input.componentIds);
   if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return 'client_limited';
   if (!allowHit(db, `subscribe-to:${address}`, subscribeLimits.perAddress, 24 * 60 * 60_000, now)) return 'sent';
+  // The mail server refused this address for good: mailing it again only bounces again (an owner can lift it).
+  if (suppressionOf(db, address)) return 'sent';
   db.transaction((tx) => {
     let row = tx.select().from(subscribers).where(and(eq(subscribers.kind, 'email'), eq(subscribers.address, address))).get();
     if (!row) {
@@ -195,4 +197,48 @@ export function maskedAddresses(db: HeraldDb, ids: number[]): Map<number, string
   if (ids.length === 0) return new Map();
   const rows = db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(ids)])).all();
   return new Map(rows.map((s) => [s.id, s.kind === 'webhook' ? s.address : maskEmail(s.address)]));
+}
+
+/** The suppression on an email address, if any. */
+export function suppressionOf(db: Pick<HeraldDb, 'select'>, address: string) {
+  return db.select().from(suppressedAddresses).where(eq(suppressedAddresses.address, address)).get();
+}
+
+/** Suppressed addresses among `addresses`, with why: one query for a delivery batch. */
+export function suppressionsAmong(db: HeraldDb, addresses: string[]): Map<string, string> {
+  if (addresses.length === 0) return new Map();
+  const rows = db.select().from(suppressedAddresses).where(inArray(suppressedAddresses.address, [...new Set(addresses)])).all();
+  return new Map(rows.map((r) => [r.address, r.reason]));
+}
+
+/** Stops all mail to `address` (a hard bounce); the first reason is kept. Whether it was new. */
+export function suppressAddress(db: Pick<HeraldDb, 'insert'>, address: string, reason: string, now = new Date()): boolean {
+  return db.insert(suppressedAddresses).values({ address, reason: reason.slice(0, 500), createdAt: now }).onConflictDoNothing().run().changes > 0;
+}
+
+/** An owner lifts a suppression; the address may be mailed again. Returns the address lifted, or null. */
+export function liftSuppression(db: HeraldDb, id: number): string | null {
+  return db.delete(suppressedAddresses).where(eq(suppressedAddresses.id, id)).returning({ address: suppressedAddresses.address }).get()?.address ?? null;
+}
+
+export interface SuppressionListing {
+  id: number;
+  address: string;
+  reason: string;
+  createdAt: Date;
+}
+
+/** Suppressed addresses for the console, newest first; masked unless `reveal`. */
+export function listSuppressions(db: HeraldDb, { reveal, limit = 200 }: { reveal: boolean; limit?: number }): SuppressionListing[] {
+  return db
+    .select()
+    .from(suppressedAddresses)
+    .orderBy(desc(suppressedAddresses.id))
+    .limit(limit)
+    .all()
+    .map((r) => ({ id: r.id, address: reveal ? r.address : maskEmail(r.address), reason: r.reason, createdAt: r.createdAt }));
+}
+
+export function suppressionCount(db: HeraldDb): number {
+  return db.select({ n: count() }).from(suppressedAddresses).get()?.n ?? 0;
 }
