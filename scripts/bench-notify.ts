@@ -120,7 +120,7 @@ async function main() {
   sink.send({ type: 'reset' });
   const incident = mergeTimeline(content.authored, readLiveLog(db), new Date()).find((i) => i.title === 'Benchmark incident')!;
   const sample = updateMail(
-    { pageName: content.page.name, siteUrl: config.siteUrl, timeZone: content.page.time_zone },
+    { pageName: content.page.name, siteUrl: config.siteUrl, timeZone: content.page.time_zone, componentNames: new Map() },
     incident,
     incident.updates[0],
     1,

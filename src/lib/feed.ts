@@ -15,6 +15,8 @@ export interface FeedSource {
   description: string | null;
   siteUrl: string;
   incidents: Incident[];
+  /** Names the page shows, by id; a component not listed shows its id, as on the page. */
+  componentNames: ReadonlyMap<string, string>;
   /** A per-component feed: only incidents that touch it. */
   component?: { id: string; name: string };
   /**
@@ -64,7 +66,9 @@ export function buildFeed(source: FeedSource): string {
   for (const { incident, update } of items) {
     const anchor = update.id.split('#')[1];
     const kind = incident.kind === 'maintenance' ? 'Maintenance' : 'Incident';
-    const affected = incident.components.map((c) => `${c.id} (${componentStatusLabels[c.status].toLowerCase()})`).join(', ');
+    const affected = incident.components
+      .map((c) => `${source.componentNames.get(c.id) ?? c.id} (${componentStatusLabels[c.status].toLowerCase()})`)
+      .join(', ');
     feed.item({
       title: `${incident.title} — ${updateStatusLabels[update.status]}`,
       description:

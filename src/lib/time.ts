@@ -140,6 +140,27 @@ export function formatDateTime(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
+function formatClock(instant: Date, timeZone: string): string {
+  return displayFormatter('clock', timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(instant);
+}
+
+/** One zone's reading of a window: "24 Nov 2026, 08:00 to 10:00 CET", the end's date given only when it differs. */
+function windowIn(from: Date, until: Date, timeZone: string): string {
+  const end = localDay(from, timeZone) === localDay(until, timeZone) ? formatClock(until, timeZone) : formatDateTime(until, timeZone);
+  return `${formatDateTime(from, timeZone).replace(/ \S+$/, '')} to ${end}`;
+}
+
+/**
+ * A maintenance window in the page's zone and in UTC, for text read away from
+ * the page (mail): "24 Nov 2026, 08:00 to 10:00 CET (07:00 to 09:00 UTC)".
+ */
+export function formatWindow(from: Date, until: Date, timeZone: string): string {
+  const local = windowIn(from, until, timeZone);
+  if (/ UTC$/.test(local)) return local;
+  const utc = windowIn(from, until, 'UTC');
+  return `${local} (${localDay(from, timeZone) === localDay(from, 'UTC') ? utc.replace(/^.*?, /, '') : utc})`;
+}
+
 /** "14 Sep 2026" for a local day. */
 export function formatDay(day: LocalDay): string {
   return displayFormatter('day', 'UTC', { day: 'numeric', month: 'short', year: 'numeric' }).format(

@@ -21,7 +21,8 @@ export interface WebhookPayload {
     resolved_at: string | null;
     scheduled_for: string | null;
     scheduled_until: string | null;
-    components: { id: string; status: string }[];
+    /** `name` as the page shows it (the id for a component not listed). */
+    components: { id: string; name: string; status: string }[];
   };
   /** The update this event announces; null when the window moved by the clock. `body` is its markdown source. */
   update: { id: string; status: string; body: string; created_at: string } | null;
@@ -30,7 +31,7 @@ export interface WebhookPayload {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function webhookPayload(
-  site: { pageName: string; siteUrl: string },
+  site: { pageName: string; siteUrl: string; componentNames: ReadonlyMap<string, string> },
   incident: Incident,
   what: IncidentUpdate | WindowMoment,
   deliveryId: string,
@@ -52,7 +53,7 @@ export function webhookPayload(
       resolved_at: iso(incident.resolvedAt),
       scheduled_for: iso(incident.scheduledFor),
       scheduled_until: iso(incident.scheduledUntil),
-      components: incident.components.map((c) => ({ id: c.id, status: c.status })),
+      components: incident.components.map((c) => ({ id: c.id, name: site.componentNames.get(c.id) ?? c.id, status: c.status })),
     },
     update: update ? { id: update.id, status: update.status, body: update.body, created_at: update.at.toISOString() } : null,
   };

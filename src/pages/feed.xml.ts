@@ -4,7 +4,7 @@ import { buildFeed } from '../lib/feed';
 import { etagResponse, rssType } from '../lib/server/http-cache';
 import { proxiedImages } from '../lib/server/image-links';
 import { getRuntime } from '../lib/server/runtime';
-import { readFeedIncidents } from '../lib/server/read-model';
+import { readComponentNames, readFeedIncidents } from '../lib/server/read-model';
 
 export const GET: APIRoute = async () => {
   const runtime = await getRuntime();
@@ -15,6 +15,7 @@ export const GET: APIRoute = async () => {
     description: page.description ?? null,
     siteUrl,
     incidents: readFeedIncidents(runtime),
+    componentNames: new Map(readComponentNames(runtime).map((c) => [c.id, c.name])),
     imageUrl: proxiedImages(runtime, siteUrl),
   });
   return etagResponse(xml, { 'Content-Type': rssType });

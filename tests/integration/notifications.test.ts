@@ -6,6 +6,7 @@ import type { ParsedMail } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifyJobs, outbox, subscribers } from '../../src/db/schema';
 import { loadConfig } from '../../src/lib/config';
+import { formatWindow } from '../../src/lib/time';
 import { readContentFolder } from '../../src/lib/content/index';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
 import { contentFolder } from '../../src/lib/server/paths';
@@ -184,6 +185,49 @@ describe('email notifications', () => {
       '[Example Mail status] Storage move — Completed',
     ]);
     for (const m of mails.slice(1)) expect(m.inReplyTo).toBe(mails[0].messageId);
+  });
+
+  it('maintenance mails say when the window is, in the page zone and UTC, and every mail names components as the page does', async () => {
+    const sink = await startSmtpSink();
+    sinks.push(sink);
+    const ctx = freshContext();
+    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url });
+    const berlin = { ...page, time_zone: 'Europe/Berlin' };
+    const worker = new DeliveryWorker({ ...ctx, config, page: berlin, transport: mailTransport(config.mail), idleMs: 20 });
+    workers.push(worker);
+    const t0 = new Date();
+    ctx.db.insert(subscribers).values({ kind: 'email', address: 'ops@example.com', confirmedAt: t0, createdAt: t0 }).run();
+    // A window starting at 23:30 UTC on a whole half hour, two days ahead: the next day in Berlin.
+    const start = new Date(Math.ceil(t0.getTime() / 86_400_000) * 86_400_000 + 86_400_000 + 23.5 * 3_600_000);
+    const end = new Date(start.getTime() + 2 * 3_600_000);
+    const hoursFromStart = (n: number) => new Date(start.getTime() + n * 3_600_000);
+    scheduleMaintenance(ctx, { title: 'Storage move', message: 'Planned.', scheduledFor: start, scheduledUntil: end, components: ['webmail'] }, t0);
+    for (const at of [t0, hoursFromStart(-23.9), hoursFromStart(0.1), hoursFromStart(2.1)]) {
+      await worker.runOnce(at);
+      await worker.runOnce(at);
+    }
+    await sink.waitFor(4);
+    const window = formatWindow(start, end, 'Europe/Berlin');
+    expect(window).toMatch(/^\d+ \w+ \d{4}, 00:30 to 02:30 CES?T \(\d+ \w+ \d{4}, 23:30 to \d+ \w+ \d{4}, 01:30 UTC\)$/);
+    expect(sink.messages.map((m) => m.subject)).toEqual([
+      '[Example Mail status] Storage move — Scheduled',
+      '[Example Mail status] Storage move — Starts soon',
+      '[Example Mail status] Storage move — In progress',
+      '[Example Mail status] Storage move — Completed',
+    ]);
+    for (const mail of sink.messages) {
+      expect(mail.text).toContain(`When: ${window}`);
+      expect(mail.html).toContain(`When: ${window}`);
+      expect(mail.text).toMatch(/Affected: Web interface: /);
+      expect(`${mail.text}${mail.html}`).not.toMatch(/webmail:/);
+    }
+
+    // An incident's mail names its components too.
+    createIncident(ctx, { title: 'Webmail down', impact: 'major', message: 'Looking.', components: [{ id: 'webmail', status: 'major_outage' }] });
+    while ((await worker.runOnce()) > 0);
+    await sink.waitFor(5);
+    expect(sink.messages[4].text).toContain('Affected: Web interface: major outage');
+    expect(sink.messages[4].text).not.toContain('When:');
   });
 
   it('suppresses an address the mail server refuses for good: later updates skip it, others still get them, an owner can lift it', async () => {

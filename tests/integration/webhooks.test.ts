@@ -134,7 +134,7 @@ describe('webhook deliveries', () => {
     expect(first.json).toMatchObject({
       event: 'incident.updated',
       page: { name: 'Example Mail', url: 'https://status.example.com' },
-      incident: { id, name: 'Webmail <b>down</b>', kind: 'incident', impact: 'major', url: `https://status.example.com/incidents/${id}`, components: [{ id: 'webmail', status: 'major_outage' }] },
+      incident: { id, name: 'Webmail <b>down</b>', kind: 'incident', impact: 'major', url: `https://status.example.com/incidents/${id}`, components: [{ id: 'webmail', name: 'Web interface', status: 'major_outage' }] },
       update: { status: 'investigating', body: 'We are **investigating**.' },
     });
     expect(second.json.update).toMatchObject({ status: 'identified', body: 'A bad deploy.' });

@@ -30,7 +30,7 @@ function sample(): Incident[] {
   ];
 }
 
-const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com' };
+const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com', componentNames: new Map<string, string>() };
 
 describe('buildFeed', () => {
   it('has one item per update, newest first, parsed by an independent parser', async () => {
@@ -44,6 +44,14 @@ describe('buildFeed', () => {
     ]);
     expect(feed.items[1].link).toBe('https://status.example.com/incidents/web-down#update-2');
     expect(feed.items[2].content).toContain('<strong>now</strong>');
+  });
+
+  it('names components as the page does, not by their ids', async () => {
+    const names = new Map([['webmail', 'Web interface'], ['dns', 'DNS resolvers']]);
+    const feed = await new Parser().parseString(buildFeed({ ...site, componentNames: names, incidents: sample() }));
+    expect(feed.items[1].content).toContain('affects Web interface (major outage)');
+    expect(feed.items[0].content).toContain('affects DNS resolvers (degraded performance)');
+    expect(feed.items.map((i) => i.content).join('')).not.toMatch(/affects (webmail|dns) /);
   });
 
   it('sanitizes bodies', () => {

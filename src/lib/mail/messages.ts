@@ -6,12 +6,26 @@ import { componentStatusLabels, updateStatusLabels, type UpdateStatus } from '..
 import { escapeHtml } from '../escape';
 import { renderMarkdown } from '../markdown';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
-import { formatDateTime } from '../time';
+import { formatDateTime, formatWindow } from '../time';
 
 export interface MailSite {
   pageName: string;
   siteUrl: string;
   timeZone: string;
+  /** Names the page shows for components, by id; a component missing here (not listed) shows its id, as on the page. */
+  componentNames: ReadonlyMap<string, string>;
+}
+
+/** "Web interface: major outage, DNS: degraded performance": what customers read on the page. */
+function affectedLine(site: MailSite, incident: Incident): string {
+  return incident.components.map((c) => `${site.componentNames.get(c.id) ?? c.id}: ${componentStatusLabels[c.status].toLowerCase()}`).join(', ');
+}
+
+/** A maintenance's window in the page's zone and UTC; empty for incidents. */
+function windowLine(site: MailSite, incident: Incident): string {
+  return incident.kind === 'maintenance' && incident.scheduledFor && incident.scheduledUntil
+    ? `When: ${formatWindow(incident.scheduledFor, incident.scheduledUntil, site.timeZone)}`
+    : '';
 }
 
 export interface MailLinks {
@@ -105,7 +119,8 @@ export function updateMail(
   const label = updateStatusLabels[update.status];
   const url = `${site.siteUrl}/incidents/${incident.id}`;
   const when = formatDateTime(update.at, site.timeZone);
-  const affected = incident.components.map((c) => `${c.id}: ${componentStatusLabels[c.status].toLowerCase()}`).join(', ');
+  const affected = affectedLine(site, incident);
+  const window = windowLine(site, incident);
   const first = incident.updates.at(-1)?.id === update.id;
   const thread = threadId(site, incident.id, subscriber.id);
   const foot = footer(site, links);
@@ -113,6 +128,7 @@ export function updateMail(
   const text = [
     `${incident.title}`,
     `${kind} · ${label} · ${when}`,
+    window,
     affected ? `Affected: ${affected}` : '',
     '',
     update.body,
@@ -122,10 +138,10 @@ export function updateMail(
     '-- ',
     foot.text,
   ]
-    .filter((line, i) => line !== '' || i > 2)
+    .filter((line, i) => line !== '' || i > 3)
     .join('\n');
   const body = [
-    `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}</p>`,
+    `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${window ? `<br><strong>${escapeHtml(window)}</strong>` : ''}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}</p>`,
     `<div>${renderedBody(update, renderedBodies)}</div>`,
     `<p style="margin:16px 0 0"><a href="${escapeHtml(url)}" style="color:#0550ae">Follow it on the status page</a></p>`,
   ].join('');
@@ -149,20 +165,26 @@ export function windowMail(
   links: MailLinks,
 ): Mail {
   const url = `${site.siteUrl}/incidents/${maintenance.id}`;
-  const from = maintenance.scheduledFor ? formatDateTime(maintenance.scheduledFor, site.timeZone) : '';
-  const until = maintenance.scheduledUntil ? formatDateTime(maintenance.scheduledUntil, site.timeZone) : '';
   const thread = threadId(site, maintenance.id, subscriber.id);
   const foot = footer(site, links);
   const { label, line } = {
-    reminder: { label: 'Starts soon', line: `Planned maintenance starts soon: ${from} to ${until}.` },
-    started: { label: updateStatusLabels.in_progress, line: `Planned maintenance has started and is planned to end ${until}.` },
-    completed: { label: updateStatusLabels.completed, line: `Planned maintenance ended as planned, ${until}.` },
+    reminder: { label: 'Starts soon', line: 'Planned maintenance starts soon.' },
+    started: { label: updateStatusLabels.in_progress, line: 'Planned maintenance has started.' },
+    completed: { label: updateStatusLabels.completed, line: 'Planned maintenance ended as planned.' },
   }[moment];
+  const window = windowLine(site, maintenance);
+  const affected = affectedLine(site, maintenance);
+  const facts = [window, affected ? `Affected: ${affected}` : ''].filter(Boolean);
   return {
     to: subscriber.address,
     subject: subject(site, `${maintenance.title} — ${label}`),
-    text: `${maintenance.title}\n${line}\n\nDetails: ${url}\n\n-- \n${foot.text}`,
-    html: frame(site, maintenance.title, `<p>${escapeHtml(line)}</p><p><a href="${escapeHtml(url)}" style="color:#0550ae">Details on the status page</a></p>`, foot.html),
+    text: [maintenance.title, line, ...facts, '', `Details: ${url}`, '', '-- ', foot.text].join('\n'),
+    html: frame(
+      site,
+      maintenance.title,
+      `<p>${escapeHtml(line)}${facts.map((f) => `<br>${escapeHtml(f)}`).join('')}</p><p><a href="${escapeHtml(url)}" style="color:#0550ae">Details on the status page</a></p>`,
+      foot.html,
+    ),
     messageId: `<${moment}.${maintenance.id}.${subscriber.id}@${domain(site)}>`,
     inReplyTo: thread,
     references: thread,

@@ -17,7 +17,7 @@ import type { Incident, WindowMoment } from '../model';
 import { mergeTimeline } from '../timeline';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
-import { readIncident, readLiveLog } from './read-model';
+import { readComponents, readIncident, readLiveLog } from './read-model';
 import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from './paths';
 import type { LogContext } from './staff-actions';
@@ -142,10 +142,16 @@ export class DeliveryWorker {
   private lastHousekeeping = 0;
   private lastRecorded = Date.now();
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    this.site = this.siteNow();
+  }
 
-  private get site(): MailSite {
-    return { pageName: this.options.page.name, siteUrl: this.options.config.siteUrl, timeZone: this.options.page.time_zone };
+  /** The page's facts for this batch's messages; component names read once per batch (staff may rename one). */
+  private site: MailSite;
+
+  private siteNow(): MailSite {
+    const componentNames = new Map(readComponents(this.options.db).map((c) => [c.id, c.name]));
+    return { pageName: this.options.page.name, siteUrl: this.options.config.siteUrl, timeZone: this.options.page.time_zone, componentNames };
   }
 
   start(): void {
@@ -213,6 +219,7 @@ export class DeliveryWorker {
     const suppressed = suppressionsAmong(db, [...people.values()].filter((p) => p.kind === 'email').map((p) => p.address));
     const queue = [...rows];
     this.rendered.clear();
+    this.site = this.siteNow();
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline, suppressed);
     });

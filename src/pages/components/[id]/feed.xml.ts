@@ -8,7 +8,8 @@ import { readComponents, readFeedIncidents } from '../../../lib/server/read-mode
 
 export const GET: APIRoute = async ({ params }) => {
   const runtime = await getRuntime();
-  const component = readComponents(runtime.db).find((c) => c.id === params.id);
+  const listed = readComponents(runtime.db);
+  const component = listed.find((c) => c.id === params.id);
   if (!component) return new Response('No such component.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const { page } = runtime.content;
   const siteUrl = runtime.config.siteUrl;
@@ -17,6 +18,7 @@ export const GET: APIRoute = async ({ params }) => {
     description: page.description ?? null,
     siteUrl,
     incidents: readFeedIncidents(runtime, new Date(), { componentId: component.id }),
+    componentNames: new Map(listed.map((c) => [c.id, c.name])),
     component,
     imageUrl: proxiedImages(runtime, siteUrl),
   });
