@@ -113,6 +113,8 @@ export const incidentUpdates = sqliteTable(
     notify: integer('notify', { mode: 'boolean' }).notNull().default(true),
     /** Set when staff corrected the body; the original stays in the audit log. */
     editedAt: instant('edited_at'),
+    /** Posted by Herald, not staff: a maintenance window that started or ended by the clock. */
+    automatic: integer('automatic', { mode: 'boolean' }).notNull().default(false),
     /** Set when staff move it to the trash: hidden everywhere, restorable until purged (TRASH_DAYS). */
     deletedAt: instant('deleted_at'),
   },

@@ -38,12 +38,25 @@ export interface IncidentUpdate {
   editedAt: Date | null;
   /** Whether subscribers were told about it (markdown updates never are). */
   notified: boolean;
+  /** Posted by Herald itself when a maintenance window started or ended by the clock. */
+  automatic: boolean;
+  /** What this update changed, in this incident's terms: closing it returns its components to operational. */
+  componentChanges: ComponentChange[];
+}
+
+/** One component's move on an update: `Web interface: major outage → degraded performance`. */
+export interface ComponentChange {
+  id: string;
+  from: ComponentStatus;
+  to: ComponentStatus;
 }
 
 export interface AffectedComponent {
   id: string;
   /** The status the incident gives this component while it is open. */
   status: ComponentStatus;
+  /** The worst status the incident gave it at any time: what a resolved incident shows. */
+  peak: ComponentStatus;
 }
 
 export interface Incident {

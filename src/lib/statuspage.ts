@@ -20,8 +20,6 @@ export interface StatuspageSource {
   components: Component[];
   incidents: Incident[];
   status: PageStatus;
-  /** Every logged component status change, oldest first; gives updates their affected_components. */
-  statusLog: { componentId: string; status: ComponentStatus; at: Date; incidentId: string | null }[];
 }
 
 export interface SpPage {
@@ -150,20 +148,6 @@ export function statuspageDocuments(source: StatuspageSource) {
     }
   }
 
-  // The status log groups by incident and instant: the changes an update made.
-  const changes = new Map<string, SpAffectedComponent[]>();
-  const lastStatus = new Map<string, ComponentStatus>();
-  for (const row of source.statusLog) {
-    const key = `${row.incidentId}\n${row.componentId}`;
-    const old = lastStatus.get(key) ?? 'operational';
-    lastStatus.set(key, row.status);
-    if (!row.incidentId) continue;
-    const at = `${row.incidentId}\n${row.at.getTime()}`;
-    const list = changes.get(at) ?? [];
-    list.push({ code: row.componentId, name: byId.get(row.componentId)?.name ?? row.componentId, old_status: old, new_status: row.status });
-    changes.set(at, list);
-  }
-
   const updateJson = (incident: Incident, u: IncidentUpdate): SpIncidentUpdate => ({
     id: u.id,
     status: u.status,
@@ -172,7 +156,10 @@ export function statuspageDocuments(source: StatuspageSource) {
     created_at: iso(u.at),
     updated_at: iso(u.editedAt ?? u.at),
     display_at: iso(u.at),
-    affected_components: changes.get(`${incident.id}\n${u.at.getTime()}`) ?? null,
+    // What this update changed (timeline.ts); the resolving update returns components to operational.
+    affected_components: u.componentChanges.length
+      ? u.componentChanges.map((c) => ({ code: c.id, name: byId.get(c.id)?.name ?? c.id, old_status: c.from, new_status: c.to }))
+      : null,
     deliver_notifications: u.notified,
     custom_tweet: null,
     tweet_id: null,

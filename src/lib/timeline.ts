@@ -1,15 +1,17 @@
 // Two sources, one timeline: incidents authored in content/incidents/*.md and the
 // live log in SQLite become the same Incident. A live update may belong to a
 // markdown incident; it simply joins that incident's timeline.
-import { isClosedStatus, type UpdateStatus } from '../db/constants';
-import type { IncidentComponentRow, IncidentRow, IncidentUpdateRow } from '../db/schema';
+import { componentStatusSeverity, isClosedStatus, type ComponentStatus, type UpdateStatus } from '../db/constants';
+import type { ComponentStatusLogRow, IncidentComponentRow, IncidentRow, IncidentUpdateRow } from '../db/schema';
 import type { AuthoredIncident } from './content/incident-file';
-import type { Incident, IncidentUpdate } from './model';
+import type { AffectedComponent, ComponentChange, Incident, IncidentUpdate } from './model';
 
 export interface LiveLog {
   incidents: IncidentRow[];
   components: IncidentComponentRow[];
   updates: IncidentUpdateRow[];
+  /** The component status changes incidents made (component_status_log rows with an incident), any order. */
+  statusChanges: ComponentStatusLogRow[];
 }
 
 /** Newest first; at equal times a live update counts as later than an authored one, then by id. */
@@ -21,22 +23,99 @@ function byNewest(a: IncidentUpdate, b: IncidentUpdate): number {
 }
 
 function liveUpdate(row: IncidentUpdateRow): IncidentUpdate {
-  return { id: `${row.incidentId}#${row.id}`, status: row.status, body: row.body, at: row.at, source: 'live', editedAt: row.editedAt, notified: row.notify };
+  return {
+    id: `${row.incidentId}#${row.id}`,
+    status: row.status,
+    body: row.body,
+    at: row.at,
+    source: 'live',
+    editedAt: row.editedAt,
+    notified: row.notify,
+    automatic: row.automatic,
+    componentChanges: [],
+  };
+}
+
+/** One entry per component, first `from` to last `to`; a component that ends where it began is left out. */
+function netChanges(changes: ComponentChange[]): ComponentChange[] {
+  const net = new Map<string, ComponentChange>();
+  for (const c of changes) net.set(c.id, { id: c.id, from: net.get(c.id)?.from ?? c.from, to: c.to });
+  return [...net.values()].filter((c) => c.from !== c.to);
+}
+
+const worse = (a: ComponentStatus, b: ComponentStatus) => (componentStatusSeverity[b] > componentStatusSeverity[a] ? b : a);
+
+/**
+ * Which update changed which component, and each component's worst status.
+ * A live update's changes are the status-log rows its incident wrote at the
+ * same instant (one transaction writes both); a markdown incident's first
+ * update sets what its file says. The update that closes an incident returns
+ * its components to operational, one that reopens it brings them back; a
+ * maintenance puts them under maintenance when it starts. Unchanged statuses are not listed.
+ */
+function withComponentHistory(incident: Incident, authored: AffectedComponent[], logRows: ComponentStatusLogRow[]): Incident {
+  const rows = [...logRows].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  const state = new Map<string, ComponentStatus>();
+  const peak = new Map<string, ComponentStatus>();
+  const order: string[] = [];
+  const set = (id: string, to: ComponentStatus, changes: ComponentChange[] | null) => {
+    if (!order.includes(id)) order.push(id);
+    const from = state.get(id) ?? 'operational';
+    if (changes && from !== to) changes.push({ id, from, to });
+    state.set(id, to);
+    peak.set(id, worse(peak.get(id) ?? 'operational', to));
+  };
+  const maintenance = incident.kind === 'maintenance';
+  let open = true;
+  let started = false;
+  let next = 0;
+  const oldestFirst = [...incident.updates].reverse().map((u) => ({ ...u, componentChanges: [] as ComponentChange[] }));
+  for (const [n, update] of oldestFirst.entries()) {
+    const changes: ComponentChange[] = [];
+    // Rows written before this update (a markdown incident's first live change logs the file's status at its start).
+    for (; next < rows.length && rows[next].at < update.at; next++) set(rows[next].componentId, rows[next].status, null);
+    if (n === 0) for (const c of authored) set(c.id, c.status, changes);
+    if (update.source === 'live') {
+      for (; next < rows.length && rows[next].at.getTime() === update.at.getTime(); next++) set(rows[next].componentId, rows[next].status, changes);
+    }
+    if (maintenance && !started && (update.status === 'in_progress' || update.status === 'verifying')) {
+      started = true;
+      for (const c of incident.components) set(c.id, 'under_maintenance', changes);
+    }
+    const closes = isClosedStatus(update.status);
+    if (closes === open) {
+      for (const id of order) {
+        const status = state.get(id) ?? 'operational';
+        if (status !== 'operational') changes.push(closes ? { id, from: status, to: 'operational' } : { id, from: 'operational', to: status });
+      }
+      open = !closes;
+    }
+    update.componentChanges = netChanges(changes);
+  }
+  for (; next < rows.length; next++) set(rows[next].componentId, rows[next].status, null);
+  const components = incident.components.map((c) => ({
+    ...c,
+    peak: maintenance ? worse('under_maintenance', c.status) : worse(peak.get(c.id) ?? 'operational', c.status),
+  }));
+  return { ...incident, components, updates: oldestFirst.reverse() };
 }
 
 /**
  * The effective status. Normally the latest update's. A maintenance still marked
  * `scheduled` moves by its window: in progress once it starts, completed once it
- * ends, so an authored window needs no live update to be shown right.
+ * ends, so an authored window needs no live update to be shown right (the
+ * delivery worker also posts those moments as automatic updates).
  */
 function effectiveStatus(
   kind: Incident['kind'],
-  latest: UpdateStatus | undefined,
+  latest: Pick<IncidentUpdate, 'status' | 'automatic'> | undefined,
   window: { from: Date | null; until: Date | null },
   now: Date,
 ): UpdateStatus {
-  if (kind === 'incident') return latest ?? 'investigating';
-  const status = latest ?? 'scheduled';
+  if (kind === 'incident') return latest?.status ?? 'investigating';
+  const status = latest?.status ?? 'scheduled';
+  // Herald's own "begun" update still ends by the window, as the one it stands for would have.
+  if (status === 'in_progress' && latest?.automatic && window.until && now >= window.until) return 'completed';
   if (status !== 'scheduled') return status;
   if (window.until && now >= window.until) return 'completed';
   if (window.from && now >= window.from) return 'in_progress';
@@ -67,7 +146,7 @@ function assemble(
   const sorted = [...updates].sort(byNewest);
   const status = effectiveStatus(
     base.kind,
-    sorted[0]?.status,
+    sorted[0],
     { from: base.scheduledFor, until: base.scheduledUntil },
     now,
   );
@@ -91,8 +170,15 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
   const componentsByIncident = new Map<string, Incident['components']>();
   for (const row of live.components) {
     const list = componentsByIncident.get(row.incidentId) ?? [];
-    list.push({ id: row.componentId, status: row.status });
+    list.push({ id: row.componentId, status: row.status, peak: row.status });
     componentsByIncident.set(row.incidentId, list);
+  }
+  const changesByIncident = new Map<string, ComponentStatusLogRow[]>();
+  for (const row of live.statusChanges) {
+    if (!row.incidentId) continue;
+    const list = changesByIncident.get(row.incidentId);
+    if (list) list.push(row);
+    else changesByIncident.set(row.incidentId, [row]);
   }
 
   const merged: Incident[] = [];
@@ -105,44 +191,55 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
       source: 'markdown',
       editedAt: null,
       notified: false,
+      automatic: false,
+      componentChanges: [],
     }));
+    const components = file.components.map((c) => ({ ...c, peak: c.status }));
     updates.push(...(liveUpdatesByIncident.get(file.id) ?? []));
     merged.push(
-      assemble(
-        {
-          id: file.id,
-          kind: file.kind,
-          title: file.title,
-          impact: file.impact,
-          components: file.components,
-          startedAt: file.startedAt,
-          scheduledFor: file.scheduledFor,
-          scheduledUntil: file.scheduledUntil,
-          source: 'markdown',
-          filePath: file.filePath,
-        },
-        updates,
-        now,
+      withComponentHistory(
+        assemble(
+          {
+            id: file.id,
+            kind: file.kind,
+            title: file.title,
+            impact: file.impact,
+            components,
+            startedAt: file.startedAt,
+            scheduledFor: file.scheduledFor,
+            scheduledUntil: file.scheduledUntil,
+            source: 'markdown',
+            filePath: file.filePath,
+          },
+          updates,
+          now,
+        ),
+        components,
+        changesByIncident.get(file.id) ?? [],
       ),
     );
   }
   for (const row of live.incidents) {
     merged.push(
-      assemble(
-        {
-          id: row.id,
-          kind: row.kind,
-          title: row.title,
-          impact: row.impact,
-          components: componentsByIncident.get(row.id) ?? [],
-          startedAt: row.startedAt,
-          scheduledFor: row.scheduledFor,
-          scheduledUntil: row.scheduledUntil,
-          source: 'live',
-          filePath: null,
-        },
-        liveUpdatesByIncident.get(row.id) ?? [],
-        now,
+      withComponentHistory(
+        assemble(
+          {
+            id: row.id,
+            kind: row.kind,
+            title: row.title,
+            impact: row.impact,
+            components: componentsByIncident.get(row.id) ?? [],
+            startedAt: row.startedAt,
+            scheduledFor: row.scheduledFor,
+            scheduledUntil: row.scheduledUntil,
+            source: 'live',
+            filePath: null,
+          },
+          liveUpdatesByIncident.get(row.id) ?? [],
+          now,
+        ),
+        [],
+        changesByIncident.get(row.id) ?? [],
       ),
     );
   }

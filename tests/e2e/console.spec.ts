@@ -78,8 +78,8 @@ test.describe.serial('the console', () => {
     await expect(page.getByRole('status')).toContainText('Correction saved');
 
     await page.goto(`/incidents/${slug}`);
-    await expect(page.locator('.timeline li').first()).toContainText('A certificate expired');
-    await expect(page.locator('.timeline li').first()).toContainText('corrected');
+    await expect(page.locator('.timeline > li').first()).toContainText('A certificate expired');
+    await expect(page.locator('.timeline > li').first()).toContainText('corrected');
 
     await page.goto('/admin/audit');
     const correction = page.locator('tr', { hasText: 'update.correct' });
@@ -109,7 +109,7 @@ test.describe.serial('the console', () => {
     await page.getByRole('button', { name: 'Post update' }).click();
     await page.goto(`/incidents/${slug}`);
     await expect(page.locator('.timeline .update-head').first()).toContainText('Postmortem');
-    await expect(page.locator('.timeline li').first()).toContainText('failing silently');
+    await expect(page.locator('.timeline > li').first()).toContainText('failing silently');
   });
 
   test('a markdown-authored incident receives a live update; its file is shown read-only', async ({ page }) => {
@@ -125,7 +125,7 @@ test.describe.serial('the console', () => {
     await page.getByRole('button', { name: 'Post update' }).click();
     await expect(page.getByRole('status')).toHaveText('Update posted.');
     await page.goto(`/incidents/${authored}`);
-    await expect(page.locator('.timeline li').first()).toContainText('load balancer firmware is now patched');
+    await expect(page.locator('.timeline > li').first()).toContainText('load balancer firmware is now patched');
   });
 
   test('maintenance: schedule, start, verify, complete', async ({ page }) => {
@@ -211,7 +211,7 @@ test('two staff posting to the same incident at once both land, in time order', 
   await expect(colleague.getByRole('status')).toHaveText('Update posted.');
 
   await page.goto(incident.replace('/admin', ''));
-  const bodies = await page.locator('.timeline li').allTextContents();
+  const bodies = await page.locator('.timeline > li').allTextContents();
   expect(bodies).toHaveLength(3);
   expect(bodies.filter((b) => /First note from Ana|Second note from Bo/.test(b))).toHaveLength(2);
   // Newest first, and the times never go backwards down the list.

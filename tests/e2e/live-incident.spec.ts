@@ -29,6 +29,13 @@ test.describe.serial('an incident posted with the CLI', () => {
     herald(database(), 'incident', 'resolve', slug, '--message', 'Queue drained.');
     await page.goto(`/incidents/${slug}`);
     await expect(page.locator('.timeline .update-head')).toHaveText([/Resolved/, /Identified/, /Investigating/]);
+    // Over: the worst it got, not where it ended; and which update moved it.
+    await expect(page.locator('.facts li', { hasText: 'Outbound queue' })).toHaveText(/Outbound queue:\s*Major outage\s*at worst/);
+    await expect(page.locator('.timeline > li .changes')).toHaveText([
+      /Outbound queue:\s*Degraded performance\s*→\s*to\s*Operational/,
+      /Outbound queue:\s*Major outage\s*→\s*to\s*Degraded performance/,
+      /Outbound queue:\s*Operational\s*→\s*to\s*Major outage/,
+    ]);
     await page.goto('/');
     await expect(page.locator('.banner h2')).toHaveText('All Systems Operational');
     await expect(page.locator('section[aria-labelledby="past-incidents"]')).toContainText('Outbound mail stuck in queue');
@@ -38,8 +45,8 @@ test.describe.serial('an incident posted with the CLI', () => {
     herald(database(), 'incident', 'update', '2026-11-19-delayed-mail-from-one-provider', '--status', 'postmortem', '--message', 'The provider has published its own report.');
     await page.goto('/incidents/2026-11-19-delayed-mail-from-one-provider');
     await expect(page.locator('.timeline .update-head').first()).toContainText('Postmortem');
-    await expect(page.locator('.timeline li').first()).toContainText('published its own report');
-    await expect(page.locator('.timeline li')).toHaveCount(4);
+    await expect(page.locator('.timeline > li').first()).toContainText('published its own report');
+    await expect(page.locator('.timeline > li')).toHaveCount(4);
   });
 
   test('markdown with scripts never runs them', async ({ page }) => {

@@ -53,6 +53,8 @@ async function serveStatic(folder: string) {
 const filesIn = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name));
 
 test('the export works from a static host and from file://, with every link relative', async ({ page }) => {
+  // Three CLI processes (create, export, export again) and two browser walks: on a busy two-core machine, longer than 30 s.
+  test.slow();
   const folder = mkdtempSync(join(tmpdir(), 'herald-export-'));
   const db = join(folder, 'herald.db');
   const title = 'Webmail logins failing';

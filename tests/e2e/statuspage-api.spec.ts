@@ -103,6 +103,10 @@ test.beforeAll(async () => {
   cli('incident', 'resolve', slugs.fixed, '--message', 'Fast again.');
   slugs.scheduled = cli('maintenance', 'schedule', '--title', 'Storage move', '--from', windows.scheduled.from, '--until', windows.scheduled.until, '--message', 'Planned.', '--component', 'imap-pop');
   slugs.running = cli('maintenance', 'schedule', '--title', 'Kernel updates', '--from', at(-1), '--until', at(2), '--message', 'Rolling reboots.', '--component', 'smtp-submission');
+  // Begun by staff, so the restart below finds nothing for the clock to move.
+  cli('maintenance', 'update', slugs.running, '--status', 'in_progress', '--message', 'Rebooting the first half.');
+  // Left to the clock: a window that began and ended with no staff update.
+  slugs.byClock = cli('maintenance', 'schedule', '--title', 'Certificate rotation', '--from', at(-3), '--until', at(-2), '--message', 'Rotating.', '--component', 'inbound');
   slugs.verifying = cli('maintenance', 'schedule', '--title', 'Index rebuild', '--from', at(-2), '--until', at(1), '--message', 'Rebuilding.');
   cli('maintenance', 'update', slugs.verifying, '--status', 'verifying', '--message', 'Checking results.');
   slugs.done = cli('maintenance', 'schedule', '--title', 'Router swap', '--from', at(-5), '--until', at(-4), '--message', 'Swapping.');
@@ -163,7 +167,13 @@ test('the summary holds what a client needs, with markdown and live incidents al
   const { body: all } = await get('incidents.json');
   const authored = all.incidents.find((i: { id: string }) => i.id === '2026-09-19-database-corruption-outage');
   expect(authored.status).toMatch(/resolved|postmortem/);
-  expect(authored.incident_updates.every((u: { deliver_notifications: boolean; affected_components: unknown }) => !u.deliver_notifications && u.affected_components === null)).toBe(true);
+  expect(authored.incident_updates.every((u: { deliver_notifications: boolean }) => !u.deliver_notifications)).toBe(true);
+  // The file's components: set by its first update, returned to operational by the one that resolves it.
+  type Change = { code: string; old_status: string; new_status: string };
+  const changes = authored.incident_updates.map((u: { status: string; affected_components: Change[] | null }) => [u.status, u.affected_components?.map((c) => `${c.code} ${c.old_status}>${c.new_status}`) ?? null]);
+  expect(changes.at(-1)).toEqual(['investigating', expect.arrayContaining(['webmail operational>major_outage', 'inbound operational>partial_outage'])]);
+  expect(changes.find(([status]: [string]) => status === 'resolved')).toEqual(['resolved', expect.arrayContaining(['webmail major_outage>operational', 'inbound partial_outage>operational'])]);
+  expect(changes.filter(([, list]: [string, unknown]) => list !== null)).toHaveLength(2);
   expect(all.incidents.some((i: { id: string }) => i.id === slugs.fixed)).toBe(true);
   expect(all.incidents.every((i: { impact: string }) => i.impact !== 'maintenance')).toBe(true);
 });
@@ -191,8 +201,27 @@ test('ids are stable across a restart, and the API is as fresh as the page after
   expect((await get('incidents.json')).body).toEqual(all);
   expect(before.page.id).toMatch(/^[0-9a-z]{12}$/);
 
+  // The restarted worker posts what the clock did to the window nobody updated, as Statuspage does.
+  type Update = { status: string; body: string; affected_components: { code: string; old_status: string; new_status: string }[] | null };
+  const byClock = async () =>
+    ((await get('scheduled-maintenances.json')).body.scheduled_maintenances.find((m: { id: string }) => m.id === slugs.byClock) as { status: string; incident_updates: Update[] });
+  await expect.poll(async () => (await byClock()).incident_updates.length, { timeout: 10_000 }).toBe(3);
+  const rotated = await byClock();
+  expect(rotated.status).toBe('completed');
+  expect(rotated.incident_updates.map((u) => [u.status, u.body, u.affected_components?.map((c) => `${c.code} ${c.old_status}>${c.new_status}`) ?? null])).toEqual([
+    ['completed', 'The maintenance has ended, as scheduled.', ['inbound under_maintenance>operational']],
+    ['in_progress', 'The maintenance has begun, as scheduled.', ['inbound operational>under_maintenance']],
+    ['scheduled', 'Rotating.', null],
+  ]);
+
   cli('incident', 'resolve', slugs.open, '--message', 'Fixed.');
   expect((await get('incidents/unresolved.json')).body.incidents).toEqual([]);
+  // The resolving update says what it changed: the component is back to operational.
+  const resolved = (await get('incidents.json')).body.incidents.find((i: { id: string }) => i.id === slugs.open);
+  expect(resolved.incident_updates[0]).toMatchObject({
+    status: 'resolved',
+    affected_components: [{ code: 'webmail', name: 'Web interface', old_status: 'degraded_performance', new_status: 'operational' }],
+  });
   // Still degraded: the console-made component. Under maintenance: one running window.
   expect((await get('status.json')).body.status).toEqual({ indicator: 'minor', description: 'Partially Degraded Service' });
 });

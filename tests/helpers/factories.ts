@@ -1,5 +1,5 @@
 // Builders for domain values in unit tests, with unique ids so tests never collide.
-import type { Component, Incident, IncidentUpdate } from '../../src/lib/model';
+import type { AffectedComponent, Component, Incident, IncidentUpdate } from '../../src/lib/model';
 
 let counter = 0;
 export const uniqueId = (prefix: string) => `${prefix}-${++counter}`;
@@ -18,24 +18,32 @@ export function component(overrides: Partial<Component> = {}): Component {
   };
 }
 
-export function incident(overrides: Partial<Incident> = {}): Incident {
+/** An update as tests write it: what the timeline works out (automatic, changes) defaults to nothing. */
+export type UpdateInput = Omit<IncidentUpdate, 'automatic' | 'componentChanges'> & Partial<Pick<IncidentUpdate, 'automatic' | 'componentChanges'>>;
+type ComponentInput = Omit<AffectedComponent, 'peak'> & Partial<Pick<AffectedComponent, 'peak'>>;
+export type IncidentInput = Partial<Omit<Incident, 'updates' | 'components'>> & { updates?: UpdateInput[]; components?: ComponentInput[] };
+
+export function update(input: UpdateInput): IncidentUpdate {
+  return { automatic: false, componentChanges: [], ...input };
+}
+
+export function incident(overrides: IncidentInput = {}): Incident {
   const startedAt = overrides.startedAt ?? new Date('2026-09-01T10:00:00Z');
-  const updates: IncidentUpdate[] = overrides.updates ?? [];
   return {
     id: uniqueId('incident'),
     kind: 'incident',
     title: 'Something broke',
     impact: 'minor',
     status: 'investigating',
-    components: [],
     startedAt,
     resolvedAt: null,
     scheduledFor: null,
     scheduledUntil: null,
-    updates,
     source: 'live',
     filePath: null,
     updatedAt: startedAt,
     ...overrides,
+    updates: (overrides.updates ?? []).map(update),
+    components: (overrides.components ?? []).map((c) => ({ peak: c.status, ...c })),
   };
 }

@@ -45,8 +45,8 @@ describe('herald CLI', () => {
     const [incident] = incidentsIn(db);
     expect(incident.status).toBe('resolved');
     expect(incident.components).toEqual([
-      { id: 'imap-pop', status: 'partial_outage' },
-      { id: 'webmail', status: 'degraded_performance' },
+      { id: 'imap-pop', status: 'partial_outage', peak: 'partial_outage' },
+      { id: 'webmail', status: 'degraded_performance', peak: 'degraded_performance' },
     ]);
     expect(incident.updates.map((u) => u.body)).toEqual(['Fixed', 'Found the cause', 'Looking into it']);
   });

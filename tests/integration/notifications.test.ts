@@ -11,7 +11,8 @@ import { readContentFolder } from '../../src/lib/content/index';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
 import { contentFolder } from '../../src/lib/server/paths';
 import { retryNow } from '../../src/lib/server/outbox';
-import { createIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/staff-actions';
+import { readIncident } from '../../src/lib/server/read-model';
+import { automaticMessages, createIncident, postUpdate, postWindowUpdates, resolveIncident, scheduleMaintenance } from '../../src/lib/server/staff-actions';
 import { confirmSubscriber, deleteSubscriber, liftSuppression, listSuppressions, subscribeEmail, subscriberFromLink, subscribeLimits } from '../../src/lib/server/subscriptions';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { freshContext } from '../helpers/temp-db';
@@ -185,6 +186,40 @@ describe('email notifications', () => {
       '[Example Mail status] Storage move — Completed',
     ]);
     for (const m of mails.slice(1)) expect(m.inReplyTo).toBe(mails[0].messageId);
+
+    // The start and end are on the timeline as Herald's own updates, at the window's times, notifying nobody twice.
+    const id = env.ctx.db.select({ id: notifyJobs.incidentId }).from(notifyJobs).get()!.id;
+    const { incident } = readIncident(env.ctx, id, hours(49.1))!;
+    expect(incident.updates.map((u) => [u.status, u.automatic, u.at.toISOString(), u.notified])).toEqual([
+      ['completed', true, hours(49).toISOString(), false],
+      ['in_progress', true, hours(48).toISOString(), false],
+      ['scheduled', false, t0.toISOString(), true],
+    ]);
+    expect(incident.updates[0].body).toBe(automaticMessages.completed);
+    // Once closed, the worker no longer watches it: another round posts nothing more.
+    await env.worker.runOnce(hours(50.2));
+    expect(readIncident(env.ctx, id, hours(50.2))!.incident.updates).toHaveLength(3);
+  });
+
+  it('posts no automatic update when staff moved the maintenance themselves, and each automatic one only once', async () => {
+    const ctx = freshContext();
+    const t0 = new Date();
+    const hours = (n: number) => new Date(t0.getTime() + n * 3_600_000);
+    const staffRun = scheduleMaintenance(ctx, { title: 'Staff run', message: 'Planned.', scheduledFor: hours(1), scheduledUntil: hours(2) }, t0);
+    postUpdate(ctx, staffRun, { status: 'in_progress', message: 'Starting now.' }, hours(1));
+    const byClock = scheduleMaintenance(ctx, { title: 'By the clock', message: 'Planned.', scheduledFor: hours(1), scheduledUntil: hours(2) }, t0);
+    const read = (id: string, at: Date) => readIncident(ctx, id, at)!.incident;
+    expect(postWindowUpdates(ctx, read(staffRun, hours(3)), hours(3))).toEqual([]);
+    expect(postWindowUpdates(ctx, read(byClock, hours(0.5)), hours(0.5))).toEqual([]);
+    expect(postWindowUpdates(ctx, read(byClock, hours(1.5)), hours(1.5))).toEqual(['in_progress']);
+    expect(read(byClock, hours(1.6)).status).toBe('in_progress');
+    // Past the end before the worker looked again: it still ends by the window.
+    expect(read(byClock, hours(2.5)).status).toBe('completed');
+    const stale = read(byClock, hours(1.5));
+    expect(postWindowUpdates(ctx, read(byClock, hours(2.5)), hours(2.5))).toEqual(['completed']);
+    // A second worker holding an older read posts nothing twice.
+    expect(postWindowUpdates(ctx, stale, hours(2.6))).toEqual([]);
+    expect(read(byClock, hours(3)).updates.map((u) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
   });
 
   it('maintenance mails say when the window is, in the page zone and UTC, and every mail names components as the page does', async () => {
@@ -218,16 +253,29 @@ describe('email notifications', () => {
     for (const mail of sink.messages) {
       expect(mail.text).toContain(`When: ${window}`);
       expect(mail.html).toContain(`When: ${window}`);
-      expect(mail.text).toMatch(/Affected: Web interface: /);
+      expect(mail.text).toMatch(/Affected: Web interface(: |\n)/);
       expect(`${mail.text}${mail.html}`).not.toMatch(/webmail:/);
     }
 
     // An incident's mail names its components too.
-    createIncident(ctx, { title: 'Webmail down', impact: 'major', message: 'Looking.', components: [{ id: 'webmail', status: 'major_outage' }] });
+    const id = createIncident(ctx, { title: 'Webmail down', impact: 'major', message: 'Looking.', components: [{ id: 'webmail', status: 'major_outage' }] });
     while ((await worker.runOnce()) > 0);
     await sink.waitFor(5);
     expect(sink.messages[4].text).toContain('Affected: Web interface: major outage');
+    expect(sink.messages[4].text).toContain('Changed: Web interface: operational → major outage');
     expect(sink.messages[4].text).not.toContain('When:');
+    // Better, then resolved: the resolution says the worst it got and what resolving changed.
+    postUpdate(ctx, id, { status: 'monitoring', message: 'Mostly back.', components: [{ id: 'webmail', status: 'degraded_performance' }] });
+    while ((await worker.runOnce()) > 0);
+    resolveIncident(ctx, id, 'All good.');
+    while ((await worker.runOnce()) > 0);
+    await sink.waitFor(7);
+    const [better, resolved] = sink.messages.slice(5);
+    expect(better.text).toContain('Affected: Web interface: degraded performance');
+    expect(better.text).toContain('Changed: Web interface: major outage → degraded performance');
+    expect(resolved.text).toContain('Affected: Web interface: major outage at worst');
+    expect(resolved.text).toContain('Changed: Web interface: degraded performance → operational');
+    expect(resolved.html).toContain('Web interface: major outage at worst');
   });
 
   it('suppresses an address the mail server refuses for good: later updates skip it, others still get them, an owner can lift it', async () => {

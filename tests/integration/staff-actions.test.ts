@@ -30,7 +30,7 @@ describe('staff actions', () => {
     const [incident] = mergeTimeline([], readLiveLog(ctx.db), new Date('2026-11-22T12:00:00Z'));
     expect(incident.status).toBe('resolved');
     expect(incident.updates.map((u) => u.status)).toEqual(['resolved', 'identified', 'investigating']);
-    expect(incident.components).toEqual([{ id: 'webmail', status: 'degraded_performance' }]);
+    expect(incident.components).toEqual([{ id: 'webmail', status: 'degraded_performance', peak: 'partial_outage' }]);
     expect(incident.resolvedAt).toEqual(new Date('2026-11-22T11:00:00Z'));
   });
 

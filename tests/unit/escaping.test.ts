@@ -18,6 +18,8 @@ const mailSite: MailSite = { pageName: 'Example Mail', siteUrl: 'https://status.
 const links = { manage: 'https://status.example.com/subscribe/manage?s=1&t=abc', unsubscribe: 'https://status.example.com/unsubscribe?s=1&t=abc' };
 
 const update = (id: string, body: string, at: string): IncidentUpdate & { status: 'identified' } => ({
+  automatic: false,
+  componentChanges: [],
   id,
   status: 'identified',
   body,
@@ -99,7 +101,6 @@ describe('the Statuspage JSON documents', () => {
     components: shown,
     incidents: attacked,
     status: pageStatus(shown, attacked),
-    statusLog: [],
   });
 
   it('keeps names and markdown bodies exactly as typed, through a JSON round trip', () => {

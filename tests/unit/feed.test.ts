@@ -13,6 +13,8 @@ const update = (id: string, status: Incident['status'], body: string, when: stri
   source: 'live' as const,
   editedAt,
   notified: true,
+  automatic: false,
+  componentChanges: [],
 });
 
 function sample(): Incident[] {

@@ -8,7 +8,7 @@ import type { Component, Incident } from '../../src/lib/model';
 import { currentComponentStatuses, pageStatus } from '../../src/lib/status';
 import { statuspageDocuments, statuspagePageId } from '../../src/lib/statuspage';
 import { isoWithOffset } from '../../src/lib/time';
-import { component, incident } from '../helpers/factories';
+import { component, incident, type IncidentInput } from '../helpers/factories';
 
 describe('isoWithOffset', () => {
   it.each([
@@ -34,7 +34,6 @@ function documents(components: Component[], incidents: Incident[]) {
     components: shown,
     incidents,
     status: pageStatus(shown, incidents),
-    statusLog: [],
   });
 }
 
@@ -71,7 +70,7 @@ it('badges escape names and carry an accessible title', () => {
 });
 
 describe('maintenance calendar', () => {
-  const window = (overrides: Partial<Incident>) =>
+  const window = (overrides: IncidentInput) =>
     incident({ kind: 'maintenance', status: 'scheduled', scheduledFor: new Date('2026-12-06T02:00:00Z'), scheduledUntil: new Date('2026-12-06T03:30:00Z'), ...overrides });
 
   it('escapes text, folds long lines without splitting characters, and round-trips through a parser', () => {

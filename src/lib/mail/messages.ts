@@ -2,7 +2,7 @@
 // and the headers that thread one incident's updates together and let mail
 // clients unsubscribe in one click (RFC 8058). No remote images, no scripts:
 // the HTML is our sanitized markdown in a plain, inline-styled frame.
-import { componentStatusLabels, updateStatusLabels, type UpdateStatus } from '../../db/constants';
+import { componentStatusLabels, isClosedStatus, updateStatusLabels, type ComponentStatus, type UpdateStatus } from '../../db/constants';
 import { escapeHtml } from '../escape';
 import { renderMarkdown } from '../markdown';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
@@ -16,9 +16,22 @@ export interface MailSite {
   componentNames: ReadonlyMap<string, string>;
 }
 
-/** "Web interface: major outage, DNS: degraded performance": what customers read on the page. */
-function affectedLine(site: MailSite, incident: Incident): string {
-  return incident.components.map((c) => `${site.componentNames.get(c.id) ?? c.id}: ${componentStatusLabels[c.status].toLowerCase()}`).join(', ');
+const nameOf = (site: MailSite, id: string) => site.componentNames.get(id) ?? id;
+const statusWords = (status: ComponentStatus) => componentStatusLabels[status].toLowerCase();
+
+/**
+ * "Web interface: major outage, DNS: degraded performance": what customers
+ * read on the page. Once an incident is over, the worst each component got.
+ */
+function affectedLine(site: MailSite, incident: Incident, over: boolean): string {
+  return incident.components
+    .map((c) => (over ? `${nameOf(site, c.id)}: ${statusWords(c.peak)} at worst` : `${nameOf(site, c.id)}: ${statusWords(c.status)}`))
+    .join(', ');
+}
+
+/** "Web interface: major outage → degraded performance": what this update changed. */
+function changesLine(site: MailSite, update: IncidentUpdate): string {
+  return update.componentChanges.map((c) => `${nameOf(site, c.id)}: ${statusWords(c.from)} → ${statusWords(c.to)}`).join(', ');
 }
 
 /** A maintenance's window in the page's zone and UTC; empty for incidents. */
@@ -119,7 +132,8 @@ export function updateMail(
   const label = updateStatusLabels[update.status];
   const url = `${site.siteUrl}/incidents/${incident.id}`;
   const when = formatDateTime(update.at, site.timeZone);
-  const affected = affectedLine(site, incident);
+  const affected = affectedLine(site, incident, incident.kind === 'incident' && isClosedStatus(update.status));
+  const changed = changesLine(site, update);
   const window = windowLine(site, incident);
   const first = incident.updates.at(-1)?.id === update.id;
   const thread = threadId(site, incident.id, subscriber.id);
@@ -130,6 +144,7 @@ export function updateMail(
     `${kind} · ${label} · ${when}`,
     window,
     affected ? `Affected: ${affected}` : '',
+    changed ? `Changed: ${changed}` : '',
     '',
     update.body,
     '',
@@ -138,10 +153,10 @@ export function updateMail(
     '-- ',
     foot.text,
   ]
-    .filter((line, i) => line !== '' || i > 3)
+    .filter((line, i) => line !== '' || i > 4)
     .join('\n');
   const body = [
-    `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${window ? `<br><strong>${escapeHtml(window)}</strong>` : ''}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}</p>`,
+    `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${window ? `<br><strong>${escapeHtml(window)}</strong>` : ''}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}${changed ? `<br><span style="color:#59636e">Changed: ${escapeHtml(changed)}</span>` : ''}</p>`,
     `<div>${renderedBody(update, renderedBodies)}</div>`,
     `<p style="margin:16px 0 0"><a href="${escapeHtml(url)}" style="color:#0550ae">Follow it on the status page</a></p>`,
   ].join('');
@@ -173,7 +188,8 @@ export function windowMail(
     completed: { label: updateStatusLabels.completed, line: 'Planned maintenance ended as planned.' },
   }[moment];
   const window = windowLine(site, maintenance);
-  const affected = affectedLine(site, maintenance);
+  // Once it has ended, "under maintenance" would read as still going: the names alone.
+  const affected = moment === 'completed' ? maintenance.components.map((c) => nameOf(site, c.id)).join(', ') : affectedLine(site, maintenance, false);
   const facts = [window, affected ? `Affected: ${affected}` : ''].filter(Boolean);
   return {
     to: subscriber.address,

@@ -14,13 +14,12 @@ import { canonicalEmail, isCanonicalEmail } from '../email-address';
 import type { PageSettings } from '../content/catalog';
 import { alreadySubscribedMail, confirmationMail, updateMail, windowMail, type Mail, type MailSite } from '../mail/messages';
 import type { Incident, WindowMoment } from '../model';
-import { mergeTimeline } from '../timeline';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../db/schema';
 import type { HeraldDb } from './db';
-import { readComponents, readIncident, readLiveLog } from './read-model';
+import { readComponents, readIncident, readWatchedMaintenance } from './read-model';
 import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from './paths';
-import type { LogContext } from './staff-actions';
+import { postWindowUpdates, type LogContext } from './staff-actions';
 import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink, suppressAddress, suppressionsAmong } from './subscriptions';
 import { redactEmails } from './redact';
 import { openSecret } from './secrets';
@@ -341,18 +340,20 @@ export class DeliveryWorker {
   /**
    * Forget unconfirmed addresses. Announce what maintenance windows do by the
    * clock: a reminder before one starts (unless it was announced less than the
-   * reminder period ahead), and its start and end when no staff update did.
+   * reminder period ahead), and its start and end when no staff update did
+   * (posting those as automatic updates).
    * Each is queued once (one notify job per event), and only within an hour
    * of happening.
    */
   private housekeeping(now: Date): void {
     const { db, authored, config } = this.options;
     deleteStaleUnconfirmed(db, now);
-    const timeline = mergeTimeline(authored, readLiveLog(db), now);
-    for (const m of timeline) {
-      if (m.kind !== 'maintenance' || !m.scheduledFor || !m.scheduledUntil) continue;
+    for (const m of readWatchedMaintenance({ db, authored }, windowNoticeMs, now)) {
+      if (!m.scheduledFor || !m.scheduledUntil) continue;
       // Still `scheduled` in what staff wrote: the window, not an update, moves it.
-      if (m.updates[0]?.status !== 'scheduled') continue;
+      if (m.updates.find((u) => !u.automatic)?.status !== 'scheduled') continue;
+      // On the timeline and in the JSON API too, as updates of Herald's own.
+      postWindowUpdates({ db, authored }, m, now);
       const sinceStart = now.getTime() - m.scheduledFor.getTime();
       const sinceEnd = now.getTime() - m.scheduledUntil.getTime();
       const remindMs = config.maintenanceReminderHours * 60 * 60_000;

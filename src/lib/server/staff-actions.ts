@@ -16,6 +16,7 @@ import {
 } from '../../db/constants';
 import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../db/schema';
 import type { AuthoredIncident } from '../content/incident-file';
+import type { Incident } from '../model';
 import { recordAudit, systemActor, type Actor } from './audit';
 import { queueNotification } from './outbox';
 import type { HeraldDb } from './db';
@@ -236,6 +237,56 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
     audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify }, now);
     return row.id;
   });
+}
+
+/** What Herald posts when a maintenance window starts or ends by the clock. */
+export const automaticMessages = {
+  in_progress: 'The maintenance has begun, as scheduled.',
+  completed: 'The maintenance has ended, as scheduled.',
+} as const;
+
+/**
+ * A maintenance still `scheduled` (or begun by Herald) whose window has
+ * started or ended gets the update staff did not post, as Statuspage does:
+ * `in_progress` at the window's start and `completed` at its end, marked
+ * automatic and never notifying (the worker's window mails announce them).
+ * Each is posted once per maintenance, even if staff later move it to the
+ * trash. Returns the statuses posted.
+ */
+export function postWindowUpdates(ctx: LogContext, maintenance: Incident, now = new Date()): ('in_progress' | 'completed')[] {
+  const { scheduledFor: from, scheduledUntil: until } = maintenance;
+  if (maintenance.kind !== 'maintenance' || !from || !until || now < from) return [];
+  const latest = maintenance.updates[0];
+  if (latest && latest.status !== 'scheduled' && !(latest.automatic && latest.status === 'in_progress')) return [];
+  // Never before the latest update: a "scheduled" posted after the start would otherwise stay the latest.
+  const after = (at: Date) => new Date(Math.max(at.getTime(), latest?.at.getTime() ?? 0));
+  const due = [
+    ...(latest?.status === 'in_progress' ? [] : [{ status: 'in_progress' as const, at: after(from) }]),
+    ...(now >= until ? [{ status: 'completed' as const, at: after(until) }] : []),
+  ];
+  return ctx.db.transaction(
+    (tx) => {
+      const posted = new Set(
+        tx
+          .select({ status: incidentUpdates.status })
+          .from(incidentUpdates)
+          .where(and(eq(incidentUpdates.incidentId, maintenance.id), eq(incidentUpdates.automatic, true)))
+          .all()
+          .map((r) => r.status),
+      );
+      const todo = due.filter((d) => !posted.has(d.status));
+      if (todo.length === 0) return [];
+      for (const d of todo) {
+        tx.insert(incidentUpdates)
+          .values({ incidentId: maintenance.id, status: d.status, body: automaticMessages[d.status], at: d.at, notify: false, automatic: true })
+          .run();
+      }
+      refreshClosedAt(tx, maintenance.id);
+      audit(tx, ctx, 'update.automatic', maintenance.id, { statuses: todo.map((d) => d.status) }, now);
+      return todo.map((d) => d.status);
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /** Resolves an incident, or completes a maintenance. */

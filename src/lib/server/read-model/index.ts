@@ -20,6 +20,7 @@ export {
   readMonthIncidents,
   readNewestStarted,
   readRecentlyClosed,
+  readWatchedMaintenance,
   type ComponentWindow,
   type IncidentRead,
   type Sources,

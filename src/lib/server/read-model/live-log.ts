@@ -1,5 +1,5 @@
 // Reads of the live side: components as synced, and the incident log.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import {
   componentGroups,
   components,
@@ -43,6 +43,7 @@ export function readLiveLog(db: HeraldDb): LiveLog {
     incidents: db.select().from(incidents).where(isNull(incidents.deletedAt)).all(),
     components: db.select().from(incidentComponents).all(),
     updates: db.select().from(incidentUpdates).where(isNull(incidentUpdates.deletedAt)).all(),
+    statusChanges: db.select().from(componentStatusLog).where(isNotNull(componentStatusLog.incidentId)).all(),
   };
 }
 
@@ -86,8 +87,9 @@ export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]):
     .where(and(isNull(incidents.deletedAt), or(gte(incidents.startedAt, since), isNull(incidents.closedAt), inArray(incidents.id, [...touchedSince]))))
     .all();
   const ids = [...new Set([...live.map((i) => i.id), ...authoredIds])];
+  const statusChanges = db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).all();
   const statusLog = [
-    ...db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).all(),
+    ...statusChanges,
     ...readComponentIds(db).flatMap((componentId) => {
       const own = and(eq(componentStatusLog.componentId, componentId), isNull(componentStatusLog.incidentId));
       const before = db.select().from(componentStatusLog).where(and(own, lt(componentStatusLog.at, since))).orderBy(desc(componentStatusLog.at)).limit(1).all();
@@ -103,6 +105,7 @@ export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]):
         .from(incidentUpdates)
         .where(and(inArray(incidentUpdates.incidentId, ids), isNull(incidentUpdates.deletedAt)))
         .all(),
+      statusChanges,
     },
     statusLog,
   };

@@ -32,7 +32,7 @@ function authoredById(authored: AuthoredIncident[]): Map<string, AuthoredInciden
 
 /** Everything live about these incident ids (markdown or live), as the full read sees it: trash left out. */
 export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
-  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [] };
+  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [], statusChanges: [] };
   return {
     incidents: liveRows,
     // In the table's own order, as the full read returns them (the index would order them by id).
@@ -42,6 +42,7 @@ export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: st
       .from(incidentUpdates)
       .where(and(inArray(incidentUpdates.incidentId, ids), isNull(incidentUpdates.deletedAt)))
       .all(),
+    statusChanges: db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).all(),
   };
 }
 
@@ -64,9 +65,8 @@ export function readCurrentTimeline(sources: Sources, now = new Date()): Inciden
 }
 
 export interface IncidentRead {
+  /** With each update's component changes and each component's worst status (timeline.ts). */
   incident: Incident;
-  /** The status changes it made, oldest first. */
-  statusChanges: ComponentStatusLogRow[];
 }
 
 /**
@@ -80,9 +80,7 @@ export function readIncident(runtime: Sources, id: string, now = new Date()): In
   const live = db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).all();
   if (authored.length === 0 && live.length === 0) return null;
   const [incident] = mergeTimeline(authored, readLogFor(db, live, [id]), now);
-  const statusChanges = db.select().from(componentStatusLog).where(eq(componentStatusLog.incidentId, id)).all()
-    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
-  return { incident, statusChanges };
+  return { incident };
 }
 
 /** Listed components' ids and names, in display order (for naming what an incident affects). */
@@ -295,6 +293,20 @@ export function readNewestStarted(runtime: Runtime, kind: Kind, limit: number, n
   return mergeSome(runtime, authored, live.filter((r) => keep(r.startedAt)), now).slice(0, limit);
 }
 
+/**
+ * The maintenance windows the delivery worker still acts on by the clock (a
+ * reminder, an automatic start or end): live ones not closed, through the
+ * closed_at index, and markdown ones that end after `now - graceMs`. Older
+ * markdown windows are history; the worker leaves them as written.
+ */
+export function readWatchedMaintenance(sources: Sources, graceMs: number, now = new Date()): Incident[] {
+  const { db } = sources;
+  const live = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt), eq(incidents.kind, 'maintenance'))).all();
+  const authored = sources.authored.filter((a) => a.kind === 'maintenance' && (a.scheduledUntil?.getTime() ?? 0) >= now.getTime() - graceMs);
+  const ids = [...new Set([...live.map((i) => i.id), ...authored.map((a) => a.id)])];
+  return mergeTimeline(authored, readLogFor(db, live, ids), now);
+}
+
 /** Every maintenance window, both sources, newest start first: live ones through the (kind, started_at) index. */
 export function readAllMaintenance(runtime: Runtime, now = new Date()): Incident[] {
   const live = runtime.db.select().from(incidents).where(and(eq(incidents.kind, 'maintenance'), isNull(incidents.deletedAt))).all();
@@ -327,7 +339,7 @@ function readLatestChanged(runtime: Runtime): LiveLog['incidents'] {
  * What the Statuspage-compatible JSON API shows, without the whole history:
  * the recent read (status, components, what is open, running and planned),
  * plus the newest 50 incidents and 50 maintenance by start and the incident
- * that changed last (the page's `updated_at`), each with its status changes.
+ * that changed last (the page's `updated_at`), each with its component changes.
  */
 export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 50): StatusPage {
   const view = loadStatusPage(runtime, now, { recentDays: 90 });
@@ -335,12 +347,8 @@ export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 50):
   const newest = [...readNewestStarted(runtime, 'incident', listLimit, now), ...readNewestStarted(runtime, 'maintenance', listLimit, now)];
   const ids = new Set([...recentLive, ...newest.filter((i) => i.source === 'live').map((i) => i.id), ...readLatestChanged(runtime).map((r) => r.id)]);
   const live = readLiveRows(runtime.db, [...ids]);
-  const merged = mergeSome(runtime, runtime.content.authored, live, now);
-  const statusLog = [
-    ...runtime.db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, merged.map((i) => i.id))).all(),
-    ...view.statusLog.filter((r) => r.incidentId === null),
-  ].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
-  return { ...view, incidents: merged, statusLog };
+  // Each incident arrives with its component changes (readLogFor), which give updates their affected_components.
+  return { ...view, incidents: mergeSome(runtime, runtime.content.authored, live, now) };
 }
 
 /** The `count` newest-started incidents (not maintenance) that are closed, newest first: the newest by start, read in growing batches until enough are closed. */

@@ -78,6 +78,5 @@ export function statuspageSource(view: StatusPage) {
     components: view.components,
     incidents: view.incidents,
     status: view.status,
-    statusLog: view.statusLog,
   };
 }

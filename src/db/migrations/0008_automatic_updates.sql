@@ -1,0 +1,1 @@
+ALTER TABLE `incident_updates` ADD `automatic` integer DEFAULT false NOT NULL;
