@@ -6,6 +6,8 @@ declare namespace App {
     herald?: import('./lib/server/runtime').Runtime;
     /** The console session, set by the middleware for /admin requests. */
     session?: import('./lib/server/sessions').Session;
+    /** A browser write's form as the middleware read it, to show back what was typed if saving fails. */
+    form?: FormData | null;
     /** The bearer token, set by the middleware for /api/admin requests. */
     apiToken?: import('./lib/server/api-tokens').ApiToken;
   }

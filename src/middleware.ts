@@ -11,6 +11,7 @@ import { etagMatches, etagOf, publicCachePolicy } from './lib/server/http-cache'
 import { answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer } from './lib/server/render-cache';
 import { readSession, sessionCookie } from './lib/server/sessions';
 import { securityHeaders, strictTransportSecurity } from './lib/server/security-headers';
+import { isStorageFull, storageFullMessage } from './lib/server/storage-health';
 
 const securityHeadersMiddleware = defineMiddleware(async (context, next) => {
   // Herald's server (src/lib/server/server.ts) hands its runtime to Astro with every request.
@@ -48,6 +49,30 @@ function sameOrigin(request: Request, url: URL, siteUrl: string): boolean {
   return origin === new URL(siteUrl).origin || (host !== null && origin === `${url.protocol}//${host}`);
 }
 
+/**
+ * A full disk: writes fail while reads go on working. Instead of a 500 page and
+ * a stack trace per request, one clear answer: JSON for the API, the typed form
+ * shown back for a browser write, text otherwise; all 503 with Retry-After.
+ */
+const storageFull = defineMiddleware(async (context, next) => {
+  try {
+    const response = await next();
+    if (isWrite(context.request.method) && response.status < 400) (await getRuntime()).storage.noteWritten();
+    return response;
+  } catch (error) {
+    if (!isStorageFull(error)) throw error;
+    (await getRuntime()).storage.noteFull();
+    const retry = { 'Retry-After': '60' };
+    if (context.url.pathname.startsWith('/api/')) return json(503, storageFullMessage, retry);
+    if (isWrite(context.request.method)) {
+      const refused = refusedFormPage(503, 'The disk is full', 'Free space on the disk holding the database, then send the form again.', context.locals.form ?? null);
+      refused.headers.set('Retry-After', '60');
+      return refused;
+    }
+    return new Response(storageFullMessage, { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...retry } });
+  }
+});
+
 const accessControl = defineMiddleware(async (context, next) => {
   const access = accessFor(context.url.pathname);
   const method = context.request.method;
@@ -71,6 +96,7 @@ const accessControl = defineMiddleware(async (context, next) => {
       });
     }
     form = peeked;
+    context.locals.form = form;
   }
   if (access.kind === 'public') return next();
   const { db, config } = await getRuntime();
@@ -198,4 +224,4 @@ const renderCaching = defineMiddleware(async (context, next) => {
   return response;
 });
 
-export const onRequest = sequence(securityHeadersMiddleware, caching, accessControl, renderCaching);
+export const onRequest = sequence(securityHeadersMiddleware, storageFull, caching, accessControl, renderCaching);

@@ -15,6 +15,7 @@ import {
 } from '../db/constants';
 import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder } from '../lib/content/index';
+import { isStorageFull, StorageHealth, storageFullMessage } from '../lib/server/storage-health';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword } from '../lib/server/accounts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../lib/server/api-tokens';
 import type { Actor } from '../lib/server/audit';
@@ -328,7 +329,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       const db = openDatabase(config.databasePath, { quickCheck: true });
       const content = readContentFolder(contentFolder);
       syncCatalog(db, content.catalog);
-      const worker = startDeliveryWorker(db, content, config);
+      const worker = startDeliveryWorker(db, content, config, new StorageHealth(config.databasePath));
       shutdownGracefully(db, () => worker.stop());
       io.out(`Herald worker: delivering from ${config.databasePath} ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}; Ctrl-C to stop`);
       return new Promise<number>(() => {}); // until a signal; shutdownGracefully exits
@@ -410,6 +411,10 @@ export async function main(argv: string[], io: Io = { out: console.log, err: con
   try {
     return await run(argv, io);
   } catch (error) {
+    if (isStorageFull(error)) {
+      io.err(`herald: ${storageFullMessage}`);
+      return 1;
+    }
     if (error instanceof PromptCancelled) {
       io.err(`herald: ${error.message}`);
       return 1;

@@ -25,6 +25,7 @@ import { contentFolder } from '../../src/lib/server/paths';
 import { join } from 'node:path';
 
 import { RenderCache } from '../../src/lib/server/render-cache';
+import { StorageHealth } from '../../src/lib/server/storage-health';
 
 const day = 86_400_000;
 const hour = 3_600_000;
@@ -32,7 +33,7 @@ const hour = 3_600_000;
 function runtimeAt(path: string, timeZone: string): Runtime {
   const db = openDatabase(path);
   const content = readContentFolder(contentFolder);
-  return { db, authored: content.authored, config: loadConfig({ HERALD_DB: path }), content: { ...content, page: { ...content.page, time_zone: timeZone } }, renderCache: new RenderCache() };
+  return { db, authored: content.authored, config: loadConfig({ HERALD_DB: path }), content: { ...content, page: { ...content.page, time_zone: timeZone } }, renderCache: new RenderCache(), storage: new StorageHealth(path) };
 }
 
 /** The bench's two years (smaller), plus the awkward cases written through the staff actions. */

@@ -14,11 +14,12 @@ import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { contentFolder } from '../../src/lib/server/paths';
 import { RenderCache } from '../../src/lib/server/render-cache';
+import { StorageHealth } from '../../src/lib/server/storage-health';
 
 const day = 86_400_000;
 
 function runtimeFor(ctx: ReturnType<typeof freshContext>): Runtime {
-  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: readContentFolder(contentFolder), renderCache: new RenderCache() };
+  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: readContentFolder(contentFolder), renderCache: new RenderCache(), storage: new StorageHealth(ctx.path) };
 }
 
 /** What `/` shows, as data. */

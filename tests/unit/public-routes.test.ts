@@ -9,6 +9,7 @@ import { readContentFolder } from '../../src/lib/content/index';
 import { contentFolder, projectRoot } from '../../src/lib/server/paths';
 import { publicPathMayExist } from '../../src/lib/server/public-routes';
 import { RenderCache } from '../../src/lib/server/render-cache';
+import { StorageHealth } from '../../src/lib/server/storage-health';
 import type { Runtime } from '../../src/lib/server/runtime';
 import { createIncident } from '../../src/lib/server/staff-actions';
 import { trashIncident } from '../../src/lib/server/trash';
@@ -16,7 +17,7 @@ import { freshContext } from '../helpers/temp-db';
 
 function runtime(): Runtime {
   const ctx = freshContext();
-  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: readContentFolder(contentFolder), renderCache: new RenderCache() };
+  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: readContentFolder(contentFolder), renderCache: new RenderCache(), storage: new StorageHealth(ctx.path) };
 }
 
 /** A real example for each parameter a page takes. */

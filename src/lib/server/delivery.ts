@@ -22,6 +22,7 @@ import { resolveFromCwd } from './paths';
 import { postWindowUpdates, type LogContext } from './staff-actions';
 import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink, suppressAddress, suppressionsAmong } from './subscriptions';
 import { redactEmails } from './redact';
+import { isStorageFull, type StorageHealth } from './storage-health';
 import { openSecret } from './secrets';
 import { sendWebhook, WebhookError, type WebhookRequest } from './webhooks';
 import { webhookPayload } from '../webhook-payload';
@@ -128,6 +129,8 @@ export interface WorkerOptions extends LogContext {
   idleMs?: number;
   /** Subscribers expanded from a notify job per transaction (config.outboxExpandBatch). */
   expandBatch?: number;
+  /** The runtime's view of the disk, told when a round fails for want of space. */
+  storage?: StorageHealth;
 }
 
 export class DeliveryWorker {
@@ -162,7 +165,9 @@ export class DeliveryWorker {
         try {
           sent = await this.runOnce();
         } catch (error) {
-          console.error('Herald delivery worker:', redactEmails((error as Error).message));
+          // A full disk fails every round: said once a minute, not once a second.
+          if (isStorageFull(error)) this.options.storage?.noteFull();
+          else console.error('Herald delivery worker:', redactEmails((error as Error).message));
         }
         if (sent === 0 && this.running) {
           await new Promise<void>((resolve) => {
@@ -385,8 +390,13 @@ export class DeliveryWorker {
 }
 
 /** Starts a worker for this database and content, sending as configured. */
-export function startDeliveryWorker(db: HeraldDb, content: { authored: LogContext['authored']; page: PageSettings }, config: Config): DeliveryWorker {
-  const worker = new DeliveryWorker({ db, authored: content.authored, page: content.page, config, transport: mailTransport(config.mail) });
+export function startDeliveryWorker(
+  db: HeraldDb,
+  content: { authored: LogContext['authored']; page: PageSettings },
+  config: Config,
+  storage?: StorageHealth,
+): DeliveryWorker {
+  const worker = new DeliveryWorker({ db, authored: content.authored, page: content.page, config, transport: mailTransport(config.mail), storage });
   worker.start();
   return worker;
 }

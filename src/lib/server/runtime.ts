@@ -9,8 +9,10 @@ import { loadConfig, type Config } from '../config';
 import { ensureFirstOwner, firstOwnerEmail } from './accounts';
 import { syncCatalog } from './catalog-sync';
 import { openDatabase, type HeraldDb } from './db';
-import { contentFolder } from './paths';
+import { contentFolder, resolveFromCwd } from './paths';
 import { RenderCache } from './render-cache';
+import { ensureSiteSecrets } from './site-secrets';
+import { StorageHealth } from './storage-health';
 import type { LogContext } from './staff-actions';
 
 export interface Runtime extends LogContext {
@@ -19,6 +21,8 @@ export interface Runtime extends LogContext {
   content: Content;
   /** Public answers as rendered, shared by the Node server's fast path and the middleware. */
   renderCache: RenderCache;
+  /** Whether the database's disk has room (storage-health.ts). */
+  storage: StorageHealth;
 }
 
 /**
@@ -30,6 +34,7 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
   const db = openDatabase(config.databasePath, { quickCheck: true });
   const content = readContentFolder(contentFolder);
   syncCatalog(db, content.catalog);
+  ensureSiteSecrets(db);
   const password = await ensureFirstOwner(db);
   if (password) {
     // The one time a password is printed: a newcomer must be able to log in.
@@ -42,7 +47,7 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
       ].join('\n'),
     );
   }
-  return { config, db, content, authored: content.authored, renderCache: new RenderCache() };
+  return { config, db, content, authored: content.authored, renderCache: new RenderCache(), storage: new StorageHealth(resolveFromCwd(config.databasePath)) };
 }
 
 let provided: Runtime | undefined;

@@ -170,7 +170,7 @@ function startBackgroundWork(runtime: Runtime, server: Server): void {
   if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (README: Configuration)`);
   const stopBackups = scheduleBackups(db, config.backup);
   scheduleRetention(db, config.retention);
-  const worker = config.worker ? startDeliveryWorker(db, content, config) : null;
+  const worker = config.worker ? startDeliveryWorker(db, content, config, runtime.storage) : null;
   if (worker) console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
   shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop()]), server);
 }

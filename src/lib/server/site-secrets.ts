@@ -8,14 +8,26 @@ import { randomSecret } from './secrets';
 
 const known = new WeakMap<HeraldDb, Map<string, string>>();
 
-export function siteSecret(db: HeraldDb, name: 'link-secret' | 'image-secret'): string {
+const names = ['link-secret', 'image-secret'] as const;
+
+export function siteSecret(db: HeraldDb, name: (typeof names)[number]): string {
   let secrets = known.get(db);
   if (!secrets) known.set(db, (secrets = new Map()));
   let secret = secrets.get(name);
   if (!secret) {
-    db.insert(settings).values({ key: name, value: randomSecret(32) }).onConflictDoNothing().run();
-    secret = db.select().from(settings).where(eq(settings.key, name)).get()!.value;
+    // Read before writing: a page that only reads must not need the disk to have room.
+    const read = () => db.select().from(settings).where(eq(settings.key, name)).get()?.value;
+    secret = read();
+    if (!secret) {
+      db.insert(settings).values({ key: name, value: randomSecret(32) }).onConflictDoNothing().run();
+      secret = read()!;
+    }
     secrets.set(name, secret);
   }
   return secret;
+}
+
+/** Makes every key at start, so no later request has to write one (a full disk must not break a page view). */
+export function ensureSiteSecrets(db: HeraldDb): void {
+  for (const name of names) siteSecret(db, name);
 }
