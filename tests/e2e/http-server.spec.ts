@@ -242,3 +242,33 @@ test('a body cut short before its Content-Length is answered 400, plainly, and l
   }
   expect(server.output()).not.toMatch(/\n\s+at /);
 });
+
+test('a client flooding unknown addresses gets its 404s slowed once past its budget; pages that exist are not', async () => {
+  const own = await startServer({ BACKUP_INTERVAL_HOURS: '0' });
+  try {
+    const timed = async (path: string) => {
+      const t0 = performance.now();
+      const response = await fetch(own.url + path);
+      await response.arrayBuffer();
+      return { status: response.status, ms: performance.now() - t0, cache: response.headers.get('x-herald-cache') };
+    };
+    await timed('/'); // rendered once, then a hit
+    await timed('/no-such-page'); // the shared 404, rendered once
+    // The budget (1,000 per 10 s), used up.
+    for (let batch = 0; batch < 23; batch++) {
+      const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => timed(`/incidents/scan-${batch}-${i}`)));
+      for (const a of answers) expect(a.status).toBe(404);
+    }
+    // Past it: still a 404, after a pause.
+    const slowed = await Promise.all(Array.from({ length: 20 }, (_, i) => timed(`/incidents/scan-late-${i}`)));
+    for (const a of slowed) expect(a).toMatchObject({ status: 404, cache: 'hit' });
+    const fastestSlowed = Math.min(...slowed.map((a) => a.ms));
+    expect(fastestSlowed).toBeGreaterThanOrEqual(240);
+    // The page itself is not slowed for the same client.
+    const home = await timed('/');
+    expect(home).toMatchObject({ status: 200, cache: 'hit' });
+    expect(home.ms).toBeLessThan(fastestSlowed);
+  } finally {
+    await own.stop();
+  }
+});

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSharedPublicPath } from './access';
 import type { HeraldDb } from './db';
 import { etagMatches, etagOf, publicCachePolicy } from './http-cache';
+import { securityHeaders, strictTransportSecurity } from './security-headers';
 
 export interface CachedAnswer {
   version: string;
@@ -22,6 +23,8 @@ export interface CachedAnswer {
   gzip: Buffer | null;
   br: Buffer | null;
   etag: string;
+  /** Complete header blocks for hits, made on first use per variant (see hitHeaders). */
+  wire?: Map<string, string[]>;
 }
 
 /** The content's version now; reading it costs microseconds (two primary-key lookups). */
@@ -57,17 +60,31 @@ export function cachedAnswer(version: string, status: number, headers: Headers, 
   };
 }
 
+/** Accept-Encoding values already parsed: clients send a handful of distinct ones, and this runs on every hit. */
+const acceptedEncodings = new Map<string, { br: boolean; gzip: boolean }>();
+
+function parseAcceptEncoding(value: string): { br: boolean; gzip: boolean } {
+  let known = acceptedEncodings.get(value);
+  if (!known) {
+    const accepted = new Set(
+      value
+        .split(',')
+        .map((part) => part.trim().split(';'))
+        .filter(([, q]) => !q || !/^q=0(\.0*)?$/.test(q.trim()))
+        .map(([name]) => name.trim().toLowerCase()),
+    );
+    known = { br: accepted.has('br'), gzip: accepted.has('gzip') };
+    // Bounded: made-up header values are parsed each time rather than kept.
+    if (acceptedEncodings.size < 256) acceptedEncodings.set(value, known);
+  }
+  return known;
+}
+
 /** The variant the client accepts: brotli, then gzip, then as it is. */
 export function pickEncoding(acceptEncoding: string | null, answer: CachedAnswer): 'br' | 'gzip' | 'identity' {
-  const accepted = new Set(
-    (acceptEncoding ?? '')
-      .split(',')
-      .map((part) => part.trim().split(';'))
-      .filter(([, q]) => !q || !/^q=0(\.0*)?$/.test(q.trim()))
-      .map(([name]) => name.trim().toLowerCase()),
-  );
-  if (answer.br && accepted.has('br')) return 'br';
-  if (answer.gzip && accepted.has('gzip')) return 'gzip';
+  const accepted = parseAcceptEncoding(acceptEncoding ?? '');
+  if (answer.br && accepted.br) return 'br';
+  if (answer.gzip && accepted.gzip) return 'gzip';
   return 'identity';
 }
 
@@ -162,6 +179,53 @@ export function answerHitFromMemory(cache: RenderCache, db: HeraldDb, request: I
   if (!entry) return false;
   writeCachedAnswer(entry, request, response);
   return true;
+}
+
+/**
+ * A hit, or the shared not-found answer, with its whole header block in one
+ * writeHead (hitHeaders) on a response nothing has been set on yet. For a
+ * client revalidating a page (If-None-Match) it returns false, as for a miss:
+ * the ordinary path answers 304.
+ */
+export function writeHit(entry: CachedAnswer, request: IncomingMessage, response: ServerResponse, hsts: boolean, closing: boolean): boolean {
+  // Only a 200 can be "not modified"; an error is answered whole.
+  if (entry.status === 200 && request.headers['if-none-match'] !== undefined) return false;
+  const encoding = pickEncoding(request.headers['accept-encoding'] ?? null, entry);
+  response.writeHead(entry.status, hitHeaders(entry, encoding, hsts, closing));
+  response.end(request.method === 'HEAD' ? undefined : encoding === 'identity' ? entry.identity : entry[encoding]!);
+  return true;
+}
+
+/**
+ * Everything a hit sends, as one flat [name, value, …] list: the security
+ * headers, the entry's own (which win, as in the middleware), caching, the
+ * variant's ETag, encoding and length, and per connection HSTS and
+ * `Connection: close`. writeHead takes such a list without merging or
+ * validating header by header, which is most of what a hit would cost.
+ * Made once per entry and variant.
+ */
+export function hitHeaders(entry: CachedAnswer, encoding: 'br' | 'gzip' | 'identity', hsts: boolean, closing: boolean): string[] {
+  const key = `${encoding}${hsts ? '+hsts' : ''}${closing ? '+close' : ''}`;
+  entry.wire ??= new Map();
+  let wire = entry.wire.get(key);
+  if (!wire) {
+    const own = new Map(entry.headers.map(([name, value]) => [name.toLowerCase(), value]));
+    const headers = new Map<string, string>();
+    for (const [name, value] of Object.entries(securityHeaders)) headers.set(name.toLowerCase(), value);
+    for (const [name, value] of own) headers.set(name, value);
+    // Errors are never stored anywhere (the seeds' proxy that kept a "server down" page).
+    headers.set('cache-control', entry.status !== 200 ? 'no-store' : (own.get('cache-control') ?? publicCachePolicy));
+    headers.set('vary', 'Accept-Encoding');
+    headers.set('etag', variantEtag(entry, encoding));
+    headers.set('x-herald-cache', 'hit');
+    if (encoding !== 'identity') headers.set('content-encoding', encoding);
+    headers.set('content-length', String((encoding === 'identity' ? entry.identity : entry[encoding]!).length));
+    if (hsts) headers.set('strict-transport-security', strictTransportSecurity);
+    if (closing) headers.set('connection', 'close');
+    wire = [...headers].flat();
+    entry.wire.set(key, wire);
+  }
+  return wire;
 }
 
 /** Writes a cached answer as the middleware would have: its headers, the client's encoding, 304 when the client has it. */

@@ -13,8 +13,10 @@ import { scheduleBackups } from './backup';
 import { startDeliveryWorker } from './delivery';
 import { applyProxyTrust, arrivedOverHttps } from './forwarded';
 import { builtClient, builtEntry, projectRoot } from './paths';
+import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
-import { answerHitFromMemory, contentVersion, writeCachedAnswer } from './render-cache';
+import { isSharedPublicPath } from './access';
+import { answerHitFromMemory, contentVersion, writeCachedAnswer, writeHit } from './render-cache';
 import { scheduleRetention } from './retention';
 import { startRuntime, type Runtime } from './runtime';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
@@ -72,10 +74,13 @@ async function start(): Promise<Server> {
   const staticFiles = loadStaticFiles(builtClient);
 
   let runtime: Runtime | undefined;
+  const notFoundBudget = new NotFoundBudget();
   const server = createServer((request, response) => {
+    applyProxyTrust(request.headers, config.trustProxy);
+    // Most requests on a busy day: a cached page, or an address that does not exist.
+    if (runtime && answerFromMemory(runtime, request, response)) return;
     // Before anything can throw: every answer carries the security headers and
     // is never stored unless a route says otherwise (the middleware does).
-    applyProxyTrust(request.headers, config.trustProxy);
     for (const [name, value] of baselineHeaders) response.setHeader(name, value);
     response.setHeader('Cache-Control', 'no-store');
     if (arrivedOverHttps(request, config.trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
@@ -106,6 +111,32 @@ async function start(): Promise<Server> {
   await listen(server, config);
   ready = startRuntime(config);
   runtime = await ready;
+
+  /**
+   * A public GET or HEAD answered from the render cache in one writeHead, with
+   * the security headers and all (writeHit): a hit, or, for a path no route
+   * or record has, the shared not-found answer, decided by an index lookup.
+   * False, having written nothing, for everything else.
+   */
+  function answerFromMemory(runtime: Runtime, request: IncomingMessage, response: ServerResponse): boolean {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const target = request.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query < 0 ? target : target.slice(0, query);
+    if (!isSharedPublicPath(path)) return false;
+    const version = contentVersion(runtime.db);
+    const hsts = arrivedOverHttps(request, config.trustProxy);
+    const hit = runtime.renderCache.get(path, version);
+    if (hit) return writeHit(hit, request, response, hsts, draining);
+    if (staticFiles.has(path) || publicPathMayExist(runtime, path)) return false;
+    const notFound = runtime.renderCache.notFound(version);
+    if (!notFound) return false;
+    const client = config.trustProxy ? String(request.headers['x-forwarded-for'] ?? '') : (request.socket.remoteAddress ?? '');
+    const pause = notFoundBudget.take(client);
+    if (pause === 0) return writeHit(notFound, request, response, hsts, draining);
+    setTimeout(() => response.destroyed || writeHit(notFound, request, response, hsts, draining), pause).unref();
+    return true;
+  }
 
   function answer(runtime: Runtime, request: IncomingMessage, response: ServerResponse): void {
     const target = request.url ?? '/';
