@@ -2,9 +2,11 @@
 // a crawler walking made-up archive links) costs little per request, but at
 // full speed it takes its share of the one core from the customers reading
 // the page. Each client address has a budget of "not found" answers; past it,
-// its 404s are still sent, but after a pause, which slows the flood to the
-// rate the client's connections can wait out. Pages that exist are never slowed.
-// Memory is bounded: the table is forgotten whole every window.
+// while real pages are being served, its 404s are still sent, but after a
+// pause, which slows the flood to the rate the client's connections can wait
+// out. With nobody else to protect, 404s go out at full speed. Pages that
+// exist are never slowed. Memory is bounded: the table is forgotten whole
+// every window.
 
 export interface NotFoundBudgetOptions {
   /** 404s a client may get per window without waiting. */
@@ -22,8 +24,14 @@ export const notFoundBudgetDefaults: NotFoundBudgetOptions = { perWindow: 1000, 
 export class NotFoundBudget {
   private counts = new Map<string, number>();
   private windowStart = 0;
+  private lastPageAt = -Infinity;
 
   constructor(private readonly options: NotFoundBudgetOptions = notFoundBudgetDefaults) {}
+
+  /** A page that exists was just served: from now on for a second, floods of 404s yield to such pages. */
+  notePage(now = Date.now()): void {
+    this.lastPageAt = now;
+  }
 
   /** Counts one 404 for `client`: 0 to answer now, else how many ms to wait first. */
   take(client: string, now = Date.now()): number {
@@ -34,6 +42,6 @@ export class NotFoundBudget {
     const key = this.counts.has(client) || this.counts.size < this.options.maxClients ? client : 'others';
     const count = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, count);
-    return count > this.options.perWindow ? this.options.pauseMs : 0;
+    return count > this.options.perWindow && now - this.lastPageAt < 1000 ? this.options.pauseMs : 0;
   }
 }

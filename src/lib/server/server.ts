@@ -127,7 +127,10 @@ async function start(): Promise<Server> {
     const version = contentVersion(runtime.db);
     const hsts = arrivedOverHttps(request, config.trustProxy);
     const hit = runtime.renderCache.get(path, version);
-    if (hit) return writeHit(hit, request, response, hsts, draining);
+    if (hit) {
+      if (hit.status === 200) notFoundBudget.notePage();
+      return writeHit(hit, request, response, hsts, draining);
+    }
     if (staticFiles.has(path) || publicPathMayExist(runtime, path)) return false;
     const notFound = runtime.renderCache.notFound(version);
     if (!notFound) return false;

@@ -8,10 +8,10 @@ export { loadStatusPage, statuspageSource, type StatusPage } from './status-page
 export {
   loadApiView,
   readAllMaintenance,
-  readComponentIncidents,
   readComponentNames,
   readCurrentTimeline,
   readComponentWindow,
+  componentWindowDays,
   readFeedIncidents,
   readFirstMonth,
   readHistoryMonth,

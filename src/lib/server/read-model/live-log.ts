@@ -99,7 +99,8 @@ export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]):
   return {
     log: {
       incidents: live,
-      components: db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).all(),
+      // In the table's own order, as the full read returns them (the index would order them by id).
+      components: db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).orderBy(sql`rowid`).all(),
       updates: db
         .select()
         .from(incidentUpdates)

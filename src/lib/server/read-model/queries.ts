@@ -180,33 +180,30 @@ function readLiveRows(db: HeraldDb, ids: string[]): LiveLog['incidents'] {
   return db.select().from(incidents).where(and(inArray(incidents.id, ids), isNull(incidents.deletedAt))).all();
 }
 
-/**
- * Every incident and maintenance that touches a component, both sources,
- * newest start first: live ones found through the incident_components
- * component index, markdown ones by the components their files name.
- */
-export function readComponentIncidents(runtime: Runtime, componentId: string, now: Date): Incident[] {
-  const { db } = runtime;
-  const ids = [...new Set(db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).all().map((r) => r.id))];
-  const touches = (i: Incident) => i.components.some((c) => c.id === componentId);
-  const authored = runtime.content.authored.filter((a) => a.components.some((c) => c.id === componentId));
-  return mergeSome(runtime, authored, readLiveRows(db, ids), now).filter(touches);
-}
-
 export interface ComponentWindow {
   /** The page as of the last 90 days (components, sections, outages: what the bars and the status need). */
   view: StatusPage;
   component: Component;
-  /** Every incident and maintenance that touches it, newest start first. */
+  /** The incidents and maintenance of those 90 days that touch it (and open or planned ones), newest start first. */
   incidents: Incident[];
 }
 
-/** One component's page: its status, 90-day bar and incidents; null (a 404) when it is not listed. */
+/** How far back a component's page lists its incidents: as far as its bar goes; older ones are in the history. */
+export const componentWindowDays = 90;
+
+/**
+ * One component's page: its status, 90-day bar and the incidents of those 90
+ * days; null (a 404) when it is not listed. One read of the recent window
+ * serves all three, so the page costs the same with ten or ten thousand
+ * incidents behind it.
+ */
 export function readComponentWindow(runtime: Runtime, componentId: string, now = new Date()): ComponentWindow | null {
   if (!readComponents(runtime.db).some((c) => c.id === componentId)) return null;
-  const view = loadStatusPage(runtime, now, { recentDays: 90 });
+  const view = loadStatusPage(runtime, now, { recentDays: componentWindowDays });
   const component = view.components.find((c) => c.id === componentId)!;
-  return { view, component, incidents: readComponentIncidents(runtime, componentId, now) };
+  const since = now.getTime() - componentWindowDays * 86_400_000;
+  const shown = (i: Incident) => isOpen(i) || i.startedAt.getTime() >= since || (i.resolvedAt?.getTime() ?? 0) >= since;
+  return { view, component, incidents: view.incidents.filter((i) => i.components.some((c) => c.id === componentId) && shown(i)) };
 }
 
 /**
