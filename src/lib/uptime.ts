@@ -80,27 +80,51 @@ export function collectOutages(incidents: Incident[], statusLog: ComponentStatus
   return outages;
 }
 
-/** Total length of the union of [start, end) spans, clipped to [from, to). */
-function unionMs(spans: [number, number][], from: number, to: number): number {
-  const clipped = spans
-    .map(([s, e]) => [Math.max(s, from), Math.min(e, to)] as [number, number])
-    .filter(([s, e]) => e > s)
-    .sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let [curStart, curEnd] = [-Infinity, -Infinity];
-  for (const [s, e] of clipped) {
-    if (s > curEnd) {
-      if (curEnd > curStart) total += curEnd - curStart;
-      [curStart, curEnd] = [s, e];
-    } else if (e > curEnd) curEnd = e;
+/** The union of [start, end) spans, as sorted, disjoint spans. */
+function union(spans: [number, number][]): [number, number][] {
+  const sorted = spans.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [s, e] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
   }
-  if (curEnd > curStart) total += curEnd - curStart;
+  return merged;
+}
+
+/**
+ * How much of [from, to) sorted disjoint `spans` cover. Days are asked for in
+ * order, so `cursor` only moves forward: a bar costs its days plus its spans,
+ * not their product.
+ */
+function coveredMs(spans: [number, number][], from: number, to: number, cursor: { at: number }): number {
+  while (cursor.at < spans.length && spans[cursor.at][1] <= from) cursor.at++;
+  let total = 0;
+  for (let i = cursor.at; i < spans.length && spans[i][0] < to; i++) total += Math.min(spans[i][1], to) - Math.max(spans[i][0], from);
   return total;
 }
 
 const statusesBySeverity = (Object.keys(componentStatusSeverity) as ComponentStatus[])
   .filter((s) => s !== 'operational')
   .sort((a, b) => componentStatusSeverity[b] - componentStatusSeverity[a]);
+
+/** The days of a bar with when each begins and ends: the same for every component on a page, so worked out once. */
+const boundsByKey = new Map<string, { day: LocalDay; from: number; end: number }[]>();
+
+function dayBounds(today: LocalDay, timeZone: string, dayCount: number) {
+  const key = `${timeZone}\n${today}\n${dayCount}`;
+  let bounds = boundsByKey.get(key);
+  if (!bounds) {
+    bounds = [];
+    for (let n = dayCount - 1; n >= 0; n--) {
+      const day = addDays(today, -n);
+      bounds.push({ day, from: startOfLocalDay(day, timeZone).getTime(), end: startOfLocalDay(addDays(day, 1), timeZone).getTime() });
+    }
+    if (boundsByKey.size > 64) boundsByKey.clear(); // bounded: one entry per zone and day in use
+    boundsByKey.set(key, bounds);
+  }
+  return bounds;
+}
 
 /**
  * The bar for one component over `dayCount` days ending with today in `timeZone`.
@@ -115,30 +139,27 @@ export function uptimeBar(
 ): UptimeBar {
   const nowMs = now.getTime();
   const mine = outages.filter((o) => o.componentId === componentId);
-  const spansAtLeast = new Map<ComponentStatus, [number, number][]>();
+  // Per status, where the component was at least that bad: merged once, then swept day by day.
+  const spansAtLeast = new Map<ComponentStatus, { spans: [number, number][]; cursor: { at: number } }>();
   for (const status of statusesBySeverity) {
     const severity = componentStatusSeverity[status];
-    spansAtLeast.set(
-      status,
-      mine
-        .filter((o) => componentStatusSeverity[o.status] >= severity)
-        .map((o) => [o.start.getTime(), (o.end ?? now).getTime()] as [number, number]),
-    );
+    const spans = mine
+      .filter((o) => componentStatusSeverity[o.status] >= severity)
+      .map((o) => [o.start.getTime(), (o.end ?? now).getTime()] as [number, number]);
+    spansAtLeast.set(status, { spans: union(spans), cursor: { at: 0 } });
   }
 
-  const today = localDay(now, timeZone);
   const days: DayCell[] = [];
   let observedMs = 0;
   let downtimeMs = 0;
-  for (let n = dayCount - 1; n >= 0; n--) {
-    const day = addDays(today, -n);
-    const from = startOfLocalDay(day, timeZone).getTime();
-    const to = Math.min(startOfLocalDay(addDays(day, 1), timeZone).getTime(), nowMs);
+  for (const { day, from, end } of dayBounds(localDay(now, timeZone), timeZone, dayCount)) {
+    const to = Math.min(end, nowMs);
     const msByStatus: DayCell['msByStatus'] = {};
     let status: ComponentStatus = 'operational';
     let coveredByWorse = 0;
     for (const s of statusesBySeverity) {
-      const atLeast = unionMs(spansAtLeast.get(s)!, from, to);
+      const { spans, cursor } = spansAtLeast.get(s)!;
+      const atLeast = to > from ? coveredMs(spans, from, to, cursor) : 0;
       const exactly = atLeast - coveredByWorse;
       coveredByWorse = atLeast;
       if (exactly > 0) {

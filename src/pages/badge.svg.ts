@@ -4,11 +4,13 @@ import { badgeSvg, indicatorBadge } from '../lib/badge';
 import { etagResponse } from '../lib/server/http-cache';
 import { badgeHeaders } from '../lib/server/statuspage-api';
 import { getRuntime } from '../lib/server/runtime';
-import { loadStatusPage } from '../lib/server/read-model';
+import { readCurrentStatus } from '../lib/server/read-model';
 
 export const GET: APIRoute = async () => {
-  const view = loadStatusPage(await getRuntime(), new Date(), { recentDays: 90 });
-  const { tone, message } = indicatorBadge[view.status.indicator];
-  const svg = badgeSvg(view.page.name, message, tone, `${view.page.name} status: ${view.status.description}`);
+  const runtime = await getRuntime();
+  const { status } = readCurrentStatus(runtime);
+  const { name } = runtime.content.page;
+  const { tone, message } = indicatorBadge[status.indicator];
+  const svg = badgeSvg(name, message, tone, `${name} status: ${status.description}`);
   return etagResponse(svg, badgeHeaders);
 };

@@ -8,7 +8,7 @@ import { buildDataset } from '../bench/dataset';
 import { monthArchive } from '../../src/lib/history';
 import { buildFeed } from '../../src/lib/feed';
 import { pastEvents } from '../../src/lib/history';
-import { componentWindowDays, loadApiView, loadStatusPage, readAllMaintenance, readNewestStarted, readRecentlyClosed, readComponents, statuspageSource, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
+import { componentWindowDays, readCurrentStatus, loadApiView, loadStatusPage, readAllMaintenance, readNewestStarted, readRecentlyClosed, readComponents, statuspageSource, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
 import { isOpen, upcomingMaintenance } from '../../src/lib/timeline';
 import type { Incident } from '../../src/lib/model';
 import { uptimeBar } from '../../src/lib/uptime';
@@ -116,6 +116,14 @@ describe('the read model', () => {
       expect(readHistoryMonth(runtime, '1999-01', now)).toBeNull();
     });
   }
+
+  it('reads the status now (for badges) from the open incidents alone, as the full read works it out', () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const full = loadStatusPage(runtime, now);
+    const current = readCurrentStatus(runtime, now);
+    expect(current.status).toEqual(full.status);
+    expect(current.components).toEqual(full.components);
+  });
 
   it('reads one component\'s window as the full read shows its page', () => {
     const runtime = runtimeAt(h.path, 'America/Los_Angeles');
@@ -298,6 +306,7 @@ describe('the read model reads through indexes', () => {
       componentFeed: rowsRead(runtime, () => readFeedIncidents(runtime, now, { componentId: 'dns' })),
       // The older incidents below all touch webmail: its page must not read them.
       componentPage: rowsRead(runtime, () => readComponentWindow(runtime, 'webmail', now)),
+      badge: rowsRead(runtime, () => readCurrentStatus(runtime, now)),
       incident: rowsRead(runtime, () => readIncident(runtime, h.counts.sampleIncidentId, now)),
       unknown: rowsRead(runtime, () => readIncident(runtime, 'no-such-incident', now)),
       month: rowsRead(runtime, () => readHistoryMonth(runtime, monthOf(localDay(new Date(now.getTime() - 100 * day), 'UTC')), now)),

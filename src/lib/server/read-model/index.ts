@@ -9,6 +9,7 @@ export {
   loadApiView,
   readAllMaintenance,
   readComponentNames,
+  readCurrentStatus,
   readCurrentTimeline,
   readComponentWindow,
   componentWindowDays,

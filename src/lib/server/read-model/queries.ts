@@ -8,6 +8,7 @@ import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
 import type { Component, Incident } from '../../model';
 import { localDay, monthOf } from '../../time';
+import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
 import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
@@ -62,6 +63,20 @@ export function readCurrentTimeline(sources: Sources, now = new Date()): Inciden
   const since = new Date(now.getTime() - 91 * DAY_MS);
   const recent = readRecentLog(sources.db, since, sources.authored.map((a) => a.id));
   return mergeTimeline(sources.authored, recent.log, now);
+}
+
+/**
+ * What is true now, for badges: every component's status and the page's,
+ * from the open incidents and maintenance alone (live ones through the
+ * closed_at index, markdown ones all, as they are few). No bars, no history.
+ */
+export function readCurrentStatus(runtime: Runtime, now = new Date()): { components: Component[]; status: PageStatus } {
+  const { db, content } = runtime;
+  const live = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).all();
+  const ids = [...new Set([...live.map((i) => i.id), ...content.authored.map((a) => a.id)])];
+  const open = mergeTimeline(content.authored, readLogFor(db, live, ids), now);
+  const components = currentComponentStatuses(readComponents(db), open);
+  return { components, status: pageStatus(components, open) };
 }
 
 export interface IncidentRead {

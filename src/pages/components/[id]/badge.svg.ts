@@ -5,12 +5,11 @@ import { badgeSvg, componentBadgeTone } from '../../../lib/badge';
 import { etagResponse } from '../../../lib/server/http-cache';
 import { badgeHeaders } from '../../../lib/server/statuspage-api';
 import { getRuntime } from '../../../lib/server/runtime';
-import { loadStatusPage } from '../../../lib/server/read-model';
+import { readCurrentStatus } from '../../../lib/server/read-model';
 
 export const GET: APIRoute = async ({ params }) => {
-  // Its status now: the 90-day read has every open incident and running maintenance.
-  const view = loadStatusPage(await getRuntime(), new Date(), { recentDays: 90 });
-  const component = view.components.find((c) => c.id === params.id);
+  // Its status now: from the open incidents and running maintenance alone.
+  const component = readCurrentStatus(await getRuntime()).components.find((c) => c.id === params.id);
   if (!component) return new Response('No such component.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const label = componentStatusLabels[component.status];
   const svg = badgeSvg(component.name, label.toLowerCase(), componentBadgeTone[component.status], `${component.name}: ${label}`);
