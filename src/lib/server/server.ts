@@ -16,7 +16,7 @@ import { builtClient, builtEntry, projectRoot } from './paths';
 import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
 import { isSharedPublicPath } from './access';
-import { answerHitFromMemory, contentVersion, writeCachedAnswer, writeHit } from './render-cache';
+import { answerHitFromMemory, contentVersion, forgetContentVersion, writeCachedAnswer, writeHit } from './render-cache';
 import { scheduleRetention } from './retention';
 import { startRuntime, type Runtime } from './runtime';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
@@ -89,6 +89,11 @@ async function start(): Promise<Server> {
       response.writeHead(405, { Allow: 'GET, HEAD, POST, PATCH', 'Content-Type': 'text/plain; charset=utf-8' });
       response.end(`${request.method} is not allowed.`);
       return;
+    }
+    // A write (a staff post, a confirmation) changes what pages show: the version is read afresh after it.
+    if (runtime && request.method !== 'GET' && request.method !== 'HEAD') {
+      const db = runtime.db;
+      response.once('finish', () => forgetContentVersion(db));
     }
     if (runtime) answer(runtime, request, response);
     else ready.then((r) => answer(r, request, response), () => response.destroy());
