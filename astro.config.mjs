@@ -2,12 +2,13 @@
 import node from '@astrojs/node';
 import { defineConfig } from 'astro/config';
 import precompress from './src/integrations/precompress.ts';
+import serverBundle from './src/integrations/server-bundle.ts';
 
 export default defineConfig({
   output: 'server',
   // Astro renders; Herald's own server (src/lib/server/server.ts) does the rest.
   adapter: node({ mode: 'middleware' }),
-  integrations: [precompress()],
+  integrations: [precompress(), serverBundle()],
   // Every stylesheet is a file, so the Content-Security-Policy needs no 'unsafe-inline'.
   build: { inlineStylesheets: 'never' },
   // Astro's own origin check compares the Origin header with a URL whose host

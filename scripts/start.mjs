@@ -1,6 +1,6 @@
 // `npm start`: check the configuration, build (content/ is baked into the build,
 // so every start picks up edited markdown), then run the built server.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
@@ -28,5 +28,8 @@ if (build.status !== 0) {
   console.error('Herald cannot start: the build failed (see above).');
   process.exit(1);
 }
-const { serve } = await import('../src/lib/server/server.ts');
-await serve();
+// The server in a process of its own, without the TypeScript loader this one
+// needed for the configuration check; signals go through to it (a SIGTERM drains).
+const server = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], { cwd: process.cwd(), stdio: 'inherit' });
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
