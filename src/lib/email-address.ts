@@ -14,9 +14,9 @@ import addressparser from 'nodemailer/lib/addressparser';
 export type AddressCheck = { ok: true; address: string } | { ok: false; reason: string };
 
 /** RFC 5322 atext: what a dot-atom's parts are made of. */
-const atomChar = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]$/;
-const atom = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
-const dotAtom = new RegExp(`^${atom}(?:\\.${atom})*$`);
+const atext = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-";
+const atomChar = new RegExp(`^[${atext}]$`);
+const dotAtom = new RegExp(`^[${atext}]+(?:\\.[${atext}]+)*$`);
 const label = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** The canonical form of `value`, or why it is not an address Herald sends to. */

@@ -144,12 +144,10 @@ export class DeliveryWorker {
   private lastHousekeeping = 0;
   private lastRecorded = Date.now();
 
-  constructor(private readonly options: WorkerOptions) {
-    this.site = this.siteNow();
-  }
+  constructor(private readonly options: WorkerOptions) {}
 
-  /** The page's facts for this batch's messages; component names read once per batch (staff may rename one). */
-  private site: MailSite;
+  /** The page's facts for this batch's messages, set by runOnce before any is composed; component names read once per batch (staff may rename one). */
+  private site!: MailSite;
 
   private siteNow(): MailSite {
     const componentNames = new Map(readComponents(this.options.db).map((c) => [c.id, c.name]));
@@ -250,7 +248,7 @@ export class DeliveryWorker {
     const { db, config } = this.options;
     if (!subscriber) return; // unsubscribed meanwhile: its rows went with it
     if (subscriber.kind === 'email') {
-      const refusal = suppressed.get(subscriber.address) ?? this.suppressIfInvalid(subscriber.address);
+      const refusal = suppressed.get(subscriber.address) ?? this.suppressIfInvalid(subscriber.address, suppressed);
       if (refusal) return markFailed(db, row.id, `not sent: the address is suppressed (${refusal})`);
     }
     let message: Outgoing | null;
@@ -291,11 +289,12 @@ export class DeliveryWorker {
    * Addresses stored before Herald accepted only plain addr-specs may be read
    * differently by the mail library: never mailed, suppressed with the reason.
    */
-  private suppressIfInvalid(address: string): string | null {
+  private suppressIfInvalid(address: string, suppressed: Map<string, string>): string | null {
     if (isCanonicalEmail(address)) return null;
     const check = canonicalEmail(address);
     const reason = `not a valid address: ${check.ok ? 'not in canonical form' : check.reason}`;
     suppressAddress(this.options.db, address, reason);
+    suppressed.set(address, reason); // the batch's other rows for it are not checked again
     return reason;
   }
 

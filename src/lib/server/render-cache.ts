@@ -248,23 +248,19 @@ export function hitHeaders(entry: CachedAnswer, encoding: 'br' | 'gzip' | 'ident
   return wire;
 }
 
-/** Writes a cached answer as the middleware would have: its headers, the client's encoding, 304 when the client has it. */
+/**
+ * Writes a cached answer on a response that already carries the baseline
+ * headers (server.ts): the same header block as a hit (hitHeaders), merged
+ * over them; 304 when the client has this variant.
+ */
 export function writeCachedAnswer(entry: CachedAnswer, request: IncomingMessage, response: ServerResponse): void {
   const encoding = pickEncoding(request.headers['accept-encoding'] ?? null, entry);
-  const etag = variantEtag(entry, encoding);
-  for (const [name, value] of entry.headers) response.setHeader(name, value);
-  // Errors are never stored anywhere (the seeds' proxy that kept a "server down" page).
-  if (entry.status !== 200) response.setHeader('Cache-Control', 'no-store');
-  else if (!entry.headers.some(([name]) => name === 'cache-control')) response.setHeader('Cache-Control', publicCachePolicy);
-  response.setHeader('Vary', 'Accept-Encoding');
-  response.setHeader('ETag', etag);
-  response.setHeader('X-Herald-Cache', 'hit');
-  if (entry.status === 200 && etagMatches(request.headers['if-none-match'] ?? null, etag)) {
+  const headers = hitHeaders(entry, encoding, false, false);
+  if (entry.status === 200 && etagMatches(request.headers['if-none-match'] ?? null, variantEtag(entry, encoding))) {
+    // What the full answer says about caching and its variant, without the body's encoding and length.
+    for (let i = 0; i < headers.length; i += 2) if (headers[i] !== 'content-length' && headers[i] !== 'content-encoding') response.setHeader(headers[i], headers[i + 1]);
     response.writeHead(304).end();
     return;
   }
-  const body = encoding === 'identity' ? entry.identity : entry[encoding]!;
-  if (encoding !== 'identity') response.setHeader('Content-Encoding', encoding);
-  response.setHeader('Content-Length', body.length);
-  response.writeHead(entry.status).end(request.method === 'HEAD' ? undefined : body);
+  response.writeHead(entry.status, headers).end(request.method === 'HEAD' ? undefined : encoding === 'identity' ? entry.identity : entry[encoding]!);
 }
