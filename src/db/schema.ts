@@ -55,7 +55,7 @@ export const componentStatusLog = sqliteTable(
     /** The incident or maintenance that caused the change, if any. */
     incidentId: text('incident_id'),
   },
-  (t) => [index('component_status_log_component_at').on(t.componentId, t.at), index('component_status_log_incident').on(t.incidentId)],
+  (t) => [index('component_status_log_component_at').on(t.componentId, t.at), index('component_status_log_incident_at').on(t.incidentId, t.at)],
 );
 
 /** Incidents and maintenance created live (console, API, CLI). Markdown-authored ones live in content/. */

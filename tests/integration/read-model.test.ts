@@ -24,6 +24,7 @@ import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { contentFolder } from '../../src/lib/server/paths';
 import { join } from 'node:path';
+import type { Statement } from 'better-sqlite3';
 
 import { RenderCache } from '../../src/lib/server/render-cache';
 import { StorageHealth } from '../../src/lib/server/storage-health';
@@ -221,46 +222,57 @@ describe('the read model reads through indexes', () => {
   const h = history(now);
 
   /** Every statement the read runs, with SQLite's plan for it. */
-  function plans(runtime: Runtime, read: () => void): string[] {
-    const client = runtime.db.$client;
-    const seen: { sql: string; params: unknown[] }[] = [];
+  /**
+   * Runs a read on its own connection to the same file, so every statement it
+   * uses is prepared (and seen) here, even those the read model keeps prepared
+   * per connection.
+   */
+  function onFreshConnection(runtime: Runtime, watch: (statement: Statement, source: string) => Statement, read: (r: Runtime) => void): void {
+    const db = openDatabase(runtime.config.databasePath);
+    const client = db.$client;
     const prepare = client.prepare.bind(client);
-    client.prepare = ((source: string) => {
-      const statement = prepare(source);
-      const wrap = (method: 'all' | 'get' | 'run') => {
-        const original = statement[method].bind(statement);
-        return (...params: unknown[]) => {
-          seen.push({ sql: source, params });
-          return (original as (...p: unknown[]) => unknown)(...params);
-        };
-      };
-      return Object.assign(statement, { all: wrap('all'), get: wrap('get'), run: wrap('run') });
-    }) as typeof client.prepare;
+    client.prepare = ((source: string) => watch(prepare(source), source)) as typeof client.prepare;
     try {
-      read();
+      read({ ...runtime, db });
     } finally {
-      client.prepare = prepare;
+      client.close();
     }
+  }
+
+  /** The query plan of every statement a read ran. */
+  function plans(runtime: Runtime, read: (r: Runtime) => void): string[] {
+    const seen: { sql: string; params: unknown[] }[] = [];
+    onFreshConnection(
+      runtime,
+      (statement, source) => {
+        const wrap = (method: 'all' | 'get' | 'run') => {
+          const original = statement[method].bind(statement);
+          return (...params: unknown[]) => {
+            seen.push({ sql: source, params });
+            return (original as (...p: unknown[]) => unknown)(...params);
+          };
+        };
+        return Object.assign(statement, { all: wrap('all'), get: wrap('get'), run: wrap('run') });
+      },
+      read,
+    );
+    const client = runtime.db.$client;
     return seen.flatMap(({ sql, params }) =>
-      (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as { detail: string }[]).map((r) => r.detail),
+      (client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as { detail: string }[]).map((r) => r.detail),
     );
   }
 
   /** How many rows the statements of a read returned. */
-  function rowsRead(runtime: Runtime, read: () => void): number {
-    const client = runtime.db.$client;
+  function rowsRead(runtime: Runtime, read: (r: Runtime) => void): number {
     let count = 0;
-    const prepare = client.prepare.bind(client);
-    client.prepare = ((source: string) => {
-      const statement = prepare(source);
-      const all = statement.all.bind(statement);
-      return Object.assign(statement, { all: (...params: unknown[]) => { const r = (all as (...p: unknown[]) => unknown[])(...params); count += r.length; return r; } });
-    }) as typeof client.prepare;
-    try {
-      read();
-    } finally {
-      client.prepare = prepare;
-    }
+    onFreshConnection(
+      runtime,
+      (statement) => {
+        const all = statement.all.bind(statement);
+        return Object.assign(statement, { all: (...params: unknown[]) => { const r = (all as (...p: unknown[]) => unknown[])(...params); count += r.length; return r; } });
+      },
+      read,
+    );
     return count;
   }
 
@@ -273,8 +285,8 @@ describe('the read model reads through indexes', () => {
   it('one incident: by primary key and the incident indexes; an unknown id reads nothing else', () => {
     const runtime = runtimeAt(h.path, 'UTC');
     const md = runtime.content.authored[0].id;
-    for (const id of [h.counts.sampleIncidentId, md, h.reopened]) expectIndexed(plans(runtime, () => readIncident(runtime, id, now)));
-    const unknown = plans(runtime, () => readIncident(runtime, 'no-such-incident', now));
+    for (const id of [h.counts.sampleIncidentId, md, h.reopened]) expectIndexed(plans(runtime, (r) => readIncident(r, id, now)));
+    const unknown = plans(runtime, (r) => readIncident(r, 'no-such-incident', now));
     expect(unknown).toHaveLength(1);
     expect(unknown[0]).toMatch(/SEARCH incidents USING INDEX sqlite_autoindex_incidents_1 \(id=\?\)/);
   });
@@ -282,35 +294,35 @@ describe('the read model reads through indexes', () => {
   it('one component: through the component index; the feed walks the at index only as far as its items', () => {
     const runtime = runtimeAt(h.path, 'UTC');
     // The component's page reads the recent window, as / does (its growth with history is checked below).
-    expectIndexed(plans(runtime, () => readComponentWindow(runtime, 'dns', now)));
-    expectIndexed(plans(runtime, () => readFeedIncidents(runtime, now, { componentId: 'webmail' })));
+    expectIndexed(plans(runtime, (r) => readComponentWindow(r, 'dns', now)));
+    expectIndexed(plans(runtime, (r) => readFeedIncidents(r, now, { componentId: 'webmail' })));
     // The site feed reads the newest updates in index order and stops: count the rows it reads
     // (its 50 items' incidents with their updates, components and component changes).
-    const rows = rowsRead(runtime, () => readFeedIncidents(runtime, now));
+    const rows = rowsRead(runtime, (r) => readFeedIncidents(r, now));
     expect(rows).toBeLessThan(500);
   });
 
   it('the API, newest lists and calendar: through indexes, the at walk bounded', () => {
     const runtime = runtimeAt(h.path, 'UTC');
-    expectIndexed(plans(runtime, () => readNewestStarted(runtime, 'incident', 50, now)));
-    expectIndexed(plans(runtime, () => readAllMaintenance(runtime, now)));
-    const api = plans(runtime, () => loadApiView(runtime, now));
+    expectIndexed(plans(runtime, (r) => readNewestStarted(r, 'incident', 50, now)));
+    expectIndexed(plans(runtime, (r) => readAllMaintenance(r, now)));
+    const api = plans(runtime, (r) => loadApiView(r, now));
     expectIndexed(api.filter((s) => !/^SCAN incident_updates USING INDEX incident_updates_at$/.test(s)));
   });
 
   it('reads no more rows when the history grows older', () => {
     const runtime = runtimeAt(h.path, 'UTC');
     const reads = () => ({
-      api: rowsRead(runtime, () => loadApiView(runtime, now)),
-      feed: rowsRead(runtime, () => readFeedIncidents(runtime, now)),
-      componentFeed: rowsRead(runtime, () => readFeedIncidents(runtime, now, { componentId: 'dns' })),
+      api: rowsRead(runtime, (r) => loadApiView(r, now)),
+      feed: rowsRead(runtime, (r) => readFeedIncidents(r, now)),
+      componentFeed: rowsRead(runtime, (r) => readFeedIncidents(r, now, { componentId: 'dns' })),
       // The older incidents below all touch webmail: its page must not read them.
-      componentPage: rowsRead(runtime, () => readComponentWindow(runtime, 'webmail', now)),
-      badge: rowsRead(runtime, () => readCurrentStatus(runtime, now)),
-      incident: rowsRead(runtime, () => readIncident(runtime, h.counts.sampleIncidentId, now)),
-      unknown: rowsRead(runtime, () => readIncident(runtime, 'no-such-incident', now)),
-      month: rowsRead(runtime, () => readHistoryMonth(runtime, monthOf(localDay(new Date(now.getTime() - 100 * day), 'UTC')), now)),
-      newest: rowsRead(runtime, () => readNewestStarted(runtime, 'incident', 50, now)),
+      componentPage: rowsRead(runtime, (r) => readComponentWindow(r, 'webmail', now)),
+      badge: rowsRead(runtime, (r) => readCurrentStatus(r, now)),
+      incident: rowsRead(runtime, (r) => readIncident(r, h.counts.sampleIncidentId, now)),
+      unknown: rowsRead(runtime, (r) => readIncident(r, 'no-such-incident', now)),
+      month: rowsRead(runtime, (r) => readHistoryMonth(r, monthOf(localDay(new Date(now.getTime() - 100 * day), 'UTC')), now)),
+      newest: rowsRead(runtime, (r) => readNewestStarted(r, 'incident', 50, now)),
     });
     const before = reads();
     const ctx = { db: runtime.db, authored: runtime.authored };
@@ -331,9 +343,9 @@ describe('the read model reads through indexes', () => {
   it('one month: through the started_at index; a month after today reads nothing, one before the history only the oldest', () => {
     const runtime = runtimeAt(h.path, 'Pacific/Auckland');
     const month = monthOf(localDay(new Date(now.getTime() - 200 * day), 'Pacific/Auckland'));
-    expectIndexed(plans(runtime, () => readHistoryMonth(runtime, month, now)));
-    expect(plans(runtime, () => readHistoryMonth(runtime, '2999-01', now))).toEqual([]);
-    const before = plans(runtime, () => readHistoryMonth(runtime, '1999-01', now));
+    expectIndexed(plans(runtime, (r) => readHistoryMonth(r, month, now)));
+    expect(plans(runtime, (r) => readHistoryMonth(r, '2999-01', now))).toEqual([]);
+    const before = plans(runtime, (r) => readHistoryMonth(r, '1999-01', now));
     expectIndexed(before);
     expect(before.some((s) => /incidents USING INDEX incidents_started_at/.test(s))).toBe(true);
   });

@@ -4,9 +4,8 @@
 // move maintenance windows by the clock). The content's version is the newest
 // audit entry: every write that changes what visitors see is a staff write
 // (console, API or CLI, from any process), and every staff write records its
-// audit entry in the same transaction. The one other thing a page shows, the
-// number of subscribers, has its own revision (subscriptions.ts). Writes
-// visitors never see, such as the delivery worker's, leave the cache alone.
+// audit entry in the same transaction. Writes visitors never see, such as
+// subscribing or the delivery worker's, leave the cache alone.
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -37,7 +36,7 @@ export const versionReuseMs = 25;
 
 const versionReadings = new WeakMap<HeraldDb, { value: string; readAt: number }>();
 
-/** The content's version now: the newest audit entry, the subscriber count's revision and the minute. */
+/** The content's version now: the newest audit entry and the minute. */
 export function contentVersion(db: HeraldDb, now = Date.now()): string {
   const minute = Math.floor(now / 60_000);
   const reading = versionReadings.get(db);
@@ -45,7 +44,7 @@ export function contentVersion(db: HeraldDb, now = Date.now()): string {
   let statement = versionStatements.get(db);
   if (!statement) {
     statement = db.$client
-      .prepare("SELECT coalesce((SELECT max(id) FROM audit_log), 0) || '.' || coalesce((SELECT value FROM settings WHERE key = 'subscribers-revision'), 0)")
+      .prepare("SELECT coalesce(max(id), 0) FROM audit_log")
       .pluck();
     versionStatements.set(db, statement);
   }

@@ -88,29 +88,14 @@ export function subscribeEmail(
   return 'sent';
 }
 
-/**
- * Bumped whenever the number of confirmed subscribers changes: `/` shows it,
- * and the render cache (render-cache.ts) reads this to know the page is stale.
- */
-function bumpSubscribersRevision(tx: Pick<HeraldDb, 'run'>): void {
-  tx.run(sql`INSERT INTO settings (key, value) VALUES ('subscribers-revision', '1')
-    ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`);
-}
-
 export function confirmSubscriber(db: HeraldDb, subscriber: SubscriberRow, now = new Date()): void {
   if (subscriber.confirmedAt) return;
-  db.transaction((tx) => {
-    tx.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.id, subscriber.id)).run();
-    bumpSubscribersRevision(tx);
-  });
+  db.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.id, subscriber.id)).run();
 }
 
 /** Unsubscribing deletes the address and everything queued for it. */
 export function deleteSubscriber(db: HeraldDb, id: number): void {
-  db.transaction((tx) => {
-    tx.delete(subscribers).where(eq(subscribers.id, id)).run();
-    bumpSubscribersRevision(tx);
-  });
+  db.delete(subscribers).where(eq(subscribers.id, id)).run();
 }
 
 export function followedComponents(db: HeraldDb, subscriberId: number): string[] {
@@ -129,11 +114,6 @@ export function setFollowedComponents(db: HeraldDb, subscriberId: number, ids: s
     tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)).run();
     for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId, componentId }).run();
   });
-}
-
-/** Confirmed email subscribers: the number the public page shows. */
-export function confirmedSubscriberCount(db: HeraldDb): number {
-  return db.select({ n: count() }).from(subscribers).where(and(eq(subscribers.kind, 'email'), isNotNull(subscribers.confirmedAt))).get()?.n ?? 0;
 }
 
 /** Email addresses never confirmed, older than 48 hours at `now`: what housekeeping deletes. */

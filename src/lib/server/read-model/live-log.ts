@@ -1,5 +1,5 @@
 // Reads of the live side: components as synced, and the incident log.
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQLWrapper } from 'drizzle-orm';
 import {
   componentGroups,
   components,
@@ -57,11 +57,83 @@ export function readStatusLog(db: HeraldDb): ComponentStatusLogRow[] {
     .all();
 }
 
+/**
+ * The reads every page makes, prepared once per database: building and
+ * preparing a drizzle query cost about three times running it. Lists of ids
+ * go in as one JSON array (`json_each`), so one statement serves any number.
+ */
+function prepareReads(db: HeraldDb) {
+  const since = sql.placeholder('since');
+  const idsIn = (column: SQLWrapper) => sql`${column} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
+  return {
+    recentIncidents: db
+      .select()
+      .from(incidents)
+      .where(
+        and(
+          isNull(incidents.deletedAt),
+          or(
+            sql`${incidents.startedAt} >= ${since}`,
+            isNull(incidents.closedAt),
+            // Plain, not DISTINCT: SQLite reads the window through the `at` index.
+            sql`${incidents.id} IN (SELECT ${incidentUpdates.incidentId} FROM ${incidentUpdates} WHERE ${incidentUpdates.at} >= ${since} AND ${incidentUpdates.deletedAt} IS NULL)`,
+          ),
+        ),
+      )
+      .prepare(),
+    // In the table's own order, as the full read returns them (the index would order them by id).
+    incidentComponents: db.select().from(incidentComponents).where(idsIn(incidentComponents.incidentId)).orderBy(sql`rowid`).prepare(),
+    updates: db
+      .select()
+      .from(incidentUpdates)
+      .where(and(idsIn(incidentUpdates.incidentId), isNull(incidentUpdates.deletedAt)))
+      .prepare(),
+    statusChanges: db.select().from(componentStatusLog).where(idsIn(componentStatusLog.incidentId)).prepare(),
+    // Components' own changes (no incident) since, through the (incident_id, at) index.
+    ownSince: db
+      .select()
+      .from(componentStatusLog)
+      .where(and(isNull(componentStatusLog.incidentId), sql`${componentStatusLog.at} >= ${since}`))
+      .prepare(),
+    // And each component's last own change before, still in force then: one seek per component.
+    ownBefore: db
+      .select()
+      .from(componentStatusLog)
+      .where(
+        sql`${componentStatusLog.id} IN (SELECT (SELECT p.id FROM ${componentStatusLog} p WHERE p.component_id = c.id AND p.incident_id IS NULL AND p.at < ${since} ORDER BY p.at DESC LIMIT 1) FROM ${components} c)`,
+      )
+      .prepare(),
+  };
+}
+
+const preparedReads = new WeakMap<HeraldDb, ReturnType<typeof prepareReads>>();
+
+function reads(db: HeraldDb): ReturnType<typeof prepareReads> {
+  let prepared = preparedReads.get(db);
+  if (!prepared) {
+    prepared = prepareReads(db);
+    preparedReads.set(db, prepared);
+  }
+  return prepared;
+}
+
+/** Everything live about these incident ids (markdown or live), as the full read sees it: trash left out. */
+export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
+  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [], statusChanges: [] };
+  const read = reads(db);
+  const list = { ids: JSON.stringify(ids) };
+  return {
+    incidents: liveRows,
+    components: read.incidentComponents.all(list),
+    updates: read.updates.all(list),
+    statusChanges: read.statusChanges.all(list),
+  };
+}
+
 /** What a page about the recent past needs, read through indexes: its cost does not grow with the history. */
 export interface RecentLog {
   log: LiveLog;
   statusLog: ComponentStatusLogRow[];
-
 }
 
 /**
@@ -72,46 +144,14 @@ export interface RecentLog {
  * the last one before `since` that was still in force.
  */
 export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]): RecentLog {
-  // Not DISTINCT: SQLite would then walk the whole table in incident order; plain, it reads the window through the `at` index.
-  const touchedSince = new Set(
-    db
-      .select({ id: incidentUpdates.incidentId })
-      .from(incidentUpdates)
-      .where(and(gte(incidentUpdates.at, since), isNull(incidentUpdates.deletedAt)))
-      .all()
-      .map((r) => r.id),
-  );
-  const live = db
-    .select()
-    .from(incidents)
-    .where(and(isNull(incidents.deletedAt), or(gte(incidents.startedAt, since), isNull(incidents.closedAt), inArray(incidents.id, [...touchedSince]))))
-    .all();
-  const ids = [...new Set([...live.map((i) => i.id), ...authoredIds])];
-  const statusChanges = db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).all();
+  const read = reads(db);
+  const at = since.getTime();
+  const live = read.recentIncidents.all({ since: at });
+  const log = readLogFor(db, live, [...new Set([...live.map((i) => i.id), ...authoredIds])]);
   const statusLog = [
-    ...statusChanges,
-    ...readComponentIds(db).flatMap((componentId) => {
-      const own = and(eq(componentStatusLog.componentId, componentId), isNull(componentStatusLog.incidentId));
-      const before = db.select().from(componentStatusLog).where(and(own, lt(componentStatusLog.at, since))).orderBy(desc(componentStatusLog.at)).limit(1).all();
-      return [...before, ...db.select().from(componentStatusLog).where(and(own, gte(componentStatusLog.at, since))).all()];
-    }),
+    ...log.statusChanges,
+    ...read.ownBefore.all({ since: at }),
+    ...read.ownSince.all({ since: at }),
   ].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
-  return {
-    log: {
-      incidents: live,
-      // In the table's own order, as the full read returns them (the index would order them by id).
-      components: db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).orderBy(sql`rowid`).all(),
-      updates: db
-        .select()
-        .from(incidentUpdates)
-        .where(and(inArray(incidentUpdates.incidentId, ids), isNull(incidentUpdates.deletedAt)))
-        .all(),
-      statusChanges,
-    },
-    statusLog,
-  };
-}
-
-function readComponentIds(db: HeraldDb): string[] {
-  return db.select({ id: components.id }).from(components).all().map((c) => c.id);
+  return { log, statusLog };
 }

@@ -2,8 +2,8 @@
 // shows, then merges it exactly as the full read (status-page.ts) would.
 // An unknown id or month is decided by a primary-key or index lookup (or the
 // in-memory list of markdown ids) before anything is merged.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
-import { componentStatusLog, incidentComponents, incidents, incidentUpdates, type ComponentStatusLogRow } from '../../../db/schema';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte } from 'drizzle-orm';
+import { incidentComponents, incidents, incidentUpdates } from '../../../db/schema';
 import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
 import type { Component, Incident } from '../../model';
@@ -12,7 +12,7 @@ import { currentComponentStatuses, pageStatus, type PageStatus } from '../../sta
 import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
-import { readComponents, readRecentLog } from './live-log';
+import { readComponents, readLogFor, readRecentLog } from './live-log';
 import { loadStatusPage, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
@@ -29,22 +29,6 @@ function authoredById(authored: AuthoredIncident[]): Map<string, AuthoredInciden
     authoredIndex.set(authored, index);
   }
   return index;
-}
-
-/** Everything live about these incident ids (markdown or live), as the full read sees it: trash left out. */
-export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
-  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [], statusChanges: [] };
-  return {
-    incidents: liveRows,
-    // In the table's own order, as the full read returns them (the index would order them by id).
-    components: db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).orderBy(sql`rowid`).all(),
-    updates: db
-      .select()
-      .from(incidentUpdates)
-      .where(and(inArray(incidentUpdates.incidentId, ids), isNull(incidentUpdates.deletedAt)))
-      .all(),
-    statusChanges: db.select().from(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).all(),
-  };
 }
 
 /** The two sources, as the server (Runtime) and the CLI (LogContext) both hold them. */
