@@ -33,11 +33,33 @@ function wallClock(instant: Date, timeZone: string) {
   return parts as { year: number; month: number; day: number; hour: number; minute: number; second: number };
 }
 
+function exactOffsetMs(ms: number, timeZone: string): number {
+  const w = wallClock(new Date(ms), timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * Offsets by zone and quarter hour, or null for a quarter hour in which the
+ * offset changes. Asking Intl costs microseconds, and a page or an API answer
+ * asks thousands of times, nearly always about the same few quarter hours.
+ */
+const quarterOffsets = new Map<string, number | null>();
+const QUARTER_MS = 900_000;
+
 /** How far the zone's wall clock is ahead of UTC at that instant, in ms. */
 export function zoneOffsetMs(instant: Date, timeZone: string): number {
-  const w = wallClock(instant, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+  const ms = instant.getTime();
+  const quarter = Math.floor(ms / QUARTER_MS);
+  const key = `${timeZone}\n${quarter}`;
+  let offset = quarterOffsets.get(key);
+  if (offset === undefined) {
+    // The same at its first and last second: no change inside (zones change at most once in a quarter hour).
+    const first = exactOffsetMs(quarter * QUARTER_MS, timeZone);
+    offset = first === exactOffsetMs((quarter + 1) * QUARTER_MS - 1000, timeZone) ? first : null;
+    if (quarterOffsets.size > 50_000) quarterOffsets.clear(); // bounded; offsets never change, so dropping them is safe
+    quarterOffsets.set(key, offset);
+  }
+  return offset ?? exactOffsetMs(ms, timeZone);
 }
 
 /** ISO 8601's basic UTC form to the second, e.g. 20261124T083854Z: iCalendar times and backup file names. */
@@ -56,8 +78,7 @@ export function isoWithOffset(instant: Date, timeZone: string): string {
 
 /** The calendar day an instant falls on in the zone. */
 export function localDay(instant: Date, timeZone: string): LocalDay {
-  const w = wallClock(instant, timeZone);
-  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+  return new Date(instant.getTime() + zoneOffsetMs(instant, timeZone)).toISOString().slice(0, 10);
 }
 
 function dayParts(day: LocalDay): [number, number, number] {

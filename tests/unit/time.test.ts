@@ -34,3 +34,43 @@ describe('time zones', () => {
     expect(formatDuration(52 * 3_600_000)).toBe('2 d 4 h');
   });
 });
+
+describe('zone offsets, remembered by the quarter hour', () => {
+  // What Intl says, asked afresh every time: the reference the remembered offsets must match.
+  const reference = (instant: Date, timeZone: string) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+        .formatToParts(instant)
+        .filter((p) => p.type !== 'literal')
+        .map((p) => [p.type, Number(p.value)]),
+    );
+    return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - Math.floor(instant.getTime() / 1000) * 1000;
+  };
+  const cases: [string, string][] = [
+    ['Europe/Berlin', '2026-03-29T00:00:00Z'], // summer time at 01:00 UTC
+    ['America/New_York', '2026-11-01T04:00:00Z'], // back an hour at 06:00 UTC
+    ['Australia/Lord_Howe', '2026-04-04T14:00:00Z'], // half an hour back
+    ['America/St_Johns', '2026-03-08T04:00:00Z'], // a -03:30 zone
+    ['Africa/Monrovia', '1972-01-06T23:00:00Z'], // -00:44:30 to UTC at 00:44:30, inside a quarter hour
+  ];
+  for (const [zone, from] of cases) {
+    it(`matches Intl at every 37 s for four hours around a change in ${zone}`, () => {
+      const start = new Date(from).getTime();
+      const differences: string[] = [];
+      for (let ms = start; ms < start + 4 * 3_600_000; ms += 37_000) {
+        const instant = new Date(ms);
+        if (zoneOffsetMs(instant, zone) !== reference(instant, zone)) differences.push(instant.toISOString());
+        // Asked again, now from what was remembered.
+        if (zoneOffsetMs(instant, zone) !== reference(instant, zone)) differences.push(`${instant.toISOString()} (again)`);
+      }
+      expect(differences).toEqual([]);
+      expect(new Set(Array.from({ length: 8 }, (_, n) => reference(new Date(start + n * 1_800_000), zone))).size).toBeGreaterThan(1);
+    });
+  }
+  it('cuts days in the zone, also on either side of a change', () => {
+    expect(localDay(new Date('2026-11-01T03:59:59Z'), 'America/New_York')).toBe('2026-10-31');
+    expect(localDay(new Date('2026-11-01T04:00:00Z'), 'America/New_York')).toBe('2026-11-01');
+    expect(localDay(new Date('2026-03-28T22:59:59.999Z'), 'Europe/Berlin')).toBe('2026-03-28');
+    expect(localDay(new Date('2026-03-28T23:00:00Z'), 'Europe/Berlin')).toBe('2026-03-29');
+  });
+});
