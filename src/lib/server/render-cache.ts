@@ -1,5 +1,5 @@
 // Rendered public answers kept in memory, with their gzip and brotli variants
-// made once, so a spike of visitors costs a lookup, not a render. An entry is
+// made once each, so a spike of visitors costs a lookup, not a render. An entry is
 // valid for one version of the content and one minute (pages say "as of" and
 // move maintenance windows by the clock). The content's version is the newest
 // audit entry: every write that changes what visitors see is a staff write
@@ -19,8 +19,9 @@ export interface CachedAnswer {
   status: number;
   headers: [string, string][];
   identity: Buffer;
-  gzip: Buffer | null;
-  br: Buffer | null;
+  /** The compressed variants, null for answers not worth compressing (made on first use). */
+  readonly gzip: Buffer | null;
+  readonly br: Buffer | null;
   etag: string;
   /** Complete header blocks for hits, made on first use per variant (see hitHeaders). */
   wire?: Map<string, string[]>;
@@ -63,20 +64,48 @@ const versionStatements = new WeakMap<HeraldDb, Statement>();
 
 const compressible = /^(text\/|application\/(json|rss\+xml|xml)|image\/svg\+xml)/;
 
-/** Makes a cache entry from a rendered body; compresses text worth compressing. */
-export function cachedAnswer(version: string, status: number, headers: Headers, body: Buffer): CachedAnswer {
-  const type = headers.get('content-type') ?? '';
-  const worth = compressible.test(type) && body.length > 512;
-  return {
-    version,
-    status,
-    headers: [...headers.entries()].filter(([name]) => !['content-length', 'content-encoding', 'etag'].includes(name)),
-    identity: body,
-    gzip: worth ? gzipSync(body, { level: 6 }) : null,
+/**
+ * A rendered answer. Text worth compressing is compressed on the first
+ * request that asks for that encoding, then kept: after a write, the one
+ * render waits for one compression, not both.
+ */
+class RenderedAnswer implements CachedAnswer {
+  readonly headers: [string, string][];
+  readonly etag: string;
+  wire?: Map<string, string[]>;
+  private readonly worth: boolean;
+  private gzipped?: Buffer | null;
+  private brotli?: Buffer | null;
+
+  constructor(
+    readonly version: string,
+    readonly status: number,
+    headers: Headers,
+    readonly identity: Buffer,
+  ) {
+    this.headers = [...headers.entries()].filter(([name]) => !['content-length', 'content-encoding', 'etag'].includes(name));
+    this.worth = compressible.test(headers.get('content-type') ?? '') && identity.length > 512;
+    this.etag = etagOf(identity);
+  }
+
+  get gzip(): Buffer | null {
+    if (this.gzipped === undefined) this.gzipped = this.worth ? gzipSync(this.identity, { level: 6 }) : null;
+    return this.gzipped;
+  }
+
+  get br(): Buffer | null {
     // Quality 6: within a few per cent of the best size, at a fraction of its time (this runs after every write).
-    br: worth ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } }) : null,
-    etag: etagOf(body),
-  };
+    if (this.brotli === undefined)
+      this.brotli = this.worth
+        ? brotliCompressSync(this.identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: this.identity.length } })
+        : null;
+    return this.brotli;
+  }
+}
+
+/** Makes a cache entry from a rendered body. */
+export function cachedAnswer(version: string, status: number, headers: Headers, body: Buffer): CachedAnswer {
+  return new RenderedAnswer(version, status, headers, body);
 }
 
 /** Accept-Encoding values already parsed: clients send a handful of distinct ones, and this runs on every hit. */
@@ -102,8 +131,9 @@ function parseAcceptEncoding(value: string): { br: boolean; gzip: boolean } {
 /** The variant the client accepts: brotli, then gzip, then as it is. */
 export function pickEncoding(acceptEncoding: string | null, answer: CachedAnswer): 'br' | 'gzip' | 'identity' {
   const accepted = parseAcceptEncoding(acceptEncoding ?? '');
-  if (answer.br && accepted.br) return 'br';
-  if (answer.gzip && accepted.gzip) return 'gzip';
+  // The client's wish first: asking an entry for an encoding compresses it.
+  if (accepted.br && answer.br) return 'br';
+  if (accepted.gzip && answer.gzip) return 'gzip';
   return 'identity';
 }
 
