@@ -57,8 +57,30 @@ function sanitizeOptions(imageUrl: ImageUrl | undefined): sanitizeHtml.IOptions 
 
 const withoutProxy = sanitizeOptions(undefined);
 
+/**
+ * What was rendered, per image-link function (one per database and base,
+ * image-links.ts), most recently used last: parsing and sanitizing cost about
+ * a third of a ms per update, and pages, feeds and mail render the same
+ * updates after every write.
+ */
+const renderedBy = new WeakMap<object, Map<string, string>>();
+const keptPerFunction = 2_000;
+/** Longer texts (write-ups) are rendered each time: kept, they could hold megabytes. */
+const keptLength = 16_000;
+
 /** Markdown to safe HTML. */
 export function renderMarkdown(source: string, options: RenderOptions = {}): string {
-  const html = marked.parse(source) as string;
-  return sanitizeHtml(html, options.imageUrl ? sanitizeOptions(options.imageUrl) : withoutProxy);
+  const key = options.imageUrl ?? withoutProxy;
+  let rendered = renderedBy.get(key);
+  if (!rendered) renderedBy.set(key, (rendered = new Map()));
+  let html = rendered.get(source);
+  if (html === undefined) {
+    html = sanitizeHtml(marked.parse(source) as string, options.imageUrl ? sanitizeOptions(options.imageUrl) : withoutProxy);
+    if (source.length > keptLength) return html;
+    if (rendered.size >= keptPerFunction) rendered.delete(rendered.keys().next().value!);
+  } else {
+    rendered.delete(source);
+  }
+  rendered.set(source, html);
+  return html;
 }

@@ -77,8 +77,9 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const n0 = (value: number) => Math.round(value).toLocaleString('en');
 const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
-const pad = (text: string, width: number) => text.padEnd(width);
-const lpad = (text: string, width: number) => text.padStart(width);
+// A space at least, even when the text is wider than its column.
+const pad = (text: string, width: number) => `${text.padEnd(width - 1)} `;
+const lpad = (text: string, width: number) => ` ${text.padStart(width - 1)}`;
 const since = (start: number) => performance.now() - start;
 const sleep = (millis: number) => new Promise((r) => setTimeout(r, millis));
 const summary: { what: string; figure: string; target: string; ok: boolean }[] = [];
@@ -174,12 +175,12 @@ try {
   console.log('');
   console.log(`cache hits; target: ratio >= ${targets.ratio} of the bare server, p99 < ${targets.p99Ms} ms, no errors`);
   const header =
-    `${pad('route', 20)}${lpad('Herald req/s', 13)}${lpad('p50', 9)}${lpad('p99', 9)}${lpad('srv cpu', 9)}${lpad('wrk cpu', 9)}` +
+    `${pad('route', 24)}${lpad('Herald req/s', 13)}${lpad('p50', 9)}${lpad('p99', 9)}${lpad('srv cpu', 9)}${lpad('wrk cpu', 9)}` +
     `${lpad('bare req/s', 12)}${lpad('p99', 9)}${lpad('srv cpu', 9)}${lpad('wrk cpu', 9)}${lpad('ratio', 7)}  verdict`;
   console.log(header);
   const row = (name: string, h: Measured, b: Measured, ratio: number, ok: boolean, extra = '') =>
     console.log(
-      `${pad(name, 20)}${lpad(n0(h.rps), 13)}${lpad(ms(h.p50), 9)}${lpad(ms(h.p99), 9)}${lpad(cores(h.serverCores), 9)}${lpad(cores(h.generatorCores), 9)}` +
+      `${pad(name, 24)}${lpad(n0(h.rps), 13)}${lpad(ms(h.p50), 9)}${lpad(ms(h.p99), 9)}${lpad(cores(h.serverCores), 9)}${lpad(cores(h.generatorCores), 9)}` +
         `${lpad(n0(b.rps), 12)}${lpad(ms(b.p99), 9)}${lpad(cores(b.serverCores), 9)}${lpad(cores(b.generatorCores), 9)}${lpad(ratio.toFixed(2), 7)}  ${verdict(ok)}${extra}`,
     );
   let homeAlone: Measured | undefined;
@@ -405,7 +406,7 @@ try {
   console.log(
     `uncached render, median of ${renderSamples} (fewer where ${renderBudgetMs / 1000} s ran out, BENCH_RENDER_SECONDS); target < ${targets.renderMs} ms, and 100,000 / 100 incidents <= ${targets.renderRatio}; "misses" counts answers that said X-Herald-Cache: miss`,
   );
-  console.log(`${pad('route', 20)}${lpad('dataset', 10)}${lpad('100 inc.', 10)}${lpad('100,000', 10)}${lpad('ratio', 7)}${lpad('misses', 14)}  verdict`);
+  console.log(`${pad('route', 24)}${lpad('dataset', 10)}${lpad('100 inc.', 10)}${lpad('100,000', 10)}${lpad('ratio', 7)}${lpad('misses', 14)}  verdict`);
   for (const [index, route] of routes.entries()) {
     const main = mainRenders.get(route)!;
     const small = historyRenders[0].get(histories[0].routes[index])!;
@@ -416,7 +417,7 @@ try {
     const worst = Math.max(main.median, small.median, big.median);
     const ok = worst < targets.renderMs && ratio <= targets.renderRatio && proven === all;
     console.log(
-      `${pad(label(route), 20)}${lpad(ms(main.median), 10)}${lpad(ms(small.median), 10)}${lpad(ms(big.median), 10)}${lpad(ratio.toFixed(2), 7)}${lpad(`${proven}/${all}`, 14)}  ${verdict(ok)}`,
+      `${pad(label(route), 24)}${lpad(ms(main.median), 10)}${lpad(ms(small.median), 10)}${lpad(ms(big.median), 10)}${lpad(ratio.toFixed(2), 7)}${lpad(`${proven}/${all}`, 14)}  ${verdict(ok)}`,
     );
     note(`${label(route)} uncached (dataset; 100; 100,000)`, `${ms(main.median)}; ${ms(small.median)}; ${ms(big.median)}`, `< ${targets.renderMs} ms, ratio <= ${targets.renderRatio}`, ok);
   }
@@ -434,8 +435,9 @@ try {
   console.log(
     `targets (${summary.filter((s) => s.ok).length} of ${summary.length} met; the whole run took ${(since(benchStart) / 1000).toFixed(0)} s, load average ${loadavg()[0].toFixed(1)} at the end)`,
   );
-  console.log(`  ${pad('what', 44)}${pad('measured', 28)}${pad('target', 28)}verdict`);
-  for (const s of summary) console.log(`  ${pad(s.what, 44)}${pad(s.figure, 28)}${pad(s.target, 28)}${verdict(s.ok)}`);
+  const what = Math.max(...summary.map((s) => s.what.length)) + 2;
+  console.log(`  ${pad('what', what)}${pad('measured', 28)}${pad('target', 28)}verdict`);
+  for (const s of summary) console.log(`  ${pad(s.what, what)}${pad(s.figure, 28)}${pad(s.target, 28)}${verdict(s.ok)}`);
 } catch (error) {
   // A server that died says why: its own output, and how it exited.
   for (const server of servers) if (!existsSync(`/proc/${server.pid}`)) console.log(`server ${server.pid} is gone:\n${server.output().slice(-2000)}`);

@@ -32,3 +32,24 @@ describe('markdown rendering', () => {
     expect(renderMarkdown('# Big\n## Smaller')).toBe('<h4>Big</h4>\n<h4>Smaller</h4>\n');
   });
 });
+
+describe('rendered markdown kept for reuse', () => {
+  const source = 'See ![graph](https://grafana.example/graph.png) and **this**.';
+  it('keeps each image-link function apart: a text rendered through the proxy is never served without it, or through another', () => {
+    const plain = renderMarkdown(source);
+    const viaA = (src: string) => `/img/a/${encodeURIComponent(src)}`;
+    const viaB = (src: string) => `/img/b/${encodeURIComponent(src)}`;
+    expect(renderMarkdown(source, { imageUrl: viaA })).toContain('<img src="/img/a/');
+    expect(renderMarkdown(source, { imageUrl: viaB })).toContain('<img src="/img/b/');
+    expect(renderMarkdown(source)).toBe(plain);
+    expect(plain).not.toContain('<img');
+    expect(renderMarkdown(source, { imageUrl: viaA })).toContain('<img src="/img/a/');
+  });
+  it('gives the same HTML the second time, for short and long texts alike', () => {
+    for (const text of ['Short *text* <script>alert(1)</script>', `${'Long write-up. '.repeat(2000)}<img src=x onerror=alert(1)>`]) {
+      const first = renderMarkdown(text);
+      expect(renderMarkdown(text)).toBe(first);
+      expect(first).not.toMatch(/<script|onerror/);
+    }
+  });
+});

@@ -65,10 +65,20 @@ export function verifiedImageUrl(secret: string, rest: string): string | null {
  * What renderMarkdown needs to show images on other hosts: their proxy path,
  * prefixed with `base` where the answer is read away from the site (feeds).
  */
+const linkMakers = new WeakMap<HeraldDb, Map<string, (src: string) => string | null>>();
+
 export function proxiedImages(runtime: { db: HeraldDb }, base = ''): (src: string) => string | null {
-  const secret = imageSecret(runtime.db);
-  return (src) => {
-    const path = imagePath(secret, src);
-    return path && base + path;
-  };
+  // One function per database and base: renderMarkdown keeps what it rendered per function.
+  let byBase = linkMakers.get(runtime.db);
+  if (!byBase) linkMakers.set(runtime.db, (byBase = new Map()));
+  let make = byBase.get(base);
+  if (!make) {
+    const secret = imageSecret(runtime.db);
+    make = (src) => {
+      const path = imagePath(secret, src);
+      return path && base + path;
+    };
+    if (byBase.size < 16) byBase.set(base, make); // bounded: a base is the site's own address
+  }
+  return make;
 }
