@@ -7,14 +7,23 @@ import { badgeCachePolicy, etagResponse } from './http-cache';
 import { getRuntime } from './runtime';
 import { loadApiView, statuspageSource } from './read-model';
 
+/** How many incidents and maintenance windows incidents.json and scheduled-maintenances.json list (as Statuspage does). */
+const apiListLength = 50;
+
 export const publicApiHeaders = {
   'Access-Control-Allow-Origin': '*',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 } as const;
 
-export function statuspageRoute(pick: (documents: StatuspageDocuments) => unknown): APIRoute {
+/**
+ * A route answering one document. `reads` says what it shows: `now` (the
+ * open incidents and maintenance, the components) or `lists` (the newest 50
+ * incidents or maintenance windows too), so each reads no more than that.
+ */
+export function statuspageRoute(reads: 'now' | 'lists', pick: (documents: StatuspageDocuments) => unknown): APIRoute {
   return async () => {
-    const documents = statuspageDocuments(statuspageSource(loadApiView(await getRuntime())));
+    const runtime = await getRuntime();
+    const documents = statuspageDocuments(statuspageSource(loadApiView(runtime, new Date(), reads === 'lists' ? apiListLength : 0)));
     return etagResponse(JSON.stringify(pick(documents)), { 'Content-Type': 'application/json; charset=utf-8', ...publicApiHeaders });
   };
 }

@@ -4,7 +4,7 @@
 // route's cost follows what it shows, not the length of the history.
 export { readComponents, readGroups, readLiveLog, readLogFor, readStatusLog, readRecentLog, type RecentLog } from './live-log';
 export { incidentExists, listedComponentExists } from './exists';
-export { loadStatusPage, statuspageSource, type StatusPage } from './status-page';
+export { loadStatusPage, statuspageSource, type ApiView, type StatusPage } from './status-page';
 export {
   loadApiView,
   readAllMaintenance,

@@ -13,7 +13,7 @@ import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
 import { readComponents, readLogFor, readRecentLog } from './live-log';
-import { loadStatusPage, type StatusPage } from './status-page';
+import { loadStatusPage, readSections, type ApiView, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
 const DAY_MS = 86_400_000;
@@ -332,19 +332,24 @@ function readLatestChanged(runtime: Runtime): LiveLog['incidents'] {
 }
 
 /**
- * What the Statuspage-compatible JSON API shows, without the whole history:
- * the recent read (status, components, what is open, running and planned),
- * plus the newest 50 incidents and 50 maintenance by start and the incident
- * that changed last (the page's `updated_at`), each with its component changes.
+ * What the Statuspage-compatible JSON API shows, without the history: the
+ * open incidents and maintenance (live ones through the closed_at index,
+ * markdown ones all), the one updated last (the page's `updated_at`), and,
+ * with `listLimit`, the newest incidents and maintenance by start; each with
+ * its component changes, which give updates their affected_components.
+ * The documents about now (summary, status, components, unresolved, active
+ * and upcoming) need no list: statuspage-api.ts asks for one only for
+ * incidents.json and scheduled-maintenances.json.
  */
-export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 50): StatusPage {
-  const view = loadStatusPage(runtime, now, { recentDays: 90 });
-  const recentLive = view.incidents.filter((i) => i.source === 'live').map((i) => i.id);
-  const newest = [...readNewestStarted(runtime, 'incident', listLimit, now), ...readNewestStarted(runtime, 'maintenance', listLimit, now)];
-  const ids = new Set([...recentLive, ...newest.filter((i) => i.source === 'live').map((i) => i.id), ...readLatestChanged(runtime).map((r) => r.id)]);
-  const live = readLiveRows(runtime.db, [...ids]);
-  // Each incident arrives with its component changes (readLogFor), which give updates their affected_components.
-  return { ...view, incidents: mergeSome(runtime, runtime.content.authored, live, now) };
+export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 0): ApiView {
+  const { db, content } = runtime;
+  const open = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).all();
+  const listed = listLimit > 0 ? [...readNewestStarted(runtime, 'incident', listLimit, now), ...readNewestStarted(runtime, 'maintenance', listLimit, now)] : [];
+  const listedLive = readLiveRows(db, listed.filter((i) => i.source === 'live').map((i) => i.id));
+  const live = [...new Map([...open, ...readLatestChanged(runtime), ...listedLive].map((row) => [row.id, row])).values()];
+  const merged = mergeSome(runtime, content.authored, live, now);
+  const components = currentComponentStatuses(readComponents(db), merged);
+  return { page: content.page, siteUrl: runtime.config.siteUrl, components, sections: readSections(db, components), incidents: merged, status: pageStatus(components, merged) };
 }
 
 /** The `count` newest-started incidents (not maintenance) that are closed, newest first: the newest by start, read in growing batches until enough are closed. */

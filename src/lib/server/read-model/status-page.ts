@@ -8,6 +8,7 @@ import { mergeTimeline } from '../../timeline';
 import { collectOutages } from '../../uptime';
 import { readComponents, readGroups, readLiveLog, readRecentLog, readStatusLog } from './live-log';
 import type { ComponentStatusLogRow } from '../../../db/schema';
+import type { HeraldDb } from '../db';
 import type { Runtime } from '../runtime';
 
 export interface StatusPage {
@@ -49,18 +50,12 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
     statusLog = readStatusLog(db);
   }
   const components = currentComponentStatuses(readComponents(db), incidents);
-  const sections: StatusPage['sections'] = readGroups(db).map((g) => ({
-    ...g,
-    components: components.filter((c) => c.groupId === g.id),
-  }));
-  const ungrouped = components.filter((c) => c.groupId === null);
-  if (ungrouped.length) sections.push({ id: null, name: 'Other services', position: sections.length, components: ungrouped });
   return {
     page: content.page,
     siteUrl: config.siteUrl,
     now,
     components,
-    sections: sections.filter((s) => s.components.length > 0),
+    sections: readSections(db, components),
     incidents,
     status: pageStatus(components, incidents),
     outages: collectOutages(incidents, statusLog, now),
@@ -68,8 +63,22 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
   };
 }
 
+/** Groups with their components (as given, in order), then "Other services" for ungrouped ones; empty groups left out. */
+export function readSections(db: HeraldDb, components: Component[]): StatusPage['sections'] {
+  const sections: StatusPage['sections'] = readGroups(db).map((g) => ({
+    ...g,
+    components: components.filter((c) => c.groupId === g.id),
+  }));
+  const ungrouped = components.filter((c) => c.groupId === null);
+  if (ungrouped.length) sections.push({ id: null, name: 'Other services', position: sections.length, components: ungrouped });
+  return sections.filter((s) => s.components.length > 0);
+}
+
+/** What the JSON API's documents need of a read: no bars, no history beyond what they list. */
+export type ApiView = Pick<StatusPage, 'page' | 'siteUrl' | 'components' | 'sections' | 'incidents' | 'status'>;
+
 /** What the Statuspage-compatible documents (src/lib/statuspage.ts) are built from. */
-export function statuspageSource(view: StatusPage) {
+export function statuspageSource(view: ApiView) {
   return {
     pageName: view.page.name,
     siteUrl: view.siteUrl,
