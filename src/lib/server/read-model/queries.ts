@@ -276,6 +276,12 @@ type Kind = Incident['kind'];
  * (kind, started_at) index, with every row tied at the edge.
  */
 export function readNewestStarted(runtime: Runtime, kind: Kind, limit: number, now = new Date()): Incident[] {
+  const { authored, live } = newestStartedRows(runtime, kind, limit);
+  return mergeSome(runtime, authored, live, now).slice(0, limit);
+}
+
+/** The rows readNewestStarted merges: those `limit` newest by start, with every one tied at the edge (so possibly more). */
+function newestStartedRows(runtime: Runtime, kind: Kind, limit: number): { authored: AuthoredIncident[]; live: LiveLog['incidents'] } {
   const { db } = runtime;
   const ofKind = and(eq(incidents.kind, kind), isNull(incidents.deletedAt));
   let live = db.select().from(incidents).where(ofKind).orderBy(desc(incidents.startedAt)).limit(limit).all();
@@ -285,8 +291,7 @@ export function readNewestStarted(runtime: Runtime, kind: Kind, limit: number, n
   const starts = [...live.map((r) => r.startedAt), ...runtime.content.authored.filter((a) => a.kind === kind).map((a) => a.startedAt)].sort((a, b) => b.getTime() - a.getTime());
   const edge = starts.length > limit ? starts[limit - 1] : null;
   const keep = (at: Date) => !edge || at >= edge;
-  const authored = runtime.content.authored.filter((a) => a.kind === kind && keep(a.startedAt));
-  return mergeSome(runtime, authored, live.filter((r) => keep(r.startedAt)), now).slice(0, limit);
+  return { authored: runtime.content.authored.filter((a) => a.kind === kind && keep(a.startedAt)), live: live.filter((r) => keep(r.startedAt)) };
 }
 
 /**
@@ -344,8 +349,8 @@ function readLatestChanged(runtime: Runtime): LiveLog['incidents'] {
 export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 0): ApiView {
   const { db, content } = runtime;
   const open = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).all();
-  const listed = listLimit > 0 ? [...readNewestStarted(runtime, 'incident', listLimit, now), ...readNewestStarted(runtime, 'maintenance', listLimit, now)] : [];
-  const listedLive = readLiveRows(db, listed.filter((i) => i.source === 'live').map((i) => i.id));
+  // The rows only, merged once below with the rest: those tied at the edge beyond the 50 change no document (statuspage.ts sorts and cuts).
+  const listedLive = listLimit > 0 ? (['incident', 'maintenance'] as const).flatMap((kind) => newestStartedRows(runtime, kind, listLimit).live) : [];
   const live = [...new Map([...open, ...readLatestChanged(runtime), ...listedLive].map((row) => [row.id, row])).values()];
   const merged = mergeSome(runtime, content.authored, live, now);
   const components = currentComponentStatuses(readComponents(db), merged);
