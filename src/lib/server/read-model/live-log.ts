@@ -9,6 +9,7 @@ import {
   incidentUpdates,
   type ComponentStatusLogRow,
 } from '../../../db/schema';
+import type { AuthoredIncident } from '../../content/incident-file';
 import type { Component, ComponentGroup } from '../../model';
 import type { LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
@@ -89,6 +90,12 @@ function prepareReads(db: HeraldDb) {
       .where(and(idsIn(incidentUpdates.incidentId), isNull(incidentUpdates.deletedAt)))
       .prepare(),
     statusChanges: db.select().from(componentStatusLog).where(idsIn(componentStatusLog.incidentId)).prepare(),
+    // Which of these incidents have this component (every live change to one adds it: staff-actions.ts).
+    touching: db
+      .select({ id: incidentComponents.incidentId })
+      .from(incidentComponents)
+      .where(and(eq(incidentComponents.componentId, sql.placeholder('component')), idsIn(incidentComponents.incidentId)))
+      .prepare(),
     // Components' own changes (no incident) since, through the (incident_id, at) index.
     ownSince: db
       .select()
@@ -148,10 +155,31 @@ export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]):
   const at = since.getTime();
   const live = read.recentIncidents.all({ since: at });
   const log = readLogFor(db, live, [...new Set([...live.map((i) => i.id), ...authoredIds])]);
-  const statusLog = [
-    ...log.statusChanges,
-    ...read.ownBefore.all({ since: at }),
-    ...read.ownSince.all({ since: at }),
-  ].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
-  return { log, statusLog };
+  return { log, statusLog: withOwnChanges(db, log.statusChanges, at) };
+}
+
+/**
+ * readRecentLog for one component's page: only the incidents that have it
+ * (those of the window with an incident_components row for it, which every
+ * live change to a component adds, and markdown files that name it), and
+ * only its status changes for the bar. Its cost follows that component's
+ * window, not the whole page's.
+ */
+export function readRecentLogOf(db: HeraldDb, since: Date, componentId: string, authored: AuthoredIncident[]): RecentLog & { authored: AuthoredIncident[] } {
+  const read = reads(db);
+  const at = since.getTime();
+  const window = read.recentIncidents.all({ since: at });
+  const touching = new Set(
+    read.touching.all({ component: componentId, ids: JSON.stringify([...window.map((i) => i.id), ...authored.map((a) => a.id)]) }).map((r) => r.id),
+  );
+  const live = window.filter((i) => touching.has(i.id));
+  const files = authored.filter((a) => touching.has(a.id) || a.components.some((c) => c.id === componentId));
+  const log = readLogFor(db, live, [...new Set([...live.map((i) => i.id), ...files.map((a) => a.id)])]);
+  return { log, statusLog: withOwnChanges(db, log.statusChanges, at).filter((c) => c.componentId === componentId), authored: files };
+}
+
+/** Incident-made changes with the components' own (from `since`, and the last before it), oldest first. */
+function withOwnChanges(db: HeraldDb, incidentChanges: ComponentStatusLogRow[], since: number): ComponentStatusLogRow[] {
+  const read = reads(db);
+  return [...incidentChanges, ...read.ownBefore.all({ since }), ...read.ownSince.all({ since })].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
 }

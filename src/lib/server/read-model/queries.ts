@@ -10,9 +10,10 @@ import type { Component, Incident } from '../../model';
 import { localDay, monthOf } from '../../time';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
 import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
+import { collectOutages } from '../../uptime';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
-import { readComponents, readLogFor, readRecentLog } from './live-log';
+import { readComponents, readLogFor, readRecentLog, readRecentLogOf } from './live-log';
 import { loadStatusPage, readSections, type ApiView, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
@@ -180,8 +181,8 @@ function readLiveRows(db: HeraldDb, ids: string[]): LiveLog['incidents'] {
 }
 
 export interface ComponentWindow {
-  /** The page as of the last 90 days (components, sections, outages: what the bars and the status need). */
-  view: StatusPage;
+  /** What the page shows besides its incidents: every component's status now, the sections, and the component's outages for its bar. */
+  view: Pick<StatusPage, 'page' | 'now' | 'components' | 'sections' | 'outages'>;
   component: Component;
   /** The incidents and maintenance of those 90 days that touch it (and open or planned ones), newest start first. */
   incidents: Incident[];
@@ -192,17 +193,31 @@ export const componentWindowDays = 90;
 
 /**
  * One component's page: its status, 90-day bar and the incidents of those 90
- * days; null (a 404) when it is not listed. One read of the recent window
- * serves all three, so the page costs the same with ten or ten thousand
- * incidents behind it.
+ * days; null (a 404) when it is not listed. It reads only the incidents of
+ * the window that touch it (readRecentLogOf) and, for every component's
+ * status, the open ones (readCurrentStatus), so the page costs the same with
+ * ten or ten thousand incidents behind it, and with one or a hundred components.
  */
 export function readComponentWindow(runtime: Runtime, componentId: string, now = new Date()): ComponentWindow | null {
-  if (!readComponents(runtime.db).some((c) => c.id === componentId)) return null;
-  const view = loadStatusPage(runtime, now, { recentDays: componentWindowDays });
-  const component = view.components.find((c) => c.id === componentId)!;
-  const since = now.getTime() - componentWindowDays * 86_400_000;
+  const { db, content } = runtime;
+  if (!readComponents(db).some((c) => c.id === componentId)) return null;
+  // A day more than shown, as loadStatusPage: the bar starts at the beginning of a day in the page's zone.
+  const recent = readRecentLogOf(db, new Date(now.getTime() - (componentWindowDays + 1) * DAY_MS), componentId, content.authored);
+  const touching = mergeTimeline(recent.authored, recent.log, now).filter((i) => i.components.some((c) => c.id === componentId));
+  const current = readCurrentStatus(runtime, now);
+  const since = now.getTime() - componentWindowDays * DAY_MS;
   const shown = (i: Incident) => isOpen(i) || i.startedAt.getTime() >= since || (i.resolvedAt?.getTime() ?? 0) >= since;
-  return { view, component, incidents: view.incidents.filter((i) => i.components.some((c) => c.id === componentId) && shown(i)) };
+  return {
+    view: {
+      page: content.page,
+      now,
+      components: current.components,
+      sections: readSections(db, current.components),
+      outages: collectOutages(touching, recent.statusLog, now),
+    },
+    component: current.components.find((c) => c.id === componentId)!,
+    incidents: touching.filter(shown),
+  };
 }
 
 /**
