@@ -1,6 +1,6 @@
-// The read model every public page, feed and API composes from: both sources
-// merged, statuses rolled up, outages collected. Pages call loadStatusPage and
-// nothing else.
+// The whole page's read: both sources merged, statuses rolled up, outages
+// collected. `/` reads it for 90 days; the named reads in queries.ts read
+// less where their route shows less.
 import type { PageSettings } from '../../content/catalog';
 import type { Component, ComponentGroup, Incident, Outage } from '../../model';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
