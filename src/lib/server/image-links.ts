@@ -61,12 +61,12 @@ export function verifiedImageUrl(secret: string, rest: string): string | null {
   return proxiableUrl(url) === url && encodedPath(url) === encoded ? url : null;
 }
 
+const linkMakers = new WeakMap<HeraldDb, Map<string, (src: string) => string | null>>();
+
 /**
  * What renderMarkdown needs to show images on other hosts: their proxy path,
  * prefixed with `base` where the answer is read away from the site (feeds).
  */
-const linkMakers = new WeakMap<HeraldDb, Map<string, (src: string) => string | null>>();
-
 export function proxiedImages(runtime: { db: HeraldDb }, base = ''): (src: string) => string | null {
   // One function per database and base: renderMarkdown keeps what it rendered per function.
   let byBase = linkMakers.get(runtime.db);

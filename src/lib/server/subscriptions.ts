@@ -2,7 +2,7 @@
 // confirming, managing and unsubscribing, and limits so the form cannot be used
 // to flood a stranger's inbox. Mails themselves go through the outbox.
 import { createHmac } from 'node:crypto';
-import { and, count, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { components, subscriberComponents, subscribers, suppressedAddresses, type SubscriberRow } from '../../db/schema';
 import { normalizeEmail } from './accounts';
 import type { HeraldDb } from './db';

@@ -13,6 +13,7 @@ import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
 import { collectOutages } from '../../uptime';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
+import { listedComponentExists } from './exists';
 import { readComponents, readLogFor, readRecentLog, readRecentLogOf } from './live-log';
 import { loadStatusPage, readSections, type ApiView, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
@@ -50,6 +51,11 @@ export function readCurrentTimeline(sources: Sources, now = new Date()): Inciden
   return mergeTimeline(sources.authored, recent.log, now);
 }
 
+/** Live incidents and maintenance still open, outside the trash, through the closed_at index. */
+function readOpenRows(db: HeraldDb): LiveLog['incidents'] {
+  return db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).all();
+}
+
 /**
  * What is true now, for badges: every component's status and the page's,
  * from the open incidents and maintenance alone (live ones through the
@@ -57,7 +63,7 @@ export function readCurrentTimeline(sources: Sources, now = new Date()): Inciden
  */
 export function readCurrentStatus(runtime: Runtime, now = new Date()): { components: Component[]; status: PageStatus } {
   const { db, content } = runtime;
-  const live = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).all();
+  const live = readOpenRows(db);
   const ids = [...new Set([...live.map((i) => i.id), ...content.authored.map((a) => a.id)])];
   const open = mergeTimeline(content.authored, readLogFor(db, live, ids), now);
   const components = currentComponentStatuses(readComponents(db), open);
@@ -200,7 +206,7 @@ export const componentWindowDays = 90;
  */
 export function readComponentWindow(runtime: Runtime, componentId: string, now = new Date()): ComponentWindow | null {
   const { db, content } = runtime;
-  if (!readComponents(db).some((c) => c.id === componentId)) return null;
+  if (!listedComponentExists(runtime, componentId)) return null;
   // A day more than shown, as loadStatusPage: the bar starts at the beginning of a day in the page's zone.
   const recent = readRecentLogOf(db, new Date(now.getTime() - (componentWindowDays + 1) * DAY_MS), componentId, content.authored);
   const touching = mergeTimeline(recent.authored, recent.log, now).filter((i) => i.components.some((c) => c.id === componentId));
@@ -363,7 +369,7 @@ function readLatestChanged(runtime: Runtime): LiveLog['incidents'] {
  */
 export function loadApiView(runtime: Runtime, now = new Date(), listLimit = 0): ApiView {
   const { db, content } = runtime;
-  const open = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).all();
+  const open = readOpenRows(db);
   // The rows only, merged once below with the rest: those tied at the edge beyond the 50 change no document (statuspage.ts sorts and cuts).
   const listedLive = listLimit > 0 ? (['incident', 'maintenance'] as const).flatMap((kind) => newestStartedRows(runtime, kind, listLimit).live) : [];
   const live = [...new Map([...open, ...readLatestChanged(runtime), ...listedLive].map((row) => [row.id, row])).values()];
