@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
+import { serverNodeFlags } from './server-flags.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.ASTRO_TELEMETRY_DISABLED = '1';
@@ -30,6 +31,6 @@ if (build.status !== 0) {
 }
 // The server in a process of its own, without the TypeScript loader this one
 // needed for the configuration check; signals go through to it (a SIGTERM drains).
-const server = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], { cwd: process.cwd(), stdio: 'inherit' });
+const server = spawn(process.execPath, [...serverNodeFlags, join(root, 'scripts/serve.mjs')], { cwd: process.cwd(), stdio: 'inherit' });
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

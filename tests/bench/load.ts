@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { freePort, root } from '../e2e/server';
+import { serverNodeFlags } from '../../scripts/server-flags.mjs';
 
 export const serverEntry = join(root, 'scripts/serve.mjs');
 
@@ -69,7 +70,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** The built server on a free loopback port, with neither the delivery worker nor backups (they would compete for the cores). */
 export async function startHerald(db: string, folder: string): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [serverEntry], {
+  const child = spawn(process.execPath, [...serverNodeFlags, serverEntry], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',

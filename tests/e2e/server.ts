@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../src/lib/server/free-port';
+import { serverNodeFlags } from '../../scripts/server-flags.mjs';
 
 export { freePort };
 
@@ -22,7 +23,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const folder = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   // HERALD_DB in `env` restarts on an existing database.
   const db = env.HERALD_DB ?? join(folder, 'herald.db');
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
+  const child = spawn(process.execPath, [...serverNodeFlags, join(root, 'scripts/serve.mjs')], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: db, MAIL_DIR: join(folder, 'mail'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
