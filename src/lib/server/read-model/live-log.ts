@@ -16,26 +16,12 @@ import type { HeraldDb } from '../db';
 
 /** Listed components in display order. */
 export function readComponents(db: HeraldDb): Component[] {
-  return db
-    .select({
-      id: components.id,
-      name: components.name,
-      description: components.description,
-      groupId: components.groupId,
-      position: components.position,
-      status: components.status,
-      createdAt: components.createdAt,
-      updatedAt: components.updatedAt,
-    })
-    .from(components)
-    .where(eq(components.listed, true))
-    .orderBy(asc(components.position))
-    .all();
+  return reads(db).components.all();
 }
 
 /** Groups in display order, without their components (see groupComponents). */
 export function readGroups(db: HeraldDb): Omit<ComponentGroup, 'components'>[] {
-  return db.select().from(componentGroups).orderBy(asc(componentGroups.position)).all();
+  return reads(db).groups.all();
 }
 
 /** The log as readers see it: what is in the trash is left out (src/lib/server/trash.ts). */
@@ -66,7 +52,42 @@ export function readStatusLog(db: HeraldDb): ComponentStatusLogRow[] {
 function prepareReads(db: HeraldDb) {
   const since = sql.placeholder('since');
   const idsIn = (column: SQLWrapper) => sql`${column} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
+  const ofKind = and(eq(incidents.kind, sql.placeholder('kind')), isNull(incidents.deletedAt));
   return {
+    components: db
+      .select({
+        id: components.id,
+        name: components.name,
+        description: components.description,
+        groupId: components.groupId,
+        position: components.position,
+        status: components.status,
+        createdAt: components.createdAt,
+        updatedAt: components.updatedAt,
+      })
+      .from(components)
+      .where(eq(components.listed, true))
+      .orderBy(asc(components.position))
+      .prepare(),
+    groups: db.select().from(componentGroups).orderBy(asc(componentGroups.position)).prepare(),
+    // Live incidents and maintenance still open, outside the trash, through the closed_at index.
+    openIncidents: db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).prepare(),
+    // These incidents, outside the trash.
+    incidentsIn: db.select().from(incidents).where(and(idsIn(incidents.id), isNull(incidents.deletedAt))).prepare(),
+    // The newest `limit` of a kind by start, and all of that kind that started since (the ties at the edge).
+    newestOfKind: db.select().from(incidents).where(ofKind).orderBy(desc(incidents.startedAt)).limit(sql.placeholder('limit')).prepare(),
+    ofKindSince: db.select().from(incidents).where(and(ofKind, sql`${incidents.startedAt} >= ${since}`)).prepare(),
+    startedSince: db.select().from(incidents).where(and(isNull(incidents.deletedAt), sql`${incidents.startedAt} >= ${since}`)).prepare(),
+    newestStarted: db.select().from(incidents).where(isNull(incidents.deletedAt)).orderBy(desc(incidents.startedAt)).limit(1).prepare(),
+    // Live updates newest first, a page at a time, through the `at` index.
+    newestUpdates: db
+      .select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at })
+      .from(incidentUpdates)
+      .where(isNull(incidentUpdates.deletedAt))
+      .orderBy(desc(incidentUpdates.at))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(),
     recentIncidents: db
       .select()
       .from(incidents)
@@ -115,7 +136,8 @@ function prepareReads(db: HeraldDb) {
 
 const preparedReads = new WeakMap<HeraldDb, ReturnType<typeof prepareReads>>();
 
-function reads(db: HeraldDb): ReturnType<typeof prepareReads> {
+/** The prepared reads of this database (queries.ts runs them too). */
+export function reads(db: HeraldDb): ReturnType<typeof prepareReads> {
   let prepared = preparedReads.get(db);
   if (!prepared) {
     prepared = prepareReads(db);

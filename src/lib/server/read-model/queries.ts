@@ -14,7 +14,7 @@ import { collectOutages } from '../../uptime';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
 import { listedComponentExists } from './exists';
-import { readComponents, readLogFor, readRecentLog, readRecentLogOf } from './live-log';
+import { readComponents, readLogFor, readRecentLog, readRecentLogOf, reads } from './live-log';
 import { loadStatusPage, readSections, type ApiView, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
@@ -53,7 +53,7 @@ export function readCurrentTimeline(sources: Sources, now = new Date()): Inciden
 
 /** Live incidents and maintenance still open, outside the trash, through the closed_at index. */
 function readOpenRows(db: HeraldDb): LiveLog['incidents'] {
-  return db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt))).all();
+  return reads(db).openIncidents.all();
 }
 
 /**
@@ -183,7 +183,7 @@ export function readHistoryMonth(runtime: Runtime, month: string, now = new Date
 /** Live rows (outside the trash) with these ids. */
 function readLiveRows(db: HeraldDb, ids: string[]): LiveLog['incidents'] {
   if (ids.length === 0) return [];
-  return db.select().from(incidents).where(and(inArray(incidents.id, ids), isNull(incidents.deletedAt))).all();
+  return reads(db).incidentsIn.all({ ids: JSON.stringify(ids) });
 }
 
 export interface ComponentWindow {
@@ -303,12 +303,9 @@ export function readNewestStarted(runtime: Runtime, kind: Kind, limit: number, n
 
 /** The rows readNewestStarted merges: those `limit` newest by start, with every one tied at the edge (so possibly more). */
 function newestStartedRows(runtime: Runtime, kind: Kind, limit: number): { authored: AuthoredIncident[]; live: LiveLog['incidents'] } {
-  const { db } = runtime;
-  const ofKind = and(eq(incidents.kind, kind), isNull(incidents.deletedAt));
-  let live = db.select().from(incidents).where(ofKind).orderBy(desc(incidents.startedAt)).limit(limit).all();
-  if (live.length === limit) {
-    live = db.select().from(incidents).where(and(ofKind, gte(incidents.startedAt, live[limit - 1].startedAt))).all();
-  }
+  const read = reads(runtime.db);
+  let live = read.newestOfKind.all({ kind, limit });
+  if (live.length === limit) live = read.ofKindSince.all({ kind, since: live[limit - 1].startedAt.getTime() });
   const starts = [...live.map((r) => r.startedAt), ...runtime.content.authored.filter((a) => a.kind === kind).map((a) => a.startedAt)].sort((a, b) => b.getTime() - a.getTime());
   const edge = starts.length > limit ? starts[limit - 1] : null;
   const keep = (at: Date) => !edge || at >= edge;
@@ -343,17 +340,14 @@ export function readAllMaintenance(runtime: Runtime, now = new Date()): Incident
  */
 function readLatestChanged(runtime: Runtime): LiveLog['incidents'] {
   const { db } = runtime;
+  const read = reads(db);
   const markdown = authoredById(runtime.content.authored);
   for (let offset = 0; ; offset += 32) {
-    const rows = db.select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at }).from(incidentUpdates)
-      .where(isNull(incidentUpdates.deletedAt)).orderBy(desc(incidentUpdates.at)).limit(32).offset(offset).all();
+    const rows = read.newestUpdates.all({ limit: 32, offset });
     const owners = readLiveRows(db, [...new Set(rows.map((r) => r.incidentId))]);
     const newest = rows.find((r) => markdown.has(r.incidentId) || owners.some((o) => o.id === r.incidentId));
-    if (newest) {
-      const later = db.select().from(incidents).where(and(isNull(incidents.deletedAt), gte(incidents.startedAt, newest.at))).all();
-      return [...owners.filter((o) => o.id === newest.incidentId), ...later];
-    }
-    if (rows.length < 32) return db.select().from(incidents).where(isNull(incidents.deletedAt)).orderBy(desc(incidents.startedAt)).limit(1).all();
+    if (newest) return [...owners.filter((o) => o.id === newest.incidentId), ...read.startedSince.all({ since: newest.at.getTime() })];
+    if (rows.length < 32) return read.newestStarted.all();
   }
 }
 
