@@ -76,6 +76,12 @@ export const incidents = sqliteTable(
     deletedAt: instant('deleted_at'),
     /** When its latest update closed it (resolved, postmortem, completed); null while open. Lets the page find open incidents without reading the history. */
     closedAt: instant('closed_at'),
+    /**
+     * Counts every change to the incident's updates, components and status
+     * log rows, made by triggers (migration 0010) so no writer can forget it.
+     * Readers keep a closed incident merged while its row, revision included, is unchanged.
+     */
+    revision: integer('revision').notNull().default(0),
   },
   (t) => [index('incidents_started_at').on(t.startedAt), index('incidents_closed_at').on(t.closedAt), index('incidents_kind_started_at').on(t.kind, t.startedAt)],
 );

@@ -243,7 +243,12 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
       ),
     );
   }
-  return merged.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || a.id.localeCompare(b.id));
+  return merged.sort(byNewestStart);
+}
+
+/** The timeline's order: newest start first, then by id. */
+export function byNewestStart(a: Incident, b: Incident): number {
+  return b.startedAt.getTime() - a.startedAt.getTime() || a.id.localeCompare(b.id);
 }
 
 export function isOpen(incident: Incident): boolean {

@@ -30,6 +30,7 @@ const liveRow: IncidentRow = {
   createdAt: t('2026-11-22T10:00:00Z'),
   deletedAt: null,
   closedAt: null,
+  revision: 0,
 };
 const update = (id: number, incidentId: string, status: IncidentUpdateRow['status'], at: string): IncidentUpdateRow => ({
   id,

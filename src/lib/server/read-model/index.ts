@@ -2,7 +2,7 @@
 // one Incident here and nowhere else; pages, feeds, the JSON API, badges, the
 // calendar and the CLI call these named reads, each through indexes, so a
 // route's cost follows what it shows, not the length of the history.
-export { readComponents, readGroups, readLiveLog, readLogFor, readStatusLog, readRecentLog, type RecentLog } from './live-log';
+export { readComponents, readGroups, readLiveLog, readStatusLog } from './live-log';
 export { incidentExists, listedComponentExists } from './exists';
 export { loadStatusPage, statuspageSource, type ApiView, type StatusPage } from './status-page';
 export {

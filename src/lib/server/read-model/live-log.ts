@@ -8,10 +8,11 @@ import {
   incidents,
   incidentUpdates,
   type ComponentStatusLogRow,
+  type IncidentRow,
 } from '../../../db/schema';
 import type { AuthoredIncident } from '../../content/incident-file';
-import type { Component, ComponentGroup } from '../../model';
-import type { LiveLog } from '../../timeline';
+import type { Component, ComponentGroup, Incident } from '../../model';
+import { byNewestStart, mergeTimeline, type LiveLog } from '../../timeline';
 import type { HeraldDb } from '../db';
 
 /** Listed components in display order. */
@@ -147,7 +148,7 @@ export function reads(db: HeraldDb): ReturnType<typeof prepareReads> {
 }
 
 /** Everything live about these incident ids (markdown or live), as the full read sees it: trash left out. */
-export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
+function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
   if (ids.length === 0) return { incidents: liveRows, components: [], updates: [], statusChanges: [] };
   const read = reads(db);
   const list = { ids: JSON.stringify(ids) };
@@ -159,45 +160,118 @@ export function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: st
   };
 }
 
-/** What a page about the recent past needs, read through indexes: its cost does not grow with the history. */
-export interface RecentLog {
-  log: LiveLog;
+/** Incidents merged (newest start first), with the status changes they made. */
+export interface MergedRead {
+  incidents: Incident[];
+  statusChanges: ComponentStatusLogRow[];
+}
+
+interface KeptMerge {
+  row: IncidentRow;
+  incident: Incident;
+  statusChanges: ComponentStatusLogRow[];
+}
+
+/** Closed live incidents as last merged, by id, per database; cleared past keptMergeLimit. */
+const keptMerges = new WeakMap<HeraldDb, Map<string, KeptMerge>>();
+const keptMergeLimit = 5_000;
+
+const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
+
+/** The same row, column for column: the revision stands for everything under it. */
+function sameRow(a: IncidentRow, b: IncidentRow): boolean {
+  return (
+    a.revision === b.revision &&
+    a.title === b.title &&
+    a.kind === b.kind &&
+    a.impact === b.impact &&
+    sameInstant(a.startedAt, b.startedAt) &&
+    sameInstant(a.scheduledFor, b.scheduledFor) &&
+    sameInstant(a.scheduledUntil, b.scheduledUntil) &&
+    sameInstant(a.createdAt, b.createdAt) &&
+    sameInstant(a.deletedAt, b.deletedAt) &&
+    sameInstant(a.closedAt, b.closedAt)
+  );
+}
+
+/**
+ * These live rows and markdown files merged with everything live about them
+ * (timeline.ts). A closed live incident merged before is taken as it was while
+ * its row is unchanged: the row's revision counts every change to its updates,
+ * components and status changes (triggers, migration 0010), and a closed
+ * incident's merge does not depend on the clock. So only open, new and changed
+ * incidents are read and merged: after a write, the next render of a page
+ * pays for what changed, not for its whole window. Callers must not change
+ * what they are given (nothing does: views present).
+ */
+export function readMerged(db: HeraldDb, authored: AuthoredIncident[], liveRows: LiveLog['incidents'], now: Date): MergedRead {
+  let kept = keptMerges.get(db);
+  if (!kept) keptMerges.set(db, (kept = new Map()));
+  const markdownIds = new Set(authored.map((a) => a.id));
+  const reused: KeptMerge[] = [];
+  const toRead: LiveLog['incidents'] = [];
+  for (const row of liveRows) {
+    const known = kept.get(row.id);
+    if (known && sameRow(known.row, row) && !markdownIds.has(row.id)) reused.push(known);
+    else toRead.push(row);
+  }
+  const log = readLogFor(db, toRead, [...new Set([...toRead.map((r) => r.id), ...markdownIds])]);
+  const merged = mergeTimeline(authored, log, now);
+  const closed = toRead.filter((row) => row.closedAt !== null && !markdownIds.has(row.id));
+  if (closed.length) {
+    if (kept.size + closed.length > keptMergeLimit) kept.clear();
+    const liveMerged = new Map(merged.filter((i) => i.source === 'live').map((i) => [i.id, i]));
+    const changesOf = new Map<string, ComponentStatusLogRow[]>();
+    for (const change of log.statusChanges) changesOf.set(change.incidentId!, [...(changesOf.get(change.incidentId!) ?? []), change]);
+    for (const row of closed) kept.set(row.id, { row, incident: liveMerged.get(row.id)!, statusChanges: changesOf.get(row.id) ?? [] });
+  }
+  if (reused.length === 0) return { incidents: merged, statusChanges: log.statusChanges };
+  return {
+    incidents: [...merged, ...reused.map((k) => k.incident)].sort(byNewestStart),
+    statusChanges: [...log.statusChanges, ...reused.flatMap((k) => k.statusChanges)],
+  };
+}
+
+/** What a page about the recent past shows, read through indexes: its cost does not grow with the history. */
+export interface RecentTimeline {
+  incidents: Incident[];
+  /** The status changes behind the uptime bars, oldest first. */
   statusLog: ComponentStatusLogRow[];
 }
 
 /**
- * The live log since `since`: live incidents that started since, are still
- * open, or have an update since; everything live about the markdown incidents
- * named; and the status changes that shape the uptime bars from `since` on:
- * those of the incidents read, and each component's own changes since, with
- * the last one before `since` that was still in force.
+ * The timeline since `since`: live incidents that started since, are still
+ * open, or have an update since, and the markdown ones given, merged; and the
+ * status changes that shape the uptime bars from `since` on: those of the
+ * incidents read, and each component's own changes since, with the last one
+ * before `since` that was still in force.
  */
-export function readRecentLog(db: HeraldDb, since: Date, authoredIds: string[]): RecentLog {
-  const read = reads(db);
+export function readRecentTimeline(db: HeraldDb, since: Date, authored: AuthoredIncident[], now: Date): RecentTimeline {
   const at = since.getTime();
-  const live = read.recentIncidents.all({ since: at });
-  const log = readLogFor(db, live, [...new Set([...live.map((i) => i.id), ...authoredIds])]);
-  return { log, statusLog: withOwnChanges(db, log.statusChanges, at) };
+  const merged = readMerged(db, authored, reads(db).recentIncidents.all({ since: at }), now);
+  return { incidents: merged.incidents, statusLog: withOwnChanges(db, merged.statusChanges, at) };
 }
 
 /**
- * readRecentLog for one component's page: only the incidents that have it
- * (those of the window with an incident_components row for it, which every
+ * readRecentTimeline for one component's page: only the incidents that have
+ * it (those of the window with an incident_components row for it, which every
  * live change to a component adds, and markdown files that name it), and
  * only its status changes for the bar. Its cost follows that component's
  * window, not the whole page's.
  */
-export function readRecentLogOf(db: HeraldDb, since: Date, componentId: string, authored: AuthoredIncident[]): RecentLog & { authored: AuthoredIncident[] } {
+export function readRecentTimelineOf(db: HeraldDb, since: Date, componentId: string, authored: AuthoredIncident[], now: Date): RecentTimeline {
   const read = reads(db);
   const at = since.getTime();
   const window = read.recentIncidents.all({ since: at });
   const touching = new Set(
     read.touching.all({ component: componentId, ids: JSON.stringify([...window.map((i) => i.id), ...authored.map((a) => a.id)]) }).map((r) => r.id),
   );
-  const live = window.filter((i) => touching.has(i.id));
   const files = authored.filter((a) => touching.has(a.id) || a.components.some((c) => c.id === componentId));
-  const log = readLogFor(db, live, [...new Set([...live.map((i) => i.id), ...files.map((a) => a.id)])]);
-  return { log, statusLog: withOwnChanges(db, log.statusChanges, at).filter((c) => c.componentId === componentId), authored: files };
+  const merged = readMerged(db, files, window.filter((i) => touching.has(i.id)), now);
+  return {
+    incidents: merged.incidents.filter((i) => i.components.some((c) => c.id === componentId)),
+    statusLog: withOwnChanges(db, merged.statusChanges, at).filter((c) => c.componentId === componentId),
+  };
 }
 
 /** Incident-made changes with the components' own (from `since`, and the last before it), oldest first. */

@@ -9,12 +9,12 @@ import { monthArchive, pastEvents, type MonthArchive } from '../../history';
 import type { Component, Incident } from '../../model';
 import { localDay, monthOf } from '../../time';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
-import { isOpen, mergeTimeline, type LiveLog } from '../../timeline';
+import { isOpen, type LiveLog } from '../../timeline';
 import { collectOutages } from '../../uptime';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
 import { listedComponentExists } from './exists';
-import { readComponents, readLogFor, readRecentLog, readRecentLogOf, reads } from './live-log';
+import { readComponents, readMerged, readRecentTimeline, readRecentTimelineOf, reads } from './live-log';
 import { loadStatusPage, readSections, type ApiView, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
@@ -46,9 +46,7 @@ export interface Sources {
  * what they give over the whole history (tests/integration/recent-window.test.ts).
  */
 export function readCurrentTimeline(sources: Sources, now = new Date()): Incident[] {
-  const since = new Date(now.getTime() - 91 * DAY_MS);
-  const recent = readRecentLog(sources.db, since, sources.authored.map((a) => a.id));
-  return mergeTimeline(sources.authored, recent.log, now);
+  return readRecentTimeline(sources.db, new Date(now.getTime() - 91 * DAY_MS), sources.authored, now).incidents;
 }
 
 /** Live incidents and maintenance still open, outside the trash, through the closed_at index. */
@@ -63,9 +61,7 @@ function readOpenRows(db: HeraldDb): LiveLog['incidents'] {
  */
 export function readCurrentStatus(runtime: Runtime, now = new Date()): { components: Component[]; status: PageStatus } {
   const { db, content } = runtime;
-  const live = readOpenRows(db);
-  const ids = [...new Set([...live.map((i) => i.id), ...content.authored.map((a) => a.id)])];
-  const open = mergeTimeline(content.authored, readLogFor(db, live, ids), now);
+  const open = readMerged(db, content.authored, readOpenRows(db), now).incidents;
   const components = currentComponentStatuses(readComponents(db), open);
   return { components, status: pageStatus(components, open) };
 }
@@ -85,7 +81,7 @@ export function readIncident(runtime: Sources, id: string, now = new Date()): In
   const authored = authoredById(runtime.authored).get(id) ?? [];
   const live = db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).all();
   if (authored.length === 0 && live.length === 0) return null;
-  const [incident] = mergeTimeline(authored, readLogFor(db, live, [id]), now);
+  const [incident] = readMerged(db, authored, live, now).incidents;
   return { incident };
 }
 
@@ -96,8 +92,7 @@ export function readComponentNames(runtime: Runtime): Pick<Component, 'id' | 'na
 
 /** Merges the live rows and markdown files given with everything live about them. */
 function mergeSome(runtime: Runtime, authored: AuthoredIncident[], live: LiveLog['incidents'], now: Date): Incident[] {
-  const ids = [...new Set([...authored.map((a) => a.id), ...live.map((i) => i.id)])];
-  return mergeTimeline(authored, readLogFor(runtime.db, live, ids), now);
+  return readMerged(runtime.db, authored, live, now).incidents;
 }
 
 /**
@@ -208,8 +203,8 @@ export function readComponentWindow(runtime: Runtime, componentId: string, now =
   const { db, content } = runtime;
   if (!listedComponentExists(runtime, componentId)) return null;
   // A day more than shown, as loadStatusPage: the bar starts at the beginning of a day in the page's zone.
-  const recent = readRecentLogOf(db, new Date(now.getTime() - (componentWindowDays + 1) * DAY_MS), componentId, content.authored);
-  const touching = mergeTimeline(recent.authored, recent.log, now).filter((i) => i.components.some((c) => c.id === componentId));
+  const recent = readRecentTimelineOf(db, new Date(now.getTime() - (componentWindowDays + 1) * DAY_MS), componentId, content.authored, now);
+  const touching = recent.incidents;
   const current = readCurrentStatus(runtime, now);
   const since = now.getTime() - componentWindowDays * DAY_MS;
   const shown = (i: Incident) => isOpen(i) || i.startedAt.getTime() >= since || (i.resolvedAt?.getTime() ?? 0) >= since;
@@ -322,8 +317,7 @@ export function readWatchedMaintenance(sources: Sources, graceMs: number, now = 
   const { db } = sources;
   const live = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt), eq(incidents.kind, 'maintenance'))).all();
   const authored = sources.authored.filter((a) => a.kind === 'maintenance' && (a.scheduledUntil?.getTime() ?? 0) >= now.getTime() - graceMs);
-  const ids = [...new Set([...live.map((i) => i.id), ...authored.map((a) => a.id)])];
-  return mergeTimeline(authored, readLogFor(db, live, ids), now);
+  return readMerged(db, authored, live, now).incidents;
 }
 
 /** Every maintenance window, both sources, newest start first: live ones through the (kind, started_at) index. */

@@ -6,7 +6,7 @@ import type { Component, ComponentGroup, Incident, Outage } from '../../model';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
 import { mergeTimeline } from '../../timeline';
 import { collectOutages } from '../../uptime';
-import { readComponents, readGroups, readLiveLog, readRecentLog, readStatusLog } from './live-log';
+import { readComponents, readGroups, readLiveLog, readRecentTimeline, readStatusLog } from './live-log';
 import type { ComponentStatusLogRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
 import type { Runtime } from '../runtime';
@@ -42,9 +42,7 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
     const since = new Date(now.getTime() - (recentDays + 1) * 86_400_000);
     // Every markdown incident, with its live updates: they are few (files in
     // git), and a live update may reopen one the file says was resolved long ago.
-    const recent = readRecentLog(db, since, content.authored.map((a) => a.id));
-    incidents = mergeTimeline(content.authored, recent.log, now);
-    statusLog = recent.statusLog;
+    ({ incidents, statusLog } = readRecentTimeline(db, since, content.authored, now));
   } else {
     incidents = mergeTimeline(content.authored, readLiveLog(db), now);
     statusLog = readStatusLog(db);
