@@ -43,23 +43,43 @@ function exactOffsetMs(ms: number, timeZone: string): number {
  * offset changes. Asking Intl costs microseconds, and a page or an API answer
  * asks thousands of times, nearly always about the same few quarter hours.
  */
-const quarterOffsets = new Map<string, number | null>();
+const quarterOffsets = new Map<string, Map<number, number | null>>();
 const QUARTER_MS = 900_000;
+let rememberedOffsets = 0;
 
 /** How far the zone's wall clock is ahead of UTC at that instant, in ms. */
 export function zoneOffsetMs(instant: Date, timeZone: string): number {
   const ms = instant.getTime();
   const quarter = Math.floor(ms / QUARTER_MS);
-  const key = `${timeZone}\n${quarter}`;
-  let offset = quarterOffsets.get(key);
+  let ofZone = quarterOffsets.get(timeZone);
+  if (!ofZone) quarterOffsets.set(timeZone, (ofZone = new Map()));
+  let offset = ofZone.get(quarter);
   if (offset === undefined) {
     // The same at its first and last second: no change inside (zones change at most once in a quarter hour).
     const first = exactOffsetMs(quarter * QUARTER_MS, timeZone);
     offset = first === exactOffsetMs((quarter + 1) * QUARTER_MS - 1000, timeZone) ? first : null;
-    if (quarterOffsets.size > 50_000) quarterOffsets.clear(); // bounded; offsets never change, so dropping them is safe
-    quarterOffsets.set(key, offset);
+    // Bounded; offsets never change, so dropping them is safe.
+    if (++rememberedOffsets > 50_000) {
+      quarterOffsets.clear();
+      rememberedOffsets = 1;
+      quarterOffsets.set(timeZone, (ofZone = new Map()));
+    }
+    ofZone.set(quarter, offset);
   }
   return offset ?? exactOffsetMs(ms, timeZone);
+}
+
+/** "+01:00" for an offset in ms, as ISO 8601 writes it; a handful of distinct values, so kept. */
+const offsetSuffixes = new Map<number, string>();
+
+function offsetSuffix(offset: number): string {
+  let suffix = offsetSuffixes.get(offset);
+  if (suffix === undefined) {
+    const minutes = Math.round(Math.abs(offset) / 60_000);
+    suffix = `${offset < 0 ? '-' : '+'}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    if (offsetSuffixes.size < 1_000) offsetSuffixes.set(offset, suffix);
+  }
+  return suffix;
 }
 
 /** ISO 8601's basic UTC form to the second, e.g. 20261124T083854Z: iCalendar times and backup file names. */
@@ -70,10 +90,7 @@ export function compactUtc(instant: Date): string {
 /** ISO 8601 with the zone's offset, e.g. 2026-11-24T08:00:00.000+01:00 (what Statuspage's API sends). */
 export function isoWithOffset(instant: Date, timeZone: string): string {
   const offset = zoneOffsetMs(instant, timeZone);
-  const local = new Date(instant.getTime() + offset).toISOString().slice(0, 23);
-  const minutes = Math.round(Math.abs(offset) / 60_000);
-  const sign = offset < 0 ? '-' : '+';
-  return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return new Date(instant.getTime() + offset).toISOString().slice(0, 23) + offsetSuffix(offset);
 }
 
 /** The calendar day an instant falls on in the zone. */

@@ -299,8 +299,11 @@ export function readNewestStarted(runtime: Runtime, kind: Kind, limit: number, n
 /** The rows readNewestStarted merges: those `limit` newest by start, with every one tied at the edge (so possibly more). */
 function newestStartedRows(runtime: Runtime, kind: Kind, limit: number): { authored: AuthoredIncident[]; live: LiveLog['incidents'] } {
   const read = reads(runtime.db);
-  let live = read.newestOfKind.all({ kind, limit });
-  if (live.length === limit) live = read.ofKindSince.all({ kind, since: live[limit - 1].startedAt.getTime() });
+  // One more than asked: when it started earlier than the last asked for, nothing is tied at the edge.
+  let live = read.newestOfKind.all({ kind, limit: limit + 1 });
+  if (live.length > limit && live[limit].startedAt.getTime() === live[limit - 1].startedAt.getTime()) {
+    live = read.ofKindSince.all({ kind, since: live[limit - 1].startedAt.getTime() });
+  } else live = live.slice(0, limit);
   const starts = [...live.map((r) => r.startedAt), ...runtime.content.authored.filter((a) => a.kind === kind).map((a) => a.startedAt)].sort((a, b) => b.getTime() - a.getTime());
   const edge = starts.length > limit ? starts[limit - 1] : null;
   const keep = (at: Date) => !edge || at >= edge;
