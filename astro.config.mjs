@@ -6,7 +6,7 @@ import serverBundle from './src/integrations/server-bundle.ts';
 
 export default defineConfig({
   output: 'server',
-  // Astro renders; Herald's own server (src/lib/server/server.ts) does the rest.
+  // Astro renders; Herald's own server (src/lib/server/http/server.ts) does the rest.
   adapter: node({ mode: 'middleware' }),
   integrations: [precompress(), serverBundle()],
   // Every stylesheet is a file, so the Content-Security-Policy needs no 'unsafe-inline'.

@@ -21,13 +21,13 @@ import { notifyJobs, outbox, subscribers } from '../src/db/schema';
 import { loadConfig } from '../src/lib/config';
 import { readContentFolder } from '../src/lib/content/index';
 import { updateMail } from '../src/lib/mail/messages';
-import { syncCatalog } from '../src/lib/server/catalog-sync';
+import { syncCatalog } from '../src/lib/server/publishing/catalog-sync';
 import { openDatabase, type HeraldDb } from '../src/lib/server/db';
-import { startDeliveryWorker } from '../src/lib/server/delivery';
+import { startDeliveryWorker } from '../src/lib/server/subscribers/delivery';
 import { readLiveLog } from '../src/lib/server/read-model';
 import { contentFolder } from '../src/lib/server/paths';
-import { purgeExpired } from '../src/lib/server/retention';
-import { createIncident } from '../src/lib/server/staff-actions';
+import { purgeExpired } from '../src/lib/server/storage/retention';
+import { createIncident } from '../src/lib/server/publishing/staff-actions';
 import { mergeTimeline } from '../src/lib/timeline';
 
 type Cpu = { user: number; system: number };

@@ -2,13 +2,15 @@
 
 declare namespace App {
   interface Locals {
-    /** The runtime Herald's server started, handed to Astro with every request (src/lib/server/server.ts). */
+    /** The runtime Herald's server started, handed to Astro with every request (src/lib/server/http/server.ts). */
     herald?: import('./lib/server/runtime').Runtime;
     /** The console session, set by the middleware for /admin requests. */
-    session?: import('./lib/server/sessions').Session;
+    session?: import('./lib/server/accounts').Session;
     /** A browser write's form as the middleware read it, to show back what was typed if saving fails. */
     form?: FormData | null;
     /** The bearer token, set by the middleware for /api/admin requests. */
-    apiToken?: import('./lib/server/api-tokens').ApiToken;
+    apiToken?: import('./lib/server/accounts').ApiToken;
+    /** What the console's layout shows around every page, set by the middleware for /admin requests. */
+    console?: { siteName: string; backupProblem: string | null; storageProblem: string | null };
   }
 }

@@ -2,19 +2,21 @@
 // control for the console and the API, and caching that never lets an error
 // page or a private page be stored by a proxy.
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows } from './lib/server/access';
-import { authenticateApiToken } from './lib/server/api-tokens';
-import { formBodyLimit, peekForm, refusedFormPage } from './lib/server/forms';
+import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows, authenticateApiToken, readSession, sessionCookie } from './lib/server/accounts';
+import { formBodyLimit, peekForm, refusedFormPage, etagMatches, etagOf, publicCachePolicy, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer, securityHeaders, strictTransportSecurity } from './lib/server/http';
 import { getRuntime, provideRuntime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
-import { etagMatches, etagOf, publicCachePolicy } from './lib/server/http-cache';
-import { answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer } from './lib/server/render-cache';
-import { readSession, sessionCookie } from './lib/server/sessions';
-import { securityHeaders, strictTransportSecurity } from './lib/server/security-headers';
-import { isStorageFull, storageFullMessage } from './lib/server/storage-health';
+import { isStorageFull, lastBackupStatus, storageFullMessage } from './lib/server/storage';
+
+/** What every console page shows around its own content (layouts/Console.astro): the site's name, and what is wrong with its storage. */
+async function consoleChrome(): Promise<NonNullable<App.Locals['console']>> {
+  const { content, config, storage } = await getRuntime();
+  const backup = lastBackupStatus(config.backup.dir);
+  return { siteName: content.page.name, backupProblem: backup && !backup.ok ? backup.message : null, storageProblem: storage.problem() };
+}
 
 const securityHeadersMiddleware = defineMiddleware(async (context, next) => {
-  // Herald's server (src/lib/server/server.ts) hands its runtime to Astro with every request.
+  // Herald's server (src/lib/server/http/server.ts) hands its runtime to Astro with every request.
   provideRuntime(context.locals.herald);
   const response = await next();
   for (const [name, value] of Object.entries(securityHeaders)) {
@@ -117,6 +119,7 @@ const accessControl = defineMiddleware(async (context, next) => {
 
   const cookie = sessionCookie(config.siteUrl);
   const session = readSession(db, context.cookies.get(cookie.name)?.value);
+  context.locals.console = await consoleChrome();
   if (access.kind === 'login') {
     if (session && method === 'GET') return context.redirect('/admin', 303);
     return next();
@@ -179,7 +182,7 @@ const caching = defineMiddleware(async (context, next) => {
 
 /**
  * Public GETs are answered from memory while the content has not changed
- * (src/lib/server/render-cache.ts). Innermost, so access control and the
+ * (src/lib/server/http/render-cache.ts). Innermost, so access control and the
  * caching headers still apply to every answer.
  */
 const renderCaching = defineMiddleware(async (context, next) => {

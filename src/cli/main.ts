@@ -15,30 +15,16 @@ import {
 } from '../db/constants';
 import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder } from '../lib/content/index';
-import { isStorageFull, StorageHealth, storageFullMessage } from '../lib/server/storage-health';
-import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword } from '../lib/server/accounts';
-import { createApiToken, listApiTokens, revokeApiToken } from '../lib/server/api-tokens';
-import type { Actor } from '../lib/server/audit';
-import { syncCatalog } from '../lib/server/catalog-sync';
-import { startDeliveryWorker } from '../lib/server/delivery';
-import { shutdownGracefully } from '../lib/server/shutdown';
+import { isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
+import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
+import { syncCatalog, createIncident, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
+import { startDeliveryWorker } from '../lib/server/subscribers';
+import { shutdownGracefully } from '../lib/server/http';
 import { openDatabase } from '../lib/server/db';
-import { openSessions } from '../lib/server/sessions';
 import { readComponents, readCurrentTimeline } from '../lib/server/read-model';
 import { contentFolder, resolveFromCwd } from '../lib/server/paths';
-import {
-  createIncident,
-  postUpdate,
-  resolveIncident,
-  scheduleMaintenance,
-  setComponentStatus,
-  type ComponentChange,
-  type LogContext,
-} from '../lib/server/staff-actions';
 import { ActionError } from '../lib/server/validate';
-import { BackupError, listBackups, restoreBackup, takeBackup, verifyDigest } from '../lib/server/backup';
-import { purgeExpired } from '../lib/server/retention';
-import { exportDirProblem, exportStaticSite } from '../lib/server/static-export';
+import { exportDirProblem, exportStaticSite } from '../lib/server/export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { activeIncidents, upcomingMaintenance, activeMaintenance } from '../lib/timeline';

@@ -1,7 +1,7 @@
 // After the build, every compressible file the browser downloads (dist/client)
 // gets its brotli (.br) and gzip (.gz) form beside it, made once at the best
 // settings, so the server sends the small form without compressing per request
-// (src/lib/server/static-files.ts).
+// (src/lib/server/http/static-files.ts).
 import type { AstroIntegration } from 'astro';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// After the build, Herald's own HTTP server (src/lib/server/server.ts, the
+// After the build, Herald's own HTTP server (src/lib/server/http/server.ts, the
 // code around Astro's handler) is bundled into dist/herald/server.mjs, so
 // production runs plain JavaScript with plain `node`: no TypeScript loader
 // (and its extra thread and isolate, about 50 MB) in the serving process. The
@@ -16,7 +16,7 @@ export default function serverBundleIntegration(): AstroIntegration {
       'astro:build:done': async ({ logger }) => {
         const root = fileURLToPath(new URL('../..', import.meta.url));
         await build({
-          entryPoints: [`${root}src/lib/server/server.ts`],
+          entryPoints: [`${root}src/lib/server/http/server.ts`],
           outfile: `${root}${serverBundle}`,
           bundle: true,
           platform: 'node',

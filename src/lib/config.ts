@@ -19,7 +19,7 @@ export interface Config {
   databasePath: string;
   /** Public base URL, no trailing slash; used in links the CLI prints, feeds and mail. */
   siteUrl: string;
-  /** Believe X-Forwarded-For/-Proto from a reverse proxy in front (src/lib/server/forwarded.ts). */
+  /** Believe X-Forwarded-For/-Proto from a reverse proxy in front (src/lib/server/http/forwarded.ts). */
   trustProxy: boolean;
   mail: {
     /** smtp:// or smtps:// with credentials; null writes each message as an .eml file under `dir`. */
@@ -64,7 +64,7 @@ export interface Config {
     /** AES-256-GCM key for backup files; null keeps them unencrypted. */
     key: Buffer | null;
   };
-  /** Images on other hosts, shown through /img/ (src/lib/server/image-proxy.ts). */
+  /** Images on other hosts, shown through /img/ (src/lib/server/images/proxy.ts). */
   imageProxy: {
     /** Let image URLs reach loopback, private and link-local addresses (tests only). */
     allowPrivate: boolean;

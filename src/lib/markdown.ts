@@ -59,7 +59,7 @@ const withoutProxy = sanitizeOptions(undefined);
 
 /**
  * What was rendered, per image-link function (one per database and base,
- * image-links.ts), most recently used last: parsing and sanitizing cost about
+ * images/links.ts), most recently used last: parsing and sanitizing cost about
  * a third of a ms per update, and pages, feeds and mail render the same
  * updates after every write.
  */

@@ -1,8 +1,7 @@
 // GET /badge.svg: the page's overall status as a badge for READMEs and dashboards.
 import type { APIRoute } from 'astro';
 import { badgeSvg, indicatorBadge } from '../lib/badge';
-import { etagResponse } from '../lib/server/http-cache';
-import { badgeHeaders } from '../lib/server/statuspage-api';
+import { etagResponse, badgeHeaders } from '../lib/server/http';
 import { getRuntime } from '../lib/server/runtime';
 import { readCurrentStatus } from '../lib/server/read-model';
 

@@ -1,8 +1,8 @@
 // GET /feed.xml: the newest updates of all incidents and maintenance (src/lib/feed.ts).
 import type { APIRoute } from 'astro';
 import { buildFeed } from '../lib/feed';
-import { etagResponse, rssType } from '../lib/server/http-cache';
-import { proxiedImages } from '../lib/server/image-links';
+import { etagResponse, rssType } from '../lib/server/http';
+import { proxiedImages } from '../lib/server/images';
 import { getRuntime } from '../lib/server/runtime';
 import { readComponentNames, readFeedIncidents } from '../lib/server/read-model';
 

@@ -3,7 +3,7 @@
 // database failed its check, or when the disk holding the database is full or
 // nearly (writes fail); 503 when the database does not answer.
 import type { APIRoute } from 'astro';
-import { lastBackupStatus } from '../lib/server/backup';
+import { lastBackupStatus } from '../lib/server/storage';
 import { getRuntime } from '../lib/server/runtime';
 
 export const GET: APIRoute = async () => {

@@ -1,8 +1,7 @@
 // GET /maintenance.ics: every maintenance window, for calendar apps (src/lib/icalendar.ts).
 import type { APIRoute } from 'astro';
 import { maintenanceCalendar } from '../lib/icalendar';
-import { etagResponse } from '../lib/server/http-cache';
-import { publicApiHeaders } from '../lib/server/statuspage-api';
+import { etagResponse, publicApiHeaders } from '../lib/server/http';
 import { getRuntime } from '../lib/server/runtime';
 import { readAllMaintenance } from '../lib/server/read-model';
 

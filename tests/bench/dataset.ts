@@ -11,8 +11,8 @@
 import { subscribers } from '../../src/db/schema';
 import type { ComponentStatus, IncidentImpact, UpdateStatus } from '../../src/db/constants';
 import { readContentFolder, type Content } from '../../src/lib/content/index';
-import { syncCatalog } from '../../src/lib/server/catalog-sync';
-import { createComponent, createGroup } from '../../src/lib/server/component-actions';
+import { syncCatalog } from '../../src/lib/server/publishing/catalog-sync';
+import { createComponent, createGroup } from '../../src/lib/server/publishing/component-actions';
 import { openDatabase, type HeraldDb } from '../../src/lib/server/db';
 import { contentFolder } from '../../src/lib/server/paths';
 import {
@@ -23,7 +23,7 @@ import {
   slugify,
   type ComponentChange,
   type LogContext,
-} from '../../src/lib/server/staff-actions';
+} from '../../src/lib/server/publishing/staff-actions';
 
 const minute = 60_000;
 const hour = 60 * minute;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { incidents, incidentUpdates } from '../../src/db/schema';
-import { restoreBackup, takeBackup } from '../../src/lib/server/backup';
+import { restoreBackup, takeBackup } from '../../src/lib/server/storage/backup';
 import { openDatabase } from '../../src/lib/server/db';
 
 const targetMb = Number(process.env.BENCH_RESTORE_MB ?? 1024);

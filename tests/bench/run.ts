@@ -27,10 +27,10 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
-import { createApiToken } from '../../src/lib/server/api-tokens';
-import { systemActor } from '../../src/lib/server/audit';
+import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
+import { systemActor } from '../../src/lib/server/accounts/audit';
 import { openDatabase } from '../../src/lib/server/db';
-import { versionReuseMs } from '../../src/lib/server/render-cache';
+import { versionReuseMs } from '../../src/lib/server/http/render-cache';
 import { benchComponentNames, buildDataset, buildHistoryOnly } from './dataset';
 import {
   cpuSeconds,

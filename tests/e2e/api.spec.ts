@@ -3,8 +3,8 @@
 // input answered in JSON with the right status, never a 500.
 import { request as httpRequest } from 'node:http';
 import type { APIResponse } from '@playwright/test';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../src/lib/server/api-tokens';
-import { readAudit } from '../../src/lib/server/audit';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../src/lib/server/accounts/api-tokens';
+import { readAudit } from '../../src/lib/server/accounts/audit';
 import { openDatabase, type HeraldDb } from '../../src/lib/server/db';
 import { database, expect, test } from './fixtures';
 

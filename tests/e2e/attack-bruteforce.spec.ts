@@ -6,7 +6,7 @@
 // addresses, with and without TRUST_PROXY; a parallel burst; the Account
 // page's current-password check; and subscribe floods aimed at one inbox.
 import type Database from 'better-sqlite3';
-import { createStaff } from '../../src/lib/server/accounts';
+import { createStaff } from '../../src/lib/server/accounts/accounts';
 import { openDatabase } from '../../src/lib/server/db';
 import { formBody, openReadOnly, owner, send, startAttackServer, type Answer, type AttackServer } from './attack-helpers';
 import { expect, test } from './fixtures';

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import ICAL from 'ical.js';
 import type Database from 'better-sqlite3';
-import { createApiToken } from '../../src/lib/server/api-tokens';
+import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { openDatabase } from '../../src/lib/server/db';
 import { sqlPayloads } from '../helpers/attack-payloads';
 import { formBody, openReadOnly, rawSession, schemaOf, send, snapshot, startAttackServer, type AttackServer } from './attack-helpers';

@@ -8,7 +8,7 @@
 // is in the DOM. The JSON API keeps the markdown source verbatim; the HTML does not.
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { canonicalEmail } from '../../src/lib/email-address';
-import { createApiToken } from '../../src/lib/server/api-tokens';
+import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { openDatabase } from '../../src/lib/server/db';
 import { xssPayloads } from '../helpers/attack-payloads';
 import { inspectPage, logInAsOwner, startAttackServer, type AttackServer } from './attack-helpers';

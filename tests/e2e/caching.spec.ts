@@ -1,7 +1,7 @@
 // Caching that cannot mislead, per route type: public answers revalidate in
 // browsers and may sit briefly in a CDN, with an ETag and 304; errors, staff
 // pages, the admin API, personal pages and answers to writes are never stored.
-import { publicCachePolicy } from '../../src/lib/server/http-cache';
+import { publicCachePolicy } from '../../src/lib/server/http/http-cache';
 import { database, expect, test } from './fixtures';
 import { herald } from './server';
 

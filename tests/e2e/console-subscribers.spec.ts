@@ -4,7 +4,7 @@
 import { openDatabase } from '../../src/lib/server/db';
 import { eq } from 'drizzle-orm';
 import { notifyJobs, outbox, subscribers, suppressedAddresses } from '../../src/db/schema';
-import { createIncident, resolveIncident } from '../../src/lib/server/staff-actions';
+import { createIncident, resolveIncident } from '../../src/lib/server/publishing/staff-actions';
 import { admin, database, expect, logIn, test } from './fixtures';
 
 test('addresses are masked, revealed only to an owner, and the reveal is audited', async ({ page }) => {

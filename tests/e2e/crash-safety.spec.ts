@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createApiToken } from '../../src/lib/server/api-tokens';
+import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { openDatabase } from '../../src/lib/server/db';
 import { expect, test } from './fixtures';
 import { root, startServer } from './server';

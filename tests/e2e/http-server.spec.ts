@@ -1,4 +1,4 @@
-// Herald's own HTTP server (src/lib/server/server.ts): HEAD like GET on every
+// Herald's own HTTP server (src/lib/server/http/server.ts): HEAD like GET on every
 // public route type, unknown addresses answered from memory without entering
 // the render cache, built files compressed, a taken port, and a drain on
 // SIGTERM while clients keep sending on kept-alive connections.
@@ -9,7 +9,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { publicApiPaths } from '../../src/lib/server/public-routes';
+import { publicApiPaths } from '../../src/lib/server/http/public-routes';
 import { freePort, root, startServer, type RunningServer } from './server';
 
 /** One of each kind of public route (pages, feeds, badges, calendar, JSON API, files). */

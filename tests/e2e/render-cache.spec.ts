@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { createApiToken } from '../../src/lib/server/api-tokens';
+import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { openDatabase } from '../../src/lib/server/db';
 import { expect, test } from './fixtures';
 import { herald, startServer, type RunningServer } from './server';

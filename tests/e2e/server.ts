@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../src/lib/server/free-port';
+import { freePort } from '../../src/lib/server/export/free-port';
 import { serverNodeFlags } from '../../scripts/server-flags.mjs';
 
 export { freePort };

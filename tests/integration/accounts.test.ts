@@ -12,9 +12,9 @@ import {
   listStaff,
   setDisabled,
   verifyPassword,
-} from '../../src/lib/server/accounts';
-import { readAudit, type Actor } from '../../src/lib/server/audit';
-import { readSession, startSession } from '../../src/lib/server/sessions';
+} from '../../src/lib/server/accounts/accounts';
+import { readAudit, type Actor } from '../../src/lib/server/accounts/audit';
+import { readSession, startSession } from '../../src/lib/server/accounts/sessions';
 import { ActionError } from '../../src/lib/server/validate';
 import { freshContext } from '../helpers/temp-db';
 
@@ -147,7 +147,7 @@ describe('ensureFirstOwner', () => {
 });
 
 it('refuses email addresses with control characters (they would reach mail headers and logs)', async () => {
-  const { normalizeEmail } = await import('../../src/lib/server/accounts');
+  const { normalizeEmail } = await import('../../src/lib/server/accounts/accounts');
   for (const bad of ['a\u0000b@example.com', 'a@exa\rmple.com', 'a\n@example.com', 'a\u007f@example.com']) {
     expect(() => normalizeEmail(bad)).toThrow(/is not an email address/);
   }

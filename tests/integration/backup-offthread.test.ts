@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takeBackup } from '../../src/lib/server/backup';
+import { takeBackup } from '../../src/lib/server/storage/backup';
 import { openDatabase } from '../../src/lib/server/db';
 import { tempDir } from '../helpers/temp-db';
 

@@ -18,7 +18,7 @@ import {
   restoreBackup,
   takeBackup,
   type BackupManifest,
-} from '../../src/lib/server/backup';
+} from '../../src/lib/server/storage/backup';
 import { openDatabase, type HeraldDb } from '../../src/lib/server/db';
 import { projectRoot } from '../../src/lib/server/paths';
 import { tempDir } from '../helpers/temp-db';

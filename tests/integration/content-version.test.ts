@@ -1,9 +1,9 @@
 // The render cache's version: read once per few milliseconds, forgotten at
 // once after this server's writes, and another process's writes show soon.
 import { expect, it } from 'vitest';
-import { recordAudit, systemActor } from '../../src/lib/server/audit';
+import { recordAudit, systemActor } from '../../src/lib/server/accounts/audit';
 import { openDatabase } from '../../src/lib/server/db';
-import { contentVersion, forgetContentVersion, versionReuseMs } from '../../src/lib/server/render-cache';
+import { contentVersion, forgetContentVersion, versionReuseMs } from '../../src/lib/server/http/render-cache';
 import { freshContext } from '../helpers/temp-db';
 
 it('reuses one reading briefly, reads afresh when told of a write, and sees another process write once the reading ages out', () => {

@@ -5,13 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadStatusPage, readCurrentStatus, readIncident } from '../../src/lib/server/read-model';
 import { openDatabase } from '../../src/lib/server/db';
-import { correctUpdate, createIncident, editIncident, postUpdate, resolveIncident } from '../../src/lib/server/staff-actions';
-import { restoreFromTrash, trashUpdate } from '../../src/lib/server/trash';
+import { correctUpdate, createIncident, editIncident, postUpdate, resolveIncident } from '../../src/lib/server/publishing/staff-actions';
+import { restoreFromTrash, trashUpdate } from '../../src/lib/server/storage/trash';
 import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { contentFolder } from '../../src/lib/server/paths';
-import { RenderCache } from '../../src/lib/server/render-cache';
-import { StorageHealth } from '../../src/lib/server/storage-health';
+import { RenderCache } from '../../src/lib/server/http/render-cache';
+import { StorageHealth } from '../../src/lib/server/storage/storage-health';
 import type { Runtime } from '../../src/lib/server/runtime';
 import { freshContext } from '../helpers/temp-db';
 

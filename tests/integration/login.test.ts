@@ -3,9 +3,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loginFailures } from '../../src/db/schema';
-import { createStaff, setDisabled, setPassword } from '../../src/lib/server/accounts';
-import type { Actor } from '../../src/lib/server/audit';
-import { attemptLogin, loginThrottle } from '../../src/lib/server/login';
+import { createStaff, setDisabled, setPassword } from '../../src/lib/server/accounts/accounts';
+import type { Actor } from '../../src/lib/server/accounts/audit';
+import { attemptLogin, loginThrottle } from '../../src/lib/server/accounts/login';
 import { freshContext } from '../helpers/temp-db';
 
 const actor: Actor = { label: 'test', userId: null };

@@ -8,12 +8,12 @@ import { notifyJobs, outbox, subscribers } from '../../src/db/schema';
 import { loadConfig } from '../../src/lib/config';
 import { formatWindow } from '../../src/lib/time';
 import { readContentFolder } from '../../src/lib/content/index';
-import { DeliveryWorker, mailTransport } from '../../src/lib/server/delivery';
+import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/delivery';
 import { contentFolder } from '../../src/lib/server/paths';
-import { retryNow } from '../../src/lib/server/outbox';
+import { retryNow } from '../../src/lib/server/subscribers/outbox';
 import { readIncident } from '../../src/lib/server/read-model';
-import { automaticMessages, createIncident, postUpdate, postWindowUpdates, resolveIncident, scheduleMaintenance } from '../../src/lib/server/staff-actions';
-import { confirmSubscriber, deleteSubscriber, liftSuppression, listSuppressions, subscribeEmail, subscriberFromLink, subscribeLimits } from '../../src/lib/server/subscriptions';
+import { automaticMessages, createIncident, postUpdate, postWindowUpdates, resolveIncident, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
+import { confirmSubscriber, deleteSubscriber, liftSuppression, listSuppressions, subscribeEmail, subscriberFromLink, subscribeLimits } from '../../src/lib/server/subscribers/subscriptions';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { freshContext } from '../helpers/temp-db';
 

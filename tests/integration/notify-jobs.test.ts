@@ -10,12 +10,12 @@ import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import type { Mail } from '../../src/lib/mail/messages';
 import { openDatabase, type HeraldDb } from '../../src/lib/server/db';
-import { DeliveryWorker, type MailTransport } from '../../src/lib/server/delivery';
-import { expandNext, outboxCounts, recentJobs } from '../../src/lib/server/outbox';
+import { DeliveryWorker, type MailTransport } from '../../src/lib/server/subscribers/delivery';
+import { expandNext, outboxCounts, recentJobs } from '../../src/lib/server/subscribers/outbox';
 import { contentFolder } from '../../src/lib/server/paths';
-import { purgeExpired } from '../../src/lib/server/retention';
-import { createIncident, postUpdate } from '../../src/lib/server/staff-actions';
-import { confirmSubscriber } from '../../src/lib/server/subscriptions';
+import { purgeExpired } from '../../src/lib/server/storage/retention';
+import { createIncident, postUpdate } from '../../src/lib/server/publishing/staff-actions';
+import { confirmSubscriber } from '../../src/lib/server/subscribers/subscriptions';
 import { freshContext } from '../helpers/temp-db';
 
 const page = readContentFolder(contentFolder).page;

@@ -5,17 +5,16 @@
 // and it must reach the database only through indexes.
 import { describe, expect, it } from 'vitest';
 import { buildDataset } from '../bench/dataset';
-import { monthArchive } from '../../src/lib/history';
+import { monthArchive, pastEvents } from '../../src/lib/history';
 import { buildFeed } from '../../src/lib/feed';
-import { pastEvents } from '../../src/lib/history';
 import { componentWindowDays, readCurrentStatus, loadApiView, loadStatusPage, readAllMaintenance, readNewestStarted, readRecentlyClosed, readComponents, statuspageSource, readComponentWindow, readFeedIncidents, readHistoryMonth, readIncident } from '../../src/lib/server/read-model';
 import { isOpen, upcomingMaintenance } from '../../src/lib/timeline';
 import type { Incident } from '../../src/lib/model';
 import { uptimeBar } from '../../src/lib/uptime';
 import { maintenanceCalendar } from '../../src/lib/icalendar';
 import { statuspageDocuments } from '../../src/lib/statuspage';
-import { createIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/staff-actions';
-import { trashIncident, trashUpdate } from '../../src/lib/server/trash';
+import { createIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
+import { trashIncident, trashUpdate } from '../../src/lib/server/storage/trash';
 import { openDatabase } from '../../src/lib/server/db';
 import { addMonths, localDay, monthOf } from '../../src/lib/time';
 import { freshContext, tempDir } from '../helpers/temp-db';
@@ -27,8 +26,8 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 
-import { RenderCache } from '../../src/lib/server/render-cache';
-import { StorageHealth } from '../../src/lib/server/storage-health';
+import { RenderCache } from '../../src/lib/server/http/render-cache';
+import { StorageHealth } from '../../src/lib/server/storage/storage-health';
 
 const day = 86_400_000;
 const hour = 3_600_000;

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { incidents as incidentsTable } from '../../src/db/schema';
 import { loadStatusPage } from '../../src/lib/server/read-model';
-import { createIncident, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus } from '../../src/lib/server/staff-actions';
-import { trashUpdate } from '../../src/lib/server/trash';
+import { createIncident, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus } from '../../src/lib/server/publishing/staff-actions';
+import { trashUpdate } from '../../src/lib/server/storage/trash';
 import { activeIncidents, activeMaintenance, upcomingMaintenance } from '../../src/lib/timeline';
 import { uptimeBar } from '../../src/lib/uptime';
 import { freshContext } from '../helpers/temp-db';
@@ -13,8 +13,8 @@ import type { Runtime } from '../../src/lib/server/runtime';
 import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { contentFolder } from '../../src/lib/server/paths';
-import { RenderCache } from '../../src/lib/server/render-cache';
-import { StorageHealth } from '../../src/lib/server/storage-health';
+import { RenderCache } from '../../src/lib/server/http/render-cache';
+import { StorageHealth } from '../../src/lib/server/storage/storage-health';
 
 const day = 86_400_000;
 

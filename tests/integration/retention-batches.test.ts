@@ -4,10 +4,10 @@
 import { count, eq, ne } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, incidents, outbox, subscribers } from '../../src/db/schema';
-import { readAudit } from '../../src/lib/server/audit';
-import { purgeExpired, type PurgeReport } from '../../src/lib/server/retention';
-import { createIncident } from '../../src/lib/server/staff-actions';
-import { trashIncident } from '../../src/lib/server/trash';
+import { readAudit } from '../../src/lib/server/accounts/audit';
+import { purgeExpired, type PurgeReport } from '../../src/lib/server/storage/retention';
+import { createIncident } from '../../src/lib/server/publishing/staff-actions';
+import { trashIncident } from '../../src/lib/server/storage/trash';
 import { freshContext } from '../helpers/temp-db';
 
 const day = 86_400_000;

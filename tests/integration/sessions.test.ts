@@ -2,10 +2,10 @@
 // which of them a password change or a disabled account ends.
 import { describe, expect, it } from 'vitest';
 import { sessions } from '../../src/db/schema';
-import { createStaff, setPassword } from '../../src/lib/server/accounts';
-import type { Actor } from '../../src/lib/server/audit';
+import { createStaff, setPassword } from '../../src/lib/server/accounts/accounts';
+import type { Actor } from '../../src/lib/server/accounts/audit';
 import { sha256 } from '../../src/lib/server/secrets';
-import { endSession, openSessions, readSession, sessionCookie, sessionLimits, startSession } from '../../src/lib/server/sessions';
+import { endSession, openSessions, readSession, sessionCookie, sessionLimits, startSession } from '../../src/lib/server/accounts/sessions';
 import { freshContext } from '../helpers/temp-db';
 
 const actor: Actor = { label: 'test', userId: null };

@@ -8,7 +8,7 @@ import {
   resolveIncident,
   scheduleMaintenance,
   setComponentStatus,
-} from '../../src/lib/server/staff-actions';
+} from '../../src/lib/server/publishing/staff-actions';
 import { ActionError } from '../../src/lib/server/validate';
 import { mergeTimeline } from '../../src/lib/timeline';
 import { freshContext } from '../helpers/temp-db';

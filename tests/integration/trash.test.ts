@@ -3,12 +3,12 @@
 // than its period, with everything that hangs off it.
 import { describe, expect, it } from 'vitest';
 import { auditLog, componentStatusLog, incidents, incidentUpdates, notifyJobs, outbox, sessions, subscribers } from '../../src/db/schema';
-import { expandNext } from '../../src/lib/server/outbox';
-import { readAudit } from '../../src/lib/server/audit';
+import { expandNext } from '../../src/lib/server/subscribers/outbox';
+import { readAudit } from '../../src/lib/server/accounts/audit';
 import { readLiveLog, readStatusLog } from '../../src/lib/server/read-model';
-import { purgeExpired } from '../../src/lib/server/retention';
-import { createIncident, postUpdate } from '../../src/lib/server/staff-actions';
-import { listTrash, purgeTrash, restoreFromTrash, trashIncident, trashUpdate } from '../../src/lib/server/trash';
+import { purgeExpired } from '../../src/lib/server/storage/retention';
+import { createIncident, postUpdate } from '../../src/lib/server/publishing/staff-actions';
+import { listTrash, purgeTrash, restoreFromTrash, trashIncident, trashUpdate } from '../../src/lib/server/storage/trash';
 import { ActionError } from '../../src/lib/server/validate';
 import { mergeTimeline } from '../../src/lib/timeline';
 import { freshContext } from '../helpers/temp-db';

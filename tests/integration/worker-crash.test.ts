@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifyJobs, subscribers } from '../../src/db/schema';
-import { DEFAULT_CONCURRENCY, RECORD_EVERY } from '../../src/lib/server/delivery';
-import { outboxCounts } from '../../src/lib/server/outbox';
+import { DEFAULT_CONCURRENCY, RECORD_EVERY } from '../../src/lib/server/subscribers/delivery';
+import { outboxCounts } from '../../src/lib/server/subscribers/outbox';
 import { projectRoot } from '../../src/lib/server/paths';
-import { createIncident } from '../../src/lib/server/staff-actions';
+import { createIncident } from '../../src/lib/server/publishing/staff-actions';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { freshContext } from '../helpers/temp-db';
 

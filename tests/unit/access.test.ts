@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessFor, isWrite, roleAllows, scopeAllows } from '../../src/lib/server/access';
+import { accessFor, isWrite, roleAllows, scopeAllows } from '../../src/lib/server/accounts/access';
 
 describe('accessFor', () => {
   it('leaves the public site public', () => {
@@ -56,7 +56,7 @@ describe('roles, scopes and methods', () => {
 
 describe('personal pages', () => {
   it('are recognised however the path is written, so they are never cached or stored', async () => {
-    const { isPersonalPath, isSharedPublicPath } = await import('../../src/lib/server/access');
+    const { isPersonalPath, isSharedPublicPath } = await import('../../src/lib/server/accounts/access');
     for (const path of ['/subscribe', '/subscribe/manage', '//subscribe/manage', '/Subscribe/Manage', '/%73ubscribe/confirm', '//unsubscribe', '/unsubscribe/', '/subscribe//webhook']) {
       expect(isPersonalPath(path), path).toBe(true);
       expect(isSharedPublicPath(path), path).toBe(false);

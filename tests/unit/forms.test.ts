@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formBodyLimit, localInstant, peekForm, refusedFormPage, safeNext } from '../../src/lib/server/forms';
+import { formBodyLimit, localInstant, peekForm, refusedFormPage, safeNext } from '../../src/lib/server/http/forms';
 import { ActionError } from '../../src/lib/server/validate';
 
 describe('safeNext', () => {

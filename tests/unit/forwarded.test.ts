@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { applyProxyTrust } from '../../src/lib/server/forwarded';
+import { applyProxyTrust } from '../../src/lib/server/http/forwarded';
 
 const forwarded = (): IncomingHttpHeaders => ({
   host: 'status.example.com',

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { updateMail } from '../../src/lib/mail/messages';
 import { renderMarkdown } from '../../src/lib/markdown';
-import { imagePath, proxiableUrl, verifiedImageUrl } from '../../src/lib/server/image-links';
-import { declaredImageType, sniffImageType } from '../../src/lib/server/image-types';
+import { imagePath, proxiableUrl, verifiedImageUrl } from '../../src/lib/server/images/links';
+import { declaredImageType, sniffImageType } from '../../src/lib/server/images/types';
 import { incident } from '../helpers/factories';
 import { png } from '../helpers/image-server';
 

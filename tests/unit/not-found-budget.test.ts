@@ -1,7 +1,7 @@
 // A client past its budget of 404s waits for each further one; others do not,
 // and the table never grows past its bound.
 import { describe, expect, it } from 'vitest';
-import { NotFoundBudget } from '../../src/lib/server/not-found-budget';
+import { NotFoundBudget } from '../../src/lib/server/http/not-found-budget';
 
 describe('NotFoundBudget', () => {
   const options = { perWindow: 3, windowMs: 1000, pauseMs: 250, maxClients: 2 };

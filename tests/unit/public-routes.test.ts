@@ -7,12 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { contentFolder, projectRoot } from '../../src/lib/server/paths';
-import { publicPathMayExist } from '../../src/lib/server/public-routes';
-import { RenderCache } from '../../src/lib/server/render-cache';
-import { StorageHealth } from '../../src/lib/server/storage-health';
+import { publicPathMayExist } from '../../src/lib/server/http/public-routes';
+import { RenderCache } from '../../src/lib/server/http/render-cache';
+import { StorageHealth } from '../../src/lib/server/storage/storage-health';
 import type { Runtime } from '../../src/lib/server/runtime';
-import { createIncident } from '../../src/lib/server/staff-actions';
-import { trashIncident } from '../../src/lib/server/trash';
+import { createIncident } from '../../src/lib/server/publishing/staff-actions';
+import { trashIncident } from '../../src/lib/server/storage/trash';
 import { freshContext } from '../helpers/temp-db';
 
 function runtime(): Runtime {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedAnswer, pickEncoding, RenderCache } from '../../src/lib/server/render-cache';
+import { cachedAnswer, pickEncoding, RenderCache } from '../../src/lib/server/http/render-cache';
 
 const page = (text = 'x'.repeat(2000)) => cachedAnswer('v1', 200, new Headers({ 'Content-Type': 'text/html; charset=utf-8' }), Buffer.from(text));
 

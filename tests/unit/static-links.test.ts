@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
-import { exportDirProblem } from '../../src/lib/server/static-export';
-import { exportedFile, isLiveOnly, linkedPaths, rewriteHtml, type LinkTargets } from '../../src/lib/server/static-links';
+import { exportDirProblem } from '../../src/lib/server/export/static-export';
+import { exportedFile, isLiveOnly, linkedPaths, rewriteHtml, type LinkTargets } from '../../src/lib/server/export/static-links';
 
 const page = new URL('http://127.0.0.1:4000/incidents/outage');
 const exported: Record<string, string> = {

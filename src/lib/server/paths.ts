@@ -36,4 +36,4 @@ export function resolveFromCwd(path: string): string {
 }
 
 /** The backup's worker thread: plain JavaScript loaded from src/ by the built server and by tsx alike. */
-export const backupWorkerFile = join(projectRoot, 'src/lib/server/backup-worker.mjs');
+export const backupWorkerFile = join(projectRoot, 'src/lib/server/storage/backup-worker.mjs');

@@ -3,17 +3,15 @@
 // (server.ts) starts it once and hands it to Astro with every request, in
 // `locals.herald`; the middleware passes it on here, so pages and endpoints
 // reach it through getRuntime() and never open the database themselves.
-import type { Content } from '../content/index';
-import { readContentFolder } from '../content/index';
+import { type Content, readContentFolder } from '../content/index';
 import { loadConfig, type Config } from '../config';
 import { ensureFirstOwner, firstOwnerEmail } from './accounts';
-import { syncCatalog } from './catalog-sync';
+import { syncCatalog, type LogContext } from './publishing';
 import { openDatabase, type HeraldDb } from './db';
 import { contentFolder, resolveFromCwd } from './paths';
-import { RenderCache } from './render-cache';
+import { RenderCache } from './http';
 import { ensureSiteSecrets } from './site-secrets';
-import { StorageHealth } from './storage-health';
-import type { LogContext } from './staff-actions';
+import { StorageHealth } from './storage';
 
 export interface Runtime extends LogContext {
   config: Config;

@@ -1,7 +1,7 @@
 // Ends this session (POST only, CSRF-checked by the middleware) and forgets the cookie.
 import type { APIRoute } from 'astro';
 import { getRuntime } from '../../lib/server/runtime';
-import { endSession, sessionCookie } from '../../lib/server/sessions';
+import { endSession, sessionCookie } from '../../lib/server/accounts';
 
 export const POST: APIRoute = async ({ locals, cookies, redirect }) => {
   const { db, config } = await getRuntime();

@@ -25,7 +25,7 @@ export function readGroups(db: HeraldDb): Omit<ComponentGroup, 'components'>[] {
   return reads(db).groups.all();
 }
 
-/** The log as readers see it: what is in the trash is left out (src/lib/server/trash.ts). */
+/** The log as readers see it: what is in the trash is left out (src/lib/server/storage/trash.ts). */
 export function readLiveLog(db: HeraldDb): LiveLog {
   return {
     incidents: db.select().from(incidents).where(isNull(incidents.deletedAt)).all(),

@@ -1,5 +1,5 @@
 // Any other path under /api/admin: a JSON 404 rather than the public HTML page.
-import { jsonResponse } from '../../../lib/server/api-json';
+import { jsonResponse } from '../../../lib/server/http';
 import type { APIRoute } from 'astro';
 
 export const ALL: APIRoute = ({ url }) =>

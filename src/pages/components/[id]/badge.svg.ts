@@ -2,8 +2,7 @@
 import type { APIRoute } from 'astro';
 import { componentStatusLabels } from '../../../db/constants';
 import { badgeSvg, componentBadgeTone } from '../../../lib/badge';
-import { etagResponse } from '../../../lib/server/http-cache';
-import { badgeHeaders } from '../../../lib/server/statuspage-api';
+import { etagResponse, badgeHeaders } from '../../../lib/server/http';
 import { getRuntime } from '../../../lib/server/runtime';
 import { readCurrentStatus } from '../../../lib/server/read-model';
 

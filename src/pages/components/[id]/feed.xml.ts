@@ -1,8 +1,8 @@
 // GET /components/<id>/feed.xml: updates of the incidents that touch one component.
 import type { APIRoute } from 'astro';
 import { buildFeed } from '../../../lib/feed';
-import { etagResponse, rssType } from '../../../lib/server/http-cache';
-import { proxiedImages } from '../../../lib/server/image-links';
+import { etagResponse, rssType } from '../../../lib/server/http';
+import { proxiedImages } from '../../../lib/server/images';
 import { getRuntime } from '../../../lib/server/runtime';
 import { readComponents, readFeedIncidents } from '../../../lib/server/read-model';
 

@@ -1,7 +1,7 @@
 // GET /api/admin/components/:id: one component with the status it shows now.
 // PATCH {status} sets its own live status; {name?, description?, group_id?, position?}
 // edits it (fields left out keep their value). Both at once happen together or not at all.
-import { actingRuntime } from '../../../../lib/server/acting';
+import { actingRuntime, type ActingRuntime } from '../../../../lib/server/accounts';
 import {
   componentJson,
   handle,
@@ -11,11 +11,9 @@ import {
   onlyKeys,
   otherMethods,
   readJsonObject,
-} from '../../../../lib/server/api-json';
-import { editComponent } from '../../../../lib/server/component-actions';
+} from '../../../../lib/server/http';
+import { editComponent, setComponentStatus } from '../../../../lib/server/publishing';
 import { readComponents, readCurrentTimeline } from '../../../../lib/server/read-model';
-import type { ActingRuntime } from '../../../../lib/server/acting';
-import { setComponentStatus } from '../../../../lib/server/staff-actions';
 import { currentComponentStatuses } from '../../../../lib/status';
 
 const editKeys = ['name', 'description', 'group_id', 'position'];

@@ -1,6 +1,6 @@
 // GET /api/admin/components: every listed component with the status it shows now.
-import { actingRuntime } from '../../../../lib/server/acting';
-import { componentJson, handle, jsonResponse, otherMethods } from '../../../../lib/server/api-json';
+import { actingRuntime } from '../../../../lib/server/accounts';
+import { componentJson, handle, jsonResponse, otherMethods } from '../../../../lib/server/http';
 import { readComponents, readCurrentTimeline } from '../../../../lib/server/read-model';
 import { currentComponentStatuses } from '../../../../lib/status';
 

@@ -1,6 +1,6 @@
 // GET /api/admin/incidents: open incidents (?all=1: every incident, newest first, at most 100).
 // POST: opens one → 201 with the incident and its Location.
-import { actingRuntime } from '../../../../lib/server/acting';
+import { actingRuntime } from '../../../../lib/server/accounts';
 import {
   apiPath,
   componentChanges,
@@ -12,9 +12,9 @@ import {
   otherMethods,
   readJsonObject,
   findIn,
-} from '../../../../lib/server/api-json';
+} from '../../../../lib/server/http';
 import { readCurrentTimeline, readNewestStarted } from '../../../../lib/server/read-model';
-import { createIncident } from '../../../../lib/server/staff-actions';
+import { createIncident } from '../../../../lib/server/publishing';
 import { activeIncidents } from '../../../../lib/timeline';
 
 const listLimit = 100;

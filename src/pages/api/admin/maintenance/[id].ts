@@ -1,7 +1,7 @@
 // GET /api/admin/maintenance/:id: one maintenance window.
 // PATCH {title?, scheduled_for?, scheduled_until?} changes it; {status, message, notify?}
 // posts an update (in_progress, verifying, completed). Both at once happen together or not at all.
-import { actingRuntime } from '../../../../lib/server/acting';
+import { actingRuntime } from '../../../../lib/server/accounts';
 import {
   findIn,
   handle,
@@ -13,8 +13,8 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-} from '../../../../lib/server/api-json';
-import { editIncident, postUpdate } from '../../../../lib/server/staff-actions';
+} from '../../../../lib/server/http';
+import { editIncident, postUpdate } from '../../../../lib/server/publishing';
 
 const editKeys = ['title', 'scheduled_for', 'scheduled_until'];
 const updateKeys = ['status', 'message', 'notify'];

@@ -1,6 +1,6 @@
 // GET /api/admin/maintenance: running and upcoming maintenance (?all=1: every one, newest first, at most 100).
 // POST {title, scheduled_for, scheduled_until, message, components?, notify?}: schedules one → 201.
-import { actingRuntime } from '../../../../lib/server/acting';
+import { actingRuntime } from '../../../../lib/server/accounts';
 import {
   apiPath,
   componentIds,
@@ -12,9 +12,9 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-} from '../../../../lib/server/api-json';
+} from '../../../../lib/server/http';
 import { readCurrentTimeline, readNewestStarted } from '../../../../lib/server/read-model';
-import { scheduleMaintenance } from '../../../../lib/server/staff-actions';
+import { scheduleMaintenance } from '../../../../lib/server/publishing';
 import { activeMaintenance, upcomingMaintenance } from '../../../../lib/timeline';
 
 const listLimit = 100;

@@ -1,7 +1,7 @@
 // GET /api/admin/incidents/:id: one incident (maintenance has its own path).
 // PATCH: {title?, impact?} edits a live incident; {status, message, components?, notify?}
 // posts an update (status "resolved" resolves). Both at once happen together or not at all.
-import { actingRuntime } from '../../../../../lib/server/acting';
+import { actingRuntime } from '../../../../../lib/server/accounts';
 import {
   componentChanges,
   findIn,
@@ -14,8 +14,8 @@ import {
   optionalBoolean,
   otherMethods,
   readJsonObject,
-} from '../../../../../lib/server/api-json';
-import { editIncident, postUpdate } from '../../../../../lib/server/staff-actions';
+} from '../../../../../lib/server/http';
+import { editIncident, postUpdate } from '../../../../../lib/server/publishing';
 
 const editKeys = ['title', 'impact'];
 const updateKeys = ['status', 'message', 'components', 'notify'];

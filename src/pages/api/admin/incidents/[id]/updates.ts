@@ -1,6 +1,6 @@
 // GET /api/admin/incidents/:id/updates: the incident's updates, newest first.
 // POST {status, message, components?, notify?}: appends one → 201 with the update; Location is this list.
-import { actingRuntime } from '../../../../../lib/server/acting';
+import { actingRuntime } from '../../../../../lib/server/accounts';
 import {
   apiPath,
   componentChanges,
@@ -12,8 +12,8 @@ import {
   otherMethods,
   readJsonObject,
   updateJson,
-} from '../../../../../lib/server/api-json';
-import { postUpdate } from '../../../../../lib/server/staff-actions';
+} from '../../../../../lib/server/http';
+import { postUpdate } from '../../../../../lib/server/publishing';
 
 export const GET = handle(async ({ locals, params }) => {
   const runtime = await actingRuntime(locals);

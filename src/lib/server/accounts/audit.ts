@@ -1,0 +1,34 @@
+// The audit log: every staff write records who did it, to what, and what changed.
+// Entries are written inside the action's own transaction, so a write and its
+// audit entry land together or not at all.
+import { desc, lt } from 'drizzle-orm';
+import { auditLog, type AuditRow } from '../../../db/schema';
+import type { HeraldDb } from '../db';
+
+/** Who is acting: a console user, an API token, the CLI on the host, or Herald itself. */
+export interface Actor {
+  label: string;
+  userId: number | null;
+}
+
+export const systemActor: Actor = { label: 'herald', userId: null };
+
+type Writer = Pick<HeraldDb, 'insert'>;
+
+export function recordAudit(
+  db: Writer,
+  actor: Actor,
+  action: string,
+  target: string | null,
+  detail?: Record<string, unknown>,
+  at = new Date(),
+): void {
+  db.insert(auditLog)
+    .values({ at, actor: actor.label, actorUserId: actor.userId, action, target, detail: detail ? JSON.stringify(detail) : null })
+    .run();
+}
+
+export function readAudit(db: HeraldDb, limit = 200, beforeId?: number): AuditRow[] {
+  const query = db.select().from(auditLog);
+  return (beforeId ? query.where(lt(auditLog.id, beforeId)) : query).orderBy(desc(auditLog.id)).limit(limit).all();
+}

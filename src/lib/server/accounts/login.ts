@@ -1,0 +1,89 @@
+// Logging in, with throttling per account and per client address. Failures are
+// counted in SQLite (they survive a restart); after `limit` failures a key is
+// locked for a delay that doubles with each further failure. Unknown emails
+// are throttled and verified exactly like real ones, so neither the answer
+// nor its timing says whether an account exists.
+import { eq, inArray } from 'drizzle-orm';
+import { loginFailures, type UserRow } from '../../../db/schema';
+import { accountKey, decoyPasswordHash, findStaffByEmail, verifyPassword } from './accounts';
+import type { HeraldDb } from '../db';
+
+export const loginThrottle = {
+  /** Failures allowed per account before it is locked. */
+  perAccount: 10,
+  /** Failures allowed per client address (many staff may share one office address). */
+  perAddress: 50,
+  /** The first lock; each further failure doubles it. */
+  firstDelayMs: 60_000,
+  maxDelayMs: 60 * 60_000,
+  /** A key with no failure (and no lock) for this long starts again from zero. */
+  forgetAfterMs: 60 * 60_000,
+} as const;
+
+export type LoginResult =
+  | { ok: true; user: UserRow }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterMs: number };
+
+const addressKey = (address: string) => `ip:${address}`;
+
+function lockedFor(db: HeraldDb, keys: string[], now: Date): number {
+  const rows = db.select().from(loginFailures).where(inArray(loginFailures.key, keys)).all();
+  return Math.max(0, ...rows.map((row) => (row.lockedUntil ? row.lockedUntil.getTime() - now.getTime() : 0)));
+}
+
+function countFailure(db: HeraldDb, key: string, limit: number, now: Date): void {
+  db.transaction((tx) => {
+    const row = tx.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
+    // Quiet since the last failure or the end of its lock, whichever is later:
+    // counting from the failure alone would forget a key exactly as its longest
+    // lock (maxDelayMs = forgetAfterMs) runs out, handing out a fresh allowance.
+    const quietSince = row ? Math.max(row.lastFailureAt.getTime(), row.lockedUntil?.getTime() ?? 0) : 0;
+    const stale = !row || now.getTime() - quietSince > loginThrottle.forgetAfterMs;
+    const failures = stale ? 1 : row.failures + 1;
+    const lockedUntil =
+      failures >= limit
+        ? new Date(now.getTime() + Math.min(loginThrottle.firstDelayMs * 2 ** (failures - limit), loginThrottle.maxDelayMs))
+        : null;
+    tx.insert(loginFailures)
+      .values({ key, failures, lastFailureAt: now, lockedUntil })
+      .onConflictDoUpdate({ target: loginFailures.key, set: { failures, lastFailureAt: now, lockedUntil } })
+      .run();
+  });
+}
+
+export async function attemptLogin(
+  db: HeraldDb,
+  email: string,
+  password: string,
+  clientAddress: string,
+  now = new Date(),
+): Promise<LoginResult> {
+  const keys = [accountKey(email), addressKey(clientAddress)];
+  const wait = lockedFor(db, keys, now);
+  // While locked, not even the right password gets in: the guesser learns nothing.
+  if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+
+  // Counted as a failure before the slow, asynchronous password check, so a
+  // burst of parallel guesses cannot all pass the lock check above before any
+  // of them is counted. A success takes its count back.
+  db.transaction(() => {
+    countFailure(db, keys[0], loginThrottle.perAccount, now);
+    countFailure(db, keys[1], loginThrottle.perAddress, now);
+  });
+
+  const user = findStaffByEmail(db, email);
+  const hash = user && !user.disabledAt ? user.passwordHash : await decoyPasswordHash();
+  const valid = (await verifyPassword(hash, password)) && user !== undefined && !user.disabledAt;
+  if (!valid) return { ok: false, reason: 'invalid' };
+  db.transaction((tx) => {
+    tx.delete(loginFailures).where(eq(loginFailures.key, keys[0])).run();
+    const address = tx.select().from(loginFailures).where(eq(loginFailures.key, keys[1])).get();
+    if (address) {
+      const failures = address.failures - 1;
+      const lockedUntil = failures >= loginThrottle.perAddress ? address.lockedUntil : null;
+      tx.update(loginFailures).set({ failures, lockedUntil }).where(eq(loginFailures.key, keys[1])).run();
+    }
+  });
+  return { ok: true, user };
+}

@@ -1,0 +1,83 @@
+// Console sessions: a random 256-bit token in a cookie, stored only as its
+// SHA-256, with an idle and an absolute expiry. Each session has its own CSRF
+// token that every console form sends back.
+import { count, eq, lt, or } from 'drizzle-orm';
+import { sessions, users } from '../../../db/schema';
+import type { Staff } from './accounts';
+import type { HeraldDb } from '../db';
+import { randomSecret, sha256 } from '../secrets';
+
+export const sessionLimits = {
+  /** Signed out after this long without a request. */
+  idleMs: 12 * 60 * 60_000,
+  /** Signed out this long after logging in, however busy. */
+  absoluteMs: 7 * 24 * 60 * 60_000,
+  /** lastSeenAt is written at most this often, not on every request. */
+  touchEveryMs: 60_000,
+} as const;
+
+export interface Session {
+  tokenHash: string;
+  csrfToken: string;
+  user: Staff;
+}
+
+export function startSession(db: HeraldDb, userId: number, now = new Date()): { token: string; expiresAt: Date } {
+  const token = randomSecret(32);
+  const expiresAt = new Date(now.getTime() + sessionLimits.absoluteMs);
+  db.transaction((tx) => {
+    // Housekeeping: expired sessions go whenever someone logs in.
+    tx.delete(sessions)
+      .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - sessionLimits.idleMs))))
+      .run();
+    tx.insert(sessions)
+      .values({ tokenHash: sha256(token), userId, csrfToken: randomSecret(32), createdAt: now, lastSeenAt: now, expiresAt })
+      .run();
+  });
+  return { token, expiresAt };
+}
+
+/** The live session for a cookie value, or null if unknown, expired or its account disabled. */
+export function readSession(db: HeraldDb, token: string | undefined, now = new Date()): Session | null {
+  if (!token || token.length > 100) return null;
+  const tokenHash = sha256(token);
+  const row = db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, tokenHash))
+    .get();
+  if (!row) return null;
+  const { session, user } = row;
+  const idle = now.getTime() - session.lastSeenAt.getTime() > sessionLimits.idleMs;
+  if (idle || session.expiresAt <= now || user.disabledAt) {
+    db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+    return null;
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() > sessionLimits.touchEveryMs) {
+    db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, tokenHash)).run();
+  }
+  const { passwordHash: _, ...staff } = user;
+  return { tokenHash, csrfToken: session.csrfToken, user: staff };
+}
+
+export function endSession(db: HeraldDb, tokenHash: string): void {
+  db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+}
+
+/** How many sessions an account has open (shown in the console). */
+export function openSessions(db: HeraldDb, userId: number): number {
+  return db.select({ n: count() }).from(sessions).where(eq(sessions.userId, userId)).get()?.n ?? 0;
+}
+
+/**
+ * The cookie's name and flags. Over HTTPS it is `__Host-` prefixed and Secure,
+ * which browsers only accept from a secure origin, for the whole host, path /.
+ */
+export function sessionCookie(siteUrl: string) {
+  const secure = siteUrl.startsWith('https:');
+  return {
+    name: secure ? '__Host-herald_session' : 'herald_session',
+    options: { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' },
+  };
+}

@@ -1,0 +1,237 @@
+// `herald export DIR`: the public site as static files (pages, feeds, badges,
+// the calendar and the JSON API), for any static host or CDN, so the status
+// page stays readable while Herald itself is down. Pages are rendered by the
+// server, so the built server renders them: we start it on a loopback port,
+// crawl from a fixed list of entry points, make links relative
+// (static-links.ts), and swap the result into DIR with a rename, so a failed
+// export never replaces a good one.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { freePort } from './free-port';
+import { imagePathPrefix } from '../images';
+import { builtEntry, projectRoot, serverScript } from '../paths';
+import { publicApiPaths } from '../http';
+import { diskName, exportedFile, isLiveOnly, linkedPaths, rewriteHtml, rewriteStylesheet, stylesheetPaths, type LinkTargets } from './static-links';
+
+/** The export could not run (no build, the server did not start, a page failed): exit 1. */
+export class ExportError extends Error {
+  name = 'ExportError';
+}
+
+/** Fetched whatever the pages link to; these are not linked from any page. */
+const entryPoints = [
+  '/',
+  '/history',
+  '/feed.xml',
+  '/badge.svg',
+  '/maintenance.ics',
+  ...publicApiPaths,
+];
+
+/** Each component page brings its feed and badge. */
+const componentFiles = (path: string) => (/^\/components\/[^/]+$/.test(path) ? [`${path}/feed.xml`, `${path}/badge.svg`] : []);
+
+/** A runaway crawl (a page linking to ever new pages) stops here rather than filling the disk. */
+const maxFiles = 20_000;
+
+
+/** Whether `path` is `folder` or inside it. */
+function isWithin(path: string, folder: string): boolean {
+  const way = relative(folder, path);
+  return way === '' || (way !== '..' && !way.startsWith(`..${sep}`) && !isAbsolute(way));
+}
+
+/**
+ * Why DIR cannot be written, or null. DIR is replaced as a whole, so it must
+ * be new, empty, or an earlier export, and never a folder we work in.
+ */
+export function exportDirProblem(dir: string): string | null {
+  const target = resolve(dir);
+  if (target === dirname(target)) return `${dir}: cannot replace the root folder`;
+  for (const inUse of [process.cwd(), projectRoot]) {
+    if (isWithin(inUse, target)) return `${dir}: the export replaces this folder as a whole, and it holds ${inUse}; give a folder of its own, e.g. /var/www/status-fallback`;
+  }
+  if (!existsSync(dirname(target))) return `${dir}: the folder ${dirname(target)} does not exist`;
+  if (!existsSync(target)) return null;
+  if (!statSync(target).isDirectory()) return `${dir} exists and is not a folder`;
+  const looksExported = existsSync(join(target, 'index.html')) && existsSync(join(target, 'api/v2/summary.json'));
+  if (readdirSync(target).length > 0 && !looksExported) {
+    return `${dir} is not empty and is not an earlier export (no index.html and api/v2/summary.json); give a new or empty folder`;
+  }
+  return null;
+}
+
+interface BuiltServer {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** The built server on a loopback port, without the delivery worker or backups, so exporting neither mails nor backs up. */
+async function startBuiltServer(env: Record<string, string | undefined>, siteUrl: string): Promise<BuiltServer> {
+  if (!existsSync(builtEntry)) throw new ExportError(`there is no built server at ${relative(process.cwd(), builtEntry)}: run \`npm run build\` first`);
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [serverScript], {
+    env: { ...env, HOST: '127.0.0.1', PORT: String(port), SITE_URL: siteUrl, HERALD_WORKER: '0', BACKUP_INTERVAL_HOURS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const server = {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      // The server finishes requests in flight and exits within 10 s; never hang on it.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new ExportError(`the server did not start: ${lastLines(output)}`);
+    try {
+      if ((await fetch(`${server.url}/healthz`)).ok) return server;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new ExportError(`the server did not answer within 30 s: ${lastLines(output)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const lastLines = (output: string) => output.trim().split('\n').slice(-5).join('\n') || '(no output)';
+
+interface Fetched {
+  url: URL;
+  type: 'page' | 'stylesheet' | 'file';
+  body: Buffer;
+}
+
+/** Every public page, file and asset reachable from the entry points, by path. */
+async function crawl(base: string): Promise<Map<string, Fetched>> {
+  const fetched = new Map<string, Fetched>();
+  const seen = new Set<string>();
+  const queue: { path: string; required: boolean }[] = [];
+  const enqueue = (path: string, required: boolean) => {
+    if (seen.has(path) || isLiveOnly(path)) return;
+    if (seen.size >= maxFiles) throw new ExportError(`more than ${maxFiles} files: stopped, in case pages link to each other without end`);
+    seen.add(path);
+    queue.push({ path, required });
+  };
+  for (const path of entryPoints) enqueue(path, true);
+
+  const fetchOne = async ({ path, required }: { path: string; required: boolean }) => {
+    const url = new URL(path, base);
+    const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    // A link to a page that does not exist (or moved) keeps pointing at the live site,
+    // and so does an image the proxy cannot fetch just now (its host is down, say).
+    if (!response.ok && !required && (response.status < 500 || path.startsWith(imagePathPrefix))) return;
+    if (response.status !== 200) throw new ExportError(`GET ${path} answered ${response.status}; nothing was written`);
+    const contentType = response.headers.get('content-type') ?? '';
+    const type = contentType.startsWith('text/html') ? 'page' : contentType.startsWith('text/css') ? 'stylesheet' : 'file';
+    const body = Buffer.from(await response.arrayBuffer());
+    fetched.set(path, { url, type, body });
+    const found =
+      type === 'page' ? linkedPaths(body.toString('utf8'), url) : type === 'stylesheet' ? stylesheetPaths(body.toString('utf8'), url) : [];
+    for (const next of [...found, ...componentFiles(path)]) enqueue(next, false);
+  };
+  // Level by level, a few requests at a time: quick, and gentle on a server
+  // that shares the database with the live one.
+  while (queue.length) {
+    const level = queue.splice(0);
+    let next = 0;
+    const fetchers = Array.from({ length: 6 }, async () => {
+      while (next < level.length) await fetchOne(level[next++]);
+    });
+    await Promise.all(fetchers);
+  }
+  return fetched;
+}
+
+/** The exported files: name (relative to DIR) and content, links rewritten. */
+function render(fetched: Map<string, Fetched>, siteUrl: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const fileFor = (path: string) => {
+    const entry = fetched.get(path);
+    return entry ? exportedFile(path, entry.type === 'page') : null;
+  };
+  for (const [path, entry] of fetched) {
+    const file = fileFor(path);
+    if (!file) continue;
+    const targets: LinkTargets = { url: entry.url, file, fileFor, siteUrl };
+    const body =
+      entry.type === 'page'
+        ? Buffer.from(rewriteHtml(entry.body.toString('utf8'), targets))
+        : entry.type === 'stylesheet'
+          ? Buffer.from(rewriteStylesheet(entry.body.toString('utf8'), targets))
+          : entry.body;
+    files.set(diskName(file), body);
+  }
+  return files;
+}
+
+/** Writes beside DIR, then swaps it in: DIR is the old export or the new one, never half of either. */
+function writeAtomically(dir: string, files: Map<string, Buffer>): void {
+  const target = resolve(dir);
+  const fresh = `${target}.tmp-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
+  rmSync(fresh, { recursive: true, force: true });
+  try {
+    for (const [name, body] of files) {
+      const path = join(fresh, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, body);
+    }
+    mkdirSync(fresh, { recursive: true }); // even with no files, DIR exists afterwards
+    const hadOld = existsSync(target);
+    if (hadOld) renameSync(target, old);
+    try {
+      renameSync(fresh, target);
+    } catch (error) {
+      if (hadOld) renameSync(old, target);
+      throw error;
+    }
+    rmSync(old, { recursive: true, force: true });
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+export interface ExportReport {
+  files: number;
+  bytes: number;
+  /** What the server said that the person exporting must see: the first owner's password on a new database. */
+  notice: string | null;
+}
+
+/**
+ * Renders the public site with the built server and writes it into `dir`.
+ * `env` is the server's environment (HERALD_DB and the rest, as for `npm start`);
+ * `siteUrl` is where forms and links the export lacks point.
+ */
+export async function exportStaticSite(dir: string, env: Record<string, string | undefined>, siteUrl: string): Promise<ExportReport> {
+  const server = await startBuiltServer(env, siteUrl);
+  let fetched: Map<string, Fetched>;
+  try {
+    fetched = await crawl(server.url);
+  } catch (error) {
+    if (error instanceof ExportError) throw error;
+    throw new ExportError(`${(error as Error).message}; the server said: ${lastLines(server.output())}`);
+  } finally {
+    await server.stop();
+  }
+  const files = render(fetched, siteUrl);
+  writeAtomically(dir, files);
+  // On a database without accounts, the server created the first owner and printed its password once.
+  const notice = /^Herald: created the first account.*(?:\n.*){3}/m.exec(server.output())?.[0] ?? null;
+  return { files: files.size, bytes: [...files.values()].reduce((sum, body) => sum + body.length, 0), notice };
+}

@@ -1,0 +1,115 @@
+// Console forms: read what was typed, turn a rejected action into an error
+// next to the right field, and keep every value so nothing is lost.
+import { escapeHtml } from '../../escape';
+import { fromLocalInput } from '../../time';
+import type { ComponentChange } from '../publishing';
+import { ActionError } from '../validate';
+import type { Errors, Fields } from '../../form-fields';
+
+export async function readForm(request: Request): Promise<Fields> {
+  const fields: Fields = {};
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    return fields;
+  }
+  for (const [name, value] of form) {
+    if (typeof value === 'string' && !(name in fields)) fields[name] = value;
+  }
+  return fields;
+}
+
+/** The per-component selects (`component.<id>`) that were set, as changes. */
+export function selectedComponentChanges(fields: Fields): ComponentChange[] {
+  return Object.entries(fields)
+    .filter(([name, value]) => name.startsWith('component.') && value !== '')
+    .map(([name, value]) => ({ id: name.slice('component.'.length), status: value as ComponentChange['status'] }));
+}
+
+/**
+ * A `datetime-local` field read in the page's time zone. Empty stays empty (the
+ * action reports it as required); anything that is not a real date and time is
+ * refused here rather than guessed at (2027-02-30 must not become 2 March).
+ */
+export function localInstant(fields: Fields, name: string, timeZone: string): Date | '' {
+  const value = (fields[name] ?? '').trim();
+  if (value === '') return '';
+  const instant = fromLocalInput(value, timeZone);
+  if (!instant) throw new ActionError(name, `${name} is not a date and time, e.g. 2026-12-06T02:00`);
+  return instant;
+}
+
+/** The most a browser form may send (Content-Length and bytes read). Pages never see more. */
+export const formBodyLimit = 256 * 1024;
+
+/**
+ * Reads a copy of a form body without ever holding more than `formBodyLimit`
+ * bytes: 'too_large' past the limit, null when it is not a form at all.
+ */
+export async function peekForm(request: Request): Promise<FormData | 'too_large' | 'incomplete' | null> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return null;
+  if (Number(request.headers.get('content-length') ?? 0) > formBodyLimit) return 'too_large';
+  const body = request.clone().body;
+  if (!body) return new FormData();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      return 'incomplete'; // the client stopped sending before its Content-Length
+    }
+    const { done, value } = chunk;
+    if (done) break;
+    size += value.byteLength;
+    if (size > formBodyLimit) {
+      // Not awaited: cancelling one branch of a cloned (tee'd) body settles only
+      // when the other branch is cancelled too, and that one is never read.
+      reader.cancel().catch(() => {});
+      return 'too_large';
+    }
+    chunks.push(value);
+  }
+  try {
+    return await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
+  } catch {
+    return null;
+  }
+}
+
+/** Fields never shown back: secrets and the form's own plumbing. */
+const unechoed = new Set(['csrf', 'intent', 'password', 'current', 'confirm', 'original', 'next']);
+
+/**
+ * A refused console form (session ended, stale CSRF token) as a page that
+ * shows back what was typed, escaped, so nothing is lost.
+ */
+export function refusedFormPage(status: number, heading: string, advice: string, form: FormData | null): Response {
+  const kept = [...(form ?? [])]
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .filter(([name, value]) => !unechoed.has(name) && value.trim() !== '')
+    .map(([name, value]) => `<p><label>${escapeHtml(name)}<br><textarea readonly rows="6" cols="60">${escapeHtml(value.slice(0, 20_000))}</textarea></label></p>`)
+    .join('');
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(heading)}</title></head><body><main><h1>${escapeHtml(heading)}</h1><p>Nothing was saved. ${advice}</p>${kept ? `<p>What you typed, so it is not lost:</p>${kept}` : ''}</main></body></html>`;
+  return new Response(html, { status, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
+
+/** An ActionError as an error next to its field; anything else is a real fault and is rethrown. */
+export function errorsFrom(error: unknown): Errors {
+  if (!(error instanceof ActionError)) throw error;
+  const perComponent = /^status of (.+)$/.exec(error.field);
+  return { [perComponent ? `component.${perComponent[1]}` : error.field]: error.message };
+}
+
+/**
+ * Where to go after logging in: only a plain path inside the console, never
+ * another site, and nothing that could not be sent as a Location header.
+ */
+export function safeNext(value: string | null | undefined): string {
+  if (!value || !/^\/admin(\/[A-Za-z0-9._~%/-]*)?(\?[\x21-\x7e]*)?$/.test(value) || value.includes('//')) return '/admin';
+  return value;
+}

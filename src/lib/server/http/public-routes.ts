@@ -1,0 +1,77 @@
+// Which public addresses exist, decided in the Node server before Astro is
+// asked: an unknown incident, component or month, or a path no page answers,
+// is a "page not found" found by an index lookup (a primary key, the set of
+// markdown ids), never by rendering or reading the history. Anything this
+// table does not know for certain (the console, the HTTP API, odd spellings)
+// goes on to Astro, which decides as before. tests/unit/public-routes.test.ts
+// keeps the table in step with src/pages.
+import { isMonth } from '../../time';
+import { incidentExists, listedComponentExists } from '../read-model';
+import type { Runtime } from '../runtime';
+
+/** The Statuspage-compatible JSON documents (src/pages/api/v2/). */
+export const publicApiPaths = [
+  '/api/v2/summary.json',
+  '/api/v2/status.json',
+  '/api/v2/components.json',
+  '/api/v2/incidents.json',
+  '/api/v2/incidents/unresolved.json',
+  '/api/v2/scheduled-maintenances.json',
+  '/api/v2/scheduled-maintenances/upcoming.json',
+  '/api/v2/scheduled-maintenances/active.json',
+];
+
+/** Public pages and files at one fixed address. */
+const fixedPaths = new Set([
+  '/',
+  '/404',
+  '/500',
+  '/badge.svg',
+  '/feed.xml',
+  '/healthz',
+  '/history',
+  '/maintenance.ics',
+  '/unsubscribe',
+  '/subscribe',
+  '/subscribe/confirm',
+  '/subscribe/manage',
+  '/subscribe/webhook',
+  '/.well-known/security.txt',
+  ...publicApiPaths,
+]);
+
+/** Prefixes whose pages decide for themselves: the console and HTTP API (after access control), signed image paths. */
+const astroDecides = ['/admin', '/api/admin', '/img/'];
+
+/**
+ * False when no page can answer `path` (the raw request path, without the
+ * query): the server then answers "page not found" itself. True when a page
+ * may; that page still decides.
+ */
+export function publicPathMayExist(runtime: Runtime, rawPath: string): boolean {
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return true; // malformed escapes: Astro answers 400
+  }
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  if (fixedPaths.has(path)) return true;
+  if (astroDecides.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))) return true;
+  const [, first, second, third, ...rest] = path.split('/');
+  if (rest.length) return false;
+  switch (first) {
+    case 'incidents':
+      return third === undefined && !!second && incidentExists(runtime, second);
+    case 'history':
+      return third === undefined && !!second && isMonth(second);
+    case 'components':
+      return (
+        !!second &&
+        (third === undefined || third === 'feed.xml' || third === 'badge.svg') &&
+        listedComponentExists(runtime, second)
+      );
+    default:
+      return false;
+  }
+}

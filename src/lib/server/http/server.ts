@@ -1,0 +1,213 @@
+// Herald's HTTP server. Astro's Node adapter runs in middleware mode and
+// renders pages; everything around rendering is ordinary code here: start-up
+// checks, which forwarding headers to believe, the security headers every
+// answer carries, built files from memory, cache hits and unknown addresses
+// answered before Astro (a render costs a millisecond, a lookup microseconds),
+// HEAD, keep-alive, and a drain on SIGTERM.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type Config } from '../../config';
+import { scheduleBackups, scheduleRetention } from '../storage';
+import { startDeliveryWorker, sealStoredSecrets } from '../subscribers';
+import { applyProxyTrust, arrivedOverHttps } from './forwarded';
+import { builtClient, builtEntry, projectRoot } from '../paths';
+import { NotFoundBudget } from './not-found-budget';
+import { publicPathMayExist } from './public-routes';
+import { isSharedPublicPath } from '../accounts';
+import { answerHitFromMemory, contentVersion, forgetContentVersion, writeCachedAnswer, writeHit } from './render-cache';
+import { startRuntime, type Runtime } from '../runtime';
+import { securityHeaders, strictTransportSecurity } from './security-headers';
+import { draining, shutdownGracefully } from './shutdown';
+import { answerStaticFile, loadStaticFiles } from './static-files';
+
+/** The adapter's request handler (`mode: 'middleware'`, dist/server/entry.mjs). */
+type AstroHandler = (request: IncomingMessage, response: ServerResponse, next?: () => void, locals?: object) => Promise<void>;
+
+
+/**
+ * Idle connections are kept longer than clients and proxies keep theirs
+ * (undici 4 s, nginx 60 s), so the client closes first: with Node's 5 s
+ * default a request sent as the server closed the connection was lost.
+ */
+const keepAliveMs = 65_000;
+
+/** Methods a fetch Request refuses to carry (the Fetch standard forbids them); the adapter would throw, a 500. */
+const forbiddenMethods = new Set(['TRACE', 'TRACK']);
+
+/** The security headers as pairs, made once: every request, hits included, sets them. */
+const baselineHeaders = Object.entries(securityHeaders);
+
+class StartError extends Error {}
+
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host}:${config.port}`;
+      if (error.code === 'EADDRINUSE') reject(new StartError(`PORT: ${where} is already in use by another program; stop it or choose another PORT`));
+      else if (error.code === 'EACCES') reject(new StartError(`PORT: not allowed to listen on ${where}; choose a PORT above 1023 or run behind a proxy`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new StartError(`HOST: ${config.host} is not an address of this machine`));
+      else reject(error);
+    });
+    server.listen(config.port, config.host, () => resolve());
+  });
+}
+
+/** Starts Herald: configuration, the port, the database and content, then serves until a signal. Exits 1 with one line if it cannot. */
+export async function serve(): Promise<Server> {
+  try {
+    return await start();
+  } catch (error) {
+    const known = error instanceof StartError || ['ConfigError', 'ContentError'].includes((error as Error).name);
+    console.error(`Herald cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? error)}`);
+    process.exit(1);
+  }
+}
+
+async function start(): Promise<Server> {
+  const config = loadConfig();
+  if (!existsSync(builtEntry)) throw new StartError(`there is no build in ${join(projectRoot, 'dist')}: run npm run build first`);
+  const { handler } = (await import(pathToFileURL(builtEntry).href)) as { handler: AstroHandler };
+  const staticFiles = loadStaticFiles(builtClient);
+
+  let runtime: Runtime | undefined;
+  const notFoundBudget = new NotFoundBudget();
+  const server = createServer((request, response) => {
+    applyProxyTrust(request.headers, config.trustProxy);
+    // Most requests on a busy day: a cached page, or an address that does not exist.
+    if (runtime && answerFromMemory(runtime, request, response)) return;
+    // Before anything can throw: every answer carries the security headers and
+    // is never stored unless a route says otherwise (the middleware does).
+    for (const [name, value] of baselineHeaders) response.setHeader(name, value);
+    response.setHeader('Cache-Control', 'no-store');
+    if (arrivedOverHttps(request, config.trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
+    if (draining) response.setHeader('Connection', 'close');
+    if (forbiddenMethods.has(request.method ?? '')) {
+      response.writeHead(405, { Allow: 'GET, HEAD, POST, PATCH', 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end(`${request.method} is not allowed.`);
+      return;
+    }
+    // A write (a staff post, a confirmation) changes what pages show: the version is read afresh after it.
+    if (runtime && request.method !== 'GET' && request.method !== 'HEAD') {
+      const db = runtime.db;
+      response.once('finish', () => forgetContentVersion(db));
+    }
+    if (runtime) answer(runtime, request, response);
+    else ready.then((r) => answer(r, request, response), () => response.destroy());
+  });
+  // Requests Node cannot parse, or whose body stops before its Content-Length:
+  // a short, plain answer with the security headers, never a stack trace.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = 'The request was incomplete or malformed.\n';
+    const headers = baselineHeaders.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nCache-Control: no-store\r\n${headers}Connection: close\r\n\r\n${body}`);
+  });
+  server.keepAliveTimeout = keepAliveMs;
+  server.headersTimeout = keepAliveMs + 1000;
+
+  /** Requests that arrive while the database opens wait for it. */
+  let ready: Promise<Runtime> = new Promise(() => {});
+  // The port first: a taken port must stop start-up before anything is created (the first owner's password).
+  await listen(server, config);
+  ready = startRuntime(config);
+  runtime = await ready;
+
+  /**
+   * A public GET or HEAD answered from the render cache in one writeHead, with
+   * the security headers and all (writeHit): a hit, or, for a path no route
+   * or record has, the shared not-found answer, decided by an index lookup.
+   * False, having written nothing, for everything else.
+   */
+  function answerFromMemory(runtime: Runtime, request: IncomingMessage, response: ServerResponse): boolean {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const target = request.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query < 0 ? target : target.slice(0, query);
+    if (!isSharedPublicPath(path)) return false;
+    const version = contentVersion(runtime.db);
+    const hsts = arrivedOverHttps(request, config.trustProxy);
+    const hit = runtime.renderCache.get(path, version);
+    if (hit) {
+      if (hit.status === 200) notFoundBudget.notePage();
+      return writeHit(hit, request, response, hsts, draining);
+    }
+    if (staticFiles.has(path) || publicPathMayExist(runtime, path)) return false;
+    const notFound = runtime.renderCache.notFound(version);
+    if (!notFound) return false;
+    const client = config.trustProxy ? String(request.headers['x-forwarded-for'] ?? '') : (request.socket.remoteAddress ?? '');
+    const pause = notFoundBudget.take(client);
+    if (pause === 0) return writeHit(notFound, request, response, hsts, draining);
+    setTimeout(() => response.destroyed || writeHit(notFound, request, response, hsts, draining), pause).unref();
+    return true;
+  }
+
+  function answer(runtime: Runtime, request: IncomingMessage, response: ServerResponse): void {
+    const target = request.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query < 0 ? target : target.slice(0, query);
+    if (request.method === 'OPTIONS' && path.startsWith('/api/v2/') && publicPathMayExist(runtime, path)) return answerPreflight(request, response);
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      if (answerStaticFile(staticFiles, path, request, response)) return;
+      if (answerHitFromMemory(runtime.renderCache, runtime.db, request, response)) return;
+      if (!publicPathMayExist(runtime, path)) {
+        const notFound = runtime.renderCache.notFound(contentVersion(runtime.db));
+        if (notFound) return writeCachedAnswer(notFound, request, response);
+        request.url = '/404'; // rendered once, then kept (src/middleware.ts)
+      }
+    }
+    // HEAD is answered like GET without the body: Astro renders (and the cache
+    // keeps) the full GET answer, and Node leaves the body out because the
+    // response was created for a HEAD request.
+    if (request.method === 'HEAD') request.method = 'GET';
+    const locals = { herald: runtime };
+    // Paths no route matches: the "page not found" page, through the same middleware.
+    const notFound = () => {
+      request.url = '/404';
+      void handler(request, response, () => response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.'), locals);
+    };
+    handler(request, response, notFound, locals).catch((error: Error) => {
+      console.error(`Herald: ${request.method} ${path}: ${error.stack ?? error.message}`);
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Server error.');
+      else response.destroy();
+    });
+  }
+
+  console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl} (listening on ${config.host}:${config.port})`);
+  startBackgroundWork(runtime, server);
+  return server;
+}
+
+/**
+ * CORS preflight for the public JSON API, which any origin may read: a browser
+ * client that sends a header beyond the simple ones (an Authorization or
+ * Cache-Control of its own, say) asks first. Reading is all there is to allow.
+ */
+function answerPreflight(request: IncomingMessage, response: ServerResponse): void {
+  const asked = String(request.headers['access-control-request-headers'] ?? '');
+  response.writeHead(204, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    // Only header names (tokens) are echoed back.
+    ...(/^[\w\s,-]{1,512}$/.test(asked) ? { 'Access-Control-Allow-Headers': asked } : {}),
+    'Access-Control-Max-Age': '86400',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    Allow: 'GET, HEAD, OPTIONS',
+  });
+  response.end();
+}
+
+/** Secrets sealed, backups and retention scheduled, the delivery worker started, and shutdown wired to all of them. */
+function startBackgroundWork(runtime: Runtime, server: Server): void {
+  const { config, db, content } = runtime;
+  const secrets = sealStoredSecrets(db, config.secretsKey);
+  if (secrets.sealed) console.log(`Herald: encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
+  if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (README: Configuration)`);
+  const stopBackups = scheduleBackups(db, config.backup);
+  scheduleRetention(db, config.retention);
+  const worker = config.worker ? startDeliveryWorker(db, content, config, runtime.storage) : null;
+  if (worker) console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
+  shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop()]), server);
+}

@@ -1,0 +1,97 @@
+// Staff changes to the component catalog from the console: create, rename,
+// describe, group, order, hide. A component or group changed here gets source
+// 'console', so content/components.yml no longer overrides it (catalog-sync.ts).
+import { eq, max } from 'drizzle-orm';
+import { componentGroups, components, type ComponentRow } from '../../../db/schema';
+import type { HeraldDb } from '../db';
+import { recordAudit, systemActor } from '../accounts';
+import { type LogContext, slugify } from './staff-actions';
+import { ActionError, optionalText, requireInteger, requireText } from '../validate';
+
+export interface ComponentFields {
+  name: unknown;
+  description?: unknown;
+  /** A group id, or '' / null for none. */
+  groupId?: unknown;
+  position?: unknown;
+}
+
+/** One component as staff edit it, listed or not; null when there is none. */
+export function findComponent(db: HeraldDb, id: string): ComponentRow | null {
+  return db.select().from(components).where(eq(components.id, id)).get() ?? null;
+}
+
+function checkGroup(ctx: LogContext, value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  const row = ctx.db.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, String(value))).get();
+  if (!row) throw new ActionError('groupId', `no group "${String(value)}"`, 'not_found');
+  return row.id;
+}
+
+function fields(ctx: LogContext, input: ComponentFields) {
+  return {
+    name: requireText('name', input.name, 100),
+    description: optionalText('description', input.description, 500),
+    groupId: checkGroup(ctx, input.groupId),
+  };
+}
+
+function nextPosition(ctx: LogContext): number {
+  const [row] = ctx.db.select({ last: max(components.position) }).from(components).all();
+  return (row.last ?? 0) + 10;
+}
+
+/** Creates a component; its id is the slug of its name and never changes. */
+export function createComponent(ctx: LogContext, input: ComponentFields, now = new Date()): string {
+  const values = fields(ctx, input);
+  const position = input.position === undefined || input.position === '' ? nextPosition(ctx) : requireInteger('position', input.position, 0, 1_000_000);
+  const id = slugify(values.name);
+  return ctx.db.transaction((tx) => {
+    if (tx.select({ id: components.id }).from(components).where(eq(components.id, id)).get()) {
+      throw new ActionError('name', `a component with the id "${id}" exists already; choose another name`, 'conflict');
+    }
+    tx.insert(components).values({ id, ...values, position, source: 'console', createdAt: now, updatedAt: now }).run();
+    recordAudit(tx, ctx.actor ?? systemActor, 'component.create', id, { ...values, position }, now);
+    return id;
+  });
+}
+
+/** Renames, describes, regroups or reorders a component; `listed: false` hides it (history stays). */
+export function editComponent(ctx: LogContext, id: string, input: ComponentFields & { listed?: boolean }, now = new Date()): void {
+  const values = fields(ctx, input);
+  const position = requireInteger('position', input.position, 0, 1_000_000);
+  ctx.db.transaction((tx) => {
+    const before = tx.select().from(components).where(eq(components.id, id)).get();
+    if (!before) throw new ActionError('component', `no component "${id}"`, 'not_found');
+    const listed = input.listed ?? before.listed;
+    tx.update(components).set({ ...values, position, listed, source: 'console', updatedAt: now }).where(eq(components.id, id)).run();
+    const was = { name: before.name, description: before.description, groupId: before.groupId, position: before.position, listed: before.listed };
+    recordAudit(tx, ctx.actor ?? systemActor, 'component.edit', id, { before: was, after: { ...values, position, listed } }, now);
+  });
+}
+
+export function createGroup(ctx: LogContext, input: { name: unknown; position?: unknown }, now = new Date()): string {
+  const name = requireText('name', input.name, 100);
+  const id = slugify(name);
+  const [last] = ctx.db.select({ last: max(componentGroups.position) }).from(componentGroups).all();
+  const position = input.position === undefined || input.position === '' ? (last.last ?? 0) + 10 : requireInteger('position', input.position, 0, 1_000_000);
+  return ctx.db.transaction((tx) => {
+    if (tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, id)).get()) {
+      throw new ActionError('name', `a group with the id "${id}" exists already`, 'conflict');
+    }
+    tx.insert(componentGroups).values({ id, name, position, source: 'console' }).run();
+    recordAudit(tx, ctx.actor ?? systemActor, 'group.create', id, { name, position }, now);
+    return id;
+  });
+}
+
+export function editGroup(ctx: LogContext, id: string, input: { name: unknown; position: unknown }, now = new Date()): void {
+  const name = requireText('name', input.name, 100);
+  const position = requireInteger('position', input.position, 0, 1_000_000);
+  ctx.db.transaction((tx) => {
+    const before = tx.select().from(componentGroups).where(eq(componentGroups.id, id)).get();
+    if (!before) throw new ActionError('group', `no group "${id}"`, 'not_found');
+    tx.update(componentGroups).set({ name, position, source: 'console' }).where(eq(componentGroups.id, id)).run();
+    recordAudit(tx, ctx.actor ?? systemActor, 'group.edit', id, { before: { name: before.name, position: before.position }, after: { name, position } }, now);
+  });
+}

@@ -1,0 +1,412 @@
+// What staff can do to the live log: open an incident, post an update, resolve,
+// set a component's status, schedule maintenance. The CLI, the console and the
+// HTTP API all call these, so validation and transactions live here once.
+// Every action is one transaction: it happens whole or not at all.
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import {
+  componentStatuses,
+  isClosedStatus,
+  incidentImpacts,
+  incidentStatuses,
+  maintenanceStatuses,
+  type ComponentStatus,
+  type IncidentImpact,
+  type IncidentKind,
+  type UpdateStatus,
+} from '../../../db/constants';
+import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates, type IncidentUpdateRow } from '../../../db/schema';
+import type { AuthoredIncident } from '../../content/incident-file';
+import type { Incident } from '../../model';
+import { recordAudit, systemActor, type Actor } from '../accounts';
+import { queueNotification } from '../subscribers';
+import type { HeraldDb } from '../db';
+import { ActionError, requireInstant, requireOneOf, requireText } from '../validate';
+
+/** One live update as staff correct it, or null when there is none with that id. */
+export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
+  if (!Number.isSafeInteger(id)) return null;
+  return db.select().from(incidentUpdates).where(eq(incidentUpdates.id, id)).get() ?? null;
+}
+
+export interface LogContext {
+  db: HeraldDb;
+  /** Markdown incidents, which live updates may join. */
+  authored: AuthoredIncident[];
+  /** Who acts, for the audit log; Herald itself when absent. */
+  actor?: Actor;
+}
+
+export interface ComponentChange {
+  id: string;
+  status: ComponentStatus;
+}
+
+export const limits = { title: 200, message: 20_000 } as const;
+
+const text = requireText;
+const oneOf = requireOneOf;
+const instant = requireInstant;
+
+function audit(tx: Tx, ctx: LogContext, action: string, target: string, detail: Record<string, unknown> | undefined, at: Date) {
+  recordAudit(tx, ctx.actor ?? systemActor, action, target, detail, at);
+}
+
+function checkComponents(ctx: LogContext, changes: ComponentChange[], field = 'components'): ComponentChange[] {
+  const known = new Set(
+    ctx.db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id),
+  );
+  const seen = new Set<string>();
+  if (!Array.isArray(changes)) throw new ActionError(field, `${field} must be a list`);
+  return changes.map((change) => {
+    if (typeof change?.id !== 'string') throw new ActionError(field, `each of ${field} needs an id`);
+    if (!known.has(change.id)) throw new ActionError(field, `no component "${change.id}"`, 'not_found');
+    if (seen.has(change.id)) throw new ActionError(field, `component "${change.id}" is named twice`);
+    seen.add(change.id);
+    return { id: change.id, status: oneOf(`status of ${change.id}`, change.status, componentStatuses) };
+  });
+}
+
+/** "Webmail: slow logins!" → "webmail-slow-logins". */
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return slug || 'incident';
+}
+
+/** A fresh id `YYYY-MM-DD-title`, unique across the database and content/. */
+function newIncidentId(ctx: LogContext, title: string, at: Date): string {
+  const base = `${at.toISOString().slice(0, 10)}-${slugify(title)}`;
+  const taken = (id: string) =>
+    ctx.authored.some((a) => a.id === id) ||
+    ctx.db.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, id)).get() !== undefined;
+  let id = base;
+  for (let n = 2; taken(id); n++) id = `${base}-${n}`;
+  return id;
+}
+
+interface Target {
+  id: string;
+  kind: IncidentKind;
+  startedAt: Date;
+  authored: AuthoredIncident | undefined;
+}
+
+function findIncident(ctx: LogContext, id: unknown): Target {
+  if (typeof id !== 'string' || id === '') throw new ActionError('incident', 'incident id is required');
+  const authored = ctx.authored.find((a) => a.id === id);
+  if (authored) return { id, kind: authored.kind, startedAt: authored.startedAt, authored };
+  const row = ctx.db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).get();
+  if (!row) throw new ActionError('incident', `no incident or maintenance "${id}"`, 'not_found');
+  return { id, kind: row.kind, startedAt: row.startedAt, authored: undefined };
+}
+
+type Tx = Parameters<Parameters<HeraldDb['transaction']>[0]>[0];
+
+/** Records the status an incident gives components now, and logs the change for uptime. */
+function applyComponentChanges(tx: Tx, target: Target, changes: ComponentChange[], at: Date) {
+  for (const change of changes) {
+    const logged = tx
+      .select({ id: componentStatusLog.id })
+      .from(componentStatusLog)
+      .where(and(eq(componentStatusLog.incidentId, target.id), eq(componentStatusLog.componentId, change.id)))
+      .get();
+    if (!logged && target.authored) {
+      // The first live change to a markdown incident: log what the file said
+      // until now, so uptime keeps the authored status before this moment.
+      const before = target.authored.components.find((c) => c.id === change.id)?.status ?? 'operational';
+      tx.insert(componentStatusLog)
+        .values({ componentId: change.id, status: before, at: target.startedAt, incidentId: target.id })
+        .run();
+    }
+    tx.insert(incidentComponents)
+      .values({ incidentId: target.id, componentId: change.id, status: change.status })
+      .onConflictDoUpdate({
+        target: [incidentComponents.incidentId, incidentComponents.componentId],
+        set: { status: change.status },
+      })
+      .run();
+    tx.insert(componentStatusLog)
+      .values({ componentId: change.id, status: change.status, at, incidentId: target.id })
+      .run();
+  }
+}
+
+/**
+ * Keeps incidents.closed_at in step with the latest update, so readers find
+ * open incidents by an index instead of reading the whole history.
+ */
+export function refreshClosedAt(tx: Pick<HeraldDb, 'run'>, incidentId: string): void {
+  tx.run(sql`
+    UPDATE incidents SET closed_at = (
+      SELECT CASE WHEN u.status IN ('resolved', 'postmortem', 'completed') THEN u.at END
+      FROM incident_updates u WHERE u.incident_id = ${incidentId} AND u.deleted_at IS NULL
+      ORDER BY u.at DESC, u.id DESC LIMIT 1
+    ) WHERE id = ${incidentId}`);
+}
+
+/**
+ * Queues the update for every subscriber it concerns: those following all
+ * components, and those following one the incident touches. Same transaction,
+ * one notify job row; the delivery worker expands it into deliveries.
+ */
+function notifySubscribers(tx: Tx, target: Target, updateId: number, now: Date): void {
+  const touched = new Set(target.authored?.components.map((c) => c.id) ?? []);
+  const live = tx.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, target.id)).all();
+  for (const row of live) touched.add(row.id);
+  queueNotification(tx, `update:${updateId}`, { incidentId: target.id, updateId, componentIds: [...touched] }, now);
+}
+
+export interface NewIncident {
+  title: unknown;
+  impact: unknown;
+  status?: unknown;
+  message: unknown;
+  components?: ComponentChange[];
+  /** Whether subscribers hear of it (default yes). */
+  notify?: boolean;
+}
+
+/** Opens an incident with its first update. Returns its id (slug). */
+export function createIncident(ctx: LogContext, input: NewIncident, now = new Date()): string {
+  const title = text('title', input.title, limits.title);
+  const impact = oneOf<IncidentImpact>('impact', input.impact, incidentImpacts);
+  const status = oneOf<UpdateStatus>('status', input.status ?? 'investigating', openIncidentStatuses);
+  const message = text('message', input.message, limits.message);
+  const changes = checkComponents(ctx, input.components ?? []);
+  const notify = input.notify ?? true;
+  return ctx.db.transaction((tx) => {
+    const id = newIncidentId(ctx, title, now);
+    tx.insert(incidents).values({ id, kind: 'incident', title, impact, startedAt: now, createdAt: now }).run();
+    const update = tx
+      .insert(incidentUpdates)
+      .values({ incidentId: id, status, body: message, at: now, notify })
+      .returning({ id: incidentUpdates.id })
+      .get();
+    const target: Target = { id, kind: 'incident', startedAt: now, authored: undefined };
+    applyComponentChanges(tx, target, changes, now);
+    refreshClosedAt(tx, id);
+    if (notify) notifySubscribers(tx, target, update.id, now);
+    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify }, now);
+    return id;
+  });
+}
+
+/** An incident may be opened already resolved (logged after the fact), but a postmortem needs a resolution first. */
+const openIncidentStatuses = incidentStatuses.filter((s) => s !== 'postmortem');
+
+/** The status of the latest update, live or authored. */
+function latestStatus(tx: Pick<HeraldDb, 'select'>, target: Target): UpdateStatus | undefined {
+  const live = tx
+    .select({ status: incidentUpdates.status, at: incidentUpdates.at })
+    .from(incidentUpdates)
+    .where(eq(incidentUpdates.incidentId, target.id))
+    .orderBy(desc(incidentUpdates.at), desc(incidentUpdates.id))
+    .get();
+  const authored = target.authored?.updates.at(-1);
+  if (live && (!authored || live.at >= authored.at)) return live.status;
+  return authored?.status;
+}
+
+export interface NewUpdate {
+  status: unknown;
+  message: unknown;
+  components?: ComponentChange[];
+  notify?: boolean;
+}
+
+/** Appends an update to a live or markdown incident or maintenance. Returns the update's row id. */
+export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdate, now = new Date()): number {
+  const target = findIncident(ctx, incidentId);
+  const allowed = target.kind === 'maintenance' ? maintenanceStatuses : incidentStatuses;
+  const status = oneOf<UpdateStatus>('status', input.status, allowed);
+  const message = text('message', input.message, limits.message);
+  const changes = checkComponents(ctx, input.components ?? []);
+  const notify = input.notify ?? true;
+  return ctx.db.transaction((tx) => {
+    if (status === 'postmortem' && !isClosedStatus(latestStatus(tx, target) ?? 'investigating')) {
+      throw new ActionError('status', 'a postmortem follows the resolution: resolve the incident first', 'conflict');
+    }
+    const row = tx
+      .insert(incidentUpdates)
+      .values({ incidentId: target.id, status, body: message, at: now, notify })
+      .returning({ id: incidentUpdates.id })
+      .get();
+    applyComponentChanges(tx, target, changes, now);
+    refreshClosedAt(tx, target.id);
+    if (notify) notifySubscribers(tx, target, row.id, now);
+    audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify }, now);
+    return row.id;
+  });
+}
+
+/** What Herald posts when a maintenance window starts or ends by the clock. */
+export const automaticMessages = {
+  in_progress: 'The maintenance has begun, as scheduled.',
+  completed: 'The maintenance has ended, as scheduled.',
+} as const;
+
+/**
+ * A maintenance still `scheduled` (or begun by Herald) whose window has
+ * started or ended gets the update staff did not post, as Statuspage does:
+ * `in_progress` at the window's start and `completed` at its end, marked
+ * automatic and never notifying (the worker's window mails announce them).
+ * Each is posted once per maintenance, even if staff later move it to the
+ * trash. Returns the statuses posted.
+ */
+export function postWindowUpdates(ctx: LogContext, maintenance: Incident, now = new Date()): ('in_progress' | 'completed')[] {
+  const { scheduledFor: from, scheduledUntil: until } = maintenance;
+  if (maintenance.kind !== 'maintenance' || !from || !until || now < from) return [];
+  const latest = maintenance.updates[0];
+  if (latest && latest.status !== 'scheduled' && !(latest.automatic && latest.status === 'in_progress')) return [];
+  // Never before the latest update: a "scheduled" posted after the start would otherwise stay the latest.
+  const after = (at: Date) => new Date(Math.max(at.getTime(), latest?.at.getTime() ?? 0));
+  const due = [
+    ...(latest?.status === 'in_progress' ? [] : [{ status: 'in_progress' as const, at: after(from) }]),
+    ...(now >= until ? [{ status: 'completed' as const, at: after(until) }] : []),
+  ];
+  return ctx.db.transaction(
+    (tx) => {
+      const posted = new Set(
+        tx
+          .select({ status: incidentUpdates.status })
+          .from(incidentUpdates)
+          .where(and(eq(incidentUpdates.incidentId, maintenance.id), eq(incidentUpdates.automatic, true)))
+          .all()
+          .map((r) => r.status),
+      );
+      const todo = due.filter((d) => !posted.has(d.status));
+      if (todo.length === 0) return [];
+      for (const d of todo) {
+        tx.insert(incidentUpdates)
+          .values({ incidentId: maintenance.id, status: d.status, body: automaticMessages[d.status], at: d.at, notify: false, automatic: true })
+          .run();
+      }
+      refreshClosedAt(tx, maintenance.id);
+      audit(tx, ctx, 'update.automatic', maintenance.id, { statuses: todo.map((d) => d.status) }, now);
+      return todo.map((d) => d.status);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** Resolves an incident, or completes a maintenance. */
+export function resolveIncident(ctx: LogContext, incidentId: unknown, message: unknown, now = new Date(), notify = true): number {
+  const target = findIncident(ctx, incidentId);
+  return postUpdate(ctx, target.id, { status: target.kind === 'maintenance' ? 'completed' : 'resolved', message, notify }, now);
+}
+
+/**
+ * Corrects the text of a live update. Visitors see the new text marked as
+ * corrected; the audit log keeps the original. `expectedBody`, when given, is
+ * the text the editor started from: if someone else corrected it meanwhile,
+ * the correction is refused instead of silently overwriting theirs.
+ */
+export function correctUpdate(
+  ctx: LogContext,
+  updateId: number,
+  message: unknown,
+  expectedBody?: string,
+  now = new Date(),
+): void {
+  const body = text('message', message, limits.message);
+  ctx.db.transaction((tx) => {
+    const row = tx.select().from(incidentUpdates).where(and(eq(incidentUpdates.id, updateId), isNull(incidentUpdates.deletedAt))).get();
+    if (!row) throw new ActionError('update', `no live update ${updateId}`, 'not_found');
+    if (expectedBody !== undefined && expectedBody.trim() !== row.body) {
+      throw new ActionError('message', 'someone corrected this update while you were editing; review their text', 'conflict');
+    }
+    if (row.body === body) return;
+    tx.update(incidentUpdates).set({ body, editedAt: now }).where(eq(incidentUpdates.id, updateId)).run();
+    audit(tx, ctx, 'update.correct', row.incidentId, { update: updateId, original: row.body, corrected: body }, now);
+  });
+}
+
+export interface IncidentEdit {
+  title?: unknown;
+  impact?: unknown;
+  /** Maintenance only: a new window. */
+  scheduledFor?: unknown;
+  scheduledUntil?: unknown;
+}
+
+/** Changes a live incident's title or impact, or a maintenance's window. Markdown incidents change in their file. */
+export function editIncident(ctx: LogContext, incidentId: unknown, edit: IncidentEdit, now = new Date()): void {
+  const target = findIncident(ctx, incidentId);
+  if (target.authored) {
+    throw new ActionError('incident', `${target.id} is authored in ${target.authored.filePath}; change it there`, 'conflict');
+  }
+  const row = ctx.db.select().from(incidents).where(eq(incidents.id, target.id)).get()!;
+  const changes: Partial<typeof row> = {};
+  if (edit.title !== undefined) changes.title = text('title', edit.title, limits.title);
+  if (edit.impact !== undefined) changes.impact = oneOf<IncidentImpact>('impact', edit.impact, incidentImpacts);
+  if (edit.scheduledFor !== undefined || edit.scheduledUntil !== undefined) {
+    if (row.kind !== 'maintenance') throw new ActionError('scheduledFor', 'only maintenance has a window');
+    const from = edit.scheduledFor !== undefined ? instant('scheduledFor', edit.scheduledFor) : row.scheduledFor!;
+    const until = edit.scheduledUntil !== undefined ? instant('scheduledUntil', edit.scheduledUntil) : row.scheduledUntil!;
+    if (until <= from) throw new ActionError('scheduledUntil', 'the window must end after it starts');
+    Object.assign(changes, { scheduledFor: from, scheduledUntil: until, startedAt: from });
+  }
+  if (Object.keys(changes).length === 0) return;
+  ctx.db.transaction((tx) => {
+    tx.update(incidents).set(changes).where(eq(incidents.id, target.id)).run();
+    const before = Object.fromEntries(Object.keys(changes).map((k) => [k, row[k as keyof typeof row]]));
+    audit(tx, ctx, 'incident.edit', target.id, { before, after: changes }, now);
+  });
+}
+
+/** Sets a component's own live status (outside any incident), logging the change. */
+export function setComponentStatus(ctx: LogContext, componentId: unknown, status: unknown, now = new Date()): void {
+  const [change] = checkComponents(ctx, [{ id: String(componentId ?? ''), status: status as ComponentStatus }], 'component');
+  ctx.db.transaction((tx) => {
+    const before = tx.select({ status: components.status }).from(components).where(eq(components.id, change.id)).get();
+    tx.update(components).set({ status: change.status, updatedAt: now }).where(eq(components.id, change.id)).run();
+    tx.insert(componentStatusLog).values({ componentId: change.id, status: change.status, at: now }).run();
+    audit(tx, ctx, 'component.status', change.id, { from: before?.status, to: change.status }, now);
+  });
+}
+
+export interface NewMaintenance {
+  title: unknown;
+  scheduledFor: unknown;
+  scheduledUntil: unknown;
+  message: unknown;
+  components?: string[];
+  notify?: boolean;
+}
+
+/** Schedules a maintenance window. Its components show under_maintenance while it runs. */
+export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now = new Date()): string {
+  const title = text('title', input.title, limits.title);
+  const scheduledFor = instant('scheduledFor', input.scheduledFor);
+  const scheduledUntil = instant('scheduledUntil', input.scheduledUntil);
+  if (scheduledUntil <= scheduledFor) throw new ActionError('scheduledUntil', 'the window must end after it starts');
+  const message = text('message', input.message, limits.message);
+  const changes = checkComponents(
+    ctx,
+    (input.components ?? []).map((id) => ({ id, status: 'under_maintenance' as const })),
+  );
+  const notify = input.notify ?? true;
+  return ctx.db.transaction((tx) => {
+    const id = newIncidentId(ctx, title, scheduledFor);
+    tx.insert(incidents)
+      .values({ id, kind: 'maintenance', title, impact: 'none', startedAt: scheduledFor, scheduledFor, scheduledUntil, createdAt: now })
+      .run();
+    const update = tx
+      .insert(incidentUpdates)
+      .values({ incidentId: id, status: 'scheduled', body: message, at: now, notify })
+      .returning({ id: incidentUpdates.id })
+      .get();
+    for (const change of changes) {
+      tx.insert(incidentComponents).values({ incidentId: id, componentId: change.id, status: change.status }).run();
+    }
+    if (notify) notifySubscribers(tx, { id, kind: 'maintenance', startedAt: scheduledFor, authored: undefined }, update.id, now);
+    audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: input.components ?? [] }, now);
+    return id;
+  });
+}

@@ -1,0 +1,8 @@
+// Everyone who follows the page: email subscriptions with double opt-in
+// (subscriptions.ts), webhooks (webhooks.ts), the durable outbox and its notify
+// jobs (outbox.ts), and the worker that delivers them, once each, across
+// crashes and mail server outages (delivery.ts).
+export { startDeliveryWorker } from './delivery';
+export { deleteJobs, dropJobs, outboxCounts, queueNotification, recentJobs, retryNow, unsentRows } from './outbox';
+export { confirmSubscriber, deleteSubscriber, followedComponents, liftSuppression, linkSecret, listSubscribers, listSuppressions, maskEmail, maskedAddresses, setFollowedComponents, staleUnconfirmed, subscribeEmail, subscriberCounts, subscriberFromLink, subscriberLink, suppressionCount } from './subscriptions';
+export { sealStoredSecrets, signatureHeader, subscribeWebhook, type WebhookSubscription } from './webhooks';

@@ -1,0 +1,223 @@
+// Email subscriptions: double opt-in, per-component choices, signed links for
+// confirming, managing and unsubscribing, and limits so the form cannot be used
+// to flood a stranger's inbox. Mails themselves go through the outbox.
+import { createHmac } from 'node:crypto';
+import { and, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { components, subscriberComponents, subscribers, suppressedAddresses, type SubscriberRow } from '../../../db/schema';
+import { normalizeEmail, allowHit } from '../accounts';
+import type { HeraldDb } from '../db';
+import { enqueueOne } from './outbox';
+import { sameSecret } from '../secrets';
+import { siteSecret } from '../site-secrets';
+import { ActionError } from '../validate';
+
+export const subscribeLimits = {
+  /** Subscribe requests per client address per hour. */
+  perClient: 10,
+  /** Mails the form may cause to one address per day. */
+  perAddress: 3,
+  /** Unconfirmed addresses are deleted after this long. */
+  unconfirmedMs: 48 * 60 * 60_000,
+} as const;
+
+/** The key that signs subscriber links: made once, kept in the database. */
+export function linkSecret(db: HeraldDb): string {
+  return siteSecret(db, 'link-secret');
+}
+
+export type LinkPurpose = 'confirm' | 'manage' | 'unsubscribe';
+
+/** A token that names one purpose, one subscriber and their address: useless for any other. */
+export function linkToken(secret: string, purpose: LinkPurpose, subscriber: Pick<SubscriberRow, 'id' | 'address'>): string {
+  return createHmac('sha256', secret).update(`${purpose}\n${subscriber.id}\n${subscriber.address}`).digest('base64url');
+}
+
+export function subscriberLink(siteUrl: string, secret: string, purpose: LinkPurpose, subscriber: Pick<SubscriberRow, 'id' | 'address'>): string {
+  const path = purpose === 'unsubscribe' ? '/unsubscribe' : `/subscribe/${purpose}`;
+  return `${siteUrl}${path}?s=${subscriber.id}&t=${linkToken(secret, purpose, subscriber)}`;
+}
+
+/** The subscriber a link names, if its token is right for that purpose; null otherwise. */
+export function subscriberFromLink(db: HeraldDb, purpose: LinkPurpose, id: unknown, token: unknown): SubscriberRow | null {
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || typeof token !== 'string' || token.length > 100) return null;
+  const row = db.select().from(subscribers).where(eq(subscribers.id, n)).get();
+  if (!row) return null;
+  return sameSecret(linkToken(linkSecret(db), purpose, row), token) ? row : null;
+}
+
+export function checkComponentIds(db: HeraldDb, ids: string[]): string[] {
+  const listed = new Set(db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id));
+  const chosen = [...new Set(ids)];
+  for (const id of chosen) if (!listed.has(id)) throw new ActionError('components', `no component "${id}"`);
+  return chosen;
+}
+
+export type SubscribeResult = 'sent' | 'client_limited';
+
+/**
+ * Handles the public form. Whatever the address's state, the visitor sees the
+ * same answer ('sent'); the mail differs: a confirmation link for a new or
+ * unconfirmed address, a link to manage for a confirmed one, nothing past the
+ * per-address limit. Only the visitor's own rate limit is ever shown to them.
+ */
+export function subscribeEmail(
+  db: HeraldDb,
+  input: { email: unknown; componentIds: string[]; clientAddress: string },
+  now = new Date(),
+): SubscribeResult {
+  const address = normalizeEmail(input.email);
+  const chosen = checkComponentIds(db, input.componentIds);
+  if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return 'client_limited';
+  if (!allowHit(db, `subscribe-to:${address}`, subscribeLimits.perAddress, 24 * 60 * 60_000, now)) return 'sent';
+  // The mail server refused this address for good: mailing it again only bounces again (an owner can lift it).
+  if (suppressionOf(db, address)) return 'sent';
+  db.transaction((tx) => {
+    let row = tx.select().from(subscribers).where(and(eq(subscribers.kind, 'email'), eq(subscribers.address, address))).get();
+    if (!row) {
+      row = tx.insert(subscribers).values({ kind: 'email', address, createdAt: now }).returning().get();
+    }
+    if (!row.confirmedAt) {
+      // Not confirmed yet: the choice in this request is the one that counts.
+      tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, row.id)).run();
+      for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId: row.id, componentId }).run();
+    }
+    enqueueOne(tx, row.id, `${row.confirmedAt ? 'already' : 'confirm'}:${now.getTime()}`, now);
+  });
+  return 'sent';
+}
+
+export function confirmSubscriber(db: HeraldDb, subscriber: SubscriberRow, now = new Date()): void {
+  if (subscriber.confirmedAt) return;
+  db.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.id, subscriber.id)).run();
+}
+
+/** Unsubscribing deletes the address and everything queued for it. */
+export function deleteSubscriber(db: HeraldDb, id: number): void {
+  db.delete(subscribers).where(eq(subscribers.id, id)).run();
+}
+
+export function followedComponents(db: HeraldDb, subscriberId: number): string[] {
+  return db
+    .select({ id: subscriberComponents.componentId })
+    .from(subscriberComponents)
+    .where(eq(subscriberComponents.subscriberId, subscriberId))
+    .all()
+    .map((r) => r.id);
+}
+
+/** Replaces what a subscriber follows; an empty list means everything. */
+export function setFollowedComponents(db: HeraldDb, subscriberId: number, ids: string[]): void {
+  const chosen = checkComponentIds(db, ids);
+  db.transaction((tx) => {
+    tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)).run();
+    for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId, componentId }).run();
+  });
+}
+
+/** Email addresses never confirmed, older than 48 hours at `now`: what housekeeping deletes. */
+export function staleUnconfirmed(now = new Date()) {
+  const before = new Date(now.getTime() - subscribeLimits.unconfirmedMs);
+  return and(eq(subscribers.kind, 'email'), isNull(subscribers.confirmedAt), lt(subscribers.createdAt, before))!;
+}
+
+/** Housekeeping: addresses never confirmed go after 48 hours. */
+export function deleteStaleUnconfirmed(db: HeraldDb, now = new Date()): number {
+  return db.delete(subscribers).where(staleUnconfirmed(now)).run().changes;
+}
+
+/** j***@example.com: enough for staff to recognise, not enough to copy out. */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${address[0]}***${address.slice(at)}`;
+}
+
+export interface SubscriberListing {
+  id: number;
+  kind: SubscriberRow['kind'];
+  address: string;
+  confirmedAt: Date | null;
+  createdAt: Date;
+  components: string[];
+}
+
+/** Subscribers for the console, newest first; addresses masked unless `reveal`. */
+export function listSubscribers(db: HeraldDb, { reveal, limit = 200 }: { reveal: boolean; limit?: number }): SubscriberListing[] {
+  const rows = db.select().from(subscribers).orderBy(desc(subscribers.id)).limit(limit).all();
+  const follows = new Map<number, string[]>();
+  for (const f of db.select().from(subscriberComponents).all()) follows.set(f.subscriberId, [...(follows.get(f.subscriberId) ?? []), f.componentId]);
+  return rows.map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    address: reveal || s.kind === 'webhook' ? s.address : maskEmail(s.address),
+    confirmedAt: s.confirmedAt,
+    createdAt: s.createdAt,
+    components: follows.get(s.id) ?? [],
+  }));
+}
+
+export function subscriberCounts(db: HeraldDb): { confirmed: number; unconfirmed: number; webhooks: number } {
+  const rows = db
+    .select({ kind: subscribers.kind, confirmed: sql<number>`${subscribers.confirmedAt} IS NOT NULL`, n: count() })
+    .from(subscribers)
+    .groupBy(subscribers.kind, sql`${subscribers.confirmedAt} IS NOT NULL`)
+    .all();
+  const sum = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).reduce((total, r) => total + r.n, 0);
+  return {
+    confirmed: sum((r) => r.kind === 'email' && !!r.confirmed),
+    unconfirmed: sum((r) => r.kind === 'email' && !r.confirmed),
+    webhooks: sum((r) => r.kind === 'webhook'),
+  };
+}
+
+/** Masked addresses (webhook URLs as they are) for the given subscribers, for the outbox view. */
+export function maskedAddresses(db: HeraldDb, ids: number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(ids)])).all();
+  return new Map(rows.map((s) => [s.id, s.kind === 'webhook' ? s.address : maskEmail(s.address)]));
+}
+
+/** The suppression on an email address, if any. */
+export function suppressionOf(db: Pick<HeraldDb, 'select'>, address: string) {
+  return db.select().from(suppressedAddresses).where(eq(suppressedAddresses.address, address)).get();
+}
+
+/** Suppressed addresses among `addresses`, with why: one query for a delivery batch. */
+export function suppressionsAmong(db: HeraldDb, addresses: string[]): Map<string, string> {
+  if (addresses.length === 0) return new Map();
+  const rows = db.select().from(suppressedAddresses).where(inArray(suppressedAddresses.address, [...new Set(addresses)])).all();
+  return new Map(rows.map((r) => [r.address, r.reason]));
+}
+
+/** Stops all mail to `address` (a hard bounce); the first reason is kept. Whether it was new. */
+export function suppressAddress(db: Pick<HeraldDb, 'insert'>, address: string, reason: string, now = new Date()): boolean {
+  return db.insert(suppressedAddresses).values({ address, reason: reason.slice(0, 500), createdAt: now }).onConflictDoNothing().run().changes > 0;
+}
+
+/** An owner lifts a suppression; the address may be mailed again. Returns the address lifted, or null. */
+export function liftSuppression(db: HeraldDb, id: number): string | null {
+  return db.delete(suppressedAddresses).where(eq(suppressedAddresses.id, id)).returning({ address: suppressedAddresses.address }).get()?.address ?? null;
+}
+
+export interface SuppressionListing {
+  id: number;
+  address: string;
+  reason: string;
+  createdAt: Date;
+}
+
+/** Suppressed addresses for the console, newest first; masked unless `reveal`. */
+export function listSuppressions(db: HeraldDb, { reveal, limit = 200 }: { reveal: boolean; limit?: number }): SuppressionListing[] {
+  return db
+    .select()
+    .from(suppressedAddresses)
+    .orderBy(desc(suppressedAddresses.id))
+    .limit(limit)
+    .all()
+    .map((r) => ({ id: r.id, address: reveal ? r.address : maskEmail(r.address), reason: r.reason, createdAt: r.createdAt }));
+}
+
+export function suppressionCount(db: HeraldDb): number {
+  return db.select({ n: count() }).from(suppressedAddresses).get()?.n ?? 0;
+}

@@ -1,0 +1,157 @@
+// Webhook subscribers: a URL that receives a signed JSON POST per update,
+// through the same outbox, leases and retries as mail. The URL must point at a
+// public address (checked when subscribing and again, after DNS, at every
+// send) unless WEBHOOK_ALLOW_PRIVATE is set; redirects are never followed.
+import { createHmac } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { subscriberComponents, subscribers, type SubscriberRow } from '../../../db/schema';
+import type { HeraldDb } from '../db';
+import { pinnedLookup, resolvePublicAddress, UnsafeAddressError } from '../public-address';
+import { allowHit } from '../accounts';
+import { isSealed, randomSecret, sealSecret } from '../secrets';
+import { checkComponentIds, subscribeLimits } from './subscriptions';
+import { ActionError } from '../validate';
+
+/** The header a delivery's signature travels in: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`. */
+export const signatureHeader = 'Herald-Signature';
+/** How long a receiver waits before Herald gives up on one attempt (it is then retried). */
+export const webhookTimeoutMs = 10_000;
+
+/** Parses and checks a webhook URL: http(s), a host, no credentials, a public address unless allowed. */
+export async function checkWebhookUrl(value: unknown, allowPrivate: boolean): Promise<string> {
+  if (typeof value !== 'string' || value.trim() === '') throw new ActionError('url', 'url is required');
+  const raw = value.trim();
+  if (raw.length > 2000) throw new ActionError('url', 'url is longer than 2000 characters');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ActionError('url', `"${raw}" is not a URL, e.g. https://example.com/hooks/status`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ActionError('url', 'url must start with https:// or http://');
+  if (url.username || url.password) throw new ActionError('url', 'url must not carry a user name or password; use the signature to authenticate Herald');
+  url.hash = '';
+  try {
+    await resolvePublicAddress(url.hostname, allowPrivate);
+  } catch (error) {
+    if (error instanceof UnsafeAddressError) throw new ActionError('url', `${error.message}; webhooks must point at the public internet`);
+    throw new ActionError('url', `${url.hostname} cannot be resolved`);
+  }
+  return url.toString();
+}
+
+export interface WebhookSubscription {
+  subscriber: SubscriberRow;
+  /** Shown once to whoever subscribed: their deliveries are signed with it. */
+  secret: string;
+}
+
+/**
+ * Subscribes a URL (confirmed at once: nobody's inbox is at stake, and the
+ * signature lets the receiver refuse what it did not ask for). The same URL
+ * twice is refused rather than given a new secret, which would let anyone
+ * break someone else's integration. null when the client's rate limit is hit.
+ */
+export async function subscribeWebhook(
+  db: HeraldDb,
+  input: { url: unknown; componentIds: string[]; clientAddress: string; allowPrivate: boolean; secretsKey?: Buffer | null },
+  now = new Date(),
+): Promise<WebhookSubscription | null> {
+  const url = await checkWebhookUrl(input.url, input.allowPrivate);
+  const chosen = checkComponentIds(db, input.componentIds);
+  if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return null;
+  const secret = randomSecret(32);
+  return db.transaction((tx) => {
+    const existing = tx.select({ id: subscribers.id }).from(subscribers).where(and(eq(subscribers.kind, 'webhook'), eq(subscribers.address, url))).get();
+    if (existing) throw new ActionError('url', 'this URL is already subscribed; use the link you were given to change or end it', 'conflict');
+    // Kept encrypted when SECRETS_KEY is set: the signature is only worth something while the secret stays secret.
+    const stored = input.secretsKey ? sealSecret(secret, input.secretsKey) : secret;
+    const subscriber = tx.insert(subscribers).values({ kind: 'webhook', address: url, secret: stored, confirmedAt: now, createdAt: now }).returning().get();
+    for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId: subscriber.id, componentId }).run();
+    return { subscriber, secret };
+  });
+}
+
+/**
+ * At start: with SECRETS_KEY set, seals the webhook secrets stored before it
+ * was; without it, returns how many are stored as they are, for a warning.
+ */
+export function sealStoredSecrets(db: HeraldDb, key: Buffer | null): { sealed: number; plain: number } {
+  const rows = db.select({ id: subscribers.id, secret: subscribers.secret }).from(subscribers).where(isNotNull(subscribers.secret)).all();
+  const plain = rows.filter((r) => !isSealed(r.secret!));
+  if (!key) return { sealed: 0, plain: plain.length };
+  db.transaction((tx) => {
+    for (const row of plain) tx.update(subscribers).set({ secret: sealSecret(row.secret!, key) }).where(eq(subscribers.id, row.id)).run();
+  });
+  return { sealed: plain.length, plain: 0 };
+}
+
+/** The signature of one delivery: HMAC-SHA256 over `<timestamp>.<body>` with the subscriber's secret. */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** Why a delivery failed, and whether trying again could help. */
+export class WebhookError extends Error {
+  constructor(
+    message: string,
+    /** No retry: the receiver refused it (4xx other than 408/429), or its address is not allowed. */
+    readonly permanent: boolean,
+    /** 410 Gone: the receiver asks to be unsubscribed. */
+    readonly gone = false,
+  ) {
+    super(message);
+    this.name = 'WebhookError';
+  }
+}
+
+export interface WebhookRequest {
+  url: string;
+  secret: string;
+  body: string;
+  event: string;
+  deliveryId: string;
+}
+
+/** POSTs one delivery. Resolves on 2xx; throws WebhookError otherwise. */
+export async function sendWebhook(hook: WebhookRequest, allowPrivate: boolean): Promise<void> {
+  const url = new URL(hook.url);
+  let target;
+  try {
+    target = await resolvePublicAddress(url.hostname, allowPrivate);
+  } catch (error) {
+    throw new WebhookError((error as Error).message, error instanceof UnsafeAddressError);
+  }
+  const timestamp = Math.floor(Date.now() / 1000);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        lookup: pinnedLookup(target), // the address just checked, whatever DNS says a moment later
+        timeout: webhookTimeoutMs,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(hook.body),
+          'User-Agent': 'Herald-Webhook/1',
+          'Herald-Event': hook.event,
+          'Herald-Delivery': hook.deliveryId,
+          [signatureHeader]: signWebhook(hook.secret, timestamp, hook.body),
+        },
+      },
+      resolve,
+    );
+    req.on('timeout', () => req.destroy(new WebhookError(`no answer within ${webhookTimeoutMs / 1000} s`, false)));
+    req.on('error', (error) => reject(error instanceof WebhookError ? error : new WebhookError(error.message, false)));
+    req.end(hook.body);
+  });
+  response.resume(); // the answer's body is not read, only drained
+  const status = response.statusCode ?? 0;
+  if (status >= 200 && status < 300) return;
+  const permanent = status >= 300 && status < 500 && status !== 408 && status !== 429;
+  const hint = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+  throw new WebhookError(`HTTP ${status}${hint}`, permanent, status === 410);
+}
