@@ -1,8 +1,9 @@
 // `npx herald …`: the staff CLI, working directly on the database named by
-// HERALD_DB (for the host where Herald runs). Every write goes through
-// staff-actions.ts, accounts.ts or api-tokens.ts, like the console and the
-// API, and is audited as `cli <os user>`. Exit codes: 0 done, 1 could not run
-// (configuration, database), 2 invalid arguments.
+// HERALD_DB (for the host where Herald runs). A table of commands, each with
+// its help beside it; every write goes through the server's domains
+// (publishing, accounts), like the console and the API, and is audited as
+// `cli <os user>`. Exit codes: 0 done, 1 could not run (configuration,
+// database), 2 invalid arguments.
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -28,43 +29,6 @@ import { exportDirProblem, exportStaticSite } from '../lib/server/export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { activeIncidents, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
-
-export const usage = `Usage: herald <command> [options]
-
-  incident create --title T --impact none|minor|major|critical --message M
-                  [--status investigating|identified|monitoring|resolved]
-                  [--component ID[:STATUS]]...     (repeat for each component)
-  incident update SLUG --status S --message M [--component ID:STATUS]...
-  incident resolve SLUG --message M
-  incident list
-  maintenance schedule --title T --from TIME --until TIME --message M [--component ID]...
-  maintenance update SLUG --status scheduled|in_progress|verifying|completed --message M
-  maintenance complete SLUG --message M
-                  (each of these takes --no-notify: post without telling subscribers)
-  component set ID STATUS
-  component list
-  user add --email E --role owner|editor [--name N] [--password-stdin]
-  user reset-password EMAIL [--password-stdin]   (ends all that account's sessions)
-  user list
-  token create --name N --scope read|write   (prints the token once, on stdout)
-  token list
-  token revoke ID
-  worker                               deliver queued notifications until stopped (Ctrl-C)
-  backup                               take a verified backup into BACKUP_DIR and rotate
-  backup list                          the backups kept, with size, time and check result
-  restore FILE                         replace the database with a verified backup (stop the server first)
-  purge                                delete what has outlived its retention period (the server does this daily)
-  export DIR                           write the public site as static files into DIR, replacing it
-                                       (needs npm run build first; its forms post to SITE_URL)
-
-TIME is ISO 8601 with a zone (Z or an offset), e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00. STATUS of a component is one of
-${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
-impact suggests (minor: degraded_performance, major: partial_outage, critical: major_outage).
-Passwords are asked for twice at the terminal, without echo; with --password-stdin the
-whole of stdin is the password (one trailing newline is dropped), e.g.
-  printf '%s' "$PASSWORD" | herald user add --email a@example.com --role editor --password-stdin
-Passwords are ${passwordLength.min} to ${passwordLength.max} characters.
-The database is HERALD_DB (default ./data/herald.db).`;
 
 /** A usage problem: printed with a hint, exit 2. */
 class UsageError extends Error {}
@@ -153,21 +117,53 @@ function timelineOf(ctx: LogContext) {
   return readCurrentTimeline(ctx, new Date());
 }
 
-async function run(argv: string[], io: Io): Promise<number> {
-  const [noun, verb, ...rest] = argv;
-  if (!noun || noun === 'help' || noun === '--help' || noun === '-h') {
-    io.out(usage);
-    return noun ? 0 : 2;
-  }
-  const config = loadConfig(io.env);
-  const url = (id: string) => `${config.siteUrl}/incidents/${id}`;
-  // `restore FILE` and `export DIR`: the second word is a path, not a verb.
-  const command = noun === 'restore' || noun === 'export' ? noun : `${noun} ${verb ?? ''}`.trim();
-  const actor = cliActor(io.env);
+/** What a command is given: the words after its name, and what every command needs. */
+interface Call {
+  args: string[];
+  io: Io;
+  config: Config;
+  actor: Actor;
+}
 
-  switch (command) {
-    case 'incident create': {
-      const { values } = parse(rest, { title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag }, []);
+/** One command of the CLI: its words, its lines in `herald help`, and what it does. */
+interface Command {
+  /** Its words, e.g. `incident create`. */
+  name: string;
+  help: string;
+  run: (call: Call) => number | Promise<number>;
+}
+
+const urlOf = (config: Config, id: string) => `${config.siteUrl}/incidents/${id}`;
+
+/** `incident update` and `maintenance update`: one update, with the components it changes. */
+function postUpdateCommand({ args, io, config, actor }: Call): number {
+  const { values, positionals } = parse(args, { status: text, message: text, component: many, 'no-notify': flag }, ['slug']);
+  const components = componentChanges(values.component as string[] | undefined, null);
+  postUpdate(openContext(config, actor), positionals[0], { status: values.status, message: values.message, components, notify: !values['no-notify'] });
+  io.out(`Posted ${values.status} update to ${positionals[0]}`);
+  io.out(urlOf(config, positionals[0]));
+  return 0;
+}
+
+/** `incident resolve` and `maintenance complete`: the closing update. */
+function closeCommand(done: string) {
+  return ({ args, io, config, actor }: Call): number => {
+    const { values, positionals } = parse(args, { message: text, 'no-notify': flag }, ['slug']);
+    resolveIncident(openContext(config, actor), positionals[0], values.message, new Date(), !values['no-notify']);
+    io.out(`${done} ${positionals[0]}`);
+    io.out(urlOf(config, positionals[0]));
+    return 0;
+  };
+}
+
+const commands: Command[] = [
+  {
+    name: 'incident create',
+    help: `incident create --title T --impact none|minor|major|critical --message M
+                  [--status investigating|identified|monitoring|resolved]
+                  [--component ID[:STATUS]]...     (repeat for each component)`,
+    run({ args, io, config, actor }) {
+      const { values } = parse(args, { title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag }, []);
       const impact = values.impact as string | undefined;
       const fallback = impact && (incidentImpacts as readonly string[]).includes(impact) ? defaultStatusForImpact[impact as IncidentImpact] : null;
       const components = componentChanges(values.component as string[] | undefined, fallback);
@@ -180,37 +176,29 @@ async function run(argv: string[], io: Io): Promise<number> {
         notify: !values['no-notify'],
       });
       io.out(id);
-      io.out(url(id));
+      io.out(urlOf(config, id));
       return 0;
-    }
-    case 'incident update':
-    case 'maintenance update': {
-      const { values, positionals } = parse(rest, { status: text, message: text, component: many, 'no-notify': flag }, ['slug']);
-      const components = componentChanges(values.component as string[] | undefined, null);
-      postUpdate(openContext(config, actor), positionals[0], { status: values.status, message: values.message, components, notify: !values['no-notify'] });
-      io.out(`Posted ${values.status} update to ${positionals[0]}`);
-      io.out(url(positionals[0]));
-      return 0;
-    }
-    case 'incident resolve':
-    case 'maintenance complete': {
-      const { values, positionals } = parse(rest, { message: text, 'no-notify': flag }, ['slug']);
-      resolveIncident(openContext(config, actor), positionals[0], values.message, new Date(), !values['no-notify']);
-      io.out(`${verb === 'complete' ? 'Completed' : 'Resolved'} ${positionals[0]}`);
-      io.out(url(positionals[0]));
-      return 0;
-    }
-    case 'incident list': {
-      parse(rest, {}, []);
-      const ctx = openContext(config, actor);
-      const all = timelineOf(ctx);
+    },
+  },
+  { name: 'incident update', help: 'incident update SLUG --status S --message M [--component ID:STATUS]...', run: postUpdateCommand },
+  { name: 'incident resolve', help: 'incident resolve SLUG --message M', run: closeCommand('Resolved') },
+  {
+    name: 'incident list',
+    help: 'incident list',
+    run({ args, io, config, actor }) {
+      parse(args, {}, []);
+      const all = timelineOf(openContext(config, actor));
       const open = [...activeIncidents(all), ...activeMaintenance(all), ...upcomingMaintenance(all)];
       if (open.length === 0) io.out('No open incidents or planned maintenance.');
       for (const i of open) io.out(`${i.id}\t${i.kind}\t${i.status}\t${i.title}`);
       return 0;
-    }
-    case 'maintenance schedule': {
-      const { values } = parse(rest, { title: text, from: text, until: text, message: text, component: many, 'no-notify': flag }, []);
+    },
+  },
+  {
+    name: 'maintenance schedule',
+    help: 'maintenance schedule --title T --from TIME --until TIME --message M [--component ID]...',
+    run({ args, io, config, actor }) {
+      const { values } = parse(args, { title: text, from: text, until: text, message: text, component: many, 'no-notify': flag }, []);
       for (const required of ['from', 'until'] as const) {
         const value = values[required] as string | undefined;
         if (!value) throw new UsageError(`--${required} is required, e.g. 2026-12-06T02:00:00Z`);
@@ -228,30 +216,47 @@ async function run(argv: string[], io: Io): Promise<number> {
         notify: !values['no-notify'],
       });
       io.out(id);
-      io.out(url(id));
+      io.out(urlOf(config, id));
       return 0;
-    }
-    case 'component set': {
-      const { positionals } = parse(rest, {}, ['id', 'status']);
+    },
+  },
+  { name: 'maintenance update', help: 'maintenance update SLUG --status scheduled|in_progress|verifying|completed --message M', run: postUpdateCommand },
+  {
+    name: 'maintenance complete',
+    help: `maintenance complete SLUG --message M
+                  (each of these takes --no-notify: post without telling subscribers)`,
+    run: closeCommand('Completed'),
+  },
+  {
+    name: 'component set',
+    help: 'component set ID STATUS',
+    run({ args, io, config, actor }) {
+      const { positionals } = parse(args, {}, ['id', 'status']);
       const ctx = openContext(config, actor);
       setComponentStatus(ctx, positionals[0], positionals[1]);
       io.out(`${positionals[0]} is now ${positionals[1]}`);
-      const all = timelineOf(ctx);
-      const shown = currentComponentStatuses(readComponents(ctx.db), all).find((c) => c.id === positionals[0]);
+      const shown = currentComponentStatuses(readComponents(ctx.db), timelineOf(ctx)).find((c) => c.id === positionals[0]);
       if (shown && shown.status !== positionals[1]) {
         io.out(`Note: an open incident or maintenance still shows it as ${shown.status}; update that incident too.`);
       }
       return 0;
-    }
-    case 'component list': {
-      parse(rest, {}, []);
+    },
+  },
+  {
+    name: 'component list',
+    help: 'component list',
+    run({ args, io, config, actor }) {
+      parse(args, {}, []);
       const ctx = openContext(config, actor);
-      const all = timelineOf(ctx);
-      for (const c of currentComponentStatuses(readComponents(ctx.db), all)) io.out(`${c.id}\t${c.status}\t${c.name}`);
+      for (const c of currentComponentStatuses(readComponents(ctx.db), timelineOf(ctx))) io.out(`${c.id}\t${c.status}\t${c.name}`);
       return 0;
-    }
-    case 'user add': {
-      const { values } = parse(rest, { email: text, role: text, name: text, 'password-stdin': flag }, []);
+    },
+  },
+  {
+    name: 'user add',
+    help: 'user add --email E --role owner|editor [--name N] [--password-stdin]',
+    async run({ args, io, config, actor }) {
+      const { values } = parse(args, { email: text, role: text, name: text, 'password-stdin': flag }, []);
       const db = openDatabase(config.databasePath);
       // Checked before asking for a password, so nobody types one for nothing;
       // createStaff checks everything again.
@@ -261,9 +266,13 @@ async function run(argv: string[], io: Io): Promise<number> {
       const user = await createStaff(db, actor, { email, name: values.name, role: values.role, password });
       io.out(`Created ${user.role} ${user.email} (${user.name})`);
       return 0;
-    }
-    case 'user reset-password': {
-      const { values, positionals } = parse(rest, { 'password-stdin': flag }, ['email']);
+    },
+  },
+  {
+    name: 'user reset-password',
+    help: "user reset-password EMAIL [--password-stdin]   (ends all that account's sessions)",
+    async run({ args, io, config, actor }) {
+      const { values, positionals } = parse(args, { 'password-stdin': flag }, ['email']);
       const db = openDatabase(config.databasePath);
       const user = findStaffByEmail(db, positionals[0]);
       if (!user) throw new ActionError('user', `no account for ${positionals[0]}`, 'not_found');
@@ -272,25 +281,37 @@ async function run(argv: string[], io: Io): Promise<number> {
       await setPassword(db, actor, user.id, password, null);
       io.out(`Changed the password of ${user.email}; ended ${ended} session${ended === 1 ? '' : 's'}`);
       return 0;
-    }
-    case 'user list': {
-      parse(rest, {}, []);
+    },
+  },
+  {
+    name: 'user list',
+    help: 'user list',
+    run({ args, io, config }) {
+      parse(args, {}, []);
       const staff = listStaff(openDatabase(config.databasePath));
       if (staff.length === 0) io.out('No staff accounts.');
       for (const u of staff) {
         io.out(`${u.email}\t${u.name}\t${u.role}\t${u.disabledAt ? 'disabled' : 'enabled'}\t${u.createdAt.toISOString().slice(0, 10)}`);
       }
       return 0;
-    }
-    case 'token create': {
-      const { values } = parse(rest, { name: text, scope: text }, []);
+    },
+  },
+  {
+    name: 'token create',
+    help: 'token create --name N --scope read|write   (prints the token once, on stdout)',
+    run({ args, io, config, actor }) {
+      const { values } = parse(args, { name: text, scope: text }, []);
       const { id, secret } = createApiToken(openDatabase(config.databasePath), actor, { name: values.name, scope: values.scope });
       io.out(secret);
       io.err(`Created token ${id} (${String(values.name).trim()}, ${values.scope}). It cannot be shown again: store it now.`);
       return 0;
-    }
-    case 'token list': {
-      parse(rest, {}, []);
+    },
+  },
+  {
+    name: 'token list',
+    help: 'token list',
+    run({ args, io, config }) {
+      parse(args, {}, []);
       const tokens = listApiTokens(openDatabase(config.databasePath));
       if (tokens.length === 0) io.out('No API tokens.');
       for (const t of tokens) {
@@ -299,9 +320,13 @@ async function run(argv: string[], io: Io): Promise<number> {
         io.out(`${t.id}\t${t.name}\t${t.scope}\t${stamp(t.createdAt)}\t${lastUsed}\t${revoked}`);
       }
       return 0;
-    }
-    case 'token revoke': {
-      const { positionals } = parse(rest, {}, ['id']);
+    },
+  },
+  {
+    name: 'token revoke',
+    help: 'token revoke ID',
+    run({ args, io, config, actor }) {
+      const { positionals } = parse(args, {}, ['id']);
       if (!/^[1-9]\d{0,15}$/.test(positionals[0])) throw new UsageError(`"${positionals[0]}" is not a token ID; see "herald token list"`);
       const id = Number(positionals[0]);
       const db = openDatabase(config.databasePath);
@@ -309,9 +334,13 @@ async function run(argv: string[], io: Io): Promise<number> {
       revokeApiToken(db, actor, id);
       io.out(before?.revokedAt ? `Token ${id} (${before.name}) was already revoked` : `Revoked token ${id} (${before?.name})`);
       return 0;
-    }
-    case 'worker': {
-      parse(rest, {}, []);
+    },
+  },
+  {
+    name: 'worker',
+    help: 'worker                               deliver queued notifications until stopped (Ctrl-C)',
+    run({ args, io, config }) {
+      parse(args, {}, []);
       const db = openDatabase(config.databasePath, { quickCheck: true });
       const content = readContentFolder(contentFolder);
       syncCatalog(db, content.catalog);
@@ -319,9 +348,13 @@ async function run(argv: string[], io: Io): Promise<number> {
       shutdownGracefully(db, () => worker.stop());
       io.out(`Herald worker: delivering from ${config.databasePath} ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}; Ctrl-C to stop`);
       return new Promise<number>(() => {}); // until a signal; shutdownGracefully exits
-    }
-    case 'backup': {
-      parse(rest, {}, []);
+    },
+  },
+  {
+    name: 'backup',
+    help: 'backup                               take a verified backup into BACKUP_DIR and rotate',
+    async run({ args, io, config }) {
+      parse(args, {}, []);
       const db = openDatabase(config.databasePath);
       try {
         const made = await takeBackup(db, config.backup);
@@ -334,15 +367,13 @@ async function run(argv: string[], io: Io): Promise<number> {
         }
         throw error;
       }
-    }
-    case 'purge': {
-      parse(rest, {}, []);
-      const report = await purgeExpired(openDatabase(config.databasePath), config.retention);
-      io.out(Object.entries(report).map(([what, n]) => `${what}\t${n}`).join('\n'));
-      return 0;
-    }
-    case 'backup list': {
-      parse(rest, {}, []);
+    },
+  },
+  {
+    name: 'backup list',
+    help: 'backup list                          the backups kept, with size, time and check result',
+    async run({ args, io, config }) {
+      parse(args, {}, []);
       const backups = listBackups(resolveFromCwd(config.backup.dir));
       if (backups.length === 0) io.out(`No backups in ${config.backup.dir}.`);
       for (const b of backups) {
@@ -352,28 +383,80 @@ async function run(argv: string[], io: Io): Promise<number> {
         io.out([b.createdAt.replace(/\.\d{3}Z$/, 'Z'), formatBytes(b.size), state, b.encrypted ? 'encrypted' : 'plain', join(config.backup.dir, b.file)].join('\t'));
       }
       return 0;
-    }
-    case 'restore': {
-      const { positionals } = parse([verb ?? '', ...rest].filter(Boolean), {}, ['file']);
+    },
+  },
+  {
+    name: 'restore',
+    help: 'restore FILE                         replace the database with a verified backup (stop the server first)',
+    async run({ args, io, config }) {
+      const { positionals } = parse(args, {}, ['file']);
       const report = await restoreBackup(resolveFromCwd(positionals[0]), resolveFromCwd(config.databasePath), config.backup.key);
       openDatabase(config.databasePath).$client.close(); // runs the migrations the backup may predate
       const digest = report.digest === 'ok' ? 'sha256 as recorded' : 'no manifest, so no recorded sha256 to compare';
       io.out(`Restored ${positionals[0]} into ${config.databasePath} (integrity ${report.integrity}, ${digest}); migrations applied.`);
       io.out(report.keptAs ? `The database it replaced is kept as ${report.keptAs}.` : 'There was no database before.');
       return 0;
-    }
-    case 'export': {
-      const { positionals } = parse([verb ?? '', ...rest].filter(Boolean), {}, ['dir']);
+    },
+  },
+  {
+    name: 'purge',
+    help: 'purge                                delete what has outlived its retention period (the server does this daily)',
+    async run({ args, io, config }) {
+      parse(args, {}, []);
+      const report = await purgeExpired(openDatabase(config.databasePath), config.retention);
+      io.out(Object.entries(report).map(([what, n]) => `${what}\t${n}`).join('\n'));
+      return 0;
+    },
+  },
+  {
+    name: 'export',
+    help: `export DIR                           write the public site as static files into DIR, replacing it
+                                       (needs npm run build first; its forms post to SITE_URL)`,
+    async run({ args, io, config }) {
+      const { positionals } = parse(args, {}, ['dir']);
       const problem = exportDirProblem(positionals[0]);
       if (problem) throw new UsageError(problem);
       const report = await exportStaticSite(positionals[0], io.env, config.siteUrl);
       if (report.notice) io.err(report.notice);
       io.out(`Exported ${report.files} files (${formatBytes(report.bytes)}) to ${positionals[0]}`);
       return 0;
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"`);
+    },
+  },
+];
+
+export const usage = `Usage: herald <command> [options]
+
+${commands.map((c) => `  ${c.help}`).join('\n')}
+
+TIME is ISO 8601 with a zone (Z or an offset), e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00. STATUS of a component is one of
+${componentStatuses.join(', ')}. Without :STATUS, --component takes the status the
+impact suggests (minor: degraded_performance, major: partial_outage, critical: major_outage).
+Passwords are asked for twice at the terminal, without echo; with --password-stdin the
+whole of stdin is the password (one trailing newline is dropped), e.g.
+  printf '%s' "$PASSWORD" | herald user add --email a@example.com --role editor --password-stdin
+Passwords are ${passwordLength.min} to ${passwordLength.max} characters.
+The database is HERALD_DB (default ./data/herald.db).`;
+
+/** The command whose words begin argv (the longest that does), and the words after them. */
+function commandFor(argv: string[]): { command: Command; args: string[] } | null {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    const command = commands.find((c) => c.name === name);
+    if (command) return { command, args: argv.slice(words) };
   }
+  return null;
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
+  const [first] = argv;
+  if (!first || first === 'help' || first === '--help' || first === '-h') {
+    io.out(usage);
+    return first ? 0 : 2;
+  }
+  const config = loadConfig(io.env);
+  const found = commandFor(argv);
+  if (!found) throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
+  return found.command.run({ args: found.args, io, config, actor: cliActor(io.env) });
 }
 
 const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
