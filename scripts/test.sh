@@ -18,6 +18,6 @@ fi
 
 npx astro check --minimumSeverity warning
 npx tsc --noEmit -p tsconfig.json
-npx vitest run
+npx vitest run --coverage
 npx astro build >/dev/null
 npx playwright test -c tests/e2e/playwright.config.ts

@@ -125,13 +125,13 @@ const subscribe = (server: AttackServer, email: string, from: string) =>
     body: formBody([['email', email]]),
   });
 
-test('30 subscribe requests for one inbox from rotating X-Forwarded-For: 10 answered, 3 mails at most', async () => {
+test('30 subscribe requests for one inbox from rotating X-Forwarded-For: 10 answered, 3 mails', async () => {
   const statuses: number[] = [];
   const spellings = ['victim@example.com', 'VICTIM@example.com', ' victim@example.com ', 'Victim@Example.Com'];
   for (let n = 0; n < 30; n++) statuses.push((await subscribe(direct, spellings[n % spellings.length], `198.51.100.${n}`)).status);
   expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
   expect(statuses.slice(10)).toEqual(Array(20).fill(429));
-  expect(mailsTo(directDb, 'victim@example.com')).toBeLessThanOrEqual(3);
+  expect(mailsTo(directDb, 'victim@example.com')).toBe(3);
   // The client is held for the webhook form too: it shares the limit.
   const webhook = await send(`${direct.url}/subscribe/webhook`, {
     method: 'POST',

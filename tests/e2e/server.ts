@@ -1,4 +1,5 @@
 // Starts the built server (scripts/serve.mjs) on a free port with a fresh database.
+import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,26 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Resolves once the delivery worker has nothing left to do: every notify job
+ * expanded (or dropped) and no delivery still queued. What a test counts then
+ * is all that will ever arrive, with no guess at how long the worker takes.
+ */
+export async function outboxSettled(db: string, timeoutMs = 20_000): Promise<void> {
+  const reader = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const pending = reader
+      .prepare("SELECT (SELECT count(*) FROM notify_jobs WHERE expanded_at IS NULL AND dropped_at IS NULL) + (SELECT count(*) FROM outbox WHERE status = 'queued')")
+      .pluck();
+    for (const deadline = Date.now() + timeoutMs; (pending.get() as number) > 0; ) {
+      if (Date.now() > deadline) throw new Error(`the outbox of ${db} still had work after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    reader.close();
+  }
 }
 
 /** Runs the herald CLI against a database, as staff would on the server's host. */

@@ -5,7 +5,7 @@
 // The zod schemas are written from Statuspage's public v2 shapes and are
 // strict: a missing or an extra field fails.
 import ICAL from 'ical.js';
-import { z } from 'zod';
+import { z } from 'astro/zod';
 import Database from 'better-sqlite3';
 import { expect, test } from './fixtures';
 import { herald, startServer, type RunningServer } from './server';

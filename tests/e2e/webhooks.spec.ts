@@ -3,7 +3,7 @@
 // loopback, then ends the subscription with the link it was given.
 import { startWebhookReceiver, verifyHeraldSignature, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { expect, test } from './fixtures';
-import { herald, startServer, type RunningServer } from './server';
+import { herald, outboxSettled, startServer, type RunningServer } from './server';
 
 let receiver: WebhookReceiver;
 let server: RunningServer;
@@ -45,7 +45,7 @@ test('subscribe a webhook, receive a signed update, unsubscribe, receive nothing
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('You are unsubscribed');
 
   herald(server.db, 'incident', 'resolve', slug, '--message', 'Fast again.');
-  await page.waitForTimeout(2500); // two worker rounds
+  await outboxSettled(server.db);
   expect(receiver.received).toHaveLength(1);
 });
 
