@@ -28,6 +28,7 @@ import { ActionError } from '../lib/server/validate';
 import { exportDirProblem, exportStaticSite } from '../lib/server/export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
+import { parseInstant } from '../lib/time';
 import { activeIncidents, upcomingMaintenance, activeMaintenance } from '../lib/timeline';
 
 /** A usage problem: printed with a hint, exit 2. */
@@ -203,8 +204,8 @@ const commands: Command[] = [
         const value = values[required] as string | undefined;
         if (!value) throw new UsageError(`--${required} is required, e.g. 2026-12-06T02:00:00Z`);
         // Without a zone the time would be read in this machine's zone, which staff rarely mean.
-        if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim())) {
-          throw new UsageError(`--${required} "${value}" has no time zone: add Z for UTC or an offset, e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00`);
+        if (!parseInstant(value)) {
+          throw new UsageError(`--${required} "${value}" is not a time with a zone: add Z for UTC or an offset, e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00`);
         }
       }
       const id = scheduleMaintenance(openContext(config, actor), {

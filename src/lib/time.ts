@@ -82,6 +82,31 @@ function offsetSuffix(offset: number): string {
   return suffix;
 }
 
+const zonedInstantPattern = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/i;
+
+/**
+ * An instant written with its zone: an ISO 8601 date and time to the minute
+ * or finer, then `Z` or an offset (`2026-12-06T02:00:00Z`,
+ * `2026-12-06 03:00+01:00`). Null for anything else: a time without a zone
+ * (which would mean whatever zone the server runs in), or a day or hour the
+ * calendar does not have (2026-02-30, 24:00). The one reader of the instants
+ * markdown files, the HTTP API and the CLI give; console forms say they use
+ * the page's zone and read theirs with fromLocalInput.
+ */
+export function parseInstant(text: string): Date | null {
+  const m = zonedInstantPattern.exec(text.trim());
+  if (!m) return null;
+  const [, year, month, day, hour, minute, second = '0', fraction = '', utc, sign, offsetHours, offsetMinutes] = m;
+  const wall = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const probe = new Date(wall);
+  const inCalendar =
+    probe.getUTCFullYear() === Number(year) && probe.getUTCMonth() === Number(month) - 1 && probe.getUTCDate() === Number(day) &&
+    Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
+  if (!inCalendar || (!utc && (Number(offsetHours) > 23 || Number(offsetMinutes) > 59))) return null;
+  const offset = utc ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  return new Date(wall - offset);
+}
+
 /** ISO 8601's basic UTC form to the second, e.g. 20261124T083854Z: iCalendar times and backup file names. */
 export function compactUtc(instant: Date): string {
   return instant.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');

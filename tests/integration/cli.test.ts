@@ -65,8 +65,8 @@ describe('herald CLI', () => {
   it.each([
     [['incident', 'create', '--title', 'T', '--impact', 'huge', '--message', 'm'], /impact must be one of/],
     [['incident', 'create', '--title', 'T', '--impact', 'major', '--message', 'm', '--component', 'nope'], /no component "nope"; the components are: webmail, imap-pop, .*dns/],
-    [['maintenance', 'schedule', '--title', 'M', '--from', '2026-12-06T02:00', '--until', '2026-12-06T03:00:00Z', '--message', 'm'], /--from "2026-12-06T02:00" has no time zone/],
-    [['maintenance', 'schedule', '--title', 'M', '--from', '2026-12-06T02:00Z', '--until', '2026-12-06 03:00', '--message', 'm'], /--until "2026-12-06 03:00" has no time zone/],
+    [['maintenance', 'schedule', '--title', 'M', '--from', '2026-12-06T02:00', '--until', '2026-12-06T03:00:00Z', '--message', 'm'], /--from "2026-12-06T02:00" is not a time with a zone/],
+    [['maintenance', 'schedule', '--title', 'M', '--from', '2026-12-06T02:00Z', '--until', '2026-12-06 03:00', '--message', 'm'], /--until "2026-12-06 03:00" is not a time with a zone/],
     [['incident', 'create', '--title', 'T', '--impact', 'major', '--message', 'm', '--component', 'webmail:broken'], /status must be one of/],
     [['incident', 'create', '--titel', 'T'], /Unknown option '--titel'/],
     [['incident', 'update', 'no-such-slug', '--status', 'resolved', '--message', 'm'], /no incident or maintenance "no-such-slug"/],

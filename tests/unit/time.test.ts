@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, formatDuration, isMonth, localDay, startOfLocalDay, zoneOffsetMs } from '../../src/lib/time';
+import { addDays, addMonths, formatDuration, isMonth, localDay, startOfLocalDay, parseInstant, zoneOffsetMs } from '../../src/lib/time';
 
 describe('time zones', () => {
   it('finds the local day of an instant', () => {
@@ -72,5 +72,21 @@ describe('zone offsets, remembered by the quarter hour', () => {
     expect(localDay(new Date('2026-11-01T04:00:00Z'), 'America/New_York')).toBe('2026-11-01');
     expect(localDay(new Date('2026-03-28T22:59:59.999Z'), 'Europe/Berlin')).toBe('2026-03-28');
     expect(localDay(new Date('2026-03-28T23:00:00Z'), 'Europe/Berlin')).toBe('2026-03-29');
+  });
+});
+
+describe('parseInstant: the one reader of instants with a zone', () => {
+  it('reads ISO 8601 with Z or an offset, to the minute or finer', () => {
+    expect(parseInstant('2026-12-06T02:00:00Z')?.toISOString()).toBe('2026-12-06T02:00:00.000Z');
+    expect(parseInstant('2026-12-06T03:00+01:00')?.toISOString()).toBe('2026-12-06T02:00:00.000Z');
+    expect(parseInstant(' 2026-12-06 03:00:00.5-0130 ')?.toISOString()).toBe('2026-12-06T04:30:00.500Z');
+    expect(parseInstant('2026-12-06t02:00z')?.toISOString()).toBe('2026-12-06T02:00:00.000Z');
+  });
+
+  it('refuses a time without a zone, a bare number, and days or hours the calendar lacks', () => {
+    for (const text of ['2026-12-06T02:00', '2026-12-06', '1', '', 'tomorrow', '2026-02-30T00:00Z', '2026-02-29T00:00Z', '2026-12-01T24:00Z', '2026-12-01T23:60Z', '2026-12-01T10:00+25:00']) {
+      expect(parseInstant(text), text).toBeNull();
+    }
+    expect(parseInstant('2028-02-29T00:00Z')?.toISOString()).toBe('2028-02-29T00:00:00.000Z');
   });
 });

@@ -15,6 +15,7 @@ import {
   type IncidentKind,
   type UpdateStatus,
 } from '../../db/constants';
+import { parseInstant } from '../time';
 
 /** A problem in a content file, always naming the file and the field or line. */
 export class ContentError extends Error {
@@ -35,9 +36,8 @@ const isoInstant = z
   .union([z.string(), z.date()])
   .transform((value, ctx) => {
     if (value instanceof Date) return value;
-    const ok = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value);
-    const date = new Date(value.replace(' ', 'T'));
-    if (!ok || Number.isNaN(date.getTime())) {
+    const date = parseInstant(value);
+    if (!date) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         message: `"${value}" is not a time with a zone, e.g. 2026-09-14T08:20:00Z`,

@@ -1,6 +1,7 @@
 // Input checks shared by every write (console, API, CLI). A rejected value
 // throws ActionError naming the field, so a form can show the message next to
 // it, the API can return it as `field`, and the CLI can print it.
+import { parseInstant } from '../time';
 
 export class ActionError extends Error {
   constructor(
@@ -35,9 +36,12 @@ export function requireOneOf<T extends string>(field: string, value: unknown, al
   return value as T;
 }
 
+/** A Date as given (console forms read theirs in the page's zone), or a time with its zone (lib/time.ts parseInstant). */
 export function requireInstant(field: string, value: unknown): Date {
-  const date = value instanceof Date ? value : typeof value === 'string' && value.trim() ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new ActionError(field, `${field} is not a valid time, e.g. 2026-12-01T22:00:00Z`);
+  const date = value instanceof Date ? value : typeof value === 'string' ? parseInstant(value) : null;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new ActionError(field, `${field} is not a time with a zone, e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00`);
+  }
   return date;
 }
 
