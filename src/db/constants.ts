@@ -32,20 +32,8 @@ export function isClosedStatus(status: UpdateStatus): boolean {
   return closedStatuses.includes(status);
 }
 
-export function isIncidentStatus(value: string): value is IncidentStatus {
-  return (incidentStatuses as readonly string[]).includes(value);
-}
-
-export function isMaintenanceStatus(value: string): value is MaintenanceStatus {
-  return (maintenanceStatuses as readonly string[]).includes(value);
-}
-
 export function isComponentStatus(value: string): value is ComponentStatus {
   return (componentStatuses as readonly string[]).includes(value);
-}
-
-export function isIncidentImpact(value: string): value is IncidentImpact {
-  return (incidentImpacts as readonly string[]).includes(value);
 }
 
 /** Words a customer understands, for each enumeration value. */
@@ -97,12 +85,9 @@ export type TokenScope = (typeof tokenScopes)[number];
 
 /** Where a component or group is defined: content/components.yml, or the console (which then owns it). */
 export const catalogSources = ['file', 'console'] as const;
-export type CatalogSource = (typeof catalogSources)[number];
 
 /** How a subscriber is told: by email (double opt-in) or by a signed webhook POST. */
 export const subscriberKinds = ['email', 'webhook'] as const;
-export type SubscriberKind = (typeof subscriberKinds)[number];
 
 /** Outbox rows: queued (maybe leased by a worker right now), sent, or failed for good. */
 export const deliveryStatuses = ['queued', 'sent', 'failed'] as const;
-export type DeliveryStatus = (typeof deliveryStatuses)[number];

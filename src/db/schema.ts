@@ -323,16 +323,13 @@ export const rateLimits = sqliteTable('rate_limits', {
 });
 
 export type ComponentRow = typeof components.$inferSelect;
-export type ComponentGroupRow = typeof componentGroups.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
 export type IncidentUpdateRow = typeof incidentUpdates.$inferSelect;
 export type IncidentComponentRow = typeof incidentComponents.$inferSelect;
 export type ComponentStatusLogRow = typeof componentStatusLog.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
-export type SessionRow = typeof sessions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NotifyJobRow = typeof notifyJobs.$inferSelect;
-export type SuppressedAddressRow = typeof suppressedAddresses.$inferSelect;

@@ -79,11 +79,6 @@ function freshContextFor(path: string) {
   return { db: openDatabase(path), authored: content.authored };
 }
 
-/** What `/incidents/<id>` shows, from the full read. */
-function fullIncident(runtime: Runtime, id: string, now: Date) {
-  return loadStatusPage(runtime, now).incidents.find((i) => i.id === id) ?? null;
-}
-
 describe('the read model', () => {
   const now = new Date();
   const h = history(now);

@@ -1,6 +1,9 @@
 // Input checks shared by every write (console, API, CLI). A rejected value
 // throws ActionError naming the field, so a form can show the message next to
 // it, the API can return it as `field`, and the CLI can print it.
+import { eq } from 'drizzle-orm';
+import { components } from '../../db/schema';
+import type { HeraldDb } from './db';
 import { parseInstant } from '../time';
 
 export class ActionError extends Error {
@@ -43,6 +46,22 @@ export function requireInstant(field: string, value: unknown): Date {
     throw new ActionError(field, `${field} is not a time with a zone, e.g. 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00`);
   }
   return date;
+}
+
+/**
+ * Listed components by id, each once, in the order given: what an update
+ * changes and what a subscriber follows. An id that is not a listed component
+ * is refused, naming it; an id given twice counts once.
+ */
+export function requireListedComponents(db: HeraldDb, field: string, ids: unknown): string[] {
+  if (!Array.isArray(ids)) throw new ActionError(field, `${field} must be a list`);
+  const listed = new Set(db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id));
+  const chosen = [...new Set(ids)];
+  for (const id of chosen) {
+    if (typeof id !== 'string') throw new ActionError(field, `each of ${field} needs an id`);
+    if (!listed.has(id)) throw new ActionError(field, `no component "${id}"`, 'not_found');
+  }
+  return chosen as string[];
 }
 
 export function requireInteger(field: string, value: unknown, min: number, max: number): number {

@@ -84,11 +84,6 @@ export function listStaff(db: HeraldDb): Staff[] {
   return db.select().from(users).orderBy(users.email).all().map(withoutHash);
 }
 
-export function findStaff(db: HeraldDb, id: number): Staff | undefined {
-  const row = db.select().from(users).where(eq(users.id, id)).get();
-  return row && withoutHash(row);
-}
-
 export function findStaffByEmail(db: HeraldDb, email: string): UserRow | undefined {
   return db.select().from(users).where(eq(users.email, lookupForm(email))).get();
 }

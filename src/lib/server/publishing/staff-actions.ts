@@ -20,7 +20,7 @@ import type { Incident } from '../../model';
 import { recordAudit, systemActor, type Actor } from '../accounts';
 import { queueNotification } from '../subscribers';
 import type { HeraldDb } from '../db';
-import { ActionError, requireInstant, requireOneOf, requireText } from '../validate';
+import { ActionError, requireInstant, requireListedComponents, requireOneOf, requireText } from '../validate';
 
 /** One live update as staff correct it, or null when there is none with that id. */
 export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
@@ -52,18 +52,11 @@ function audit(tx: Tx, ctx: LogContext, action: string, target: string, detail: 
 }
 
 function checkComponents(ctx: LogContext, changes: ComponentChange[], field = 'components'): ComponentChange[] {
-  const known = new Set(
-    ctx.db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id),
-  );
-  const seen = new Set<string>();
   if (!Array.isArray(changes)) throw new ActionError(field, `${field} must be a list`);
-  return changes.map((change) => {
-    if (typeof change?.id !== 'string') throw new ActionError(field, `each of ${field} needs an id`);
-    if (!known.has(change.id)) throw new ActionError(field, `no component "${change.id}"`, 'not_found');
-    if (seen.has(change.id)) throw new ActionError(field, `component "${change.id}" is named twice`);
-    seen.add(change.id);
-    return { id: change.id, status: oneOf(`status of ${change.id}`, change.status, componentStatuses) };
-  });
+  const ids = requireListedComponents(ctx.db, field, changes.map((change) => change?.id));
+  // Twice with two statuses would be ambiguous: refused, where a list of ids to follow just counts one.
+  if (ids.length < changes.length) throw new ActionError(field, `component "${changes.find((c, n) => changes.findIndex((d) => d.id === c.id) !== n)!.id}" is named twice`);
+  return changes.map((change) => ({ id: change.id, status: oneOf(`status of ${change.id}`, change.status, componentStatuses) }));
 }
 
 /** "Webmail: slow logins!" → "webmail-slow-logins". */

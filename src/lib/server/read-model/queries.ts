@@ -15,7 +15,7 @@ import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
 import { listedComponentExists } from './exists';
 import { readComponents, readMerged, readRecentTimeline, readRecentTimelineOf, reads } from './live-log';
-import { loadStatusPage, readSections, type ApiView, type StatusPage } from './status-page';
+import { readSections, type ApiView, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
 const DAY_MS = 86_400_000;

@@ -110,11 +110,6 @@ export function expandNext(db: HeraldDb, batch = DEFAULT_EXPAND_BATCH, now = new
   );
 }
 
-/** Whether any job still has subscribers to expand. */
-export function expansionPending(db: HeraldDb): boolean {
-  return !!db.select({ id: notifyJobs.id }).from(notifyJobs).where(and(isNull(notifyJobs.expandedAt), isNull(notifyJobs.droppedAt))).limit(1).get();
-}
-
 /** Rows a worker could claim now: queued, due, not leased. Counted up to `cap`. */
 export function dueCount(db: HeraldDb, cap: number, now = new Date()): number {
   return (

@@ -3,13 +3,13 @@
 // to flood a stranger's inbox. Mails themselves go through the outbox.
 import { createHmac } from 'node:crypto';
 import { and, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { components, subscriberComponents, subscribers, suppressedAddresses, type SubscriberRow } from '../../../db/schema';
+import { subscriberComponents, subscribers, suppressedAddresses, type SubscriberRow } from '../../../db/schema';
 import { normalizeEmail, allowHit } from '../accounts';
 import type { HeraldDb } from '../db';
 import { enqueueOne } from './outbox';
 import { sameSecret } from '../secrets';
 import { siteSecret } from '../site-secrets';
-import { ActionError } from '../validate';
+import { requireListedComponents } from '../validate';
 
 export const subscribeLimits = {
   /** Subscribe requests per client address per hour. */
@@ -46,13 +46,6 @@ export function subscriberFromLink(db: HeraldDb, purpose: LinkPurpose, id: unkno
   return sameSecret(linkToken(linkSecret(db), purpose, row), token) ? row : null;
 }
 
-export function checkComponentIds(db: HeraldDb, ids: string[]): string[] {
-  const listed = new Set(db.select({ id: components.id }).from(components).where(eq(components.listed, true)).all().map((c) => c.id));
-  const chosen = [...new Set(ids)];
-  for (const id of chosen) if (!listed.has(id)) throw new ActionError('components', `no component "${id}"`);
-  return chosen;
-}
-
 export type SubscribeResult = 'sent' | 'client_limited';
 
 /**
@@ -67,7 +60,7 @@ export function subscribeEmail(
   now = new Date(),
 ): SubscribeResult {
   const address = normalizeEmail(input.email);
-  const chosen = checkComponentIds(db, input.componentIds);
+  const chosen = requireListedComponents(db, 'components', input.componentIds);
   if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return 'client_limited';
   if (!allowHit(db, `subscribe-to:${address}`, subscribeLimits.perAddress, 24 * 60 * 60_000, now)) return 'sent';
   // The mail server refused this address for good: mailing it again only bounces again (an owner can lift it).
@@ -108,7 +101,7 @@ export function followedComponents(db: HeraldDb, subscriberId: number): string[]
 
 /** Replaces what a subscriber follows; an empty list means everything. */
 export function setFollowedComponents(db: HeraldDb, subscriberId: number, ids: string[]): void {
-  const chosen = checkComponentIds(db, ids);
+  const chosen = requireListedComponents(db, 'components', ids);
   db.transaction((tx) => {
     tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)).run();
     for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId, componentId }).run();

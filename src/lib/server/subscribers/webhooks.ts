@@ -11,8 +11,8 @@ import type { HeraldDb } from '../db';
 import { pinnedLookup, resolvePublicAddress, UnsafeAddressError } from '../public-address';
 import { allowHit } from '../accounts';
 import { isSealed, randomSecret, sealSecret } from '../secrets';
-import { checkComponentIds, subscribeLimits } from './subscriptions';
-import { ActionError } from '../validate';
+import { subscribeLimits } from './subscriptions';
+import { ActionError, requireListedComponents } from '../validate';
 
 /** The header a delivery's signature travels in: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`. */
 export const signatureHeader = 'Herald-Signature';
@@ -60,7 +60,7 @@ export async function subscribeWebhook(
   now = new Date(),
 ): Promise<WebhookSubscription | null> {
   const url = await checkWebhookUrl(input.url, input.allowPrivate);
-  const chosen = checkComponentIds(db, input.componentIds);
+  const chosen = requireListedComponents(db, 'components', input.componentIds);
   if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return null;
   const secret = randomSecret(32);
   return db.transaction((tx) => {
