@@ -21,7 +21,7 @@ import { notifyJobs, outbox, subscribers } from '../src/db/schema';
 import { loadConfig } from '../src/lib/config';
 import { readContentFolder } from '../src/lib/content/index';
 import { updateMail } from '../src/lib/mail/messages';
-import { syncCatalog } from '../src/lib/server/publishing/catalog-sync';
+import { syncCatalog } from '../src/lib/server/publishing/content-sync';
 import { openDatabase, type HeraldDb } from '../src/lib/server/db';
 import { startDeliveryWorker } from '../src/lib/server/subscribers/delivery';
 import { readLiveLog } from '../src/lib/server/read-model';

@@ -4,6 +4,7 @@
 // (publishing, accounts), like the console and the API, and is audited as
 // `cli <os user>`. Exit codes: 0 done, 1 could not run (configuration,
 // database), 2 invalid arguments.
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -15,13 +16,13 @@ import {
   type IncidentImpact,
 } from '../db/constants';
 import { loadConfig, type Config } from '../lib/config';
-import { readContentFolder } from '../lib/content/index';
+import { readContentFolder, type Content } from '../lib/content/index';
 import { isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
-import { syncCatalog, createIncident, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
+import { servedContent, syncContent, createIncident, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
 import { shutdownGracefully } from '../lib/server/http';
-import { openDatabase } from '../lib/server/db';
+import { openDatabase, type HeraldDb } from '../lib/server/db';
 import { readComponents, readCurrentTimeline } from '../lib/server/read-model';
 import { contentFolder, resolveFromCwd } from '../lib/server/paths';
 import { ActionError } from '../lib/server/validate';
@@ -99,11 +100,30 @@ const text = { type: 'string' } as const;
 const many = { type: 'string', multiple: true } as const;
 const flag = { type: 'boolean' } as const;
 
+/**
+ * The content the page shows: what the server read at its start, so an id
+ * means here what it means there; before any server has run, content/ itself,
+ * taken in as the server would take it.
+ */
+function contentOf(db: HeraldDb): Content {
+  const served = servedContent(db);
+  if (served) return served;
+  const content = readContentFolder(contentFolder);
+  syncContent(db, content);
+  return content;
+}
+
 function openContext(config: Config, actor: Actor): LogContext {
   const db = openDatabase(config.databasePath);
-  const content = readContentFolder(contentFolder);
-  syncCatalog(db, content.catalog);
-  return { db, authored: content.authored, actor };
+  return { db, authored: contentOf(db).authored, actor };
+}
+
+/** An incident or maintenance the command names: a markdown file the server has not read yet is refused, saying why. */
+function named(ctx: LogContext, slug: string): string {
+  if (!ctx.authored.some((a) => a.id === slug) && existsSync(join(contentFolder, 'incidents', `${slug}.md`))) {
+    throw new UsageError(`content/incidents/${slug}.md is not on the page yet: the server reads content/ when it starts, so restart Herald (npm start), then post`);
+  }
+  return slug;
 }
 
 async function newPassword(io: Io, fromStdin: boolean): Promise<string> {
@@ -140,7 +160,8 @@ const urlOf = (config: Config, id: string) => `${config.siteUrl}/incidents/${id}
 function postUpdateCommand({ args, io, config, actor }: Call): number {
   const { values, positionals } = parse(args, { status: text, message: text, component: many, 'no-notify': flag }, ['slug']);
   const components = componentChanges(values.component as string[] | undefined, null);
-  postUpdate(openContext(config, actor), positionals[0], { status: values.status, message: values.message, components, notify: !values['no-notify'] });
+  const ctx = openContext(config, actor);
+  postUpdate(ctx, named(ctx, positionals[0]), { status: values.status, message: values.message, components, notify: !values['no-notify'] });
   io.out(`Posted ${values.status} update to ${positionals[0]}`);
   io.out(urlOf(config, positionals[0]));
   return 0;
@@ -150,7 +171,8 @@ function postUpdateCommand({ args, io, config, actor }: Call): number {
 function closeCommand(done: string) {
   return ({ args, io, config, actor }: Call): number => {
     const { values, positionals } = parse(args, { message: text, 'no-notify': flag }, ['slug']);
-    resolveIncident(openContext(config, actor), positionals[0], values.message, new Date(), !values['no-notify']);
+    const ctx = openContext(config, actor);
+    resolveIncident(ctx, named(ctx, positionals[0]), values.message, new Date(), !values['no-notify']);
     io.out(`${done} ${positionals[0]}`);
     io.out(urlOf(config, positionals[0]));
     return 0;
@@ -343,9 +365,7 @@ const commands: Command[] = [
     run({ args, io, config }) {
       parse(args, {}, []);
       const db = openDatabase(config.databasePath, { quickCheck: true });
-      const content = readContentFolder(contentFolder);
-      syncCatalog(db, content.catalog);
-      const worker = startDeliveryWorker(db, content, config, new StorageHealth(config.databasePath));
+      const worker = startDeliveryWorker(db, contentOf(db), config, new StorageHealth(config.databasePath));
       shutdownGracefully(db, () => worker.stop());
       io.out(`Herald worker: delivering from ${config.databasePath} ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}; Ctrl-C to stop`);
       return new Promise<number>(() => {}); // until a signal; shutdownGracefully exits

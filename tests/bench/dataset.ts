@@ -11,7 +11,7 @@
 import { subscribers } from '../../src/db/schema';
 import type { ComponentStatus, IncidentImpact, UpdateStatus } from '../../src/db/constants';
 import { readContentFolder, type Content } from '../../src/lib/content/index';
-import { syncCatalog } from '../../src/lib/server/publishing/catalog-sync';
+import { syncCatalog } from '../../src/lib/server/publishing/content-sync';
 import { createComponent, createGroup } from '../../src/lib/server/publishing/component-actions';
 import { openDatabase, type HeraldDb } from '../../src/lib/server/db';
 import { contentFolder } from '../../src/lib/server/paths';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readContentFolder } from '../../src/lib/content/index';
-import { syncCatalog } from '../../src/lib/server/publishing/catalog-sync';
+import { syncCatalog } from '../../src/lib/server/publishing/content-sync';
 import { openDatabase } from '../../src/lib/server/db';
 import { contentFolder } from '../../src/lib/server/paths';
 import type { LogContext } from '../../src/lib/server/publishing/staff-actions';

@@ -1,6 +1,8 @@
-// Everything authored in content/, as one value, read the same way by the
-// server at start and by the CLI. The build checks the same files through the
-// content collections (src/content.config.ts), so a broken file fails it.
+// Everything authored in content/, as one value: the one reader of the
+// folder, used by the server at start and by the build's content collections
+// (loaders.ts), so a broken file fails the build and the start alike, naming
+// file and field. The CLI acts on what the server read (server/publishing
+// content-sync.ts keeps it), and on the folder only before a server has run.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCatalogFile, parsePageFile, type Catalog, type PageSettings } from './catalog';
@@ -25,4 +27,25 @@ export function readContentFolder(folder: string): Content {
       parseIncidentFile(name.slice(0, -3), `content/incidents/${name}`, read(join('incidents', name)), componentIds),
     );
   return { page, catalog, authored };
+}
+
+/** Content as JSON and back (dates as ISO strings), for the copy the database keeps. */
+export function contentToJson(content: Content): string {
+  return JSON.stringify(content);
+}
+
+export function contentFromJson(text: string): Content {
+  const stored = JSON.parse(text) as Content;
+  const instant = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return {
+    page: stored.page,
+    catalog: stored.catalog,
+    authored: stored.authored.map((a) => ({
+      ...a,
+      startedAt: new Date(a.startedAt),
+      scheduledFor: instant(a.scheduledFor),
+      scheduledUntil: instant(a.scheduledUntil),
+      updates: a.updates.map((u) => ({ ...u, at: new Date(u.at) })),
+    })),
+  };
 }

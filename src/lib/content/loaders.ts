@@ -1,66 +1,52 @@
-// Astro content-layer loaders for content/. They run at build time and reuse the
-// same parsers as the CLI, so a broken file fails `astro build` with the same
-// one-line error (file: field: problem) wherever it is read.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// Astro content-layer loaders for content/. They run at build time through
+// the one reader of the folder (index.ts readContentFolder), so a broken file
+// fails `astro build` with the same one-line error (file: field: problem) as
+// the server's start.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Loader } from 'astro/loaders';
-import { parseCatalogFile, parsePageFile } from './catalog';
-import { parseIncidentFile } from './incident-file';
+import { readContentFolder } from './index';
 
 export interface ContentFiles {
   /** Folder holding page.yml, components.yml and incidents/, relative to the project root. */
   folder: string;
 }
 
-function read(root: URL, folder: string, name: string) {
-  const absolute = join(fileURLToPath(root), folder, name);
-  return { filePath: relative(fileURLToPath(root), absolute), text: readFileSync(absolute, 'utf8') };
-}
+const contentAt = (root: URL, { folder }: ContentFiles) => readContentFolder(join(fileURLToPath(root), folder));
 
 /** One entry, id `page`: content/page.yml. */
-export function pageLoader({ folder }: ContentFiles): Loader {
+export function pageLoader(files: ContentFiles): Loader {
   return {
     name: 'herald-page',
     load: async ({ store, config, generateDigest }) => {
-      const { filePath, text } = read(config.root, folder, 'page.yml');
-      const data = { ...parsePageFile(filePath, text) };
+      const { page } = contentAt(config.root, files);
       store.clear();
-      store.set({ id: 'page', data, filePath, digest: generateDigest(text) });
+      store.set({ id: 'page', data: { ...page }, filePath: join(files.folder, 'page.yml'), digest: generateDigest(JSON.stringify(page)) });
     },
   };
 }
 
 /** One entry, id `catalog`: content/components.yml, flattened into groups and components. */
-export function catalogLoader({ folder }: ContentFiles): Loader {
+export function catalogLoader(files: ContentFiles): Loader {
   return {
     name: 'herald-catalog',
     load: async ({ store, config, generateDigest }) => {
-      const { filePath, text } = read(config.root, folder, 'components.yml');
-      const catalog = parseCatalogFile(filePath, text);
+      const { catalog } = contentAt(config.root, files);
       store.clear();
-      store.set({ id: 'catalog', data: { ...catalog }, filePath, digest: generateDigest(text) });
+      store.set({ id: 'catalog', data: { ...catalog }, filePath: join(files.folder, 'components.yml'), digest: generateDigest(JSON.stringify(catalog)) });
     },
   };
 }
 
 /** One entry per content/incidents/<id>.md. */
-export function incidentLoader({ folder }: ContentFiles): Loader {
+export function incidentLoader(files: ContentFiles): Loader {
   return {
     name: 'herald-incidents',
     load: async ({ store, config, generateDigest }) => {
-      const catalogFile = read(config.root, folder, 'components.yml');
-      const catalog = parseCatalogFile(catalogFile.filePath, catalogFile.text);
-      const componentIds = new Set(catalog.components.map((c) => c.id));
-      const incidentsFolder = join(folder, 'incidents');
-      const names = readdirSync(join(fileURLToPath(config.root), incidentsFolder))
-        .filter((name) => name.endsWith('.md'))
-        .sort();
+      const { authored } = contentAt(config.root, files);
       store.clear();
-      for (const name of names) {
-        const { filePath, text } = read(config.root, incidentsFolder, name);
-        const incident = parseIncidentFile(name.slice(0, -3), filePath, text, componentIds);
-        store.set({ id: incident.id, data: { ...incident }, filePath, digest: generateDigest(text) });
+      for (const incident of authored) {
+        store.set({ id: incident.id, data: { ...incident }, filePath: incident.filePath, digest: generateDigest(JSON.stringify(incident)) });
       }
     },
   };

@@ -6,7 +6,7 @@
 import { type Content, readContentFolder } from '../content/index';
 import { loadConfig, type Config } from '../config';
 import { ensureFirstOwner, firstOwnerEmail } from './accounts';
-import { syncCatalog, type LogContext } from './publishing';
+import { syncContent, type LogContext } from './publishing';
 import { openDatabase, type HeraldDb } from './db';
 import { contentFolder, resolveFromCwd } from './paths';
 import { RenderCache } from './http';
@@ -31,7 +31,7 @@ export interface Runtime extends LogContext {
 export async function startRuntime(config: Config = loadConfig()): Promise<Runtime> {
   const db = openDatabase(config.databasePath, { quickCheck: true });
   const content = readContentFolder(contentFolder);
-  syncCatalog(db, content.catalog);
+  syncContent(db, content);
   ensureSiteSecrets(db);
   const password = await ensureFirstOwner(db);
   if (password) {

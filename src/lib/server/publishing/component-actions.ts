@@ -1,6 +1,6 @@
 // Staff changes to the component catalog from the console: create, rename,
 // describe, group, order, hide. A component or group changed here gets source
-// 'console', so content/components.yml no longer overrides it (catalog-sync.ts).
+// 'console', so content/components.yml no longer overrides it (content-sync.ts).
 import { eq, max } from 'drizzle-orm';
 import { componentGroups, components, type ComponentRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';

@@ -1,0 +1,79 @@
+// What the server read from content/ at its start, taken into the database.
+// The component catalog is copied into tables so live statuses, foreign keys
+// and the CLI have rows to point at: names, groups and order follow the file,
+// live status stays, and components and groups staff created or edited in the
+// console (source 'console') are theirs, so the file no longer changes them.
+// And the whole content is kept as the server read it, so the CLI acts on
+// the incidents the page shows, not on files the server has not read.
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { componentGroups, components, incidents, settings } from '../../../db/schema';
+import type { Catalog } from '../../content/catalog';
+import { contentFromJson, contentToJson, type Content } from '../../content/index';
+import { ContentError } from '../../content/incident-file';
+import type { HeraldDb } from '../db';
+
+const servedContentKey = 'served-content';
+
+/**
+ * Takes content into the database: refuses a markdown incident whose id a
+ * live incident (or one in the trash) already has, as both would claim the
+ * same updates; syncs the catalog; and keeps the content as read.
+ */
+export function syncContent(db: HeraldDb, content: Content): void {
+  const ids = content.authored.map((a) => a.id);
+  const clash = ids.length ? db.select({ id: incidents.id }).from(incidents).where(inArray(incidents.id, ids)).get() : undefined;
+  if (clash) {
+    const file = content.authored.find((a) => a.id === clash.id)!.filePath;
+    throw new ContentError(file, 'id', `"${clash.id}" is already the id of an incident made in the console, the API or the CLI; rename the file`);
+  }
+  syncCatalog(db, content.catalog);
+  const value = contentToJson(content);
+  db.insert(settings).values({ key: servedContentKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+}
+
+/** The content the server last started with, or null before any has. */
+export function servedContent(db: HeraldDb): Content | null {
+  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, servedContentKey)).get();
+  return row ? contentFromJson(row.value) : null;
+}
+
+export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
+  db.transaction((tx) => {
+    for (const group of catalog.groups) {
+      tx.insert(componentGroups)
+        .values(group)
+        .onConflictDoUpdate({
+          target: componentGroups.id,
+          set: { name: group.name, position: group.position },
+          setWhere: eq(componentGroups.source, 'file'),
+        })
+        .run();
+    }
+    for (const c of catalog.components) {
+      tx.insert(components)
+        .values({ ...c, listed: true })
+        .onConflictDoUpdate({
+          target: components.id,
+          set: {
+            name: c.name,
+            description: c.description,
+            groupId: c.groupId,
+            position: c.position,
+            listed: true,
+          },
+          setWhere: eq(components.source, 'file'),
+        })
+        .run();
+    }
+    // Components that left the file keep their history but are no longer shown.
+    const ids = catalog.components.map((c) => c.id);
+    tx.update(components)
+      .set({ listed: false })
+      .where(and(eq(components.source, 'file'), ids.length ? notInArray(components.id, ids) : sql`1`))
+      .run();
+    const groupIds = catalog.groups.map((g) => g.id);
+    tx.delete(componentGroups)
+      .where(and(eq(componentGroups.source, 'file'), groupIds.length ? notInArray(componentGroups.id, groupIds) : sql`1`))
+      .run();
+  });
+}
