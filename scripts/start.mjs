@@ -1,22 +1,13 @@
-// `npm start`: check the configuration, build (content/ is baked into the build,
-// so every start picks up edited markdown), then run the built server.
+// `npm start`: build (content/ is checked by the build and read at start, so
+// every start picks up edited markdown), then run the built server, which
+// checks the configuration first and stops with one line naming a bad value.
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 import { serverNodeFlags } from './server-flags.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.ASTRO_TELEMETRY_DISABLED = '1';
-
-register();
-const { loadConfig } = await import('../src/lib/config.ts');
-try {
-  loadConfig();
-} catch (error) {
-  console.error(`Herald cannot start: ${error.message}`);
-  process.exit(1);
-}
 
 console.log('Building Herald…');
 const build = spawnSync(process.execPath, [join(root, 'node_modules/astro/astro.js'), 'build'], {
@@ -29,8 +20,7 @@ if (build.status !== 0) {
   console.error('Herald cannot start: the build failed (see above).');
   process.exit(1);
 }
-// The server in a process of its own, without the TypeScript loader this one
-// needed for the configuration check; signals go through to it (a SIGTERM drains).
+// The server in a process of its own, with its Node flags; signals go through to it (a SIGTERM drains).
 const server = spawn(process.execPath, [...serverNodeFlags, join(root, 'scripts/serve.mjs')], { cwd: process.cwd(), stdio: 'inherit' });
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
