@@ -99,6 +99,38 @@ export function refusedFormPage(status: number, heading: string, advice: string,
 }
 
 /** An ActionError as an error next to its field; anything else is a real fault and is rethrown. */
+/** A console form as its page shows it: what was typed (or the defaults), the errors by field, whether only a preview was asked. */
+export interface ConsoleForm {
+  values: Fields;
+  errors: Errors;
+  preview: boolean;
+  /** Where to go once the action was done (a 303), or null to show the form. */
+  next: string | null;
+}
+
+/**
+ * A console page's form, read and acted on: on GET the defaults; on POST what
+ * was typed and, unless only a preview was asked, the action, which returns
+ * where to go next or is refused, its errors then shown beside the fields
+ * with everything typed kept (and the answer a 422).
+ */
+export async function consoleForm(
+  page: { request: Request; response: { status?: number } },
+  defaults: Fields,
+  act: (values: Fields) => string,
+): Promise<ConsoleForm> {
+  if (page.request.method !== 'POST') return { values: defaults, errors: {}, preview: false, next: null };
+  const values = await readForm(page.request);
+  if (values.intent === 'preview') return { values, errors: {}, preview: true, next: null };
+  try {
+    return { values, errors: {}, preview: false, next: act(values) };
+  } catch (error) {
+    const errors = errorsFrom(error);
+    page.response.status = 422;
+    return { values, errors, preview: false, next: null };
+  }
+}
+
 export function errorsFrom(error: unknown): Errors {
   if (!(error instanceof ActionError)) throw error;
   const perComponent = /^status of (.+)$/.exec(error.field);

@@ -4,10 +4,11 @@
 // response carries, TRUST_PROXY, caching policies and ETags; and the helpers
 // pages and endpoints use to read forms and JSON and to answer.
 export { HttpError, apiPath, componentChanges, componentIds, componentJson, findIn, handle, hasAny, incidentJson, jsonResponse, onlyKeys, optionalBoolean, otherMethods, readJsonObject, updateJson } from './api-json';
-export { errorsFrom, formBodyLimit, localInstant, peekForm, readForm, refusedFormPage, safeNext, selectedComponentChanges } from './forms';
+export { consoleForm, errorsFrom, formBodyLimit, localInstant, peekForm, readForm, refusedFormPage, safeNext, selectedComponentChanges } from './forms';
 export { etagMatches, etagOf, etagResponse, publicCachePolicy, rssType } from './http-cache';
 export { publicApiPaths } from './public-routes';
 export { RenderCache, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer } from './render-cache';
 export { securityHeaders, strictTransportSecurity } from './security-headers';
 export { shutdownGracefully } from './shutdown';
 export { badgeHeaders, publicApiHeaders, statuspageRoute } from './statuspage-api';
+export { incidentEndpoints, maintenanceEndpoints } from './incident-routes';

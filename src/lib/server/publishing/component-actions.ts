@@ -5,7 +5,7 @@ import { eq, max } from 'drizzle-orm';
 import { componentGroups, components, type ComponentRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
 import { recordAudit, systemActor } from '../accounts';
-import { type LogContext, slugify } from './staff-actions';
+import { type LogContext, setComponentStatus, slugify } from './staff-actions';
 import { ActionError, optionalText, requireInteger, requireText } from '../validate';
 
 export interface ComponentFields {
@@ -67,6 +67,28 @@ export function editComponent(ctx: LogContext, id: string, input: ComponentField
     tx.update(components).set({ ...values, position, listed, source: 'console', updatedAt: now }).where(eq(components.id, id)).run();
     const was = { name: before.name, description: before.description, groupId: before.groupId, position: before.position, listed: before.listed };
     recordAudit(tx, ctx.actor ?? systemActor, 'component.edit', id, { before: was, after: { ...values, position, listed } }, now);
+  });
+}
+
+/**
+ * Edits a component and sets its own status together, as one write: both
+ * happen or neither (the HTTP API's PATCH). Fields of the edit left out keep
+ * their value.
+ */
+export function changeComponent(ctx: LogContext, id: string, change: { edit?: Partial<ComponentFields>; status?: unknown }, now = new Date()): void {
+  ctx.db.transaction(() => {
+    if (change.edit) {
+      const before = findComponent(ctx.db, id);
+      if (!before) throw new ActionError('component', `no component "${id}"`, 'not_found');
+      const given = (key: keyof ComponentFields, was: unknown) => (key in change.edit! ? change.edit![key] : was);
+      editComponent(
+        ctx,
+        id,
+        { name: given('name', before.name), description: given('description', before.description), groupId: given('groupId', before.groupId), position: given('position', before.position) },
+        now,
+      );
+    }
+    if (change.status !== undefined) setComponentStatus(ctx, id, change.status, now);
   });
 }
 

@@ -3,5 +3,5 @@
 // groups (component-actions.ts), each validated and audited in one transaction;
 // and what the server read from content/ at start, the catalog copied into tables (content-sync.ts).
 export { servedContent, syncContent } from './content-sync';
-export { createComponent, createGroup, editComponent, editGroup, findComponent } from './component-actions';
-export { correctUpdate, createIncident, findUpdate, editIncident, postUpdate, postWindowUpdates, refreshClosedAt, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from './staff-actions';
+export { changeComponent, createComponent, createGroup, editComponent, editGroup, findComponent } from './component-actions';
+export { changeIncident, correctUpdate, createIncident, findUpdate, editIncident, postUpdate, postWindowUpdates, refreshClosedAt, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type IncidentEdit, type LogContext, type NewUpdate } from './staff-actions';

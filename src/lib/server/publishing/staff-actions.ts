@@ -328,6 +328,14 @@ export interface IncidentEdit {
   scheduledUntil?: unknown;
 }
 
+/** An edit and an update posted together, as one write: both happen or neither (the HTTP API's PATCH). */
+export function changeIncident(ctx: LogContext, incidentId: string, change: { edit?: IncidentEdit; update?: NewUpdate }, now = new Date()): void {
+  ctx.db.transaction(() => {
+    if (change.edit) editIncident(ctx, incidentId, change.edit, now);
+    if (change.update) postUpdate(ctx, incidentId, change.update, now);
+  });
+}
+
 /** Changes a live incident's title or impact, or a maintenance's window. Markdown incidents change in their file. */
 export function editIncident(ctx: LogContext, incidentId: unknown, edit: IncidentEdit, now = new Date()): void {
   const target = findIncident(ctx, incidentId);

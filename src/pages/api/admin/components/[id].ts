@@ -12,7 +12,7 @@ import {
   otherMethods,
   readJsonObject,
 } from '../../../../lib/server/http';
-import { editComponent, setComponentStatus } from '../../../../lib/server/publishing';
+import { changeComponent } from '../../../../lib/server/publishing';
 import { readComponents, readCurrentTimeline } from '../../../../lib/server/read-model';
 import { currentComponentStatuses } from '../../../../lib/status';
 
@@ -43,23 +43,9 @@ export const PATCH = handle(async ({ locals, params, request }) => {
   const before = stored(runtime, params.id);
   const edit = hasAny(body, editKeys);
   if (!edit && body.status === undefined) throw new HttpError(422, `nothing to change: send status, or ${editKeys.join(', ')}`);
-  runtime.db.transaction(() => {
-    if (edit) {
-      const given = (key: string, was: unknown) => (key in body ? body[key] : was);
-      editComponent(
-        runtime,
-        before.id,
-        {
-          name: given('name', before.name),
-          description: given('description', before.description),
-          groupId: given('group_id', before.groupId),
-          position: given('position', before.position),
-        },
-        now,
-      );
-    }
-    if (body.status !== undefined) setComponentStatus(runtime, before.id, body.status, now);
-  });
+  // Only the fields sent: those left out keep their value.
+  const sent = Object.fromEntries(editKeys.filter((key) => key in body).map((key) => [key === 'group_id' ? 'groupId' : key, body[key]]));
+  changeComponent(runtime, before.id, { edit: edit ? sent : undefined, status: body.status }, now);
   return jsonResponse(200, current(runtime, before.id, now));
 });
 
