@@ -115,7 +115,7 @@ export const incidentUpdates = sqliteTable(
     /** Markdown source, rendered and sanitized on display. */
     body: text('body').notNull(),
     at: instant('at').notNull(),
-    /** Whether subscribers are told about this update (issue 4's outbox reads it). */
+    /** Whether subscribers are told about this update (the notify job reads it: subscribers/outbox.ts). */
     notify: integer('notify', { mode: 'boolean' }).notNull().default(true),
     /** Set when staff corrected the body; the original stays in the audit log. */
     editedAt: instant('edited_at'),

@@ -115,7 +115,7 @@ export interface AuthoredIncident {
   startedAt: Date;
   scheduledFor: Date | null;
   scheduledUntil: Date | null;
-  /** Oldest first, as written. */
+  /** Oldest first, whatever order the file writes them in. */
   updates: { at: Date; status: UpdateStatus; body: string }[];
   filePath: string;
 }

@@ -5,7 +5,7 @@ import type { StaffRole, TokenScope } from '../../../db/constants';
 export type Access =
   /** Anyone: the public status site. */
   | { kind: 'public' }
-  /** The login page: anyone, but posts are CSRF-checked like the console. */
+  /** The login page: anyone; its posts pass the same-origin check every write passes (there is no session yet, so no CSRF token). */
   | { kind: 'login' }
   /** The console: a session with at least this role. */
   | { kind: 'console'; role: StaffRole }
