@@ -1,5 +1,5 @@
 // Configuration comes from environment variables, validated once. A bad value
-// stops start-up with one line naming the variable (README: Configuration).
+// stops start-up with one line naming the variable (docs/running.md: Configuration).
 import { dirname, join } from 'node:path';
 
 export class ConfigError extends Error {

@@ -1,5 +1,5 @@
 // The status roll-up: what each component shows now, and the page's overall
-// indicator. The rule, documented in the README: the worst wins.
+// indicator. The rule, documented in docs/staff.md: the worst wins.
 //   component now = worst of its live status, the status every open incident gives
 //                   it, and under_maintenance while a maintenance covering it runs;
 //   page          = worst of the open incidents' impacts and the components'

@@ -1,7 +1,7 @@
 // Uptime bars: one cell per day in the page's time zone, coloured by the worst
 // status the component had that day, and an uptime percentage.
 //
-// The formula (documented in the README):
+// The formula (documented in docs/staff.md):
 //   downtime = time in major_outage + 0.3 × time in partial_outage (and not major)
 //   uptime   = 1 − downtime / time observed
 // Degraded performance and maintenance colour the bar but are not downtime.

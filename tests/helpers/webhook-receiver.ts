@@ -1,10 +1,10 @@
 // A real HTTP server on loopback that receives Herald's webhooks and checks
-// each signature with verifyHeraldSignature, the very code the README gives
+// each signature with verifyHeraldSignature, the very code docs/integrators.md gives
 // receivers. `answers` scripts the status codes it replies with, in order.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 
-// --- begin README sample ---
+// --- begin docs sample ---
 /** True when `header` (Herald-Signature) signs `body` with `secret` and is at most 5 minutes old. */
 export function verifyHeraldSignature(secret: string, header: string | undefined, body: string, now = Date.now()): boolean {
   const parts = Object.fromEntries((header ?? '').split(',').map((kv) => kv.split('=', 2)));
@@ -14,7 +14,7 @@ export function verifyHeraldSignature(secret: string, header: string | undefined
   const given = String(parts.v1 ?? '');
   return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
-// --- end README sample ---
+// --- end docs sample ---
 
 export interface ReceivedHook {
   path: string;

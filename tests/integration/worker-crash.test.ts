@@ -1,7 +1,7 @@
 // `herald worker` killed with SIGKILL in the middle of a batch, then started
 // again: every subscriber still gets the update, and the only duplicates are
 // the messages acknowledged but not yet recorded plus those in flight at the
-// crash (RECORD_EVERY + DEFAULT_CONCURRENCY), as the README promises; the
+// crash (RECORD_EVERY + DEFAULT_CONCURRENCY), as docs/integrators.md promises; the
 // same when it dies while an update's notify job is still being expanded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';

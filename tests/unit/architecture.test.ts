@@ -1,4 +1,4 @@
-// The layout's rules, checked on every import in src/ (README: Structure):
+// The layout's rules, checked on every import in src/ (README: Project structure; docs/contributors.md: Architecture):
 // views present what they are given, pages never reach the database's tables,
 // the plain-TypeScript domain knows nothing of the server, and other modules
 // reach a server domain only through its index.ts.

@@ -1,7 +1,7 @@
 // The markdown incident format: one file per incident or maintenance in
 // content/incidents/, YAML frontmatter, then the timeline as `## <time> <status>`
 // sections. Used by the Astro content collection (build) and the CLI, so it
-// knows nothing of Astro. The README documents the format with a full example.
+// knows nothing of Astro. docs/staff.md documents the format with a full example.
 import { z } from 'astro/zod';
 import { parse as parseYaml } from 'yaml';
 import {

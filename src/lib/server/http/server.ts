@@ -204,7 +204,7 @@ function startBackgroundWork(runtime: Runtime, server: Server): void {
   const { config, db, content } = runtime;
   const secrets = sealStoredSecrets(db, config.secretsKey);
   if (secrets.sealed) console.log(`Herald: encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
-  if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (README: Configuration)`);
+  if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (docs/running.md: Configuration)`);
   const stopBackups = scheduleBackups(db, config.backup);
   scheduleRetention(db, config.retention);
   const worker = config.worker ? startDeliveryWorker(db, content, config, runtime.storage) : null;

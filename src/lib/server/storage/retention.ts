@@ -1,4 +1,4 @@
-// What Herald keeps, and for how long (README: "Data retention"). Once a day
+// What Herald keeps, and for how long (docs/running.md: "Data retention"). Once a day
 // the server deletes what has outlived its purpose; `npx herald purge` does the
 // same on demand. Unsubscribed addresses go at once (subscriptions.ts), so
 // they are not here. Deletes go in batches, each its own short transaction,

@@ -106,7 +106,7 @@ type Outgoing = { kind: 'mail'; mail: Mail } | { kind: 'webhook'; hook: WebhookR
  * when the last commit is RECORD_EVERY_MS old: each commit is a disk sync, and
  * one per message halves the delivery rate. A crash can therefore resend at
  * most RECORD_EVERY + concurrency messages (acknowledged but unrecorded, plus
- * those in flight), the bound the README documents and the crash test checks.
+ * those in flight), the bound docs/integrators.md documents and the crash test checks.
  */
 export const RECORD_EVERY = 25;
 export const RECORD_EVERY_MS = 250;
