@@ -101,6 +101,8 @@ export function refusedFormPage(status: number, heading: string, advice: string,
 /** An ActionError as an error next to its field; anything else is a real fault and is rethrown. */
 /** A console form as its page shows it: what was typed (or the defaults), the errors by field, whether only a preview was asked. */
 export interface ConsoleForm {
+  /** The submit button pressed (its `intent`), '' on GET. */
+  intent: string;
   values: Fields;
   errors: Errors;
   preview: boolean;
@@ -109,25 +111,29 @@ export interface ConsoleForm {
 }
 
 /**
- * A console page's form, read and acted on: on GET the defaults; on POST what
- * was typed and, unless only a preview was asked, the action, which returns
- * where to go next or is refused, its errors then shown beside the fields
- * with everything typed kept (and the answer a 422).
+ * A console page's forms, read and acted on: on GET the defaults; on POST
+ * what was typed and the action its submit button names (`intent`; a page
+ * with one action takes any but "preview"), which returns where to go next
+ * or is refused, its errors then shown beside the fields with everything
+ * typed kept (and the answer a 422).
  */
 export async function consoleForm(
   page: { request: Request; response: { status?: number } },
   defaults: Fields,
-  act: (values: Fields) => string,
+  actions: Record<string, (values: Fields) => string>,
 ): Promise<ConsoleForm> {
-  if (page.request.method !== 'POST') return { values: defaults, errors: {}, preview: false, next: null };
+  if (page.request.method !== 'POST') return { intent: '', values: defaults, errors: {}, preview: false, next: null };
   const values = await readForm(page.request);
-  if (values.intent === 'preview') return { values, errors: {}, preview: true, next: null };
+  const intent = values.intent ?? '';
+  const only = Object.values(actions);
+  const act = actions[intent] ?? (only.length === 1 && intent !== 'preview' ? only[0] : undefined);
+  if (!act) return { intent, values, errors: {}, preview: intent === 'preview', next: null };
   try {
-    return { values, errors: {}, preview: false, next: act(values) };
+    return { intent, values, errors: {}, preview: false, next: act(values) };
   } catch (error) {
     const errors = errorsFrom(error);
     page.response.status = 422;
-    return { values, errors, preview: false, next: null };
+    return { intent, values, errors, preview: false, next: null };
   }
 }
 
