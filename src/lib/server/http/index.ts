@@ -5,10 +5,11 @@
 // pages and endpoints use to read forms and JSON and to answer.
 export { HttpError, apiPath, componentChanges, componentIds, componentJson, findIn, handle, hasAny, incidentJson, jsonResponse, onlyKeys, optionalBoolean, otherMethods, readJsonObject, updateJson } from './api-json';
 export { consoleForm, errorsFrom, formBodyLimit, localInstant, peekForm, readForm, refusedFormPage, safeNext, selectedComponentChanges } from './forms';
-export { etagMatches, etagOf, etagResponse, publicCachePolicy, rssType } from './http-cache';
+export { etagMatches, etagOf, etagResponse, publicCachePolicy } from './http-cache';
 export { publicApiPaths } from './public-routes';
 export { RenderCache, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer } from './render-cache';
 export { securityHeaders, strictTransportSecurity } from './security-headers';
 export { shutdownGracefully } from './shutdown';
 export { badgeHeaders, publicApiHeaders, statuspageRoute } from './statuspage-api';
 export { incidentEndpoints, maintenanceEndpoints } from './incident-routes';
+export { feedAnswer } from './feed-answer';

@@ -1,0 +1,23 @@
+// The RSS feeds' answer, the site's and each component's (src/lib/feed.ts
+// writes the XML): the newest updates through the read model, component
+// names as the page shows them, images through the proxy on SITE_URL.
+import { buildFeed } from '../../feed';
+import { proxiedImages } from '../images';
+import { readComponentNames, readFeedIncidents } from '../read-model';
+import type { Runtime } from '../runtime';
+import { etagResponse, rssType } from './http-cache';
+
+export function feedAnswer(runtime: Runtime, component?: { id: string; name: string }): Response {
+  const { page } = runtime.content;
+  const siteUrl = runtime.config.siteUrl;
+  const xml = buildFeed({
+    pageName: page.name,
+    description: page.description ?? null,
+    siteUrl,
+    incidents: readFeedIncidents(runtime, new Date(), component ? { componentId: component.id } : {}),
+    componentNames: new Map(readComponentNames(runtime).map((c) => [c.id, c.name])),
+    component,
+    imageUrl: proxiedImages(runtime, siteUrl),
+  });
+  return etagResponse(xml, { 'Content-Type': rssType });
+}
