@@ -4,13 +4,12 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows, authenticateApiToken, readSession, sessionCookie } from './lib/server/accounts';
 import { formBodyLimit, peekForm, refusedFormPage, etagMatches, etagOf, publicCachePolicy, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer, securityHeaders, strictTransportSecurity } from './lib/server/http';
-import { getRuntime, provideRuntime } from './lib/server/runtime';
+import { getRuntime, provideRuntime, type Runtime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
 import { isStorageFull, lastBackupStatus, storageFullMessage } from './lib/server/storage';
 
 /** What every console page shows around its own content (layouts/Console.astro): the site's name, and what is wrong with its storage. */
-async function consoleChrome(): Promise<NonNullable<App.Locals['console']>> {
-  const { content, config, storage } = await getRuntime();
+function consoleChrome({ content, config, storage }: Runtime): NonNullable<App.Locals['console']> {
   const backup = lastBackupStatus(config.backup.dir);
   return { siteName: content.page.name, backupProblem: backup && !backup.ok ? backup.message : null, storageProblem: storage.problem() };
 }
@@ -101,7 +100,8 @@ const accessControl = defineMiddleware(async (context, next) => {
     context.locals.form = form;
   }
   if (access.kind === 'public') return next();
-  const { db, config } = await getRuntime();
+  const runtime = await getRuntime();
+  const { db, config } = runtime;
 
   if (access.kind === 'api') {
     const header = context.request.headers.get('authorization') ?? '';
@@ -119,9 +119,9 @@ const accessControl = defineMiddleware(async (context, next) => {
 
   const cookie = sessionCookie(config.siteUrl);
   const session = readSession(db, context.cookies.get(cookie.name)?.value);
-  context.locals.console = await consoleChrome();
   if (access.kind === 'login') {
     if (session && method === 'GET') return context.redirect('/admin', 303);
+    context.locals.console = consoleChrome(runtime);
     return next();
   }
 
@@ -145,6 +145,7 @@ const accessControl = defineMiddleware(async (context, next) => {
     return refusedFormPage(403, 'This form has expired', advice, form);
   }
   context.locals.session = session;
+  context.locals.console = consoleChrome(runtime);
   // The forbidden page answers 403 itself, in the console's own layout.
   if (!roleAllows(session.user.role, access.role)) return next('/admin/forbidden');
   return next();

@@ -222,7 +222,11 @@ export function readMerged(db: HeraldDb, authored: AuthoredIncident[], liveRows:
     if (kept.size + closed.length > keptMergeLimit) kept.clear();
     const liveMerged = new Map(merged.filter((i) => i.source === 'live').map((i) => [i.id, i]));
     const changesOf = new Map<string, ComponentStatusLogRow[]>();
-    for (const change of log.statusChanges) changesOf.set(change.incidentId!, [...(changesOf.get(change.incidentId!) ?? []), change]);
+    for (const change of log.statusChanges) {
+      const list = changesOf.get(change.incidentId!);
+      if (list) list.push(change);
+      else changesOf.set(change.incidentId!, [change]);
+    }
     for (const row of closed) kept.set(row.id, { row, incident: liveMerged.get(row.id)!, statusChanges: changesOf.get(row.id) ?? [] });
   }
   if (reused.length === 0) return { incidents: merged, statusChanges: log.statusChanges };
