@@ -11,6 +11,12 @@ declare namespace App {
     /** The bearer token, set by the middleware for /api/admin requests. */
     apiToken?: import('./lib/server/accounts').ApiToken;
     /** What the console's layout shows around every page, set by the middleware for /admin requests. */
-    console?: { siteName: string; backupProblem: string | null; storageProblem: string | null };
+    console?: {
+      siteName: string;
+      backupProblem: string | null;
+      storageProblem: string | null;
+      /** Open incidents whose promised next update is past, oldest promise first. */
+      overdue: { id: string; title: string; promisedBy: Date }[];
+    };
   }
 }

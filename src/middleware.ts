@@ -6,12 +6,21 @@ import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, sco
 import { formBodyLimit, peekForm, refusedFormPage, etagMatches, etagOf, publicCachePolicy, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer, securityHeaders, strictTransportSecurity } from './lib/server/http';
 import { getRuntime, provideRuntime, type Runtime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
+import { readLapsedPromises } from './lib/server/read-model';
 import { isStorageFull, lastBackupStatus, storageFullMessage } from './lib/server/storage';
 
-/** What every console page shows around its own content (layouts/Console.astro): the site's name, and what is wrong with its storage. */
-function consoleChrome({ content, config, storage }: Runtime): NonNullable<App.Locals['console']> {
+/**
+ * What every console page shows around its own content (layouts/Console.astro):
+ * the site's name, what is wrong with its storage, and, once someone is
+ * logged in, the updates promised to customers that are overdue.
+ */
+function consoleChrome(runtime: Runtime, loggedIn: boolean): NonNullable<App.Locals['console']> {
+  const { content, config, storage } = runtime;
   const backup = lastBackupStatus(config.backup.dir);
-  return { siteName: content.page.name, backupProblem: backup && !backup.ok ? backup.message : null, storageProblem: storage.problem() };
+  const overdue = loggedIn
+    ? readLapsedPromises({ db: runtime.db, authored: content.authored }).flatMap((p) => (p.incident ? [{ id: p.incident.id, title: p.incident.title, promisedBy: p.nextUpdateBy }] : []))
+    : [];
+  return { siteName: content.page.name, backupProblem: backup && !backup.ok ? backup.message : null, storageProblem: storage.problem(), overdue };
 }
 
 const securityHeadersMiddleware = defineMiddleware(async (context, next) => {
@@ -121,7 +130,7 @@ const accessControl = defineMiddleware(async (context, next) => {
   const session = readSession(db, context.cookies.get(cookie.name)?.value);
   if (access.kind === 'login') {
     if (session && method === 'GET') return context.redirect('/admin', 303);
-    context.locals.console = consoleChrome(runtime);
+    context.locals.console = consoleChrome(runtime, false);
     return next();
   }
 
@@ -145,7 +154,7 @@ const accessControl = defineMiddleware(async (context, next) => {
     return refusedFormPage(403, 'This form has expired', advice, form);
   }
   context.locals.session = session;
-  context.locals.console = consoleChrome(runtime);
+  context.locals.console = consoleChrome(runtime, true);
   // The forbidden page answers 403 itself, in the console's own layout.
   if (!roleAllows(session.user.role, access.role)) return next('/admin/forbidden');
   return next();

@@ -158,10 +158,10 @@ const urlOf = (config: Config, id: string) => `${config.siteUrl}/incidents/${id}
 
 /** `incident update` and `maintenance update`: one update, with the components it changes. */
 function postUpdateCommand({ args, io, config, actor }: Call): number {
-  const { values, positionals } = parse(args, { status: text, message: text, component: many, 'no-notify': flag }, ['slug']);
+  const { values, positionals } = parse(args, { status: text, message: text, component: many, 'no-notify': flag, 'next-update': text }, ['slug']);
   const components = componentChanges(values.component as string[] | undefined, null);
   const ctx = openContext(config, actor);
-  postUpdate(ctx, named(ctx, positionals[0]), { status: values.status, message: values.message, components, notify: !values['no-notify'] });
+  postUpdate(ctx, named(ctx, positionals[0]), { status: values.status, message: values.message, components, notify: !values['no-notify'], nextUpdate: values['next-update'] });
   io.out(`Posted ${values.status} update to ${positionals[0]}`);
   io.out(urlOf(config, positionals[0]));
   return 0;
@@ -184,9 +184,10 @@ const commands: Command[] = [
     name: 'incident create',
     help: `incident create --title T --impact none|minor|major|critical --message M
                   [--status investigating|identified|monitoring|resolved]
-                  [--component ID[:STATUS]]...     (repeat for each component)`,
+                  [--component ID[:STATUS]]...     (repeat for each component)
+                  [--next-update 30m|2h|TIME]      (promise customers the next update)`,
     run({ args, io, config, actor }) {
-      const { values } = parse(args, { title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag }, []);
+      const { values } = parse(args, { title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag, 'next-update': text }, []);
       const impact = values.impact as string | undefined;
       const fallback = impact && (incidentImpacts as readonly string[]).includes(impact) ? defaultStatusForImpact[impact as IncidentImpact] : null;
       const components = componentChanges(values.component as string[] | undefined, fallback);
@@ -197,13 +198,14 @@ const commands: Command[] = [
         message: values.message,
         components,
         notify: !values['no-notify'],
+        nextUpdate: values['next-update'],
       });
       io.out(id);
       io.out(urlOf(config, id));
       return 0;
     },
   },
-  { name: 'incident update', help: 'incident update SLUG --status S --message M [--component ID:STATUS]...', run: postUpdateCommand },
+  { name: 'incident update', help: 'incident update SLUG --status S --message M [--component ID:STATUS]... [--next-update 30m|2h|TIME]', run: postUpdateCommand },
   { name: 'incident resolve', help: 'incident resolve SLUG --message M', run: closeCommand('Resolved') },
   {
     name: 'incident list',

@@ -123,8 +123,21 @@ export const incidentUpdates = sqliteTable(
     automatic: integer('automatic', { mode: 'boolean' }).notNull().default(false),
     /** Set when staff move it to the trash: hidden everywhere, restorable until purged (TRASH_DAYS). */
     deletedAt: instant('deleted_at'),
+    /** The staff account that posted it (none for tokens, the CLI and Herald): who is told when its promise lapses. */
+    postedBy: integer('posted_by'),
+    /** When the next update is promised ("next update by 15:30"); null when the update promised none. */
+    nextUpdateBy: instant('next_update_by'),
+    /** Set when a later update kept the promise (or the incident left the page): no longer watched. */
+    promiseKeptAt: instant('promise_kept_at'),
+    /** Set when staff were mailed that the promise lapsed: once per promise. */
+    overdueAlertedAt: instant('overdue_alerted_at'),
   },
-  (t) => [index('incident_updates_incident_at').on(t.incidentId, t.at), index('incident_updates_at').on(t.at)],
+  (t) => [
+    index('incident_updates_incident_at').on(t.incidentId, t.at),
+    index('incident_updates_at').on(t.at),
+    // The worker and the console look for lapsed promises by time, among the few still watched.
+    index('incident_updates_open_promises').on(t.nextUpdateBy).where(sql`promise_kept_at IS NULL`),
+  ],
 );
 
 /** Staff accounts. Email is stored lower-cased; the password only as an argon2id hash. */

@@ -1,6 +1,7 @@
 // Configuration comes from environment variables, validated once. A bad value
 // stops start-up with one line naming the variable (docs/running.md: Configuration).
 import { dirname, join } from 'node:path';
+import { canonicalEmail } from './email-address';
 
 export class ConfigError extends Error {
   constructor(
@@ -29,6 +30,8 @@ export interface Config {
     /** Temporary failures are retried, with doubling waits from `retryMinSeconds`, for this long. */
     retryHours: number;
     retryMinSeconds: number;
+    /** Told, besides the staff who posted it, when a promised next update is overdue (STAFF_ALERT_EMAILS). */
+    staffAlerts: string[];
   };
   /** Hours before a maintenance starts to remind subscribers; 0 for no reminder. */
   maintenanceReminderHours: number;
@@ -155,6 +158,22 @@ function mailFrom(env: Env, site: string): string {
   return raw;
 }
 
+/** Comma-separated addresses, each checked and folded as the subscribe form does. */
+function addressList(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  const addresses = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  return [
+    ...new Set(
+      addresses.map((address) => {
+        const check = canonicalEmail(address);
+        if (!check.ok) throw new ConfigError(name, `"${address}" is not an address: ${check.reason}`);
+        return check.address;
+      }),
+    ),
+  ];
+}
+
 function securityContact(env: Env, site: string): string {
   const raw = env.SECURITY_CONTACT?.trim();
   if (!raw) return `mailto:security@${new URL(site).hostname.replace(/^\[|\]$/g, '') || 'localhost'}`;
@@ -202,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
       dir: env.MAIL_DIR?.trim() || join(dirname(databasePath(env)), 'mail'),
       retryHours: number(env, 'MAIL_RETRY_HOURS', 24, 0, 24 * 30),
       retryMinSeconds: number(env, 'MAIL_RETRY_MIN_SECONDS', 30, 0.01, 3600),
+      staffAlerts: addressList(env, 'STAFF_ALERT_EMAILS'),
     },
     maintenanceReminderHours: number(env, 'MAINTENANCE_REMINDER_HOURS', 24, 0, 24 * 30),
     worker: flag(env, 'HERALD_WORKER', true),

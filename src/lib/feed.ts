@@ -3,10 +3,11 @@
 // stable id, which a correction does not change. Times come from the updates,
 // never from "now", so an unchanged timeline gives a byte-identical feed.
 import RSS from 'rss';
-import { componentStatusLabels, updateStatusLabels } from '../db/constants';
+import { componentStatusLabels, isClosedStatus, updateStatusLabels } from '../db/constants';
 import { escapeHtml } from './escape';
 import { renderMarkdown, type ImageUrl } from './markdown';
 import type { Incident } from './model';
+import { formatWithUtc } from './time';
 
 export const feedItemLimit = 50;
 
@@ -14,6 +15,8 @@ export interface FeedSource {
   pageName: string;
   description: string | null;
   siteUrl: string;
+  /** The page's zone, for the promised next update (shown with UTC beside it). */
+  timeZone: string;
   incidents: Incident[];
   /** Names the page shows, by id; a component not listed shows its id, as on the page. */
   componentNames: ReadonlyMap<string, string>;
@@ -69,11 +72,13 @@ export function buildFeed(source: FeedSource): string {
     const affected = incident.components
       .map((c) => `${source.componentNames.get(c.id) ?? c.id} (${componentStatusLabels[c.status].toLowerCase()})`)
       .join(', ');
+    // What the update promised, while the incident is open: once it is over, a promise is noise.
+    const promise = update.nextUpdateBy && !isClosedStatus(incident.status) ? ` · next update by ${formatWithUtc(update.nextUpdateBy, source.timeZone)}` : '';
     feed.item({
       title: `${incident.title} — ${updateStatusLabels[update.status]}`,
       description:
         renderMarkdown(update.body, { imageUrl: source.imageUrl }) +
-        `<p>${escapeHtml(kind)}${affected ? ` · affects ${escapeHtml(affected)}` : ''}${update.editedAt ? ' · corrected' : ''}</p>`,
+        `<p>${escapeHtml(kind)}${affected ? ` · affects ${escapeHtml(affected)}` : ''}${update.editedAt ? ' · corrected' : ''}${escapeHtml(promise)}</p>`,
       url: `${siteUrl}/incidents/${incident.id}#update-${anchor}`,
       guid: `${siteUrl}/incidents/${incident.id}#${anchor}`,
       date: update.at,

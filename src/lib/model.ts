@@ -42,6 +42,8 @@ export interface IncidentUpdate {
   automatic: boolean;
   /** What this update changed, in this incident's terms: closing it returns its components to operational. */
   componentChanges: ComponentChange[];
+  /** When it promised the next update; null if it promised none (markdown updates never do). */
+  nextUpdateBy: Date | null;
 }
 
 /** One component's move on an update: `Web interface: major outage → degraded performance`. */
@@ -81,6 +83,12 @@ export interface Incident {
   filePath: string | null;
   /** The latest update's time, or the start. */
   updatedAt: Date;
+  /**
+   * While it is open, when staff promised the next update (the latest staff
+   * update's promise); null otherwise. Shown as promised even once it passed:
+   * customers see the promise, staff see it overdue.
+   */
+  nextUpdateBy: Date | null;
 }
 
 /** What a maintenance window did by the clock, with no staff update to announce it. */

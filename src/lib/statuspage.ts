@@ -86,6 +86,8 @@ export interface SpIncident {
   components: SpComponent[];
   scheduled_for?: string | null;
   scheduled_until?: string | null;
+  /** Herald's own: when staff promised the next update, while it is open (Statuspage clients ignore unknown fields). */
+  next_update_at: string | null;
 }
 
 export interface SpStatus {
@@ -182,6 +184,7 @@ export function statuspageDocuments(source: StatuspageSource) {
       page_id: pageId,
       incident_updates: incident.updates.map((u) => updateJson(incident, u)),
       components: incident.components.flatMap((c) => byId.get(c.id) ?? []),
+      next_update_at: isoOrNull(incident.nextUpdateBy),
     };
     if (incident.kind === 'maintenance') {
       json.scheduled_for = isoOrNull(incident.scheduledFor);

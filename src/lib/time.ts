@@ -207,6 +207,17 @@ function formatClock(instant: Date, timeZone: string): string {
   return displayFormatter('clock', timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(instant);
 }
 
+/**
+ * An instant in the page's zone and in UTC, for a promise read anywhere:
+ * "2 Dec 2026, 15:30 CET (14:30 UTC)"; the UTC date only when it differs.
+ */
+export function formatWithUtc(instant: Date, timeZone: string): string {
+  const local = formatDateTime(instant, timeZone);
+  if (/ UTC$/.test(local)) return local;
+  const utc = localDay(instant, timeZone) === localDay(instant, 'UTC') ? formatClock(instant, 'UTC') : formatDateTime(instant, 'UTC');
+  return `${local} (${utc})`;
+}
+
 /** One zone's reading of a window: "24 Nov 2026, 08:00 to 10:00 CET", the end's date given only when it differs. */
 function windowIn(from: Date, until: Date, timeZone: string): string {
   const end = localDay(from, timeZone) === localDay(until, timeZone) ? formatClock(until, timeZone) : formatDateTime(until, timeZone);

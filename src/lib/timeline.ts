@@ -33,6 +33,7 @@ function liveUpdate(row: IncidentUpdateRow): IncidentUpdate {
     notified: row.notify,
     automatic: row.automatic,
     componentChanges: [],
+    nextUpdateBy: row.nextUpdateBy,
   };
 }
 
@@ -139,7 +140,7 @@ function resolvedAt(
 }
 
 function assemble(
-  base: Omit<Incident, 'status' | 'resolvedAt' | 'updatedAt' | 'updates'>,
+  base: Omit<Incident, 'status' | 'resolvedAt' | 'updatedAt' | 'updates' | 'nextUpdateBy'>,
   updates: IncidentUpdate[],
   now: Date,
 ): Incident {
@@ -156,6 +157,8 @@ function assemble(
     updates: sorted,
     resolvedAt: resolvedAt(status, sorted, base.scheduledUntil),
     updatedAt: sorted[0]?.at ?? base.startedAt,
+    // Herald's own window updates promise nothing and keep no promise: the latest by staff counts.
+    nextUpdateBy: isClosedStatus(status) ? null : (sorted.find((u) => !u.automatic)?.nextUpdateBy ?? null),
   };
 }
 
@@ -193,6 +196,7 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
       notified: false,
       automatic: false,
       componentChanges: [],
+      nextUpdateBy: null,
     }));
     const components = file.components.map((c) => ({ ...c, peak: c.status }));
     updates.push(...(liveUpdatesByIncident.get(file.id) ?? []));

@@ -19,12 +19,12 @@ export function component(overrides: Partial<Component> = {}): Component {
 }
 
 /** An update as tests write it: what the timeline works out (automatic, changes) defaults to nothing. */
-export type UpdateInput = Omit<IncidentUpdate, 'automatic' | 'componentChanges'> & Partial<Pick<IncidentUpdate, 'automatic' | 'componentChanges'>>;
+export type UpdateInput = Omit<IncidentUpdate, 'automatic' | 'componentChanges' | 'nextUpdateBy'> & Partial<Pick<IncidentUpdate, 'automatic' | 'componentChanges' | 'nextUpdateBy'>>;
 type ComponentInput = Omit<AffectedComponent, 'peak'> & Partial<Pick<AffectedComponent, 'peak'>>;
 export type IncidentInput = Partial<Omit<Incident, 'updates' | 'components'>> & { updates?: UpdateInput[]; components?: ComponentInput[] };
 
 export function update(input: UpdateInput): IncidentUpdate {
-  return { automatic: false, componentChanges: [], ...input };
+  return { automatic: false, componentChanges: [], nextUpdateBy: null, ...input };
 }
 
 export function incident(overrides: IncidentInput = {}): Incident {
@@ -42,6 +42,7 @@ export function incident(overrides: IncidentInput = {}): Incident {
     source: 'live',
     filePath: null,
     updatedAt: startedAt,
+    nextUpdateBy: null,
     ...overrides,
     updates: (overrides.updates ?? []).map(update),
     components: (overrides.components ?? []).map((c) => ({ peak: c.status, ...c })),

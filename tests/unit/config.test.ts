@@ -9,7 +9,7 @@ describe('configuration', () => {
       databasePath: './data/herald.db',
       siteUrl: 'http://localhost:4321',
       trustProxy: false,
-      mail: { smtpUrl: null, from: 'status@localhost', dir: 'data/mail', retryHours: 24, retryMinSeconds: 30 },
+      mail: { smtpUrl: null, from: 'status@localhost', dir: 'data/mail', retryHours: 24, retryMinSeconds: 30, staffAlerts: [] },
       maintenanceReminderHours: 24,
       worker: true,
       outboxLeaseSeconds: 120,
@@ -31,6 +31,10 @@ describe('configuration', () => {
     for (const on of ['1', 'true', 'TRUE', ' true ']) expect(loadConfig({ TRUST_PROXY: on }).trustProxy).toBe(true);
     for (const off of ['0', 'false', '']) expect(loadConfig({ TRUST_PROXY: off }).trustProxy).toBe(false);
     expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrowError(/^TRUST_PROXY: must be 1\/true or 0\/false, got "yes"$/);
+  });
+
+  it('reads STAFF_ALERT_EMAILS as comma-separated addresses, folded as the subscribe form does', () => {
+    expect(loadConfig({ STAFF_ALERT_EMAILS: ' OnCall@Example.com, ops@bücher.example ,oncall@example.com' }).mail.staffAlerts).toEqual(['oncall@example.com', 'ops@xn--bcher-kva.example']);
   });
 
   it('takes SITE_URL without a trailing slash', () => {
@@ -57,6 +61,7 @@ describe('configuration', () => {
     [{ SITE_URL: 'not a url' }, /^SITE_URL: /],
     [{ SITE_URL: 'ftp://example.com' }, /^SITE_URL: /],
     [{ HERALD_DB: '' }, /^HERALD_DB: /],
+    [{ STAFF_ALERT_EMAILS: 'oncall@example.com, Ops Team <ops@example.com>' }, /^STAFF_ALERT_EMAILS: "Ops Team <ops@example.com>" is not an address/],
   ])('rejects %o with one line naming the variable', (env, pattern) => {
     expect(() => loadConfig(env)).toThrowError(pattern);
     try {

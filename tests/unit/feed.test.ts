@@ -15,6 +15,7 @@ const update = (id: string, status: Incident['status'], body: string, when: stri
   notified: true,
   automatic: false,
   componentChanges: [],
+  nextUpdateBy: null,
 });
 
 function sample(): Incident[] {
@@ -32,7 +33,7 @@ function sample(): Incident[] {
   ];
 }
 
-const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com', componentNames: new Map<string, string>() };
+const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com', timeZone: 'Europe/Berlin', componentNames: new Map<string, string>() };
 
 describe('buildFeed', () => {
   it('has one item per update, newest first, parsed by an independent parser', async () => {

@@ -42,6 +42,10 @@ const update = (id: number, incidentId: string, status: IncidentUpdateRow['statu
   editedAt: null,
   deletedAt: null,
   automatic: false,
+  postedBy: null,
+  nextUpdateBy: null,
+  promiseKeptAt: null,
+  overdueAlertedAt: null,
 });
 const now = t('2026-11-22T12:00:00Z');
 

@@ -6,7 +6,7 @@ import { componentStatusLabels, isClosedStatus, updateStatusLabels, type Compone
 import { escapeHtml } from '../escape';
 import { renderMarkdown } from '../markdown';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
-import { formatDateTime, formatWindow } from '../time';
+import { formatDateTime, formatWindow, formatWithUtc } from '../time';
 
 export interface MailSite {
   pageName: string;
@@ -32,6 +32,11 @@ function affectedLine(site: MailSite, incident: Incident, over: boolean): string
 /** "Web interface: major outage → degraded performance": what this update changed. */
 function changesLine(site: MailSite, update: IncidentUpdate): string {
   return update.componentChanges.map((c) => `${nameOf(site, c.id)}: ${statusWords(c.from)} → ${statusWords(c.to)}`).join(', ');
+}
+
+/** The promise an update made, as customers read it; empty when it made none or the incident is over. */
+function promiseLine(site: MailSite, update: IncidentUpdate): string {
+  return update.nextUpdateBy && !isClosedStatus(update.status) ? `Next update by ${formatWithUtc(update.nextUpdateBy, site.timeZone)}` : '';
 }
 
 /** A maintenance's window in the page's zone and UTC; empty for incidents. */
@@ -135,6 +140,7 @@ export function updateMail(
   const affected = affectedLine(site, incident, incident.kind === 'incident' && isClosedStatus(update.status));
   const changed = changesLine(site, update);
   const window = windowLine(site, incident);
+  const promise = promiseLine(site, update);
   const first = incident.updates.at(-1)?.id === update.id;
   const thread = threadId(site, incident.id, subscriber.id);
   const foot = footer(site, links);
@@ -148,6 +154,7 @@ export function updateMail(
     '',
     update.body,
     '',
+    ...(promise ? [promise, ''] : []),
     `Follow it: ${url}`,
     '',
     '-- ',
@@ -158,6 +165,7 @@ export function updateMail(
   const body = [
     `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${window ? `<br><strong>${escapeHtml(window)}</strong>` : ''}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}${changed ? `<br><span style="color:#59636e">Changed: ${escapeHtml(changed)}</span>` : ''}</p>`,
     `<div>${renderedBody(update, renderedBodies)}</div>`,
+    promise ? `<p style="margin:16px 0 0"><strong>${escapeHtml(promise)}</strong></p>` : '',
     `<p style="margin:16px 0 0"><a href="${escapeHtml(url)}" style="color:#0550ae">Follow it on the status page</a></p>`,
   ].join('');
   return {
@@ -242,5 +250,29 @@ export function alreadySubscribedMail(site: MailSite, subscriber: { id: number; 
     html: frame(site, 'You are already subscribed', `<p>Someone asked to subscribe this address to ${escapeHtml(site.pageName)} status. It already is; nothing changed.</p>`, foot.html),
     messageId: `<already.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,
     headers: listHeaders(links),
+  };
+}
+
+/**
+ * To staff, not subscribers: the next update promised to customers is
+ * overdue. Customers still see the promise; this is the nudge to keep it.
+ */
+export function overdueMail(site: MailSite, incident: Incident, promisedBy: Date, updateRowId: number, to: string, recipientIndex: number): Mail {
+  const console = `${site.siteUrl}/admin/incidents/${incident.id}#post-update`;
+  const when = formatWithUtc(promisedBy, site.timeZone);
+  const line = `The next update on "${incident.title}" was promised by ${when}, and none has been posted since.`;
+  const advice = 'Customers still read that promise on the status page. Post an update (it can promise the next one), or resolve the incident.';
+  return {
+    to,
+    subject: subject(site, `Overdue: the update promised by ${when} — ${incident.title}`),
+    text: [line, '', advice, '', `Post it: ${console}`, '', '-- ', `${site.pageName} status, to its staff`].join('\n'),
+    html: frame(
+      site,
+      'A promised update is overdue',
+      `<p>${escapeHtml(line)}</p><p>${escapeHtml(advice)}</p><p><a href="${escapeHtml(console)}" style="color:#0550ae">Post the update</a></p>`,
+      escapeHtml(`${site.pageName} status, to its staff`),
+    ),
+    messageId: `<overdue.${updateRowId}.${recipientIndex}@${domain(site)}>`,
+    headers: {},
   };
 }

@@ -84,6 +84,12 @@ export function listStaff(db: HeraldDb): Staff[] {
   return db.select().from(users).orderBy(users.email).all().map(withoutHash);
 }
 
+/** The address of an account that may still be told things: null once disabled or gone. */
+export function activeStaffEmail(db: HeraldDb, userId: number): string | null {
+  const row = db.select({ email: users.email, disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
+  return row && !row.disabledAt ? row.email : null;
+}
+
 export function findStaffByEmail(db: HeraldDb, email: string): UserRow | undefined {
   return db.select().from(users).where(eq(users.email, lookupForm(email))).get();
 }

@@ -2,7 +2,7 @@
 // throttling, API tokens, the access rules every request passes, the audit
 // log every write records, and the rate limits shared with subscribers.
 export { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows } from './access';
-export { changeRole, createStaff, ensureFirstOwner, findStaffByEmail, firstOwnerEmail, listStaff, normalizeEmail, passwordLength, randomPassword, setDisabled, setPassword } from './accounts';
+export { activeStaffEmail, changeRole, createStaff, ensureFirstOwner, findStaffByEmail, firstOwnerEmail, listStaff, normalizeEmail, passwordLength, randomPassword, setDisabled, setPassword } from './accounts';
 export { actingRuntime, type ActingRuntime } from './acting';
 export { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken, type ApiToken } from './api-tokens';
 export { readAudit, recordAudit, systemActor, type Actor } from './audit';

@@ -203,6 +203,8 @@ export function updateJson(update: IncidentUpdate) {
     created_at: iso(update.at),
     edited_at: iso(update.editedAt),
     source: update.source,
+    /** The next update this one promised. */
+    next_update_at: iso(update.nextUpdateBy),
   };
 }
 
@@ -221,6 +223,9 @@ export function incidentJson(incident: Incident, siteUrl: string) {
     scheduled_until: iso(incident.scheduledUntil),
     components: incident.components.map((c) => ({ id: c.id, status: c.status })),
     updates: incident.updates.map(updateJson),
+    /** While open: the promise customers read; overdue once it passed with no update (staff only). */
+    next_update_at: iso(incident.nextUpdateBy),
+    overdue: incident.nextUpdateBy !== null && incident.nextUpdateBy.getTime() <= Date.now(),
     source: incident.source,
     file: incident.filePath,
     shortlink: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,

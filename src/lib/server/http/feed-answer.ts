@@ -14,6 +14,7 @@ export function feedAnswer(runtime: Runtime, component?: { id: string; name: str
     pageName: page.name,
     description: page.description ?? null,
     siteUrl,
+    timeZone: page.time_zone,
     incidents: readFeedIncidents(runtime, new Date(), component ? { componentId: component.id } : {}),
     componentNames: new Map(readComponentNames(runtime).map((c) => [c.id, c.name])),
     component,

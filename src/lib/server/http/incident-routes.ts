@@ -44,7 +44,14 @@ interface Kind {
 /** How many `?all=1` lists, newest first. */
 const listLimit = 100;
 
-const update = (body: Body): NewUpdate => ({ status: body.status, message: body.message, components: componentChanges(body), notify: optionalBoolean(body, 'notify') });
+/** An update as the API sends it; `next_update` is a time with its zone, a wait ("30m", "2h") or minutes. */
+export const updateFrom = (body: Body): NewUpdate => ({
+  status: body.status,
+  message: body.message,
+  components: componentChanges(body),
+  notify: optionalBoolean(body, 'notify'),
+  nextUpdate: body.next_update,
+});
 
 function listEndpoints(k: Kind) {
   const GET = handle(async ({ locals, url }: APIContext) => {
@@ -77,7 +84,7 @@ function oneEndpoints(k: Kind) {
     const edits = hasAny(body, k.editKeys);
     const updates = hasAny(body, k.updateKeys);
     if (!edits && !updates) throw new HttpError(422, `nothing to change: send ${k.editKeys.join(', ')}, or status and message`);
-    changeIncident(runtime, id, { edit: edits ? k.edit(body) : undefined, update: updates ? update(body) : undefined }, now);
+    changeIncident(runtime, id, { edit: edits ? k.edit(body) : undefined, update: updates ? updateFrom(body) : undefined }, now);
     return jsonResponse(200, incidentJson(findIn(runtime, id, k.kind, now), runtime.config.siteUrl));
   });
   return { GET, PATCH, ALL: otherMethods({ GET, PATCH }) };
@@ -87,11 +94,11 @@ const incidentKind: Kind = {
   kind: 'incident',
   listKey: 'incidents',
   current: activeIncidents,
-  createKeys: ['title', 'impact', 'status', 'message', 'components', 'notify'],
-  create: (runtime, body, now) => createIncident(runtime, { title: body.title, impact: body.impact, status: body.status, message: body.message, components: componentChanges(body), notify: optionalBoolean(body, 'notify') }, now),
+  createKeys: ['title', 'impact', 'status', 'message', 'components', 'notify', 'next_update'],
+  create: (runtime, body, now) => createIncident(runtime, { title: body.title, impact: body.impact, ...updateFrom(body) }, now),
   editKeys: ['title', 'impact'],
   edit: (body) => ({ title: body.title, impact: body.impact }),
-  updateKeys: ['status', 'message', 'components', 'notify'],
+  updateKeys: ['status', 'message', 'components', 'notify', 'next_update'],
 };
 
 const maintenanceKind: Kind = {
@@ -103,7 +110,7 @@ const maintenanceKind: Kind = {
     scheduleMaintenance(runtime, { title: body.title, scheduledFor: body.scheduled_for, scheduledUntil: body.scheduled_until, message: body.message, components: componentIds(body), notify: optionalBoolean(body, 'notify') }, now),
   editKeys: ['title', 'scheduled_for', 'scheduled_until'],
   edit: (body) => ({ title: body.title, scheduledFor: body.scheduled_for, scheduledUntil: body.scheduled_until }),
-  updateKeys: ['status', 'message', 'notify'],
+  updateKeys: ['status', 'message', 'notify', 'next_update'],
 };
 
 /** /api/admin/incidents and /api/admin/incidents/<id>. */

@@ -11,5 +11,5 @@ export { RenderCache, answerFrom, cachedAnswer, contentVersion, pickEncoding, ty
 export { securityHeaders, strictTransportSecurity } from './security-headers';
 export { shutdownGracefully } from './shutdown';
 export { badgeHeaders, publicApiHeaders, statuspageRoute } from './statuspage-api';
-export { incidentEndpoints, maintenanceEndpoints } from './incident-routes';
+export { incidentEndpoints, maintenanceEndpoints, updateFrom } from './incident-routes';
 export { feedAnswer } from './feed-answer';

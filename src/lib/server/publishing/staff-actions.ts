@@ -2,7 +2,7 @@
 // set a component's status, schedule maintenance. The CLI, the console and the
 // HTTP API all call these, so validation and transactions live here once.
 // Every action is one transaction: it happens whole or not at all.
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import {
   componentStatuses,
   isClosedStatus,
@@ -21,6 +21,7 @@ import { recordAudit, systemActor, type Actor } from '../accounts';
 import { queueNotification } from '../subscribers';
 import type { HeraldDb } from '../db';
 import { ActionError, requireInstant, requireListedComponents, requireOneOf, requireText } from '../validate';
+import { parseInstant } from '../../time';
 
 /** One live update as staff correct it, or null when there is none with that id. */
 export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
@@ -42,6 +43,70 @@ export interface ComponentChange {
 }
 
 export const limits = { title: 200, message: 20_000 } as const;
+
+/** The furthest ahead a next update may be promised: a promise for next week is no promise. */
+export const promiseHorizonMs = 7 * 24 * 60 * 60_000;
+
+/** "30m", "90 min", "2h", "1 hour": a wait in milliseconds, or null if the text is not one. */
+export function parseWait(text: string): number | null {
+  const match = /^(\d{1,5})\s*(m|mins?|minutes?|h|hrs?|hours?)$/i.exec(text.trim());
+  if (!match) return null;
+  return Number(match[1]) * (match[2].toLowerCase().startsWith('h') ? 60 : 1) * 60_000;
+}
+
+/**
+ * When the next update is promised: a time with its zone, a Date (console
+ * forms), a wait ("30m", "2h") or a number of minutes from now; nothing means
+ * no promise. Only an open incident promises, within promiseHorizonMs.
+ */
+function promisedBy(value: unknown, status: UpdateStatus, now: Date): Date | null {
+  if (value === undefined || value === null || value === '') return null;
+  const field = 'nextUpdate';
+  if (isClosedStatus(status)) throw new ActionError(field, 'a closed incident promises no next update; leave next update empty');
+  const at =
+    value instanceof Date
+      ? value
+      : typeof value === 'number' && Number.isInteger(value) && value > 0
+        ? new Date(now.getTime() + value * 60_000)
+        : typeof value === 'string'
+          ? (() => {
+              const wait = parseWait(value);
+              return wait !== null ? new Date(now.getTime() + wait) : parseInstant(value);
+            })()
+          : null;
+  if (!at || Number.isNaN(at.getTime())) {
+    throw new ActionError(field, 'next update is a time with a zone (2026-12-02T15:30:00Z) or a wait such as 30m or 2h');
+  }
+  if (at.getTime() <= now.getTime()) throw new ActionError(field, 'next update must be later than this update');
+  if (at.getTime() - now.getTime() > promiseHorizonMs) throw new ActionError(field, 'next update may be at most 7 days ahead');
+  return at;
+}
+
+/**
+ * Promises that no longer stand (their incident closed, left the page, or a
+ * later markdown update superseded them) are no longer watched.
+ */
+export function forgetPromises(db: HeraldDb, updateIds: number[], now = new Date()): void {
+  if (updateIds.length === 0) return;
+  db.update(incidentUpdates).set({ promiseKeptAt: now }).where(and(inArray(incidentUpdates.id, updateIds), isNull(incidentUpdates.promiseKeptAt))).run();
+}
+
+/** Staff were told that this update's promise lapsed; they are not told again. */
+export function recordOverdueAlert(db: HeraldDb, updateId: number, recipients: string[], now = new Date()): void {
+  db.transaction((tx) => {
+    tx.update(incidentUpdates).set({ overdueAlertedAt: now }).where(eq(incidentUpdates.id, updateId)).run();
+    const row = tx.select({ incidentId: incidentUpdates.incidentId }).from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
+    recordAudit(tx, systemActor, 'update.overdue', row?.incidentId ?? null, { update: updateId, told: recipients.length }, now);
+  });
+}
+
+/** An update kept the promises made before it: they are no longer watched. */
+function keepPromises(tx: Tx, incidentId: string, exceptUpdateId: number, now: Date): void {
+  tx.update(incidentUpdates)
+    .set({ promiseKeptAt: now })
+    .where(and(eq(incidentUpdates.incidentId, incidentId), isNull(incidentUpdates.promiseKeptAt), isNotNull(incidentUpdates.nextUpdateBy), ne(incidentUpdates.id, exceptUpdateId)))
+    .run();
+}
 
 const text = requireText;
 const oneOf = requireOneOf;
@@ -163,6 +228,8 @@ export interface NewIncident {
   components?: ComponentChange[];
   /** Whether subscribers hear of it (default yes). */
   notify?: boolean;
+  /** When the next update is promised (see promisedBy); none by default. */
+  nextUpdate?: unknown;
 }
 
 /** Opens an incident with its first update. Returns its id (slug). */
@@ -173,19 +240,20 @@ export function createIncident(ctx: LogContext, input: NewIncident, now = new Da
   const message = text('message', input.message, limits.message);
   const changes = checkComponents(ctx, input.components ?? []);
   const notify = input.notify ?? true;
+  const nextUpdateBy = promisedBy(input.nextUpdate, status, now);
   return ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, now);
     tx.insert(incidents).values({ id, kind: 'incident', title, impact, startedAt: now, createdAt: now }).run();
     const update = tx
       .insert(incidentUpdates)
-      .values({ incidentId: id, status, body: message, at: now, notify })
+      .values({ incidentId: id, status, body: message, at: now, notify, nextUpdateBy, postedBy: ctx.actor?.userId ?? null })
       .returning({ id: incidentUpdates.id })
       .get();
     const target: Target = { id, kind: 'incident', startedAt: now, authored: undefined };
     applyComponentChanges(tx, target, changes, now);
     refreshClosedAt(tx, id);
     if (notify) notifySubscribers(tx, target, update.id, now);
-    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify }, now);
+    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify, nextUpdateBy }, now);
     return id;
   });
 }
@@ -211,6 +279,8 @@ export interface NewUpdate {
   message: unknown;
   components?: ComponentChange[];
   notify?: boolean;
+  /** When the next update is promised (see promisedBy); none by default. */
+  nextUpdate?: unknown;
 }
 
 /** Appends an update to a live or markdown incident or maintenance. Returns the update's row id. */
@@ -221,19 +291,21 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
   const message = text('message', input.message, limits.message);
   const changes = checkComponents(ctx, input.components ?? []);
   const notify = input.notify ?? true;
+  const nextUpdateBy = promisedBy(input.nextUpdate, status, now);
   return ctx.db.transaction((tx) => {
     if (status === 'postmortem' && !isClosedStatus(latestStatus(tx, target) ?? 'investigating')) {
       throw new ActionError('status', 'a postmortem follows the resolution: resolve the incident first', 'conflict');
     }
     const row = tx
       .insert(incidentUpdates)
-      .values({ incidentId: target.id, status, body: message, at: now, notify })
+      .values({ incidentId: target.id, status, body: message, at: now, notify, nextUpdateBy, postedBy: ctx.actor?.userId ?? null })
       .returning({ id: incidentUpdates.id })
       .get();
+    keepPromises(tx, target.id, row.id, now);
     applyComponentChanges(tx, target, changes, now);
     refreshClosedAt(tx, target.id);
     if (notify) notifySubscribers(tx, target, row.id, now);
-    audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify }, now);
+    audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify, nextUpdateBy }, now);
     return row.id;
   });
 }

@@ -17,6 +17,7 @@ export {
   readFirstMonth,
   readHistoryMonth,
   readIncident,
+  readLapsedPromises,
   readMonthIncidents,
   readNewestStarted,
   readRecentlyClosed,
@@ -24,4 +25,5 @@ export {
   type ComponentWindow,
   type IncidentRead,
   type Sources,
+  type WatchedPromise,
 } from './queries';

@@ -377,3 +377,36 @@ export function readRecentlyClosed(runtime: Runtime, count: number, now = new Da
     if (closed.length === count || newest.length < limit) return closed;
   }
 }
+
+/** A promise of a next update that is still watched (no later update kept it), with its incident. */
+export interface WatchedPromise {
+  updateId: number;
+  incidentId: string;
+  nextUpdateBy: Date;
+  /** The staff account that made it, if one did. */
+  postedBy: number | null;
+  alertedAt: Date | null;
+  /** The incident as shown, or null when it left the page (trash) or the promise no longer stands (closed, superseded). */
+  incident: Incident | null;
+}
+
+/**
+ * Promises whose time has come (`nextUpdateBy <= now`) and that no later
+ * update kept, through the partial index on watched promises: what the
+ * console shows as overdue and what the worker mails staff about. Each is
+ * checked against its incident as shown (a markdown file deployed since may
+ * have superseded it); those that no longer stand come back with no incident.
+ */
+export function readLapsedPromises(sources: Sources, now = new Date()): WatchedPromise[] {
+  const rows = sources.db
+    .select({ id: incidentUpdates.id, incidentId: incidentUpdates.incidentId, nextUpdateBy: incidentUpdates.nextUpdateBy, postedBy: incidentUpdates.postedBy, alertedAt: incidentUpdates.overdueAlertedAt })
+    .from(incidentUpdates)
+    .where(and(isNull(incidentUpdates.promiseKeptAt), lte(incidentUpdates.nextUpdateBy, now), isNull(incidentUpdates.deletedAt)))
+    .orderBy(asc(incidentUpdates.nextUpdateBy))
+    .all();
+  return rows.map((row) => {
+    const incident = readIncident(sources, row.incidentId, now)?.incident ?? null;
+    const stands = incident?.nextUpdateBy && incident.updates.find((u) => !u.automatic)?.id === `${row.incidentId}#${row.id}`;
+    return { updateId: row.id, incidentId: row.incidentId, nextUpdateBy: row.nextUpdateBy!, postedBy: row.postedBy, alertedAt: row.alertedAt, incident: stands ? incident : null };
+  });
+}

@@ -12,14 +12,15 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../../config';
 import { canonicalEmail, isCanonicalEmail } from '../../email-address';
 import type { PageSettings } from '../../content/catalog';
-import { alreadySubscribedMail, confirmationMail, updateMail, windowMail, type Mail, type MailSite } from '../../mail/messages';
+import { alreadySubscribedMail, confirmationMail, overdueMail, updateMail, windowMail, type Mail, type MailSite } from '../../mail/messages';
 import type { Incident, WindowMoment } from '../../model';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
-import { readComponents, readIncident, readWatchedMaintenance } from '../read-model';
+import { readComponents, readIncident, readLapsedPromises, readWatchedMaintenance } from '../read-model';
 import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from '../paths';
-import { postWindowUpdates, type LogContext } from '../publishing';
+import { forgetPromises, postWindowUpdates, recordOverdueAlert, type LogContext } from '../publishing';
+import { activeStaffEmail } from '../accounts';
 import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink, suppressAddress, suppressionsAmong } from './subscriptions';
 import { redactEmails } from './redact';
 import { isStorageFull, type StorageHealth } from '../storage';
@@ -200,6 +201,7 @@ export class DeliveryWorker {
     if (now.getTime() - this.lastHousekeeping > 60_000) {
       this.lastHousekeeping = now.getTime();
       this.housekeeping(now);
+      await this.alertOverdue(now);
     }
     const { db } = this.options;
     const batchSize = this.options.batchSize ?? 500;
@@ -375,6 +377,35 @@ export class DeliveryWorker {
       db.transaction((tx) =>
         queueNotification(tx, `${moment}:${m.id}`, { incidentId: m.id, updateId: null, componentIds: m.components.map((c) => c.id) }, now),
       );
+    }
+  }
+
+  /**
+   * A next update promised to customers whose time passed with no update:
+   * whoever posted it (while their account is enabled) and STAFF_ALERT_EMAILS
+   * are mailed, once per promise. Recorded once every one was accepted; if the
+   * mail server fails, tried again at the next housekeeping, so a crash between
+   * sending and recording can repeat it, never drop it. Promises that no
+   * longer stand (closed, trashed, superseded) stop being watched.
+   */
+  private async alertOverdue(now: Date): Promise<void> {
+    const { db, authored, config } = this.options;
+    const lapsed = readLapsedPromises({ db, authored }, now);
+    forgetPromises(db, lapsed.filter((p) => !p.incident).map((p) => p.updateId), now);
+    for (const promise of lapsed) {
+      if (!promise.incident || promise.alertedAt) continue;
+      const poster = promise.postedBy !== null ? activeStaffEmail(db, promise.postedBy) : null;
+      const to = [...new Set([...(poster ? [poster] : []), ...config.mail.staffAlerts])];
+      if (to.length === 0) console.error(`Herald: the update promised on ${promise.incidentId} is overdue, and nobody is set to be told (STAFF_ALERT_EMAILS)`);
+      try {
+        const site = this.siteNow();
+        for (const [n, address] of to.entries()) {
+          await this.options.transport.send(overdueMail(site, promise.incident, promise.nextUpdateBy, promise.updateId, address, n), config.mail.from);
+        }
+        recordOverdueAlert(db, promise.updateId, to, now);
+      } catch (error) {
+        console.error(`Herald: could not tell staff that the update promised on ${promise.incidentId} is overdue (${redactEmails((error as Error).message)}); trying again in a minute`);
+      }
     }
   }
 

@@ -1,16 +1,15 @@
 // GET /api/admin/incidents/:id/updates: the incident's updates, newest first.
-// POST {status, message, components?, notify?}: appends one → 201 with the update; Location is this list.
+// POST {status, message, components?, notify?, next_update?}: appends one → 201 with the update; Location is this list.
 import { actingRuntime } from '../../../../../lib/server/accounts';
 import {
   apiPath,
-  componentChanges,
   findIn,
   handle,
   jsonResponse,
   onlyKeys,
-  optionalBoolean,
   otherMethods,
   readJsonObject,
+  updateFrom,
   updateJson,
 } from '../../../../../lib/server/http';
 import { postUpdate } from '../../../../../lib/server/publishing';
@@ -23,16 +22,11 @@ export const GET = handle(async ({ locals, params }) => {
 
 export const POST = handle(async ({ locals, params, request }) => {
   const body = await readJsonObject(request);
-  onlyKeys(body, ['status', 'message', 'components', 'notify']);
+  onlyKeys(body, ['status', 'message', 'components', 'notify', 'next_update']);
   const runtime = await actingRuntime(locals);
   const now = new Date();
   const { id } = findIn(runtime, params.id, 'incident', now);
-  const row = postUpdate(
-    runtime,
-    id,
-    { status: body.status, message: body.message, components: componentChanges(body), notify: optionalBoolean(body, 'notify') },
-    now,
-  );
+  const row = postUpdate(runtime, id, updateFrom(body), now);
   const update = findIn(runtime, id, 'incident', now).updates.find((u) => u.id === `${id}#${row}`)!;
   return jsonResponse(201, updateJson(update), { Location: apiPath.updates(id) });
 });
