@@ -296,6 +296,26 @@ export const notifyJobs = sqliteTable(
 );
 
 /**
+ * A notify job's proof of delivery per channel (email, webhook): how many
+ * subscribers it was expanded to, how many the mail server or receiver
+ * accepted, and when the last one went out. Kept in step by the transactions
+ * that expand and record sends; failures stay as outbox rows, with their reason.
+ */
+export const notifyJobChannels = sqliteTable(
+  'notify_job_channels',
+  {
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => notifyJobs.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: subscriberKinds }).notNull(),
+    recipients: integer('recipients').notNull().default(0),
+    sent: integer('sent').notNull().default(0),
+    lastSentAt: instant('last_sent_at'),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.channel] })],
+);
+
+/**
  * The durable outbox: one row per message still to send or failed. Mail for
  * one subscriber (confirmations) is written in the same transaction as what
  * caused it; an update's mail is expanded from its notify job. Unique per
@@ -346,3 +366,4 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NotifyJobRow = typeof notifyJobs.$inferSelect;
+export type NotifyJobChannelRow = typeof notifyJobChannels.$inferSelect;

@@ -3,7 +3,8 @@
 // ungrouped component, null descriptions, markdown and live incidents,
 // resolved and unresolved, every maintenance state and a cancelled window.
 // The zod schemas are written from Statuspage's public v2 shapes and are
-// strict: a missing or an extra field fails.
+// strict: a missing or an extra field fails, but for Herald's one documented
+// extension, an incident's next_update_at (Statuspage clients ignore unknown fields).
 import ICAL from 'ical.js';
 import { z } from 'astro/zod';
 import Database from 'better-sqlite3';
@@ -59,6 +60,7 @@ const incidentFields = {
   page_id: z.string(),
   incident_updates: z.array(update),
   components: z.array(component),
+  next_update_at: iso.nullable(),
 };
 const incident = z
   .object({ ...incidentFields, status: z.enum(['investigating', 'identified', 'monitoring', 'resolved', 'postmortem']), impact: z.enum(['none', 'minor', 'major', 'critical']) })

@@ -6,6 +6,8 @@ import type { APIContext, APIRoute } from 'astro';
 import type { ComponentStatus } from '../../../db/constants';
 import type { Component, Incident, IncidentUpdate } from '../../model';
 import { readIncident } from '../read-model';
+import { deliveryReport } from '../subscribers';
+import type { HeraldDb } from '../db';
 import type { Runtime } from '../runtime';
 import type { ComponentChange } from '../publishing';
 import { ActionError } from '../validate';
@@ -205,6 +207,24 @@ export function updateJson(update: IncidentUpdate) {
     source: update.source,
     /** The next update this one promised. */
     next_update_at: iso(update.nextUpdateBy),
+  };
+}
+
+/**
+ * What a live update's notification did, per channel: `null` when none was
+ * queued (not notified, or nobody subscribed) and for markdown updates.
+ */
+export function deliveryJson(db: HeraldDb, update: IncidentUpdate) {
+  if (update.source !== 'live') return null;
+  const report = deliveryReport(db, `update:${update.id.slice(update.id.lastIndexOf('#') + 1)}`);
+  if (!report) return null;
+  return {
+    queued_at: iso(report.queuedAt),
+    finished: report.finished,
+    expanded: report.expanded,
+    dropped_at: iso(report.droppedAt),
+    channels: report.channels.map((c) => ({ channel: c.channel, recipients: c.recipients, accepted: c.accepted, failed: c.failed, queued: c.queued, last_sent_at: iso(c.lastSentAt) })),
+    failures: report.failures,
   };
 }
 

@@ -3,7 +3,7 @@
 // index lookup, floods of 404s slowed, SIGTERM drain; the headers every
 // response carries, TRUST_PROXY, caching policies and ETags; and the helpers
 // pages and endpoints use to read forms and JSON and to answer.
-export { HttpError, apiPath, componentChanges, componentIds, componentJson, findIn, handle, hasAny, incidentJson, jsonResponse, onlyKeys, optionalBoolean, otherMethods, readJsonObject, updateJson } from './api-json';
+export { HttpError, apiPath, componentChanges, componentIds, componentJson, deliveryJson, findIn, handle, hasAny, incidentJson, jsonResponse, onlyKeys, optionalBoolean, otherMethods, readJsonObject, updateJson } from './api-json';
 export { consoleForm, errorsFrom, formBodyLimit, localInstant, peekForm, readForm, refusedFormPage, safeNext, selectedComponentChanges } from './forms';
 export { etagMatches, etagOf, etagResponse, publicCachePolicy } from './http-cache';
 export { publicApiPaths } from './public-routes';

@@ -11,7 +11,7 @@
 // flight or acknowledged but not yet recorded can go twice (see RECORD_EVERY
 // in delivery.ts).
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
-import { notifyJobs, outbox, type NotifyJobRow, type OutboxRow } from '../../../db/schema';
+import { notifyJobChannels, notifyJobs, outbox, settings, type NotifyJobRow, type OutboxRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
 
 type Writer = Pick<HeraldDb, 'run' | 'insert' | 'get'>;
@@ -99,6 +99,15 @@ export function expandNext(db: HeraldDb, batch = DEFAULT_EXPAND_BATCH, now = new
               WHERE sc.subscriber_id = s.id AND sc.component_id IN (SELECT value FROM json_each(${job.componentIds}))
             )
           )`).changes;
+      if (rows > 0) {
+        // The batch's recipients per channel, for the proof of delivery: only this job's rows in this id range.
+        tx.run(sql`
+          INSERT INTO notify_job_channels (job_id, channel, recipients)
+          SELECT ${job.id}, s.kind, count(*) FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
+          WHERE o.job_id = ${job.id} AND o.subscriber_id > ${from} AND o.subscriber_id <= ${through}
+          GROUP BY s.kind
+          ON CONFLICT (job_id, channel) DO UPDATE SET recipients = recipients + excluded.recipients`);
+      }
       const done = through >= job.lastSubscriberId;
       tx.update(notifyJobs)
         .set({ expandedThrough: through, recipients: sql`${notifyJobs.recipients} + ${rows}`, expandedAt: done ? now : null })
@@ -180,16 +189,22 @@ export function claimDue(db: HeraldDb, limit: number, leaseMs: number, now = new
 export function markSent(db: HeraldDb, ids: number[], now = new Date()): void {
   if (ids.length === 0) return;
   db.transaction((tx) => {
-    const perJob = tx
-      .select({ jobId: outbox.jobId, n: sql<number>`count(*)` })
-      .from(outbox)
-      .where(and(inArray(outbox.id, ids), isNotNull(outbox.jobId)))
-      .groupBy(outbox.jobId)
-      .all();
-    for (const { jobId, n } of perJob) {
-      tx.update(notifyJobs).set({ sent: sql`${notifyJobs.sent} + ${n}` }).where(eq(notifyJobs.id, jobId!)).run();
+    const perChannel = tx.all<{ jobId: number; channel: 'email' | 'webhook'; n: number }>(sql`
+      SELECT o.job_id AS jobId, s.kind AS channel, count(*) AS n FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
+      WHERE o.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND o.job_id IS NOT NULL
+      GROUP BY o.job_id, s.kind`);
+    const perJob = new Map<number, number>();
+    for (const { jobId, channel, n } of perChannel) {
+      perJob.set(jobId, (perJob.get(jobId) ?? 0) + n);
+      tx.insert(notifyJobChannels)
+        .values({ jobId, channel, sent: n, lastSentAt: now })
+        .onConflictDoUpdate({ target: [notifyJobChannels.jobId, notifyJobChannels.channel], set: { sent: sql`${notifyJobChannels.sent} + ${n}`, lastSentAt: now } })
+        .run();
     }
-    if (perJob.length) tx.delete(outbox).where(and(inArray(outbox.id, ids), isNotNull(outbox.jobId))).run();
+    for (const [jobId, n] of perJob) {
+      tx.update(notifyJobs).set({ sent: sql`${notifyJobs.sent} + ${n}` }).where(eq(notifyJobs.id, jobId)).run();
+    }
+    if (perJob.size) tx.delete(outbox).where(and(inArray(outbox.id, ids), isNotNull(outbox.jobId))).run();
     tx.update(outbox).set({ status: 'sent', sentAt: now, leaseUntil: null, lastError: null }).where(inArray(outbox.id, ids)).run();
   });
 }
@@ -255,4 +270,94 @@ export function unsentRows(db: HeraldDb, limit = 100): OutboxRow[] {
     .orderBy(sql`${outbox.id} DESC`)
     .limit(limit)
     .all();
+}
+
+/** One channel's part of a delivery report. */
+export interface ChannelDelivery {
+  channel: 'email' | 'webhook';
+  /** Subscribers the notification was expanded to so far. */
+  recipients: number;
+  /** Accepted by the mail server or the webhook receiver. */
+  accepted: number;
+  /** Given up on, with the reasons below. */
+  failed: number;
+  /** Still to send (waiting, retrying or in flight). */
+  queued: number;
+  lastSentAt: Date | null;
+}
+
+/** The proof that a notification went out: what the console and the HTTP API show for an update. */
+export interface DeliveryReport {
+  queuedAt: Date;
+  /** False while the worker is still turning subscribers into deliveries. */
+  expanded: boolean;
+  /** Set when what it announced went to the trash: nothing more is sent. */
+  droppedAt: Date | null;
+  channels: ChannelDelivery[];
+  /** Why deliveries failed, most common first (addresses masked where the server quoted them). */
+  failures: { reason: string; count: number }[];
+  /** Nothing left to send: expanded (or dropped) and no delivery queued. */
+  finished: boolean;
+}
+
+const channels = ['email', 'webhook'] as const;
+
+/**
+ * The delivery report of one notification (`update:<row id>` or a window's
+ * moment), or null when none was queued (posted without notifying, or nobody
+ * subscribed). Reads the job, its channel counts and its remaining rows
+ * through their indexes: the cost follows what is still queued or failed.
+ */
+export function deliveryReport(db: HeraldDb, event: string): DeliveryReport | null {
+  const job = db.select().from(notifyJobs).where(eq(notifyJobs.event, event)).get();
+  if (!job) return null;
+  const counted = db.select().from(notifyJobChannels).where(eq(notifyJobChannels.jobId, job.id)).all();
+  const pending = db.all<{ channel: 'email' | 'webhook'; status: OutboxRow['status']; reason: string | null; n: number }>(sql`
+    SELECT s.kind AS channel, o.status AS status, CASE WHEN o.status = 'failed' THEN o.last_error END AS reason, count(*) AS n
+    FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
+    WHERE o.job_id = ${job.id} AND o.status IN ('queued', 'failed')
+    GROUP BY s.kind, o.status, reason`);
+  const sum = (channel: string, status: string) => pending.filter((p) => p.channel === channel && p.status === status).reduce((n, p) => n + p.n, 0);
+  const report = channels
+    .map((channel) => {
+      const row = counted.find((c) => c.channel === channel);
+      return { channel, recipients: row?.recipients ?? 0, accepted: row?.sent ?? 0, failed: sum(channel, 'failed'), queued: sum(channel, 'queued'), lastSentAt: row?.lastSentAt ?? null };
+    })
+    .filter((c) => c.recipients > 0);
+  const reasons = new Map<string, number>();
+  for (const p of pending) if (p.status === 'failed') reasons.set(p.reason ?? 'unknown', (reasons.get(p.reason ?? 'unknown') ?? 0) + p.n);
+  const queued = report.reduce((n, c) => n + c.queued, 0);
+  return {
+    queuedAt: job.createdAt,
+    expanded: job.expandedAt !== null,
+    droppedAt: job.droppedAt,
+    channels: report,
+    failures: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+    finished: (job.expandedAt !== null || job.droppedAt !== null) && queued === 0,
+  };
+}
+
+/** How many subscribers accepted each update's notification so far, by update row id (through the unique event index). */
+export function acceptedCounts(db: HeraldDb, updateRowIds: number[]): Map<number, number> {
+  if (updateRowIds.length === 0) return new Map();
+  const rows = db
+    .select({ event: notifyJobs.event, sent: notifyJobs.sent })
+    .from(notifyJobs)
+    .where(inArray(notifyJobs.event, updateRowIds.map((id) => `update:${id}`)))
+    .all();
+  return new Map(rows.map((r) => [Number(r.event.slice('update:'.length)), r.sent]));
+}
+
+const deliveryCountsSetting = 'public-delivery-counts';
+
+/** Whether the public incident page says how many subscribers each update reached (an owner's choice; off by default). */
+export function showsDeliveryCounts(db: HeraldDb): boolean {
+  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, deliveryCountsSetting)).get()?.value === 'on';
+}
+
+export function setShowsDeliveryCounts(db: HeraldDb, on: boolean): void {
+  db.insert(settings)
+    .values({ key: deliveryCountsSetting, value: on ? 'on' : 'off' })
+    .onConflictDoUpdate({ target: settings.key, set: { value: on ? 'on' : 'off' } })
+    .run();
 }

@@ -1,4 +1,4 @@
-// GET /api/admin/incidents/:id/updates: the incident's updates, newest first.
+// GET /api/admin/incidents/:id/updates: the incident's updates, newest first, each live one with its proof of delivery.
 // POST {status, message, components?, notify?, next_update?}: appends one → 201 with the update; Location is this list.
 import { actingRuntime } from '../../../../../lib/server/accounts';
 import {
@@ -8,6 +8,7 @@ import {
   jsonResponse,
   onlyKeys,
   otherMethods,
+  deliveryJson,
   readJsonObject,
   updateFrom,
   updateJson,
@@ -17,7 +18,7 @@ import { postUpdate } from '../../../../../lib/server/publishing';
 export const GET = handle(async ({ locals, params }) => {
   const runtime = await actingRuntime(locals);
   const incident = findIn(runtime, params.id, 'incident');
-  return jsonResponse(200, { updates: incident.updates.map(updateJson) });
+  return jsonResponse(200, { updates: incident.updates.map((u) => ({ ...updateJson(u), delivery: deliveryJson(runtime.db, u) })) });
 });
 
 export const POST = handle(async ({ locals, params, request }) => {
