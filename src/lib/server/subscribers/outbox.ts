@@ -13,6 +13,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { notifyJobChannels, notifyJobs, outbox, settings, type NotifyJobRow, type OutboxRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
+import type { DeliveryReport } from '../../delivery';
 
 type Writer = Pick<HeraldDb, 'run' | 'insert' | 'get'>;
 
@@ -270,34 +271,6 @@ export function unsentRows(db: HeraldDb, limit = 100): OutboxRow[] {
     .orderBy(sql`${outbox.id} DESC`)
     .limit(limit)
     .all();
-}
-
-/** One channel's part of a delivery report. */
-export interface ChannelDelivery {
-  channel: 'email' | 'webhook';
-  /** Subscribers the notification was expanded to so far. */
-  recipients: number;
-  /** Accepted by the mail server or the webhook receiver. */
-  accepted: number;
-  /** Given up on, with the reasons below. */
-  failed: number;
-  /** Still to send (waiting, retrying or in flight). */
-  queued: number;
-  lastSentAt: Date | null;
-}
-
-/** The proof that a notification went out: what the console and the HTTP API show for an update. */
-export interface DeliveryReport {
-  queuedAt: Date;
-  /** False while the worker is still turning subscribers into deliveries. */
-  expanded: boolean;
-  /** Set when what it announced went to the trash: nothing more is sent. */
-  droppedAt: Date | null;
-  channels: ChannelDelivery[];
-  /** Why deliveries failed, most common first (addresses masked where the server quoted them). */
-  failures: { reason: string; count: number }[];
-  /** Nothing left to send: expanded (or dropped) and no delivery queued. */
-  finished: boolean;
 }
 
 const channels = ['email', 'webhook'] as const;
