@@ -2,7 +2,7 @@
 // their documented zod schemas live in src/lib/content/ (shared with the CLI);
 // the loaders validate every file and fail the build naming file and field.
 import { defineCollection } from 'astro:content';
-import { catalogLoader, incidentLoader, pageLoader } from './lib/content/loaders';
+import { catalogLoader, incidentLoader, pageLoader, templateLoader } from './lib/content/loaders';
 
 const files = { folder: 'content' };
 
@@ -10,4 +10,5 @@ export const collections = {
   page: defineCollection({ loader: pageLoader(files) }),
   catalog: defineCollection({ loader: catalogLoader(files) }),
   incidents: defineCollection({ loader: incidentLoader(files) }),
+  templates: defineCollection({ loader: templateLoader(files) }),
 };

@@ -19,7 +19,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder, type Content } from '../lib/content/index';
 import { isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
-import { servedContent, syncContent, createIncident, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
+import { servedContent, syncContent, createIncident, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
 import { shutdownGracefully } from '../lib/server/http';
 import { openDatabase, type HeraldDb } from '../lib/server/db';
@@ -65,8 +65,10 @@ const defaultStatusForImpact: Record<IncidentImpact, ComponentStatus> = {
   critical: 'major_outage',
 };
 
-function componentChanges(values: string[] | undefined, fallback: ComponentStatus | null): ComponentChange[] {
-  return (values ?? []).map((value) => {
+function componentChanges(values: string[] | undefined, fallback: ComponentStatus | null): ComponentChange[] | undefined {
+  // None given: a template's components (or none) apply.
+  if (!values?.length) return undefined;
+  return values.map((value) => {
     const [id, status, ...rest] = value.split(':');
     if (rest.length || !id) throw new UsageError(`--component "${value}": write ID or ID:STATUS`);
     if (status === undefined) {
@@ -115,7 +117,8 @@ function contentOf(db: HeraldDb): Content {
 
 function openContext(config: Config, actor: Actor): LogContext {
   const db = openDatabase(config.databasePath);
-  return { db, authored: contentOf(db).authored, actor };
+  const content = contentOf(db);
+  return { db, authored: content.authored, content, actor };
 }
 
 /** An incident or maintenance the command names: a markdown file the server has not read yet is refused, saying why. */
@@ -185,13 +188,17 @@ const commands: Command[] = [
     help: `incident create --title T --impact none|minor|major|critical --message M
                   [--status investigating|identified|monitoring|resolved]
                   [--component ID[:STATUS]]...     (repeat for each component)
-                  [--next-update 30m|2h|TIME]      (promise customers the next update)`,
+                  [--next-update 30m|2h|TIME]      (promise customers the next update)
+                  [--template ID]                  (start from a template; the flags given win)`,
     run({ args, io, config, actor }) {
-      const { values } = parse(args, { title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag, 'next-update': text }, []);
-      const impact = values.impact as string | undefined;
+      const { values } = parse(args, { template: text, title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag, 'next-update': text }, []);
+      const ctx = openContext(config, actor);
+      const template = values.template ? findTemplate(ctx, values.template) : null;
+      const impact = (values.impact as string | undefined) ?? template?.impact;
       const fallback = impact && (incidentImpacts as readonly string[]).includes(impact) ? defaultStatusForImpact[impact as IncidentImpact] : null;
       const components = componentChanges(values.component as string[] | undefined, fallback);
-      const id = createIncident(openContext(config, actor), {
+      const id = createIncident(ctx, {
+        template: values.template,
         title: values.title,
         impact,
         status: values.status,
@@ -205,7 +212,12 @@ const commands: Command[] = [
       return 0;
     },
   },
-  { name: 'incident update', help: 'incident update SLUG --status S --message M [--component ID:STATUS]... [--next-update 30m|2h|TIME]', run: postUpdateCommand },
+  {
+    name: 'incident update',
+    help: `incident update SLUG --status S --message M [--component ID:STATUS]... [--next-update 30m|2h|TIME]
+                  (without --message: the text its template suggests for that status)`,
+    run: postUpdateCommand,
+  },
   { name: 'incident resolve', help: 'incident resolve SLUG --message M', run: closeCommand('Resolved') },
   {
     name: 'incident list',
@@ -221,11 +233,13 @@ const commands: Command[] = [
   },
   {
     name: 'maintenance schedule',
-    help: 'maintenance schedule --title T --from TIME --until TIME --message M [--component ID]...',
+    help: `maintenance schedule --title T --from TIME --until TIME --message M [--component ID]...
+                  [--template ID]                  (start from a template; --until may follow from its duration)`,
     run({ args, io, config, actor }) {
-      const { values } = parse(args, { title: text, from: text, until: text, message: text, component: many, 'no-notify': flag }, []);
+      const { values } = parse(args, { template: text, title: text, from: text, until: text, message: text, component: many, 'no-notify': flag }, []);
       for (const required of ['from', 'until'] as const) {
         const value = values[required] as string | undefined;
+        if (!value && required === 'until' && values.template) continue;
         if (!value) throw new UsageError(`--${required} is required, e.g. 2026-12-06T02:00:00Z`);
         // Without a zone the time would be read in this machine's zone, which staff rarely mean.
         if (!parseInstant(value)) {
@@ -233,11 +247,12 @@ const commands: Command[] = [
         }
       }
       const id = scheduleMaintenance(openContext(config, actor), {
+        template: values.template,
         title: values.title,
         scheduledFor: values.from,
         scheduledUntil: values.until,
         message: values.message,
-        components: values.component as string[] | undefined,
+        components: (values.component as string[] | undefined)?.length ? (values.component as string[]) : undefined,
         notify: !values['no-notify'],
       });
       io.out(id);
@@ -264,6 +279,17 @@ const commands: Command[] = [
       if (shown && shown.status !== positionals[1]) {
         io.out(`Note: an open incident or maintenance still shows it as ${shown.status}; update that incident too.`);
       }
+      return 0;
+    },
+  },
+  {
+    name: 'template list',
+    help: 'template list',
+    run({ args, io, config, actor }) {
+      parse(args, {}, []);
+      const templates = listTemplates(openContext(config, actor));
+      if (templates.length === 0) io.out('No templates: add content/templates/*.md or save one in the console.');
+      for (const t of templates) io.out(`${t.id}\t${t.kind}\t${t.source === 'file' ? t.filePath : 'console'}\t${t.name}`);
       return 0;
     },
   },

@@ -82,6 +82,8 @@ export const incidents = sqliteTable(
      * Readers keep a closed incident merged while its row, revision included, is unchanged.
      */
     revision: integer('revision').notNull().default(0),
+    /** The template it was opened from, if any: its later messages are offered for later updates. */
+    templateId: text('template_id'),
   },
   (t) => [index('incidents_started_at').on(t.startedAt), index('incidents_closed_at').on(t.closedAt), index('incidents_kind_started_at').on(t.kind, t.startedAt)],
 );
@@ -139,6 +141,29 @@ export const incidentUpdates = sqliteTable(
     index('incident_updates_open_promises').on(t.nextUpdateBy).where(sql`promise_kept_at IS NULL`),
   ],
 );
+
+/**
+ * Templates staff saved in the console (templates in git live in
+ * content/templates/; ids are unique across both). Same fields as
+ * lib/content/template-file.ts IncidentTemplate, lists as JSON.
+ */
+export const incidentTemplates = sqliteTable('incident_templates', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: incidentKinds }).notNull(),
+  title: text('title').notNull(),
+  impact: text('impact', { enum: incidentImpacts }).notNull(),
+  status: text('status').$type<UpdateStatus>().notNull(),
+  /** JSON: [{id, status}]. */
+  components: text('components').notNull(),
+  nextUpdate: text('next_update'),
+  duration: text('duration'),
+  message: text('message').notNull(),
+  /** JSON: {status: message}. */
+  followUps: text('follow_ups').notNull(),
+  createdAt: instant('created_at').notNull(),
+  updatedAt: instant('updated_at').notNull(),
+});
 
 /** Staff accounts. Email is stored lower-cased; the password only as an argon2id hash. */
 export const users = sqliteTable('users', {

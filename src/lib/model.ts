@@ -81,6 +81,8 @@ export interface Incident {
   source: 'markdown' | 'live';
   /** For markdown incidents: the file, relative to the project root. */
   filePath: string | null;
+  /** The template a live incident was opened from (its later messages are offered to staff). */
+  templateId: string | null;
   /** The latest update's time, or the start. */
   updatedAt: Date;
   /**

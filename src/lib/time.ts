@@ -269,3 +269,10 @@ export function fromLocalInput(value: string, timeZone: string): Date | null {
   const first = asUtc - zoneOffsetMs(probe, timeZone);
   return new Date(asUtc - zoneOffsetMs(new Date(first), timeZone));
 }
+
+/** "30m", "90 min", "2h", "1 hour": a wait in milliseconds, or null if the text is not one. */
+export function parseWait(text: string): number | null {
+  const match = /^(\d{1,5})\s*(m|mins?|minutes?|h|hrs?|hours?)$/i.exec(text.trim());
+  if (!match) return null;
+  return Number(match[1]) * (match[2].toLowerCase().startsWith('h') ? 60 : 1) * 60_000;
+}

@@ -41,6 +41,7 @@ export function incident(overrides: IncidentInput = {}): Incident {
     scheduledUntil: null,
     source: 'live',
     filePath: null,
+    templateId: null,
     updatedAt: startedAt,
     nextUpdateBy: null,
     ...overrides,

@@ -31,6 +31,7 @@ const liveRow: IncidentRow = {
   deletedAt: null,
   closedAt: null,
   revision: 0,
+  templateId: null,
 };
 const update = (id: number, incidentId: string, status: IncidentUpdateRow['status'], at: string): IncidentUpdateRow => ({
   id,

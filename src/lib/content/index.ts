@@ -3,15 +3,18 @@
 // (loaders.ts), so a broken file fails the build and the start alike, naming
 // file and field. The CLI acts on what the server read (server/publishing
 // content-sync.ts keeps it), and on the folder only before a server has run.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCatalogFile, parsePageFile, type Catalog, type PageSettings } from './catalog';
 import { parseIncidentFile, type AuthoredIncident } from './incident-file';
+import { parseTemplateFile, type IncidentTemplate } from './template-file';
 
 export interface Content {
   page: PageSettings;
   catalog: Catalog;
   authored: AuthoredIncident[];
+  /** content/templates/*.md (the folder is optional). */
+  templates: IncidentTemplate[];
 }
 
 /** Reads and validates a content folder; throws ContentError naming file and field. */
@@ -26,7 +29,14 @@ export function readContentFolder(folder: string): Content {
     .map((name) =>
       parseIncidentFile(name.slice(0, -3), `content/incidents/${name}`, read(join('incidents', name)), componentIds),
     );
-  return { page, catalog, authored };
+  const templateFolder = join(folder, 'templates');
+  const templates = existsSync(templateFolder)
+    ? readdirSync(templateFolder)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => parseTemplateFile(name.slice(0, -3), `content/templates/${name}`, read(join('templates', name)), componentIds))
+    : [];
+  return { page, catalog, authored, templates };
 }
 
 /** Content as JSON and back (dates as ISO strings), for the copy the database keeps. */
@@ -40,6 +50,8 @@ export function contentFromJson(text: string): Content {
   return {
     page: stored.page,
     catalog: stored.catalog,
+    // A copy kept before templates existed has none.
+    templates: stored.templates ?? [],
     authored: stored.authored.map((a) => ({
       ...a,
       startedAt: new Date(a.startedAt),

@@ -8,7 +8,7 @@ import type { Loader } from 'astro/loaders';
 import { readContentFolder } from './index';
 
 export interface ContentFiles {
-  /** Folder holding page.yml, components.yml and incidents/, relative to the project root. */
+  /** Folder holding page.yml, components.yml, incidents/ and templates/, relative to the project root. */
   folder: string;
 }
 
@@ -47,6 +47,20 @@ export function incidentLoader(files: ContentFiles): Loader {
       store.clear();
       for (const incident of authored) {
         store.set({ id: incident.id, data: { ...incident }, filePath: incident.filePath, digest: generateDigest(JSON.stringify(incident)) });
+      }
+    },
+  };
+}
+
+/** One entry per content/templates/<id>.md. */
+export function templateLoader(files: ContentFiles): Loader {
+  return {
+    name: 'herald-templates',
+    load: async ({ store, config, generateDigest }) => {
+      const { templates } = contentAt(config.root, files);
+      store.clear();
+      for (const template of templates) {
+        store.set({ id: template.id, data: { ...template }, filePath: template.filePath ?? undefined, digest: generateDigest(JSON.stringify(template)) });
       }
     },
   };

@@ -2,9 +2,10 @@
 // next to the right field, and keep every value so nothing is lost.
 import { escapeHtml } from '../../escape';
 import { fromLocalInput } from '../../time';
-import type { ComponentChange } from '../publishing';
+import type { ComponentChange, TemplateInput } from '../publishing';
 import { ActionError } from '../validate';
 import type { Errors, Fields } from '../../form-fields';
+import type { IncidentTemplate } from '../../content/template-file';
 
 export async function readForm(request: Request): Promise<Fields> {
   const fields: Fields = {};
@@ -38,6 +39,47 @@ export function localInstant(fields: Fields, name: string, timeZone: string): Da
   const instant = fromLocalInput(value, timeZone);
   if (!instant) throw new ActionError(name, `${name} is not a date and time, e.g. 2026-12-06T02:00`);
   return instant;
+}
+
+/**
+ * A new incident's or maintenance's form as a template fills it: staff see
+ * (and may change) every field before posting; placeholders are filled then.
+ * A maintenance's start is left to staff; left empty, its end follows from the duration.
+ */
+export function templateFields(template: IncidentTemplate, notify = true): Fields {
+  const fields: Fields = {
+    template: template.id,
+    title: template.title,
+    impact: template.impact,
+    status: template.status,
+    message: template.message,
+    nextUpdate: template.nextUpdate ?? '',
+  };
+  // Incidents choose a status per component; maintenance ticks the components it takes down.
+  for (const c of template.components) fields[`component.${c.id}`] = template.kind === 'maintenance' ? 'on' : c.status;
+  if (notify) fields.notify = 'on';
+  // The template's own form (console templates) shows the rest too.
+  Object.assign(fields, { name: template.name, kind: template.kind, duration: template.duration ?? '' });
+  for (const [status, text] of Object.entries(template.followUps)) fields[`followUp.${status}`] = text ?? '';
+  return fields;
+}
+
+/** A console template's form as the publishing domain takes it. */
+export function templateInput(fields: Fields): TemplateInput {
+  const maintenance = fields.kind === 'maintenance';
+  const chosen = Object.entries(fields).filter(([name, value]) => name.startsWith('component.') && value !== '');
+  return {
+    name: fields.name,
+    kind: fields.kind,
+    title: fields.title,
+    impact: maintenance ? undefined : fields.impact,
+    status: maintenance ? undefined : fields.status,
+    components: chosen.map(([name, value]) => ({ id: name.slice('component.'.length), status: maintenance ? 'under_maintenance' : value })),
+    nextUpdate: fields.nextUpdate,
+    duration: fields.duration,
+    message: fields.message,
+    followUps: Object.fromEntries(Object.entries(fields).filter(([name]) => name.startsWith('followUp.')).map(([name, value]) => [name.slice('followUp.'.length), value])),
+  };
 }
 
 /** The most a browser form may send (Content-Length and bytes read). Pages never see more. */

@@ -4,7 +4,7 @@
 // response carries, TRUST_PROXY, caching policies and ETags; and the helpers
 // pages and endpoints use to read forms and JSON and to answer.
 export { HttpError, apiPath, componentChanges, componentIds, componentJson, deliveryJson, findIn, handle, hasAny, incidentJson, jsonResponse, onlyKeys, optionalBoolean, otherMethods, readJsonObject, updateJson } from './api-json';
-export { consoleForm, errorsFrom, formBodyLimit, localInstant, peekForm, readForm, refusedFormPage, safeNext, selectedComponentChanges } from './forms';
+export { consoleForm, errorsFrom, formBodyLimit, localInstant, peekForm, readForm, refusedFormPage, safeNext, selectedComponentChanges, templateFields, templateInput } from './forms';
 export { etagMatches, etagOf, etagResponse, publicCachePolicy } from './http-cache';
 export { publicApiPaths } from './public-routes';
 export { RenderCache, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer } from './render-cache';

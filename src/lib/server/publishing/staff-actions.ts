@@ -16,12 +16,15 @@ import {
 } from '../../../db/constants';
 import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates, type IncidentUpdateRow } from '../../../db/schema';
 import type { AuthoredIncident } from '../../content/incident-file';
+import type { Content } from '../../content';
 import type { Incident } from '../../model';
 import { recordAudit, systemActor, type Actor } from '../accounts';
 import { queueNotification } from '../subscribers';
 import type { HeraldDb } from '../db';
 import { ActionError, requireInstant, requireListedComponents, requireOneOf, requireText } from '../validate';
-import { parseInstant } from '../../time';
+import { formatWithUtc, parseInstant, parseWait } from '../../time';
+import { fillPlaceholders, listOfNames, type Placeholder } from '../../placeholders';
+import { findTemplate, templateOf } from './templates';
 
 /** One live update as staff correct it, or null when there is none with that id. */
 export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
@@ -35,6 +38,8 @@ export interface LogContext {
   authored: AuthoredIncident[];
   /** Who acts, for the audit log; Herald itself when absent. */
   actor?: Actor;
+  /** The page (its name and zone fill placeholders) and the templates in content/templates/. */
+  content?: Pick<Content, 'page' | 'templates'>;
 }
 
 export interface ComponentChange {
@@ -46,13 +51,6 @@ export const limits = { title: 200, message: 20_000 } as const;
 
 /** The furthest ahead a next update may be promised: a promise for next week is no promise. */
 export const promiseHorizonMs = 7 * 24 * 60 * 60_000;
-
-/** "30m", "90 min", "2h", "1 hour": a wait in milliseconds, or null if the text is not one. */
-export function parseWait(text: string): number | null {
-  const match = /^(\d{1,5})\s*(m|mins?|minutes?|h|hrs?|hours?)$/i.exec(text.trim());
-  if (!match) return null;
-  return Number(match[1]) * (match[2].toLowerCase().startsWith('h') ? 60 : 1) * 60_000;
-}
 
 /**
  * When the next update is promised: a time with its zone, a Date (console
@@ -153,15 +151,63 @@ interface Target {
   kind: IncidentKind;
   startedAt: Date;
   authored: AuthoredIncident | undefined;
+  /** The template a live incident was opened from. */
+  templateId: string | null;
+  window: { from: Date; until: Date } | null;
 }
 
 function findIncident(ctx: LogContext, id: unknown): Target {
   if (typeof id !== 'string' || id === '') throw new ActionError('incident', 'incident id is required');
   const authored = ctx.authored.find((a) => a.id === id);
-  if (authored) return { id, kind: authored.kind, startedAt: authored.startedAt, authored };
+  if (authored) {
+    const window = authored.scheduledFor && authored.scheduledUntil ? { from: authored.scheduledFor, until: authored.scheduledUntil } : null;
+    return { id, kind: authored.kind, startedAt: authored.startedAt, authored, templateId: null, window };
+  }
   const row = ctx.db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).get();
   if (!row) throw new ActionError('incident', `no incident or maintenance "${id}"`, 'not_found');
-  return { id, kind: row.kind, startedAt: row.startedAt, authored: undefined };
+  const window = row.scheduledFor && row.scheduledUntil ? { from: row.scheduledFor, until: row.scheduledUntil } : null;
+  return { id, kind: row.kind, startedAt: row.startedAt, authored: undefined, templateId: row.templateId, window };
+}
+
+/** Why a placeholder could not be filled, as the field's error. */
+const unfilled: Record<Placeholder, string> = {
+  component: '{{component}} names the affected components: choose at least one, or write the names',
+  next_update: '{{next_update}} is the promised next update: choose when it is due, or remove it',
+  page: "{{page}} is the page's name, which is not known here; write it out",
+  start: "{{start}} is a maintenance window's start: only maintenance has one",
+  end: "{{end}} is a maintenance window's end: only maintenance has one",
+};
+
+/**
+ * Fills the placeholders of a title or message from what is being posted, or
+ * refuses it naming the field: a customer never reads `{{…}}`.
+ */
+function filled(ctx: LogContext, field: string, text: string, facts: { componentIds: string[]; nextUpdateBy: Date | null; window: { from: Date; until: Date } | null }): string {
+  if (!text.includes('{{')) return text;
+  const zone = ctx.content?.page.time_zone ?? 'UTC';
+  const names = facts.componentIds.length
+    ? ctx.db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, facts.componentIds)).all()
+    : [];
+  const values: Partial<Record<Placeholder, string>> = {
+    component: names.length ? listOfNames(facts.componentIds.map((id) => names.find((n) => n.id === id)?.name ?? id)) : undefined,
+    next_update: facts.nextUpdateBy ? formatWithUtc(facts.nextUpdateBy, zone) : undefined,
+    page: ctx.content?.page.name,
+    start: facts.window ? formatWithUtc(facts.window.from, zone) : undefined,
+    end: facts.window ? formatWithUtc(facts.window.until, zone) : undefined,
+  };
+  const result = fillPlaceholders(text, values);
+  if ('unknown' in result) {
+    throw new ActionError(field, `{{${result.unknown}}} is not a placeholder: Herald fills {{component}}, {{next_update}}, {{page}}, {{start}} and {{end}}; remove it, or put it in backticks to show it as code`);
+  }
+  if ('unfilled' in result) throw new ActionError(field, unfilled[result.unfilled]);
+  return result.text;
+}
+
+/** The components an incident affects now, from its file and its live rows. */
+function affectedIds(tx: Pick<HeraldDb, 'select'>, target: Target): string[] {
+  const ids = new Set(target.authored?.components.map((c) => c.id) ?? []);
+  for (const row of tx.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, target.id)).all()) ids.add(row.id);
+  return [...ids];
 }
 
 type Tx = Parameters<Parameters<HeraldDb['transaction']>[0]>[0];
@@ -221,10 +267,12 @@ function notifySubscribers(tx: Tx, target: Target, updateId: number, now: Date):
 }
 
 export interface NewIncident {
-  title: unknown;
-  impact: unknown;
+  /** A template's id: what is not given here is taken from it. */
+  template?: unknown;
+  title?: unknown;
+  impact?: unknown;
   status?: unknown;
-  message: unknown;
+  message?: unknown;
   components?: ComponentChange[];
   /** Whether subscribers hear of it (default yes). */
   notify?: boolean;
@@ -232,28 +280,39 @@ export interface NewIncident {
   nextUpdate?: unknown;
 }
 
-/** Opens an incident with its first update. Returns its id (slug). */
+/** A template by id for `kind`, or null when none is named. */
+function templateFor(ctx: LogContext, id: unknown, kind: IncidentKind) {
+  if (id === undefined || id === null || id === '') return null;
+  const template = findTemplate(ctx, id);
+  if (template.kind !== kind) throw new ActionError('template', `template "${template.id}" is for ${template.kind === 'maintenance' ? 'maintenance' : 'an incident'}`);
+  return template;
+}
+
+/** Opens an incident with its first update, from a template when one is named. Returns its id (slug). */
 export function createIncident(ctx: LogContext, input: NewIncident, now = new Date()): string {
-  const title = text('title', input.title, limits.title);
-  const impact = oneOf<IncidentImpact>('impact', input.impact, incidentImpacts);
-  const status = oneOf<UpdateStatus>('status', input.status ?? 'investigating', openIncidentStatuses);
-  const message = text('message', input.message, limits.message);
-  const changes = checkComponents(ctx, input.components ?? []);
+  const template = templateFor(ctx, input.template, 'incident');
+  // What is given wins; what is not (undefined) comes from the template.
+  const status = oneOf<UpdateStatus>('status', input.status ?? template?.status ?? 'investigating', openIncidentStatuses);
+  const changes = checkComponents(ctx, input.components ?? template?.components ?? []);
   const notify = input.notify ?? true;
-  const nextUpdateBy = promisedBy(input.nextUpdate, status, now);
+  const nextUpdateBy = promisedBy(input.nextUpdate !== undefined ? input.nextUpdate : template?.nextUpdate, status, now);
+  const facts = { componentIds: changes.map((c) => c.id), nextUpdateBy, window: null };
+  const title = filled(ctx, 'title', text('title', input.title ?? template?.title, limits.title), facts);
+  const impact = oneOf<IncidentImpact>('impact', input.impact ?? template?.impact, incidentImpacts);
+  const message = filled(ctx, 'message', text('message', input.message ?? template?.message, limits.message), facts);
   return ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, now);
-    tx.insert(incidents).values({ id, kind: 'incident', title, impact, startedAt: now, createdAt: now }).run();
+    tx.insert(incidents).values({ id, kind: 'incident', title, impact, startedAt: now, createdAt: now, templateId: template?.id ?? null }).run();
     const update = tx
       .insert(incidentUpdates)
       .values({ incidentId: id, status, body: message, at: now, notify, nextUpdateBy, postedBy: ctx.actor?.userId ?? null })
       .returning({ id: incidentUpdates.id })
       .get();
-    const target: Target = { id, kind: 'incident', startedAt: now, authored: undefined };
+    const target: Target = { id, kind: 'incident', startedAt: now, authored: undefined, templateId: template?.id ?? null, window: null };
     applyComponentChanges(tx, target, changes, now);
     refreshClosedAt(tx, id);
     if (notify) notifySubscribers(tx, target, update.id, now);
-    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify, nextUpdateBy }, now);
+    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify, nextUpdateBy, template: template?.id }, now);
     return id;
   });
 }
@@ -276,7 +335,8 @@ function latestStatus(tx: Pick<HeraldDb, 'select'>, target: Target): UpdateStatu
 
 export interface NewUpdate {
   status: unknown;
-  message: unknown;
+  /** Not given: the message the incident's template suggests for this status, if any. */
+  message?: unknown;
   components?: ComponentChange[];
   notify?: boolean;
   /** When the next update is promised (see promisedBy); none by default. */
@@ -288,10 +348,15 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
   const target = findIncident(ctx, incidentId);
   const allowed = target.kind === 'maintenance' ? maintenanceStatuses : incidentStatuses;
   const status = oneOf<UpdateStatus>('status', input.status, allowed);
-  const message = text('message', input.message, limits.message);
   const changes = checkComponents(ctx, input.components ?? []);
   const notify = input.notify ?? true;
-  const nextUpdateBy = promisedBy(input.nextUpdate, status, now);
+  // No message given: the template's text for this status, with the template's promise unless one is given.
+  const template = input.message === undefined ? templateOf(ctx, target.templateId) : null;
+  const suggested = template?.followUps[status];
+  const nextUpdate = input.nextUpdate !== undefined || !suggested || isClosedStatus(status) ? input.nextUpdate : template?.nextUpdate;
+  const nextUpdateBy = promisedBy(nextUpdate, status, now);
+  const componentIds = [...new Set([...affectedIds(ctx.db, target), ...changes.map((c) => c.id)])];
+  const message = filled(ctx, 'message', text('message', input.message ?? suggested, limits.message), { componentIds, nextUpdateBy, window: target.window });
   return ctx.db.transaction((tx) => {
     if (status === 'postmortem' && !isClosedStatus(latestStatus(tx, target) ?? 'investigating')) {
       throw new ActionError('status', 'a postmortem follows the resolution: resolve the incident first', 'conflict');
@@ -379,10 +444,12 @@ export function correctUpdate(
   expectedBody?: string,
   now = new Date(),
 ): void {
-  const body = text('message', message, limits.message);
+  const typed = text('message', message, limits.message);
   ctx.db.transaction((tx) => {
     const row = tx.select().from(incidentUpdates).where(and(eq(incidentUpdates.id, updateId), isNull(incidentUpdates.deletedAt))).get();
     if (!row) throw new ActionError('update', `no live update ${updateId}`, 'not_found');
+    const target = findIncident(ctx, row.incidentId);
+    const body = filled(ctx, 'message', typed, { componentIds: affectedIds(tx, target), nextUpdateBy: row.nextUpdateBy, window: target.window });
     if (expectedBody !== undefined && expectedBody.trim() !== row.body) {
       throw new ActionError('message', 'someone corrected this update while you were editing; review their text', 'conflict');
     }
@@ -445,30 +512,36 @@ export function setComponentStatus(ctx: LogContext, componentId: unknown, status
 }
 
 export interface NewMaintenance {
-  title: unknown;
+  /** A maintenance template's id: what is not given here is taken from it (the window's end from its duration). */
+  template?: unknown;
+  title?: unknown;
   scheduledFor: unknown;
-  scheduledUntil: unknown;
-  message: unknown;
+  scheduledUntil?: unknown;
+  message?: unknown;
   components?: string[];
   notify?: boolean;
 }
 
 /** Schedules a maintenance window. Its components show under_maintenance while it runs. */
 export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now = new Date()): string {
-  const title = text('title', input.title, limits.title);
+  const template = templateFor(ctx, input.template, 'maintenance');
   const scheduledFor = instant('scheduledFor', input.scheduledFor);
-  const scheduledUntil = instant('scheduledUntil', input.scheduledUntil);
+  const duration = template?.duration ? parseWait(template.duration) : null;
+  const until = input.scheduledUntil === undefined || input.scheduledUntil === '' ? (duration ? new Date(scheduledFor.getTime() + duration) : input.scheduledUntil) : input.scheduledUntil;
+  const scheduledUntil = instant('scheduledUntil', until);
   if (scheduledUntil <= scheduledFor) throw new ActionError('scheduledUntil', 'the window must end after it starts');
-  const message = text('message', input.message, limits.message);
   const changes = checkComponents(
     ctx,
-    (input.components ?? []).map((id) => ({ id, status: 'under_maintenance' as const })),
+    (input.components ?? template?.components.map((c) => c.id) ?? []).map((id) => ({ id, status: 'under_maintenance' as const })),
   );
+  const facts = { componentIds: changes.map((c) => c.id), nextUpdateBy: null, window: { from: scheduledFor, until: scheduledUntil } };
+  const title = filled(ctx, 'title', text('title', input.title ?? template?.title, limits.title), facts);
+  const message = filled(ctx, 'message', text('message', input.message ?? template?.message, limits.message), facts);
   const notify = input.notify ?? true;
   return ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, scheduledFor);
     tx.insert(incidents)
-      .values({ id, kind: 'maintenance', title, impact: 'none', startedAt: scheduledFor, scheduledFor, scheduledUntil, createdAt: now })
+      .values({ id, kind: 'maintenance', title, impact: 'none', startedAt: scheduledFor, scheduledFor, scheduledUntil, createdAt: now, templateId: template?.id ?? null })
       .run();
     const update = tx
       .insert(incidentUpdates)
@@ -478,8 +551,8 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
     for (const change of changes) {
       tx.insert(incidentComponents).values({ incidentId: id, componentId: change.id, status: change.status }).run();
     }
-    if (notify) notifySubscribers(tx, { id, kind: 'maintenance', startedAt: scheduledFor, authored: undefined }, update.id, now);
-    audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: input.components ?? [] }, now);
+    if (notify) notifySubscribers(tx, { id, kind: 'maintenance', startedAt: scheduledFor, authored: undefined, templateId: null, window: null }, update.id, now);
+    audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: changes.map((c) => c.id), template: template?.id }, now);
     return id;
   });
 }
