@@ -3,7 +3,7 @@
 // incidents and updates posted by staff. SQL names snake_case, TS names camelCase.
 // Times are UTC instants stored as integer milliseconds.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   catalogSources,
   componentStatuses,
@@ -56,6 +56,26 @@ export const componentStatusLog = sqliteTable(
     incidentId: text('incident_id'),
   },
   (t) => [index('component_status_log_component_at').on(t.componentId, t.at), index('component_status_log_incident_at').on(t.incidentId, t.at)],
+);
+
+/**
+ * Staff's corrections of one day of a component's uptime (an outage that was
+ * not one, a monitoring gap), with the reason; shown as corrected, audited.
+ * `day` is the page's local day, YYYY-MM-DD.
+ */
+export const uptimeCorrections = sqliteTable(
+  'uptime_corrections',
+  {
+    componentId: text('component_id')
+      .notNull()
+      .references(() => components.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    /** The day's uptime as corrected, 0..100. */
+    percent: real('percent').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.componentId, t.day] }), index('uptime_corrections_day').on(t.day)],
 );
 
 /** Incidents and maintenance created live (console, API, CLI). Markdown-authored ones live in content/. */

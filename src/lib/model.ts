@@ -102,4 +102,6 @@ export interface Outage {
   status: ComponentStatus;
   start: Date;
   end: Date | null;
+  /** The incident or maintenance behind it; null for a status staff set on the component itself. */
+  incidentId: string | null;
 }

@@ -3,7 +3,7 @@
 //
 // The formula (documented in docs/staff.md):
 //   downtime = time in major_outage + 0.3 × time in partial_outage (and not major)
-//   uptime   = 1 − downtime / time observed
+//   uptime   = 1 − downtime / time observed (from when the component exists; days before show no data)
 // Degraded performance and maintenance colour the bar but are not downtime.
 // Overlapping outages are merged first, so nothing counts twice; the worst status
 // at each moment wins. Today counts only up to now.
@@ -18,11 +18,34 @@ export interface DayCell {
   day: LocalDay;
   /** Worst status seen that day. */
   status: ComponentStatus;
-  /** Weighted downtime in ms. */
+  /** Weighted downtime in ms (as corrected, if staff corrected the day). */
   downtimeMs: number;
   /** ms spent in each non-operational status (overlaps resolved to the worst). */
   msByStatus: Partial<Record<ComponentStatus, number>>;
+  /** How long the day was watched: 0 before the component existed (no data), less for today or its first day. */
+  observedMs: number;
+  /** The day's uptime, 0..100 rounded down to two decimals; null with no data. */
+  percent: number | null;
+  /** Set when staff corrected the day's figure. */
+  correction: UptimeCorrection | null;
 }
+
+/** Staff's correction of one day's figure: an outage that was not one, a monitoring gap. */
+export interface UptimeCorrection {
+  /** The day's uptime as corrected, 0..100. */
+  percent: number;
+  reason: string;
+  at: Date;
+}
+
+export interface BarOptions {
+  /** Since when the component is watched: days before it show "no data" (an earlier outage moves it back). */
+  since?: Date;
+  /** Corrected days, by local day. */
+  corrections?: ReadonlyMap<LocalDay, UptimeCorrection>;
+}
+
+const floorPercent = (ratio: number) => Math.floor(ratio * 10_000) / 100;
 
 export interface UptimeBar {
   days: DayCell[];
@@ -38,8 +61,8 @@ export interface UptimeBar {
  */
 export function collectOutages(incidents: Incident[], statusLog: ComponentStatusLogRow[], now: Date): Outage[] {
   const outages: Outage[] = [];
-  const push = (componentId: string, status: ComponentStatus, start: Date, end: Date | null) => {
-    if (status !== 'operational' && (end === null || end > start)) outages.push({ componentId, status, start, end });
+  const push = (componentId: string, status: ComponentStatus, start: Date, end: Date | null, incidentId: string | null) => {
+    if (status !== 'operational' && (end === null || end > start)) outages.push({ componentId, status, start, end, incidentId });
   };
   const changesOf = new Map<string, ComponentStatusLogRow[]>();
   for (const row of statusLog) {
@@ -55,27 +78,27 @@ export function collectOutages(incidents: Incident[], statusLog: ComponentStatus
       for (const c of incident.components) {
         const changes = (changesOf.get(`${incident.id}|${c.id}`) ?? []).sort(byTime);
         if (changes.length === 0) {
-          push(c.id, c.status, incident.startedAt, incident.resolvedAt);
+          push(c.id, c.status, incident.startedAt, incident.resolvedAt, incident.id);
           continue;
         }
         changes.forEach((row, n) => {
           const start = n === 0 ? incident.startedAt : row.at;
           const next = changes[n + 1]?.at ?? null;
           const end = incident.resolvedAt && (!next || next > incident.resolvedAt) ? incident.resolvedAt : next;
-          push(c.id, row.status, start, end);
+          push(c.id, row.status, start, end, incident.id);
         });
       }
     } else if (incident.status !== 'scheduled') {
       const started = [...incident.updates].reverse().find((u) => u.status === 'in_progress')?.at;
       const start = started ?? incident.scheduledFor ?? incident.startedAt;
       if (start > now) continue;
-      for (const c of incident.components) push(c.id, 'under_maintenance', start, incident.resolvedAt);
+      for (const c of incident.components) push(c.id, 'under_maintenance', start, incident.resolvedAt, incident.id);
     }
   }
   for (const [key, rows] of changesOf) {
     if (key.includes('|')) continue;
     rows.sort(byTime);
-    rows.forEach((row, n) => push(key, row.status, row.at, rows[n + 1]?.at ?? null));
+    rows.forEach((row, n) => push(key, row.status, row.at, rows[n + 1]?.at ?? null, null));
   }
   return outages;
 }
@@ -136,9 +159,27 @@ export function uptimeBar(
   now: Date,
   timeZone: string,
   dayCount = 90,
+  options: BarOptions = {},
 ): UptimeBar {
+  return uptimeOver(componentId, outages, now, dayBounds(localDay(now, timeZone), timeZone, dayCount), options);
+}
+
+/** The days of a calendar month in the page's zone (those up to today), with their bounds. */
+export function monthDays(month: string, timeZone: string, now: Date) {
+  const today = localDay(now, timeZone);
+  const days: { day: LocalDay; from: number; end: number }[] = [];
+  for (let day = `${month}-01`; day.startsWith(month) && day <= today; day = addDays(day, 1)) {
+    days.push({ day, from: startOfLocalDay(day, timeZone).getTime(), end: startOfLocalDay(addDays(day, 1), timeZone).getTime() });
+  }
+  return days;
+}
+
+/** One component's uptime over these days (in order): the cells and the percentage, by the formula above. */
+export function uptimeOver(componentId: string, outages: Outage[], now: Date, bounds: { day: LocalDay; from: number; end: number }[], options: BarOptions = {}): UptimeBar {
   const nowMs = now.getTime();
   const mine = outages.filter((o) => o.componentId === componentId);
+  // Watched from its creation, or its first outage if the history says it existed earlier.
+  const watchedFrom = Math.min(options.since?.getTime() ?? -Infinity, ...mine.map((o) => o.start.getTime()));
   // Per status, where the component was at least that bad: merged once, then swept day by day.
   const spansAtLeast = new Map<ComponentStatus, { spans: [number, number][]; cursor: { at: number } }>();
   for (const status of statusesBySeverity) {
@@ -152,8 +193,9 @@ export function uptimeBar(
   const days: DayCell[] = [];
   let observedMs = 0;
   let downtimeMs = 0;
-  for (const { day, from, end } of dayBounds(localDay(now, timeZone), timeZone, dayCount)) {
-    const to = Math.min(end, nowMs);
+  for (const { day, from: dayStart, end } of bounds) {
+    const from = Math.min(Math.max(dayStart, watchedFrom), end);
+    const to = Math.max(from, Math.min(end, nowMs));
     const msByStatus: DayCell['msByStatus'] = {};
     let status: ComponentStatus = 'operational';
     let coveredByWorse = 0;
@@ -167,11 +209,114 @@ export function uptimeBar(
         if (status === 'operational') status = s;
       }
     }
-    const down = (msByStatus.major_outage ?? 0) + PARTIAL_OUTAGE_WEIGHT * (msByStatus.partial_outage ?? 0);
-    days.push({ day, status, downtimeMs: down, msByStatus });
-    observedMs += Math.max(0, to - from);
+    const observed = to - from;
+    const correction = observed > 0 ? (options.corrections?.get(day) ?? null) : null;
+    const measured = (msByStatus.major_outage ?? 0) + PARTIAL_OUTAGE_WEIGHT * (msByStatus.partial_outage ?? 0);
+    const down = correction ? (1 - correction.percent / 100) * observed : measured;
+    days.push({ day, status, downtimeMs: down, msByStatus, observedMs: observed, percent: observed > 0 ? floorPercent(1 - down / observed) : null, correction });
+    observedMs += observed;
     downtimeMs += down;
   }
   const ratio = observedMs > 0 ? 1 - downtimeMs / observedMs : 1;
-  return { days, percent: Math.floor(ratio * 10_000) / 100 };
+  return { days, percent: floorPercent(ratio) };
+}
+
+/** One outage's share of a day: what the day's details list. */
+export interface DayCause {
+  incidentId: string | null;
+  status: ComponentStatus;
+  /** Of the day, how long this outage lasted (overlapping ones each count their own). */
+  ms: number;
+  start: Date;
+  end: Date | null;
+}
+
+/** The outages of one component that touched one day, longest first: what made the day's cell. */
+export function dayCauses(componentId: string, outages: Outage[], day: LocalDay, timeZone: string, now: Date): DayCause[] {
+  const from = startOfLocalDay(day, timeZone).getTime();
+  const to = Math.min(startOfLocalDay(addDays(day, 1), timeZone).getTime(), now.getTime());
+  return outages
+    .filter((o) => o.componentId === componentId)
+    .map((o) => ({ o, ms: Math.min((o.end ?? now).getTime(), to) - Math.max(o.start.getTime(), from) }))
+    .filter(({ ms }) => ms > 0)
+    .sort((a, b) => b.ms - a.ms)
+    .map(({ o, ms }) => ({ incidentId: o.incidentId, status: o.status, ms, start: o.start, end: o.end }));
+}
+
+/** One component's calendar month. */
+export interface MonthUptime {
+  id: string;
+  name: string;
+  /** 0..100 rounded down to two decimals; null when it was not watched at all that month. */
+  percent: number | null;
+  downtimeMs: number;
+  observedMs: number;
+  /** ms in each non-operational status over the month. */
+  msByStatus: Partial<Record<ComponentStatus, number>>;
+  /** Days staff corrected. */
+  correctedDays: LocalDay[];
+}
+
+export interface MonthReport {
+  month: string;
+  timeZone: string;
+  components: MonthUptime[];
+  /** The page as a whole: all components' downtime over all their watched time. */
+  percent: number | null;
+}
+
+/**
+ * Uptime per component for a calendar month in the page's zone (up to now for
+ * the current month), by the formula above, with staff corrections applied;
+ * and the page's, weighting each component by the time it was watched.
+ */
+export function monthlyUptime(
+  components: { id: string; name: string; createdAt: Date }[],
+  outages: Outage[],
+  month: string,
+  timeZone: string,
+  now: Date,
+  corrections: ReadonlyMap<string, ReadonlyMap<LocalDay, UptimeCorrection>> = new Map(),
+): MonthReport {
+  const days = monthDays(month, timeZone, now);
+  const rows = components.map((c): MonthUptime => {
+    const bar = uptimeOver(c.id, outages, now, days, { since: c.createdAt, corrections: corrections.get(c.id) });
+    const msByStatus: MonthUptime['msByStatus'] = {};
+    let observedMs = 0;
+    let downtimeMs = 0;
+    for (const d of bar.days) {
+      observedMs += d.observedMs;
+      downtimeMs += d.downtimeMs;
+      for (const [status, ms] of Object.entries(d.msByStatus)) msByStatus[status as ComponentStatus] = (msByStatus[status as ComponentStatus] ?? 0) + ms!;
+    }
+    return {
+      id: c.id,
+      name: c.name,
+      percent: observedMs > 0 ? floorPercent(1 - downtimeMs / observedMs) : null,
+      downtimeMs,
+      observedMs,
+      msByStatus,
+      correctedDays: bar.days.filter((d) => d.correction).map((d) => d.day),
+    };
+  });
+  const observed = rows.reduce((n, r) => n + r.observedMs, 0);
+  const down = rows.reduce((n, r) => n + r.downtimeMs, 0);
+  return { month, timeZone, components: rows, percent: observed > 0 ? floorPercent(1 - down / observed) : null };
+}
+
+/** The report as CSV (RFC 4180): one row per component, then the page. */
+export function monthReportCsv(report: MonthReport): string {
+  const field = (value: string | number | null) => {
+    const text = value === null ? '' : String(value);
+    // Quoted when needed, and a leading = + - @ defused so a spreadsheet never runs a name as a formula.
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const minutes = (ms: number | undefined) => Math.round((ms ?? 0) / 60_000);
+  const lines = [['month', 'time_zone', 'component_id', 'component', 'uptime_percent', 'downtime_minutes', 'watched_minutes', 'major_outage_minutes', 'partial_outage_minutes', 'degraded_performance_minutes', 'under_maintenance_minutes', 'corrected_days']];
+  for (const c of report.components) {
+    lines.push([report.month, report.timeZone, c.id, c.name, c.percent === null ? '' : c.percent.toFixed(2), String(minutes(c.downtimeMs)), String(minutes(c.observedMs)), ...(['major_outage', 'partial_outage', 'degraded_performance', 'under_maintenance'] as const).map((s) => String(minutes(c.msByStatus[s]))), c.correctedDays.join(' ')]);
+  }
+  lines.push([report.month, report.timeZone, '', 'All components', report.percent === null ? '' : report.percent.toFixed(2), String(minutes(report.components.reduce((n, c) => n + c.downtimeMs, 0))), String(minutes(report.components.reduce((n, c) => n + c.observedMs, 0))), '', '', '', '', '']);
+  return lines.map((line) => line.map(field).join(',')).join('\r\n') + '\r\n';
 }

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { openDatabase } from '../../src/lib/server/db';
+import { listTemplates, saveTemplate } from '../../src/lib/server/publishing';
 import { linkSecret, subscriberLink } from '../../src/lib/server/subscribers/subscriptions';
 import { prng, sqlPayloads, xssPayloads } from '../helpers/attack-payloads';
 import { formBody, openReadOnly, rawSession, send, snapshot, startAttackServer, type Answer, type AttackServer } from './attack-helpers';
@@ -30,7 +31,7 @@ let target: AttackServer;
 let db: Database.Database;
 let session: { cookie: string; csrf: string };
 let token = '';
-const live = { incident: '', maintenance: '', update: 0 };
+const live = { incident: '', maintenance: '', update: 0, template: '' };
 const markdownIncident = '2026-10-08-slow-search-in-web-interface';
 
 /** Every problem found, reported together at the end of each test with the seed to reproduce it. */
@@ -72,6 +73,15 @@ async function freshTargets() {
   });
   live.maintenance = JSON.parse(maintenance.body).id;
   expect([incident.status, update.status, maintenance.status]).toEqual([201, 201, 201]);
+  // A template saved in the console (the fuzz may delete the one before).
+  const app = openDatabase(target.server.db);
+  try {
+    if (!listTemplates({ db: app, authored: [] }).some((t) => t.id === live.template)) {
+      live.template = saveTemplate({ db: app, authored: [] }, { name: 'Fuzz template', kind: 'incident', title: 'Fuzz', message: 'Fuzz {{page}}.' });
+    }
+  } finally {
+    app.$client.close();
+  }
 }
 
 /** A new write token: the console fuzz may revoke the one before (its revoke form is fuzzed too). */
@@ -316,6 +326,8 @@ function consolePages(): string[] {
     '/admin/incidents/[id]': [live.incident, live.maintenance, markdownIncident],
     '/admin/components/[id]': ['webmail'],
     '/admin/updates/[id]': [String(live.update)],
+    '/admin/updates/[id]/delivery': [String(live.update)],
+    '/admin/templates/[id]': [live.template],
   };
   return routeFilesUnder('admin')
     .map((r) => r.pattern)

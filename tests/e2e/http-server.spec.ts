@@ -17,6 +17,8 @@ const publicRouteTypes = [
   '/',
   '/history',
   '/history/2026-11',
+  '/history/2026-11/uptime.json',
+  '/history/2026-11/uptime.csv',
   '/incidents/2026-09-19-database-corruption-outage',
   '/components/webmail',
   '/components/webmail/feed.xml',

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentStatusLogRow } from '../../src/db/schema';
 import type { Outage } from '../../src/lib/model';
-import { collectOutages, uptimeBar } from '../../src/lib/uptime';
+import { collectOutages, dayCauses, monthlyUptime, monthReportCsv, PARTIAL_OUTAGE_WEIGHT, uptimeBar } from '../../src/lib/uptime';
 import { incident } from '../helpers/factories';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const H = 3_600_000;
 const outage = (status: Outage['status'], start: string, end: string | null): Outage => ({
   componentId: 'web',
+  incidentId: null,
   status,
   start: new Date(start),
   end: end ? new Date(end) : null,
@@ -112,8 +113,8 @@ describe('collecting outages', () => {
     ];
     const outages = collectOutages([resolved, future], log, now);
     expect(outages).toEqual([
-      { componentId: 'web', status: 'partial_outage', start: resolved.startedAt, end: resolved.resolvedAt },
-      { componentId: 'dns', status: 'major_outage', start: log[0].at, end: log[1].at },
+      { componentId: 'web', status: 'partial_outage', start: resolved.startedAt, end: resolved.resolvedAt, incidentId: 'a' },
+      { componentId: 'dns', status: 'major_outage', start: log[0].at, end: log[1].at, incidentId: null },
     ]);
   });
 
@@ -128,5 +129,70 @@ describe('collecting outages', () => {
       ['major_outage', '2026-11-20T00:00:00.000Z', '2026-11-20T02:00:00.000Z'],
       ['degraded_performance', '2026-11-20T02:00:00.000Z', null],
     ]);
+  });
+});
+
+describe('uptime people can audit', () => {
+  it('shows no data before a component is watched, and counts only watched time', () => {
+    const since = new Date('2026-11-20T12:00:00Z');
+    const bar = uptimeBar('web', [outage('major_outage', '2026-11-21T00:00:00Z', '2026-11-21T06:00:00Z')], now, 'UTC', 90, { since });
+    expect(cell(bar, '2026-11-19')).toMatchObject({ percent: null, observedMs: 0 });
+    expect(bar.days.filter((d) => d.percent === null)).toHaveLength(87);
+    expect(cell(bar, '2026-11-20')).toMatchObject({ percent: 100, observedMs: 12 * H });
+    expect(cell(bar, '2026-11-21')).toMatchObject({ percent: 75, observedMs: 24 * H });
+    // 6 h down of 48 h watched (12 + 24 + 12 up to now), not of 90 days.
+    expect(bar.percent).toBe(87.5);
+    // An outage before `since` says it existed then: watched from there.
+    const earlier = uptimeBar('web', [outage('partial_outage', '2026-11-01T00:00:00Z', '2026-11-01T01:00:00Z')], now, 'UTC', 90, { since });
+    expect(cell(earlier, '2026-10-31').percent).toBeNull();
+    expect(cell(earlier, '2026-11-01').percent).toBe(98.75); // 0.3 × 1 h of 24 h
+  });
+
+  it('applies a staff correction to its day and to the total, keeping what was measured', () => {
+    const outages = [outage('major_outage', '2026-11-21T00:00:00Z', '2026-11-21T12:00:00Z')];
+    const corrections = new Map([['2026-11-21', { percent: 100, reason: 'A probe failed, not the service.', at: now }]]);
+    const plain = uptimeBar('web', outages, now, 'UTC');
+    const corrected = uptimeBar('web', outages, now, 'UTC', 90, { corrections });
+    expect(cell(plain, '2026-11-21').percent).toBe(50);
+    expect(cell(corrected, '2026-11-21')).toMatchObject({ percent: 100, downtimeMs: 0, status: 'major_outage', msByStatus: { major_outage: 12 * H } });
+    expect(cell(corrected, '2026-11-21').correction?.reason).toBe('A probe failed, not the service.');
+    expect(corrected.percent).toBe(100);
+    expect(plain.percent).toBeLessThan(100);
+  });
+
+  it('lists what made a day, and its figures add up to the day’s percentage', () => {
+    const outages: Outage[] = [
+      { ...outage('major_outage', '2026-11-21T10:00:00Z', '2026-11-21T11:00:00Z'), incidentId: 'db-down' },
+      { ...outage('partial_outage', '2026-11-21T11:00:00Z', '2026-11-21T15:00:00Z'), incidentId: 'db-down' },
+      outage('degraded_performance', '2026-11-21T20:00:00Z', '2026-11-22T02:00:00Z'),
+    ];
+    const day = cell(uptimeBar('web', outages, now, 'UTC'), '2026-11-21');
+    const causes = dayCauses('web', outages, '2026-11-21', 'UTC', now);
+    expect(causes.map((c) => [c.incidentId, c.status, c.ms / H])).toEqual([
+      ['db-down', 'partial_outage', 4],
+      [null, 'degraded_performance', 4],
+      ['db-down', 'major_outage', 1],
+    ]);
+    const downtime = (day.msByStatus.major_outage ?? 0) + PARTIAL_OUTAGE_WEIGHT * (day.msByStatus.partial_outage ?? 0);
+    expect(day.downtimeMs).toBe(downtime);
+    expect(day.percent).toBe(Math.floor((1 - downtime / day.observedMs) * 10_000) / 100);
+    expect(day.percent).toBe(90.83); // (1 h + 0.3 × 4 h) of 24 h
+  });
+
+  it('reports calendar months in the page’s zone, across a daylight-saving change', () => {
+    const components = [{ id: 'web', name: 'Web', createdAt: new Date('2026-01-01T00:00:00Z') }, { id: 'new', name: 'New', createdAt: new Date('2026-11-01T00:00:00Z') }];
+    const outages = [outage('major_outage', '2026-10-10T00:00:00Z', '2026-10-10T03:00:00Z')];
+    const report = monthlyUptime(components, outages, '2026-10', 'Europe/Berlin', now);
+    const web = report.components[0];
+    // October in Berlin has 31 days and one 25-hour day.
+    expect(web.observedMs).toBe((31 * 24 + 1) * H);
+    expect(web.percent).toBe(99.59); // 3 h of 745 h
+    expect(report.components[1].percent).toBeNull(); // not watched in October
+    expect(report.percent).toBe(99.59);
+    const csv = monthReportCsv({ ...report, components: [...report.components, { ...web, id: 'x', name: '=HYPERLINK("evil")' }] });
+    expect(csv.split('\r\n')[0]).toMatch(/^month,time_zone,component_id,component,uptime_percent,/);
+    expect(csv).toContain('2026-10,Europe/Berlin,web,Web,99.59,180,44700,180,0,0,0,');
+    expect(csv).toContain(`"'=HYPERLINK(""evil"")"`);
+    expect(csv).toContain('2026-10,Europe/Berlin,,All components,');
   });
 });

@@ -38,6 +38,12 @@ const componentEntry = z
     name: z.string().trim().min(1).max(100),
     /** One sentence on what it covers. */
     description: z.string().trim().max(500).optional(),
+    /** Since when it is watched (YYYY-MM-DD): its uptime shows "no data" before. Default: when Herald first read it. */
+    since: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, e.g. 2026-01-01')
+      .refine((day) => new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), 'not a day of the calendar')
+      .optional(),
   })
   .strict();
 
@@ -69,6 +75,8 @@ export interface CatalogComponent {
   description: string | null;
   groupId: string | null;
   position: number;
+  /** YYYY-MM-DD, or null: since Herald first read it. */
+  since: string | null;
 }
 export interface CatalogGroup {
   id: string;
@@ -115,6 +123,7 @@ export function parseCatalogFile(filePath: string, text: string): Catalog {
       description: entry.description ?? null,
       groupId,
       position: catalog.components.length,
+      since: entry.since ?? null,
     });
   };
   data.groups.forEach((group, g) => {

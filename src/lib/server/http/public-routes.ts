@@ -64,7 +64,7 @@ export function publicPathMayExist(runtime: Runtime, rawPath: string): boolean {
     case 'incidents':
       return third === undefined && !!second && incidentExists(runtime, second);
     case 'history':
-      return third === undefined && !!second && isMonth(second);
+      return !!second && isMonth(second) && (third === undefined || third === 'uptime.json' || third === 'uptime.csv');
     case 'components':
       return (
         !!second &&

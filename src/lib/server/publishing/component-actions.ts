@@ -1,8 +1,8 @@
 // Staff changes to the component catalog from the console: create, rename,
 // describe, group, order, hide. A component or group changed here gets source
 // 'console', so content/components.yml no longer overrides it (content-sync.ts).
-import { eq, max } from 'drizzle-orm';
-import { componentGroups, components, type ComponentRow } from '../../../db/schema';
+import { and, eq, max } from 'drizzle-orm';
+import { componentGroups, components, uptimeCorrections, type ComponentRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
 import { recordAudit, systemActor } from '../accounts';
 import { type LogContext, setComponentStatus, slugify } from './staff-actions';
@@ -115,5 +115,39 @@ export function editGroup(ctx: LogContext, id: string, input: { name: unknown; p
     if (!before) throw new ActionError('group', `no group "${id}"`, 'not_found');
     tx.update(componentGroups).set({ name, position, source: 'console' }).where(eq(componentGroups.id, id)).run();
     recordAudit(tx, ctx.actor ?? systemActor, 'group.edit', id, { before: { name: before.name, position: before.position }, after: { name, position } }, now);
+  });
+}
+
+/**
+ * Corrects one day of a component's uptime (an outage that was not one, a
+ * monitoring gap): the day then counts as `percent`, shown as corrected with
+ * the reason. Correcting the same day again replaces it; `percent` empty
+ * removes the correction. Audited with what it was before.
+ */
+export function correctUptimeDay(ctx: LogContext, componentId: string, input: { day: unknown; percent: unknown; reason: unknown }, now = new Date()): void {
+  if (!findComponent(ctx.db, componentId)) throw new ActionError('component', `no component "${componentId}"`, 'not_found');
+  const day = typeof input.day === 'string' ? input.day.trim() : '';
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(day) ? new Date(`${day}T12:00:00Z`) : null;
+  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) throw new ActionError('day', 'day is a date, e.g. 2026-11-30');
+  if (parsed.getTime() > now.getTime() + 24 * 60 * 60_000) throw new ActionError('day', 'a day that has not happened yet cannot be corrected');
+  const before = ctx.db.select().from(uptimeCorrections).where(and(eq(uptimeCorrections.componentId, componentId), eq(uptimeCorrections.day, day))).get();
+  const removing = input.percent === undefined || input.percent === null || (typeof input.percent === 'string' && input.percent.trim() === '');
+  if (removing) {
+    if (!before) throw new ActionError('percent', 'percent is required: the day’s uptime as it should count, from 0 to 100');
+    ctx.db.transaction((tx) => {
+      tx.delete(uptimeCorrections).where(and(eq(uptimeCorrections.componentId, componentId), eq(uptimeCorrections.day, day))).run();
+      recordAudit(tx, ctx.actor ?? systemActor, 'uptime.uncorrect', componentId, { day, before }, now);
+    });
+    return;
+  }
+  const percent = typeof input.percent === 'number' ? input.percent : Number(String(input.percent).trim().replace(/%$/, ''));
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new ActionError('percent', 'percent is the day’s uptime as it should count, from 0 to 100');
+  const reason = requireText('reason', input.reason, 500);
+  ctx.db.transaction((tx) => {
+    tx.insert(uptimeCorrections)
+      .values({ componentId, day, percent, reason, createdAt: now })
+      .onConflictDoUpdate({ target: [uptimeCorrections.componentId, uptimeCorrections.day], set: { percent, reason, createdAt: now } })
+      .run();
+    recordAudit(tx, ctx.actor ?? systemActor, 'uptime.correct', componentId, { day, percent, reason, before: before ?? null }, now);
   });
 }

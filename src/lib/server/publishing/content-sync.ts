@@ -49,9 +49,11 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
         })
         .run();
     }
-    for (const c of catalog.components) {
+    for (const { since, ...c } of catalog.components) {
+      // `since` in the file is when it is watched from: its creation, as far as uptime is concerned.
+      const createdAt = since ? { createdAt: new Date(`${since}T00:00:00Z`) } : {};
       tx.insert(components)
-        .values({ ...c, listed: true })
+        .values({ ...c, ...createdAt, listed: true })
         .onConflictDoUpdate({
           target: components.id,
           set: {
@@ -60,6 +62,7 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
             groupId: c.groupId,
             position: c.position,
             listed: true,
+            ...createdAt,
           },
           setWhere: eq(components.source, 'file'),
         })

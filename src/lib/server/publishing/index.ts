@@ -4,6 +4,6 @@
 // templates from git and the console (templates.ts); and what the server read
 // from content/ at start, the catalog copied into tables (content-sync.ts).
 export { servedContent, syncContent } from './content-sync';
-export { changeComponent, createComponent, createGroup, editComponent, editGroup, findComponent } from './component-actions';
+export { changeComponent, correctUptimeDay, createComponent, createGroup, editComponent, editGroup, findComponent } from './component-actions';
 export { changeIncident, correctUpdate, createIncident, findUpdate, editIncident, forgetPromises, recordOverdueAlert, postUpdate, postWindowUpdates, refreshClosedAt, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type IncidentEdit, type LogContext, type NewUpdate } from './staff-actions';
 export { deleteTemplate, editTemplate, findTemplate, listTemplates, saveTemplate, templateOf, type TemplateInput } from './templates';

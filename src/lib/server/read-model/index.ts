@@ -4,7 +4,7 @@
 // route's cost follows what it shows, not the length of the history.
 export { readComponents, readGroups, readLiveLog, readStatusLog } from './live-log';
 export { incidentExists, listedComponentExists } from './exists';
-export { loadStatusPage, statuspageSource, type ApiView, type StatusPage } from './status-page';
+export { loadStatusPage, readUptimeCorrections, statuspageSource, type ApiView, type StatusPage, type UptimeCorrections } from './status-page';
 export {
   loadApiView,
   readAllMaintenance,
@@ -18,6 +18,7 @@ export {
   readHistoryMonth,
   readIncident,
   readLapsedPromises,
+  readMonthUptime,
   readMonthIncidents,
   readNewestStarted,
   readRecentlyClosed,

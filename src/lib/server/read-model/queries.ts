@@ -2,20 +2,20 @@
 // shows, then merges it exactly as the full read (status-page.ts) would.
 // An unknown id or month is decided by a primary-key or index lookup (or the
 // in-memory list of markdown ids) before anything is merged.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, lte } from 'drizzle-orm';
-import { incidentComponents, incidents, incidentUpdates } from '../../../db/schema';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../../db/schema';
 import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
 import type { Component, Incident } from '../../model';
-import { localDay, monthOf } from '../../time';
+import { addDays, addMonths, localDay, monthOf, startOfLocalDay } from '../../time';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
 import { isOpen, type LiveLog } from '../../timeline';
-import { collectOutages } from '../../uptime';
+import { collectOutages, monthlyUptime, type MonthReport } from '../../uptime';
 import type { HeraldDb } from '../db';
 import { feedItemLimit } from '../../feed';
 import { listedComponentExists } from './exists';
 import { readComponents, readMerged, readRecentTimeline, readRecentTimelineOf, reads } from './live-log';
-import { readSections, type ApiView, type StatusPage } from './status-page';
+import { readSections, readUptimeCorrections, type ApiView, type StatusPage } from './status-page';
 import type { Runtime } from '../runtime';
 
 const DAY_MS = 86_400_000;
@@ -183,7 +183,7 @@ function readLiveRows(db: HeraldDb, ids: string[]): LiveLog['incidents'] {
 
 export interface ComponentWindow {
   /** What the page shows besides its incidents: every component's status now, the sections, and the component's outages for its bar. */
-  view: Pick<StatusPage, 'page' | 'now' | 'components' | 'sections' | 'outages'>;
+  view: Pick<StatusPage, 'page' | 'now' | 'components' | 'sections' | 'outages' | 'corrections'>;
   component: Component;
   /** The incidents and maintenance of those 90 days that touch it (and open or planned ones), newest start first. */
   incidents: Incident[];
@@ -215,6 +215,7 @@ export function readComponentWindow(runtime: Runtime, componentId: string, now =
       components: current.components,
       sections: readSections(db, current.components),
       outages: collectOutages(touching, recent.statusLog, now),
+      corrections: readUptimeCorrections(db, addDays(localDay(now, content.page.time_zone), -(componentWindowDays + 1)), componentId),
     },
     component: current.components.find((c) => c.id === componentId)!,
     incidents: touching.filter(shown),
@@ -409,4 +410,44 @@ export function readLapsedPromises(sources: Sources, now = new Date()): WatchedP
     const stands = incident?.nextUpdateBy && incident.updates.find((u) => !u.automatic)?.id === `${row.incidentId}#${row.id}`;
     return { updateId: row.id, incidentId: row.incidentId, nextUpdateBy: row.nextUpdateBy!, postedBy: row.postedBy, alertedAt: row.alertedAt, incident: stands ? incident : null };
   });
+}
+
+/** How long before a month an incident may have begun and still be read for that month's uptime. */
+const monthLookbackDays = 92;
+
+/**
+ * A calendar month's uptime per component and for the page (lib/uptime.ts
+ * monthlyUptime), or null when the month is outside the history (as
+ * readHistoryMonth). Reads the live incidents that began in the month or up to
+ * monthLookbackDays before it, or are still open, through the started_at and
+ * closed_at indexes, with their status changes, and the components' own
+ * changes in the month plus the last one before: the cost follows the month.
+ */
+export function readMonthUptime(runtime: Runtime, month: string, now = new Date()): MonthReport | null {
+  const { db, content } = runtime;
+  const timeZone = content.page.time_zone;
+  if (month > monthOf(localDay(now, timeZone)) || month < readFirstMonth(runtime, now)) return null;
+  const from = startOfLocalDay(`${month}-01`, timeZone);
+  const until = startOfLocalDay(`${addMonths(month, 1)}-01`, timeZone);
+  const earliest = new Date(from.getTime() - monthLookbackDays * DAY_MS);
+  const live = db
+    .select()
+    .from(incidents)
+    .where(and(isNull(incidents.deletedAt), lt(incidents.startedAt, until), or(gte(incidents.startedAt, earliest), isNull(incidents.closedAt))))
+    .all();
+  const authored = content.authored.filter((a) => a.startedAt < until);
+  const merged = readMerged(db, authored, live, now);
+  const overlapping = merged.incidents.filter((i) => (i.resolvedAt ?? now) >= from);
+  const own = [
+    ...reads(db).ownBefore.all({ since: from.getTime() }),
+    ...db
+      .select()
+      .from(componentStatusLog)
+      .where(and(isNull(componentStatusLog.incidentId), gte(componentStatusLog.at, from), lt(componentStatusLog.at, until)))
+      .all(),
+  ];
+  const statusLog = [...merged.statusChanges, ...own].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  const components = readComponents(db);
+  const corrections = readUptimeCorrections(db, `${month}-01`);
+  return monthlyUptime(components, collectOutages(overlapping, statusLog, now), month, timeZone, now, corrections);
 }

@@ -7,7 +7,10 @@ import { currentComponentStatuses, pageStatus, type PageStatus } from '../../sta
 import { mergeTimeline } from '../../timeline';
 import { collectOutages } from '../../uptime';
 import { readComponents, readGroups, readLiveLog, readRecentTimeline, readStatusLog } from './live-log';
-import type { ComponentStatusLogRow } from '../../../db/schema';
+import { and, eq, gte } from 'drizzle-orm';
+import { uptimeCorrections, type ComponentStatusLogRow } from '../../../db/schema';
+import { addDays, localDay, type LocalDay } from '../../time';
+import type { UptimeCorrection } from '../../uptime';
 import type { HeraldDb } from '../db';
 import type { Runtime } from '../runtime';
 
@@ -25,6 +28,29 @@ export interface StatusPage {
   outages: Outage[];
   /** Every logged component status change, oldest first. */
   statusLog: ComponentStatusLogRow[];
+  /** Days of uptime staff corrected, by component, then by local day. */
+  corrections: UptimeCorrections;
+}
+
+export type UptimeCorrections = ReadonlyMap<string, ReadonlyMap<LocalDay, UptimeCorrection>>;
+
+/**
+ * Staff's corrections of uptime days from `sinceDay` on (through the day
+ * index), optionally of one component: they are few, a handful a year.
+ */
+export function readUptimeCorrections(db: HeraldDb, sinceDay: LocalDay, componentId?: string): UptimeCorrections {
+  const rows = db
+    .select()
+    .from(uptimeCorrections)
+    .where(and(gte(uptimeCorrections.day, sinceDay), componentId ? eq(uptimeCorrections.componentId, componentId) : undefined))
+    .all();
+  const byComponent = new Map<string, Map<LocalDay, UptimeCorrection>>();
+  for (const row of rows) {
+    const days = byComponent.get(row.componentId) ?? new Map<LocalDay, UptimeCorrection>();
+    days.set(row.day, { percent: row.percent, reason: row.reason, at: row.createdAt });
+    byComponent.set(row.componentId, days);
+  }
+  return byComponent;
 }
 
 /**
@@ -58,6 +84,7 @@ export function loadStatusPage(runtime: Runtime, now = new Date(), { recentDays 
     status: pageStatus(components, incidents),
     outages: collectOutages(incidents, statusLog, now),
     statusLog,
+    corrections: readUptimeCorrections(db, addDays(localDay(now, content.page.time_zone), -((recentDays ?? 3650) + 1))),
   };
 }
 
