@@ -105,7 +105,13 @@ export const incidents = sqliteTable(
     /** The template it was opened from, if any: its later messages are offered for later updates. */
     templateId: text('template_id'),
   },
-  (t) => [index('incidents_started_at').on(t.startedAt), index('incidents_closed_at').on(t.closedAt), index('incidents_kind_started_at').on(t.kind, t.startedAt)],
+  (t) => [
+    index('incidents_started_at').on(t.startedAt),
+    index('incidents_closed_at').on(t.closedAt),
+    index('incidents_kind_started_at').on(t.kind, t.startedAt),
+    // A month's uptime: which incidents begun before it were still open at its start, from the index alone.
+    index('incidents_started_closed').on(t.startedAt, t.closedAt),
+  ],
 );
 
 /**

@@ -2,7 +2,7 @@
 // shows, then merges it exactly as the full read (status-page.ts) would.
 // An unknown id or month is decided by a primary-key or index lookup (or the
 // in-memory list of markdown ids) before anything is merged.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../../db/schema';
 import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
@@ -412,16 +412,18 @@ export function readLapsedPromises(sources: Sources, now = new Date()): WatchedP
   });
 }
 
-/** How long before a month an incident may have begun and still be read for that month's uptime. */
+/** How long before a month an incident may have begun and still be counted in it (longer ones only while still open). */
 const monthLookbackDays = 92;
 
 /**
  * A calendar month's uptime per component and for the page (lib/uptime.ts
  * monthlyUptime), or null when the month is outside the history (as
- * readHistoryMonth). Reads the live incidents that began in the month or up to
- * monthLookbackDays before it, or are still open, through the started_at and
- * closed_at indexes, with their status changes, and the components' own
- * changes in the month plus the last one before: the cost follows the month.
+ * readHistoryMonth). Reads the incidents that began in the month (as the
+ * archive does), those that began up to monthLookbackDays before and were
+ * still open at its start (the (started_at, closed_at) index answers which
+ * without reading the rows), and those still open; their status changes;
+ * and the components' own changes in the month plus the last one before.
+ * The cost follows the month, not the history around it.
  */
 export function readMonthUptime(runtime: Runtime, month: string, now = new Date()): MonthReport | null {
   const { db, content } = runtime;
@@ -430,11 +432,13 @@ export function readMonthUptime(runtime: Runtime, month: string, now = new Date(
   const from = startOfLocalDay(`${month}-01`, timeZone);
   const until = startOfLocalDay(`${addMonths(month, 1)}-01`, timeZone);
   const earliest = new Date(from.getTime() - monthLookbackDays * DAY_MS);
-  const live = db
-    .select()
-    .from(incidents)
-    .where(and(isNull(incidents.deletedAt), lt(incidents.startedAt, until), or(gte(incidents.startedAt, earliest), isNull(incidents.closedAt))))
-    .all();
+  // Which incidents overlap the month, from the (started_at, closed_at) index alone; then those rows, by id.
+  const ids = db.all<{ id: string }>(sql`
+    SELECT id FROM incidents INDEXED BY incidents_started_closed
+    WHERE started_at >= ${earliest.getTime()} AND started_at < ${until.getTime()} AND (closed_at IS NULL OR closed_at >= ${from.getTime()})
+    UNION
+    SELECT id FROM incidents WHERE closed_at IS NULL AND started_at < ${earliest.getTime()}`);
+  const live = readLiveRows(db, ids.map((r) => r.id));
   const authored = content.authored.filter((a) => a.startedAt < until);
   const merged = readMerged(db, authored, live, now);
   const overlapping = merged.incidents.filter((i) => (i.resolvedAt ?? now) >= from);

@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_started_closed` ON `incidents` (`started_at`,`closed_at`);
