@@ -189,7 +189,8 @@ const commands: Command[] = [
                   [--status investigating|identified|monitoring|resolved]
                   [--component ID[:STATUS]]...     (repeat for each component)
                   [--next-update 30m|2h|TIME]      (promise customers the next update)
-                  [--template ID]                  (start from a template; the flags given win)`,
+                  [--template ID]                  (start from a template: then only the flags to change
+                                                    are needed, and they win)`,
     run({ args, io, config, actor }) {
       const { values } = parse(args, { template: text, title: text, impact: text, status: text, message: text, component: many, 'no-notify': flag, 'next-update': text }, []);
       const ctx = openContext(config, actor);

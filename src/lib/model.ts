@@ -44,6 +44,8 @@ export interface IncidentUpdate {
   componentChanges: ComponentChange[];
   /** When it promised the next update; null if it promised none (markdown updates never do). */
   nextUpdateBy: Date | null;
+  /** Whether a later update kept that promise (or it stopped standing): it is then history, not shown. */
+  promiseKept: boolean;
 }
 
 /** One component's move on an update: `Web interface: major outage → degraded performance`. */

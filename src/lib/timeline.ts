@@ -34,6 +34,7 @@ function liveUpdate(row: IncidentUpdateRow): IncidentUpdate {
     automatic: row.automatic,
     componentChanges: [],
     nextUpdateBy: row.nextUpdateBy,
+    promiseKept: row.promiseKeptAt !== null,
   };
 }
 
@@ -151,14 +152,16 @@ function assemble(
     { from: base.scheduledFor, until: base.scheduledUntil },
     now,
   );
+  // Herald's own window updates promise nothing and keep no promise: the latest by staff counts,
+  // unless a later update kept it (and went to the trash since).
+  const byStaff = sorted.find((u) => !u.automatic);
   return {
     ...base,
     status,
     updates: sorted,
     resolvedAt: resolvedAt(status, sorted, base.scheduledUntil),
     updatedAt: sorted[0]?.at ?? base.startedAt,
-    // Herald's own window updates promise nothing and keep no promise: the latest by staff counts.
-    nextUpdateBy: isClosedStatus(status) ? null : (sorted.find((u) => !u.automatic)?.nextUpdateBy ?? null),
+    nextUpdateBy: isClosedStatus(status) || !byStaff || byStaff.promiseKept ? null : byStaff.nextUpdateBy,
   };
 }
 
@@ -197,6 +200,7 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
       automatic: false,
       componentChanges: [],
       nextUpdateBy: null,
+      promiseKept: false,
     }));
     const components = file.components.map((c) => ({ ...c, peak: c.status }));
     updates.push(...(liveUpdatesByIncident.get(file.id) ?? []));

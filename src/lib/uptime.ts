@@ -179,7 +179,8 @@ export function uptimeOver(componentId: string, outages: Outage[], now: Date, bo
   const nowMs = now.getTime();
   const mine = outages.filter((o) => o.componentId === componentId);
   // Watched from its creation, or its first outage if the history says it existed earlier.
-  const watchedFrom = Math.min(options.since?.getTime() ?? -Infinity, ...mine.map((o) => o.start.getTime()));
+  let watchedFrom = options.since?.getTime() ?? -Infinity;
+  for (const o of mine) watchedFrom = Math.min(watchedFrom, o.start.getTime());
   // Per status, where the component was at least that bad: merged once, then swept day by day.
   const spansAtLeast = new Map<ComponentStatus, { spans: [number, number][]; cursor: { at: number } }>();
   for (const status of statusesBySeverity) {

@@ -19,12 +19,12 @@ export function component(overrides: Partial<Component> = {}): Component {
 }
 
 /** An update as tests write it: what the timeline works out (automatic, changes) defaults to nothing. */
-export type UpdateInput = Omit<IncidentUpdate, 'automatic' | 'componentChanges' | 'nextUpdateBy'> & Partial<Pick<IncidentUpdate, 'automatic' | 'componentChanges' | 'nextUpdateBy'>>;
+export type UpdateInput = Omit<IncidentUpdate, 'automatic' | 'componentChanges' | 'nextUpdateBy' | 'promiseKept'> & Partial<Pick<IncidentUpdate, 'automatic' | 'componentChanges' | 'nextUpdateBy' | 'promiseKept'>>;
 type ComponentInput = Omit<AffectedComponent, 'peak'> & Partial<Pick<AffectedComponent, 'peak'>>;
 export type IncidentInput = Partial<Omit<Incident, 'updates' | 'components'>> & { updates?: UpdateInput[]; components?: ComponentInput[] };
 
 export function update(input: UpdateInput): IncidentUpdate {
-  return { automatic: false, componentChanges: [], nextUpdateBy: null, ...input };
+  return { automatic: false, componentChanges: [], nextUpdateBy: null, promiseKept: false, ...input };
 }
 
 export function incident(overrides: IncidentInput = {}): Incident {

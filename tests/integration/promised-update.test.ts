@@ -16,7 +16,7 @@ import { systemActor } from '../../src/lib/server/accounts/audit';
 import { contentFolder } from '../../src/lib/server/paths';
 import { createIncident, postUpdate, resolveIncident } from '../../src/lib/server/publishing/staff-actions';
 import { readIncident, readLapsedPromises } from '../../src/lib/server/read-model';
-import { trashIncident } from '../../src/lib/server/storage';
+import { trashIncident, trashUpdate } from '../../src/lib/server/storage';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/delivery';
 import { ActionError } from '../../src/lib/server/validate';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
@@ -75,6 +75,11 @@ describe('a promised next update', () => {
     // An update with no promise withdraws the last one.
     postUpdate(jane, id, { status: 'monitoring', message: 'Still watching.' }, minutes(30));
     expect(readIncident(jane, id, minutes(31))!.incident.nextUpdateBy).toBeNull();
+    // A later update kept the promise; if that update goes to the trash, the kept promise does not come back.
+    postUpdate(jane, id, { status: 'monitoring', message: 'Watching.', nextUpdate: '1h' }, minutes(35));
+    const newest = postUpdate(jane, id, { status: 'monitoring', message: 'Typo.' }, minutes(36));
+    trashUpdate(jane, newest, minutes(37));
+    expect(readIncident(jane, id, minutes(38))!.incident.nextUpdateBy).toBeNull();
     postUpdate(jane, id, { status: 'monitoring', message: 'Watching.', nextUpdate: '1h' }, minutes(40));
     resolveIncident(jane, id, 'Resolved.', minutes(50));
     expect(readIncident(jane, id, minutes(51))!.incident.nextUpdateBy).toBeNull();
@@ -165,6 +170,19 @@ describe('a promised next update', () => {
     expect(sink!.messages).toHaveLength(0);
     // None of them is watched any more.
     expect(ctx.db.select().from(incidentUpdates).all().filter((u) => u.nextUpdateBy && !u.promiseKeptAt)).toEqual([]);
+  });
+
+  it('does not repeat the alert every minute when the mail server refuses one address for good', async () => {
+    const sink = await startSmtpSink({ rejectRecipients: { 'gone@example.com': 550 } });
+    sinks.push(sink);
+    const { jane, worker } = await setup({ STAFF_ALERT_EMAILS: 'gone@example.com' }, sink.port);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    createIncident(jane, { title: 'Webmail down', impact: 'major', message: 'Looking.', nextUpdate: '15m' }, t0);
+    await housekeepingAt(worker, minutes(16));
+    await housekeepingAt(worker, minutes(17));
+    await housekeepingAt(worker, minutes(18));
+    expect(sink.recipients).toEqual(['jane@example.com']);
+    expect(errors.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/refused to tell g\*+@example\.com/);
   });
 
   it('keeps trying while the mail server is down, and tells staff once it is back', async () => {

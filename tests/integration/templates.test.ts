@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/db/schema';
 import { readContentFolder, type Content } from '../../src/lib/content/index';
 import { contentFolder } from '../../src/lib/server/paths';
-import { createIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
+import { createIncident, editIncident, postUpdate, resolveIncident, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
 import { deleteTemplate, editTemplate, findTemplate, listTemplates, saveTemplate } from '../../src/lib/server/publishing/templates';
 import { readIncident } from '../../src/lib/server/read-model';
 import { ActionError } from '../../src/lib/server/validate';
@@ -83,6 +83,13 @@ describe('templates', () => {
     const [update] = readIncident(ctx, id, at(1))!.incident.updates;
     expect(update.body).toBe('Set `{{component}}` in your config; Example Mail is on it.');
     expect(refusal(() => postUpdate(ctx, id, { status: 'identified' }, at(5))).message).toBe('message is required');
+    // Editing a title fills it, or refuses it, as posting does.
+    const live = createIncident(ctx, { ...base, components: [{ id: 'webmail', status: 'major_outage' }] }, t0);
+    editIncident(ctx, live, { title: '{{component}} down' }, at(1));
+    expect(readIncident(ctx, live, at(2))!.incident.title).toBe('Web interface down');
+    expect(refusal(() => editIncident(ctx, live, { title: '{{customer}} down' }, at(3))).field).toBe('title');
+    // What a placeholder is filled with counts toward the length.
+    expect(refusal(() => createIncident(ctx, { ...base, title: `${'x'.repeat(195)} {{page}}` }, t0)).message).toBe('title is longer than 200 characters');
   });
 
   it('saves, changes and deletes console templates beside those in git, audited', () => {

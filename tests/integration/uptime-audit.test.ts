@@ -67,3 +67,13 @@ describe('uptime corrections and monthly reports', () => {
     expect(r.db.select({ id: incidents.id }).from(incidents).all()).toHaveLength(1);
   });
 });
+
+describe('a month with an incident longer than the look-back', () => {
+  it('counts an outage begun 100 days before the month and resolved in it', () => {
+    const r = runtime();
+    const id = createIncident(r, { title: 'Long one', impact: 'major', message: 'x', components: [{ id: 'dns', status: 'major_outage' }] }, new Date('2026-07-23T00:00:00Z'));
+    resolveIncident(r, id, 'Fixed.', new Date('2026-11-02T00:00:00Z'));
+    const dns = readMonthUptime(r, '2026-11', new Date('2026-12-02T00:00:00Z'))!.components.find((c) => c.id === 'dns')!;
+    expect(dns.downtimeMs).toBe(24 * 3_600_000);
+  });
+});

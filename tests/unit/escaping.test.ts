@@ -21,6 +21,7 @@ const update = (id: string, body: string, at: string): IncidentUpdate & { status
   automatic: false,
   componentChanges: [],
   nextUpdateBy: null,
+  promiseKept: false,
   id,
   status: 'identified',
   body,

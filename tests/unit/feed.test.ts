@@ -16,6 +16,7 @@ const update = (id: string, status: Incident['status'], body: string, when: stri
   automatic: false,
   componentChanges: [],
   nextUpdateBy: null,
+  promiseKept: false,
 });
 
 function sample(): Incident[] {

@@ -22,6 +22,10 @@ describe('placeholders', () => {
     expect(fillPlaceholders('Hi {{customer}}', {})).toEqual({ unknown: 'customer' });
     expect(fillPlaceholders('Next by {{next_update}}', { component: 'x' })).toEqual({ unfilled: 'next_update' });
     expect(fillPlaceholders('No placeholders {here}', {})).toEqual({ text: 'No placeholders {here}' });
+    // A title is plain text: backticks are characters, not code.
+    expect(fillPlaceholders('`{{component}}` down', { component: 'Web' }, 'plain')).toEqual({ text: '`Web` down' });
+    // An escaped backtick in markdown opens no code span.
+    expect(fillPlaceholders('\\`{{component}}\\` down', { component: 'Web' })).toEqual({ text: '\\`Web\\` down' });
   });
 
   it('lists names as a sentence would', () => {
@@ -55,6 +59,10 @@ describe('template files', () => {
     [file('kind: maintenance\ntitle: x\nimpact: major'), /^content\/templates\/t\.md: impact: maintenance has no impact/],
     [file('title: x', ''), /^content\/templates\/t\.md: message: write the first message/],
     [file('title: x\nmessage: hi'), /^content\/templates\/t\.md: message: write messages below the frontmatter/],
+    [file('title: x', 'First.\n\n## resolved\nNext by {{next_update}}.'), /^content\/templates\/t\.md: ## resolved: \{\{next_update\}\} cannot be filled here: an update that closes/],
+    [file('kind: maintenance\ntitle: x\nnext_update: 1h'), /^content\/templates\/t\.md: next_update: maintenance promises no next update/],
+    [file('kind: maintenance\ntitle: x', 'Back by {{next_update}}.'), /^content\/templates\/t\.md: message: \{\{next_update\}\} cannot be filled here: maintenance/],
+    [file('title: "`{{who}}` down"'), /^content\/templates\/t\.md: title: \{\{who\}\} is not a placeholder/],
   ])('refuses a broken file, naming file and field: %#', (text, error) => {
     expect(() => parseTemplateFile('t', 'content/templates/t.md', text, known)).toThrowError(error);
   });

@@ -7,6 +7,7 @@ import { z } from 'astro/zod';
 import { parse as parseYaml } from 'yaml';
 import {
   componentStatuses,
+  isClosedStatus,
   incidentImpacts,
   incidentKinds,
   incidentStatuses,
@@ -88,15 +89,23 @@ export function checkTemplate(template: IncidentTemplate, filePath: string, know
   for (const c of template.components) {
     if (!knownComponentIds.has(c.id)) throw new ContentError(filePath, `components.${c.id}`, 'no such component in content/components.yml');
   }
-  const texts: [string, string][] = [
-    ['title', template.title],
-    ['message', template.message],
-    ...Object.entries(template.followUps).map(([status, text]): [string, string] => [`## ${status}`, text ?? '']),
+  if (template.kind === 'maintenance' && template.nextUpdate) throw new ContentError(filePath, 'next_update', 'maintenance promises no next update: its window says when');
+  // Which texts promise a next update: an incident's first message and its updates that leave it open.
+  const texts: { field: string; text: string; kind: 'plain' | 'markdown'; promises: boolean }[] = [
+    { field: 'title', text: template.title, kind: 'plain', promises: template.kind === 'incident' },
+    { field: 'message', text: template.message, kind: 'markdown', promises: template.kind === 'incident' },
+    ...Object.entries(template.followUps).map(([status, text]) => ({
+      field: `## ${status}`,
+      text: text ?? '',
+      kind: 'markdown' as const,
+      promises: template.kind === 'incident' && !isClosedStatus(status as UpdateStatus),
+    })),
   ];
-  for (const [field, text] of texts) {
-    for (const name of placeholdersIn(text)) {
-      if (!isPlaceholder(name)) throw new ContentError(filePath, field, `{{${name}}} is not a placeholder; use {{component}}, {{next_update}}, {{page}}, {{start}} or {{end}} (or put it in backticks to show it as code)`);
+  for (const { field, text, kind, promises } of texts) {
+    for (const name of placeholdersIn(text, kind)) {
+      if (!isPlaceholder(name)) throw new ContentError(filePath, field, `{{${name}}} is not a placeholder; use {{component}}, {{next_update}}, {{page}}, {{start}} or {{end}}${kind === 'markdown' ? ' (or put it in backticks to show it as code)' : ''}`);
       if ((name === 'start' || name === 'end') && template.kind !== 'maintenance') throw new ContentError(filePath, field, `{{${name}}} is a maintenance window's; this template is for an incident`);
+      if (name === 'next_update' && !promises) throw new ContentError(filePath, field, `{{next_update}} cannot be filled here: ${template.kind === 'maintenance' ? 'maintenance promises no next update' : 'an update that closes the incident promises none'}`);
     }
   }
   return template;

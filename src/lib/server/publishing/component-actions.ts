@@ -7,6 +7,7 @@ import type { HeraldDb } from '../db';
 import { recordAudit, systemActor } from '../accounts';
 import { type LogContext, setComponentStatus, slugify } from './staff-actions';
 import { ActionError, optionalText, requireInteger, requireText } from '../validate';
+import { localDay } from '../../time';
 
 export interface ComponentFields {
   name: unknown;
@@ -129,7 +130,7 @@ export function correctUptimeDay(ctx: LogContext, componentId: string, input: { 
   const day = typeof input.day === 'string' ? input.day.trim() : '';
   const parsed = /^\d{4}-\d{2}-\d{2}$/.test(day) ? new Date(`${day}T12:00:00Z`) : null;
   if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) throw new ActionError('day', 'day is a date, e.g. 2026-11-30');
-  if (parsed.getTime() > now.getTime() + 24 * 60 * 60_000) throw new ActionError('day', 'a day that has not happened yet cannot be corrected');
+  if (day > localDay(now, ctx.content?.page.time_zone ?? 'UTC')) throw new ActionError('day', 'a day that has not begun yet cannot be corrected');
   const before = ctx.db.select().from(uptimeCorrections).where(and(eq(uptimeCorrections.componentId, componentId), eq(uptimeCorrections.day, day))).get();
   const removing = input.percent === undefined || input.percent === null || (typeof input.percent === 'string' && input.percent.trim() === '');
   if (removing) {

@@ -6,6 +6,7 @@
 // And the whole content is kept as the server read it, so the CLI acts on
 // the incidents the page shows, not on files the server has not read.
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { startOfLocalDay } from '../../time';
 import { componentGroups, components, incidents, settings } from '../../../db/schema';
 import type { Catalog } from '../../content/catalog';
 import { contentFromJson, contentToJson, type Content } from '../../content/index';
@@ -26,7 +27,7 @@ export function syncContent(db: HeraldDb, content: Content): void {
     const file = content.authored.find((a) => a.id === clash.id)!.filePath;
     throw new ContentError(file, 'id', `"${clash.id}" is already the id of an incident made in the console, the API or the CLI; rename the file`);
   }
-  syncCatalog(db, content.catalog);
+  syncCatalog(db, content.catalog, content.page.time_zone);
   const value = contentToJson(content);
   db.insert(settings).values({ key: servedContentKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
 }
@@ -37,7 +38,7 @@ export function servedContent(db: HeraldDb): Content | null {
   return row ? contentFromJson(row.value) : null;
 }
 
-export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
+export function syncCatalog(db: HeraldDb, catalog: Catalog, timeZone = 'UTC'): void {
   db.transaction((tx) => {
     for (const group of catalog.groups) {
       tx.insert(componentGroups)
@@ -50,8 +51,8 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog): void {
         .run();
     }
     for (const { since, ...c } of catalog.components) {
-      // `since` in the file is when it is watched from: its creation, as far as uptime is concerned.
-      const createdAt = since ? { createdAt: new Date(`${since}T00:00:00Z`) } : {};
+      // `since` in the file is when it is watched from (midnight in the page's zone): its creation, as far as uptime is concerned.
+      const createdAt = since ? { createdAt: startOfLocalDay(since, timeZone) } : {};
       tx.insert(components)
         .values({ ...c, ...createdAt, listed: true })
         .onConflictDoUpdate({

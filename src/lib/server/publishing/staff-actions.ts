@@ -182,7 +182,7 @@ const unfilled: Record<Placeholder, string> = {
  * Fills the placeholders of a title or message from what is being posted, or
  * refuses it naming the field: a customer never reads `{{…}}`.
  */
-function filled(ctx: LogContext, field: string, text: string, facts: { componentIds: string[]; nextUpdateBy: Date | null; window: { from: Date; until: Date } | null }): string {
+function filled(ctx: LogContext, field: 'title' | 'message', text: string, facts: { componentIds: string[]; nextUpdateBy: Date | null; window: { from: Date; until: Date } | null }): string {
   if (!text.includes('{{')) return text;
   const zone = ctx.content?.page.time_zone ?? 'UTC';
   const names = facts.componentIds.length
@@ -195,12 +195,14 @@ function filled(ctx: LogContext, field: string, text: string, facts: { component
     start: facts.window ? formatWithUtc(facts.window.from, zone) : undefined,
     end: facts.window ? formatWithUtc(facts.window.until, zone) : undefined,
   };
-  const result = fillPlaceholders(text, values);
+  const result = fillPlaceholders(text, values, field === 'title' ? 'plain' : 'markdown');
   if ('unknown' in result) {
-    throw new ActionError(field, `{{${result.unknown}}} is not a placeholder: Herald fills {{component}}, {{next_update}}, {{page}}, {{start}} and {{end}}; remove it, or put it in backticks to show it as code`);
+    const advice = field === 'title' ? 'remove it' : 'remove it, or put it in backticks to show it as code';
+    throw new ActionError(field, `{{${result.unknown}}} is not a placeholder: Herald fills {{component}}, {{next_update}}, {{page}}, {{start}} and {{end}}; ${advice}`);
   }
   if ('unfilled' in result) throw new ActionError(field, unfilled[result.unfilled]);
-  return result.text;
+  // What it was filled with may make it too long: checked as typed text is.
+  return text === result.text ? text : requireText(field, result.text, field === 'title' ? limits.title : limits.message);
 }
 
 /** The components an incident affects now, from its file and its live rows. */
@@ -483,7 +485,10 @@ export function editIncident(ctx: LogContext, incidentId: unknown, edit: Inciden
   }
   const row = ctx.db.select().from(incidents).where(eq(incidents.id, target.id)).get()!;
   const changes: Partial<typeof row> = {};
-  if (edit.title !== undefined) changes.title = text('title', edit.title, limits.title);
+  if (edit.title !== undefined) {
+    const window = row.scheduledFor && row.scheduledUntil ? { from: row.scheduledFor, until: row.scheduledUntil } : null;
+    changes.title = filled(ctx, 'title', text('title', edit.title, limits.title), { componentIds: affectedIds(ctx.db, target), nextUpdateBy: null, window });
+  }
   if (edit.impact !== undefined) changes.impact = oneOf<IncidentImpact>('impact', edit.impact, incidentImpacts);
   if (edit.scheduledFor !== undefined || edit.scheduledUntil !== undefined) {
     if (row.kind !== 'maintenance') throw new ActionError('scheduledFor', 'only maintenance has a window');

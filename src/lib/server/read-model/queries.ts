@@ -4,6 +4,7 @@
 // in-memory list of markdown ids) before anything is merged.
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../../db/schema';
+import { isClosedStatus } from '../../../db/constants';
 import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
 import type { Component, Incident } from '../../model';
@@ -418,10 +419,10 @@ const monthLookbackDays = 92;
 /**
  * A calendar month's uptime per component and for the page (lib/uptime.ts
  * monthlyUptime), or null when the month is outside the history (as
- * readHistoryMonth). Reads the incidents that began in the month (as the
- * archive does), those that began up to monthLookbackDays before and were
- * still open at its start (the (started_at, closed_at) index answers which
- * without reading the rows), and those still open; their status changes;
+ * readHistoryMonth). Reads the incidents that overlap the month (chosen
+ * through the (started_at, closed_at) and closed_at indexes; an incident
+ * lasting far longer than monthLookbackDays either side of the month is
+ * counted while open, not once closed), their status changes;
  * and the components' own changes in the month plus the last one before.
  * The cost follows the month, not the history around it.
  */
@@ -432,14 +433,18 @@ export function readMonthUptime(runtime: Runtime, month: string, now = new Date(
   const from = startOfLocalDay(`${month}-01`, timeZone);
   const until = startOfLocalDay(`${addMonths(month, 1)}-01`, timeZone);
   const earliest = new Date(from.getTime() - monthLookbackDays * DAY_MS);
-  // Which incidents overlap the month, from the (started_at, closed_at) index alone; then those rows, by id.
+  // Which incidents overlap the month, filtered on the (started_at, closed_at) index before any row is merged:
+  // begun in it or shortly before and open at its start; begun long before and closed in it or soon after; still open.
   const ids = db.all<{ id: string }>(sql`
     SELECT id FROM incidents INDEXED BY incidents_started_closed
     WHERE started_at >= ${earliest.getTime()} AND started_at < ${until.getTime()} AND (closed_at IS NULL OR closed_at >= ${from.getTime()})
     UNION
+    SELECT id FROM incidents WHERE closed_at >= ${from.getTime()} AND closed_at < ${until.getTime() + monthLookbackDays * DAY_MS} AND started_at < ${earliest.getTime()}
+    UNION
     SELECT id FROM incidents WHERE closed_at IS NULL AND started_at < ${earliest.getTime()}`);
   const live = readLiveRows(db, ids.map((r) => r.id));
-  const authored = content.authored.filter((a) => a.startedAt < until);
+  // Markdown files are few, but their live updates are read with them: only those that may overlap.
+  const authored = content.authored.filter((a) => a.startedAt < until && (a.startedAt >= earliest || !isClosedStatus(a.updates.at(-1)?.status ?? 'investigating') || (a.updates.at(-1)?.at ?? a.startedAt) >= from));
   const merged = readMerged(db, authored, live, now);
   const overlapping = merged.incidents.filter((i) => (i.resolvedAt ?? now) >= from);
   const own = [

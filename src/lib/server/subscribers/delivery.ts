@@ -383,10 +383,11 @@ export class DeliveryWorker {
   /**
    * A next update promised to customers whose time passed with no update:
    * whoever posted it (while their account is enabled) and STAFF_ALERT_EMAILS
-   * are mailed, once per promise. Recorded once every one was accepted; if the
-   * mail server fails, tried again at the next housekeeping, so a crash between
-   * sending and recording can repeat it, never drop it. Promises that no
-   * longer stand (closed, trashed, superseded) stop being watched.
+   * are mailed, once per promise. Recorded once each address was accepted or
+   * refused for good (a refusal is logged); while the mail server fails for a
+   * while, tried again at the next housekeeping, so a crash between sending and
+   * recording can repeat it, never drop it. Promises that no longer stand
+   * (closed, trashed, superseded) stop being watched.
    */
   private async alertOverdue(now: Date): Promise<void> {
     const { db, authored, config } = this.options;
@@ -397,15 +398,23 @@ export class DeliveryWorker {
       const poster = promise.postedBy !== null ? activeStaffEmail(db, promise.postedBy) : null;
       const to = [...new Set([...(poster ? [poster] : []), ...config.mail.staffAlerts])];
       if (to.length === 0) console.error(`Herald: the update promised on ${promise.incidentId} is overdue, and nobody is set to be told (STAFF_ALERT_EMAILS)`);
-      try {
-        const site = this.siteNow();
-        for (const [n, address] of to.entries()) {
+      const site = this.siteNow();
+      let retry = false;
+      for (const [n, address] of to.entries()) {
+        try {
           await this.options.transport.send(overdueMail(site, promise.incident, promise.nextUpdateBy, promise.updateId, address, n), config.mail.from);
+        } catch (error) {
+          const reason = redactEmails((error as Error).message);
+          if (isPermanentFailure(error)) {
+            console.error(`Herald: the mail server refused to tell ${redactEmails(address)} that the update promised on ${promise.incidentId} is overdue (${reason})`);
+            continue;
+          }
+          console.error(`Herald: could not tell staff that the update promised on ${promise.incidentId} is overdue (${reason}); trying again in a minute`);
+          retry = true;
+          break;
         }
-        recordOverdueAlert(db, promise.updateId, to, now);
-      } catch (error) {
-        console.error(`Herald: could not tell staff that the update promised on ${promise.incidentId} is overdue (${redactEmails((error as Error).message)}); trying again in a minute`);
       }
+      if (!retry) recordOverdueAlert(db, promise.updateId, to, now);
     }
   }
 

@@ -105,7 +105,7 @@ export function expandNext(db: HeraldDb, batch = DEFAULT_EXPAND_BATCH, now = new
         tx.run(sql`
           INSERT INTO notify_job_channels (job_id, channel, recipients)
           SELECT ${job.id}, s.kind, count(*) FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
-          WHERE o.job_id = ${job.id} AND o.subscriber_id > ${from} AND o.subscriber_id <= ${through}
+          WHERE o.event = ${job.event} AND o.job_id = ${job.id} AND o.subscriber_id > ${from} AND o.subscriber_id <= ${through}
           GROUP BY s.kind
           ON CONFLICT (job_id, channel) DO UPDATE SET recipients = recipients + excluded.recipients`);
       }
@@ -328,7 +328,7 @@ export function showsDeliveryCounts(db: HeraldDb): boolean {
   return db.select({ value: settings.value }).from(settings).where(eq(settings.key, deliveryCountsSetting)).get()?.value === 'on';
 }
 
-export function setShowsDeliveryCounts(db: HeraldDb, on: boolean): void {
+export function setShowsDeliveryCounts(db: Pick<HeraldDb, 'insert'>, on: boolean): void {
   db.insert(settings)
     .values({ key: deliveryCountsSetting, value: on ? 'on' : 'off' })
     .onConflictDoUpdate({ target: settings.key, set: { value: on ? 'on' : 'off' } })
