@@ -4,7 +4,7 @@
 // may show "Sent to N subscribers" on the public incident page.
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
-import { herald, outboxSettled, startServer, type RunningServer } from './server';
+import { herald, outboxSettled, logInAsOwner, startServer, type RunningServer } from './server';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -18,12 +18,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => server.stop());
 
 test('the console, the API and (if an owner wants) the public page show what a notification did', async ({ page }) => {
-  const password = /password:\s+(\S+)/.exec(server.output())![1];
-  await page.goto(`${server.url}/admin/login`);
-  await page.getByLabel('Email').fill('admin@example.com');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/admin$/);
+  await logInAsOwner(page, server);
 
   await page.goto(`${server.url}/admin/incidents/new`);
   await page.getByLabel('Title').fill('Webmail logins failing');

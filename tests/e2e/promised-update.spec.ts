@@ -4,7 +4,7 @@
 // says the incident is overdue while /healthz and the public page do not.
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
-import { herald, startServer, type RunningServer } from './server';
+import { herald, logInAsOwner, startServer, type RunningServer } from './server';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -13,12 +13,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => server.stop());
 
 test('the promise is shown to customers, and staff see it overdue once it passes', async ({ page }) => {
-  const password = /password:\s+(\S+)/.exec(server.output())![1];
-  await page.goto(`${server.url}/admin/login`);
-  await page.getByLabel('Email').fill('admin@example.com');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/admin$/);
+  await logInAsOwner(page, server);
 
   await page.goto(`${server.url}/admin/incidents/new`);
   await page.getByLabel('Title').fill('Webmail logins failing');

@@ -86,3 +86,13 @@ export function herald(db: string, ...args: string[]) {
   if (result.status !== 0) throw new Error(`herald ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout.trim();
 }
+
+/** Logs in to a server this spec started, as the first owner with the password it printed. */
+export async function logInAsOwner(page: import('@playwright/test').Page, server: RunningServer): Promise<void> {
+  const password = /password:\s+(\S+)/.exec(server.output())![1];
+  await page.goto(`${server.url}/admin/login`);
+  await page.getByLabel('Email').fill('admin@example.com');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/admin$/);
+}

@@ -3,7 +3,7 @@
 // text for a later status, save a template of their own (a refused one keeps
 // what was typed), and the HTTP API and CLI start from templates too.
 import { expect, test } from '@playwright/test';
-import { herald, startServer, type RunningServer } from './server';
+import { herald, logInAsOwner, startServer, type RunningServer } from './server';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -11,17 +11,8 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => server.stop());
 
-async function logIn(page: import('@playwright/test').Page) {
-  const password = /password:\s+(\S+)/.exec(server.output())![1];
-  await page.goto(`${server.url}/admin/login`);
-  await page.getByLabel('Email').fill('admin@example.com');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/admin$/);
-}
-
 test('the console starts an incident from a template, fills its placeholders and suggests later text', async ({ page }) => {
-  await logIn(page);
+  await logInAsOwner(page, server);
   await page.goto(`${server.url}/admin/incidents/new`);
   await page.getByRole('navigation', { name: 'Start from a template' }).getByRole('link', { name: 'Web interface down' }).click();
   await expect(page.getByLabel('Title')).toHaveValue('{{component}}: logins failing');
@@ -47,7 +38,7 @@ test('the console starts an incident from a template, fills its placeholders and
 });
 
 test('staff save a template of their own; a refused one keeps what was typed, with the error beside the field', async ({ page }) => {
-  await logIn(page);
+  await logInAsOwner(page, server);
   await page.goto(`${server.url}/admin/templates`);
   await page.getByRole('link', { name: 'New incident template' }).click();
   await page.getByLabel('Template name').fill('DNS trouble');

@@ -2,7 +2,7 @@
 // to what made it, staff correct a day with a reason that customers then
 // read, and the month's report is on /history with CSV and JSON downloads.
 import { expect, test } from '@playwright/test';
-import { herald, startServer, type RunningServer } from './server';
+import { herald, logInAsOwner, startServer, type RunningServer } from './server';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -28,11 +28,7 @@ test('a day opens to what made it, a staff correction is shown with its reason, 
   await expect(day.getByRole('link', { name: 'Webmail down' })).toHaveAttribute('href', `/incidents/${slug}`);
 
   // Staff correct the day: refused without a reason (what was typed kept), then saved.
-  const password = /password:\s+(\S+)/.exec(server.output())![1];
-  await page.goto(`${server.url}/admin/login`);
-  await page.getByLabel('Email').fill('admin@example.com');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInAsOwner(page, server);
   await page.goto(`${server.url}/admin/components/webmail`);
   await page.getByLabel(/^Day/).fill(today());
   await page.getByLabel('Uptime that day, %').fill('100');

@@ -126,7 +126,11 @@ const headingPattern = /^##\s+(\S+(?:\s\d{2}:\d{2}(?::\d{2})?\S*)?)\s+([a-z_]+)\
  * Splits a file into frontmatter and raw update sections. Throws ContentError for
  * structural problems; field values are checked by incidentFileSchema.
  */
-export function splitIncidentFile(filePath: string, text: string): Record<string, unknown> {
+/**
+ * A content file's YAML frontmatter (a mapping) and the body after it, with
+ * the line the body starts on; ContentError when there is none or it is not one.
+ */
+export function readFrontmatter(filePath: string, text: string): { frontmatter: Record<string, unknown>; yamlText: string; body: string } {
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
   if (!match) throw new ContentError(filePath, 'frontmatter', 'the file must start with a --- YAML block ---');
   let frontmatter: unknown;
@@ -138,18 +142,23 @@ export function splitIncidentFile(filePath: string, text: string): Record<string
   if (!frontmatter || typeof frontmatter !== 'object' || Array.isArray(frontmatter)) {
     throw new ContentError(filePath, 'frontmatter', 'must be a YAML mapping of fields');
   }
+  return { frontmatter: frontmatter as Record<string, unknown>, yamlText: match[1], body: match[2] };
+}
+
+export function splitIncidentFile(filePath: string, text: string): Record<string, unknown> {
+  const { frontmatter, yamlText, body } = readFrontmatter(filePath, text);
   if ('updates' in frontmatter) {
     throw new ContentError(filePath, 'updates', 'write updates as "## <time> <status>" sections in the body, not in the frontmatter');
   }
 
-  const bodyStartLine = match[1].split('\n').length + 3;
+  const bodyStartLine = yamlText.split('\n').length + 3;
   const updates: { at: string; status: string; body: string }[] = [];
   let current: { at: string; status: string; lines: string[] } | null = null;
   // A code fence left open would swallow every later update (the file would
   // still parse, and the incident would stay open): where one is still open at
   // an update heading or at the end of the file, the build stops naming its line.
   let fence: { marker: string; line: number } | null = null;
-  match[2].split(/\r?\n/).forEach((line, n) => {
+  body.split(/\r?\n/).forEach((line, n) => {
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
     if (marker && !fence) fence = { marker, line: bodyStartLine + n };
     else if (marker && fence && marker[0] === fence.marker[0] && marker.length >= fence.marker.length && line.trim() === marker) fence = null;

@@ -4,7 +4,6 @@
 // status. Placeholders ({{component}}, …: lib/placeholders.ts) are checked
 // here and filled when staff post. docs/staff.md documents it with an example.
 import { z } from 'astro/zod';
-import { parse as parseYaml } from 'yaml';
 import {
   componentStatuses,
   isClosedStatus,
@@ -19,7 +18,7 @@ import {
 } from '../../db/constants';
 import { isPlaceholder, placeholdersIn } from '../placeholders';
 import { parseWait } from '../time';
-import { ContentError, describeIssue, slugPattern } from './incident-file';
+import { ContentError, describeIssue, readFrontmatter, slugPattern } from './incident-file';
 
 /** A template, from a file or saved in the console: what "new from template" fills in. */
 export interface IncidentTemplate {
@@ -114,20 +113,12 @@ export function checkTemplate(template: IncidentTemplate, filePath: string, know
 /** Parses and validates one template file. */
 export function parseTemplateFile(id: string, filePath: string, text: string, knownComponentIds: ReadonlySet<string>): IncidentTemplate {
   if (!slugPattern.test(id)) throw new ContentError(filePath, 'file name', 'use lower-case letters, digits and dashes, e.g. webmail-outage.md');
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
-  if (!match) throw new ContentError(filePath, 'frontmatter', 'the file must start with a --- YAML block ---');
-  let frontmatter: unknown;
-  try {
-    frontmatter = parseYaml(match[1]);
-  } catch (error) {
-    throw new ContentError(filePath, 'frontmatter', `invalid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  if (!frontmatter || typeof frontmatter !== 'object' || Array.isArray(frontmatter)) throw new ContentError(filePath, 'frontmatter', 'must be a YAML mapping of fields');
+  const { frontmatter, body } = readFrontmatter(filePath, text);
   for (const reserved of ['message', 'follow_ups']) {
     if (reserved in frontmatter) throw new ContentError(filePath, reserved, 'write messages below the frontmatter: the first one, then "## <status>" sections');
   }
   // The body: the first message, then `## <status>` sections, each a later status's message.
-  const [first, ...sections] = match[2].split(/^## +([a-z_]+) *$/m);
+  const [first, ...sections] = body.split(/^## +([a-z_]+) *$/m);
   const followUps: Record<string, string> = {};
   for (let n = 0; n < sections.length; n += 2) {
     if (sections[n] in followUps) throw new ContentError(filePath, `## ${sections[n]}`, 'given twice');

@@ -10,7 +10,7 @@ import { ContentError } from '../../content/incident-file';
 import { recordAudit, systemActor } from '../accounts';
 import { ActionError, optionalText, requireOneOf, requireText } from '../validate';
 import { parseWait } from '../../time';
-import type { LogContext } from './staff-actions';
+import { slugify, type LogContext } from './staff-actions';
 
 type Row = typeof incidentTemplates.$inferSelect;
 
@@ -119,18 +119,6 @@ function checkInput(ctx: LogContext, id: string, input: TemplateInput): Incident
   }
 }
 
-function slugOf(name: string): string {
-  return (
-    name
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60)
-      .replace(/-+$/, '') || 'template'
-  );
-}
 
 function toRow(template: IncidentTemplate, now: Date) {
   const { id, name, kind, title, impact, status, nextUpdate, duration, message } = template;
@@ -141,8 +129,9 @@ function toRow(template: IncidentTemplate, now: Date) {
 export function saveTemplate(ctx: LogContext, input: TemplateInput, now = new Date()): string {
   const name = requireText('name', input.name, templateLimits.name);
   const taken = (id: string) => ctx.content?.templates.some((t) => t.id === id) || !!ctx.db.select({ id: incidentTemplates.id }).from(incidentTemplates).where(eq(incidentTemplates.id, id)).get();
-  let id = slugOf(name);
-  for (let n = 2; taken(id); n++) id = `${slugOf(name)}-${n}`;
+  const base = slugify(name);
+  let id = base;
+  for (let n = 2; taken(id); n++) id = `${base}-${n}`;
   const template = checkInput(ctx, id, input);
   ctx.db.transaction((tx) => {
     tx.insert(incidentTemplates).values({ ...toRow(template, now), createdAt: now }).run();
