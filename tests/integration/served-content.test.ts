@@ -62,4 +62,14 @@ describe('the content the server read', () => {
     expect(() => syncContent(db, folder())).toThrow(`${file.filePath}: id: "${file.id}" is already the id of an incident made in the console, the API or the CLI; rename the file`);
     expect(servedContent(db)).toBeNull();
   });
+
+  it('refuses, naming the file, a template file whose id a console template already has', () => {
+    const db = openDatabase(join(tempDir(), 'herald.db'));
+    const [template] = folder().templates;
+    db.$client
+      .prepare("INSERT INTO incident_templates (id, name, kind, title, impact, status, components, message, follow_ups, created_at, updated_at) VALUES (?, 'Mine', 'incident', 'x', 'minor', 'investigating', '[]', 'x', '{}', 0, 0)")
+      .run(template.id);
+    expect(() => syncContent(db, folder())).toThrow(`${template.filePath}: id: "${template.id}" is already the id of a template saved in the console; rename the file (or delete that template)`);
+    expect(servedContent(db)).toBeNull();
+  });
 });

@@ -7,7 +7,7 @@
 // the incidents the page shows, not on files the server has not read.
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { startOfLocalDay } from '../../time';
-import { componentGroups, components, incidents, settings } from '../../../db/schema';
+import { componentGroups, components, incidents, incidentTemplates, settings } from '../../../db/schema';
 import type { Catalog } from '../../content/catalog';
 import { contentFromJson, contentToJson, type Content } from '../../content/index';
 import { ContentError } from '../../content/incident-file';
@@ -18,7 +18,8 @@ const servedContentKey = 'served-content';
 /**
  * Takes content into the database: refuses a markdown incident whose id a
  * live incident (or one in the trash) already has, as both would claim the
- * same updates; syncs the catalog; and keeps the content as read.
+ * same updates, and a template file whose id a console template has (one
+ * would hide the other); syncs the catalog; and keeps the content as read.
  */
 export function syncContent(db: HeraldDb, content: Content): void {
   const ids = content.authored.map((a) => a.id);
@@ -26,6 +27,12 @@ export function syncContent(db: HeraldDb, content: Content): void {
   if (clash) {
     const file = content.authored.find((a) => a.id === clash.id)!.filePath;
     throw new ContentError(file, 'id', `"${clash.id}" is already the id of an incident made in the console, the API or the CLI; rename the file`);
+  }
+  const templateIds = content.templates.map((t) => t.id);
+  const saved = templateIds.length ? db.select({ id: incidentTemplates.id }).from(incidentTemplates).where(inArray(incidentTemplates.id, templateIds)).get() : undefined;
+  if (saved) {
+    const file = content.templates.find((t) => t.id === saved.id)!.filePath!;
+    throw new ContentError(file, 'id', `"${saved.id}" is already the id of a template saved in the console; rename the file (or delete that template)`);
   }
   syncCatalog(db, content.catalog, content.page.time_zone);
   const value = contentToJson(content);
