@@ -55,7 +55,12 @@ export const componentStatusLog = sqliteTable(
     /** The incident or maintenance that caused the change, if any. */
     incidentId: text('incident_id'),
   },
-  (t) => [index('component_status_log_component_at').on(t.componentId, t.at), index('component_status_log_incident_at').on(t.incidentId, t.at)],
+  (t) => [
+    index('component_status_log_component_at').on(t.componentId, t.at),
+    index('component_status_log_incident_at').on(t.incidentId, t.at),
+    // A component's own changes (no incident), so finding the last one before a day is one seek however many incidents changed it.
+    index('component_status_log_own').on(t.componentId, t.at).where(sql`incident_id IS NULL`),
+  ],
 );
 
 /**

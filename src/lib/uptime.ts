@@ -132,7 +132,8 @@ const statusesBySeverity = (Object.keys(componentStatusSeverity) as ComponentSta
   .sort((a, b) => componentStatusSeverity[b] - componentStatusSeverity[a]);
 
 /** The days of a bar with when each begins and ends: the same for every component on a page, so worked out once. */
-const boundsByKey = new Map<string, { day: LocalDay; from: number; end: number }[]>();
+type DayBounds = { day: LocalDay; from: number; end: number };
+const boundsByKey = new Map<string, DayBounds[]>();
 
 function dayBounds(today: LocalDay, timeZone: string, dayCount: number) {
   const key = `${timeZone}\n${today}\n${dayCount}`;
@@ -161,13 +162,68 @@ export function uptimeBar(
   dayCount = 90,
   options: BarOptions = {},
 ): UptimeBar {
-  return uptimeOver(componentId, outages, now, dayBounds(localDay(now, timeZone), timeZone, dayCount), options);
+  const bounds = dayBounds(localDay(now, timeZone), timeZone, dayCount);
+  if (bounds.length === 0) return { days: [], percent: 100 };
+  const today = bounds[bounds.length - 1];
+  const mine = outages.filter((o) => o.componentId === componentId);
+  const past = settledDays(componentId, timeZone, mine, now, bounds, options);
+  // Today's cell changes with the clock; the days before it only when what they show does.
+  const current = uptimeOver(componentId, mine, now, [today], options).days[0];
+  const observedMs = past.observedMs + current.observedMs;
+  const downtimeMs = past.downtimeMs + current.downtimeMs;
+  return { days: [...past.days, current], percent: floorPercent(observedMs > 0 ? 1 - downtimeMs / observedMs : 1) };
+}
+
+interface SettledDays {
+  /** Everything the days before today depend on. */
+  key: string;
+  days: DayCell[];
+  observedMs: number;
+  downtimeMs: number;
+}
+
+/** The days before today of each bar as last worked out, by component, zone and length; cleared past settledLimit. */
+const settled = new Map<string, SettledDays>();
+const settledLimit = 2_048;
+
+/**
+ * The days of a bar before today. They are over, so they change only when an
+ * outage or correction that touches them does: worked out again then, and
+ * otherwise taken as they were (every page with bars renders them after each
+ * write, and most writes touch one component's today, if any). The key holds
+ * what the days see of the outages, clipped at today's start, so an outage
+ * still open only changes today. Callers must not change the cells they get.
+ */
+function settledDays(componentId: string, timeZone: string, mine: Outage[], now: Date, bounds: DayBounds[], options: BarOptions): SettledDays {
+  const today = bounds[bounds.length - 1];
+  let watchedFrom = options.since?.getTime() ?? -Infinity;
+  for (const o of mine) watchedFrom = Math.min(watchedFrom, o.start.getTime());
+  let key = String(Math.min(watchedFrom, today.from));
+  for (const o of mine) {
+    const start = o.start.getTime();
+    if (start < today.from) key += `|${o.status} ${start} ${Math.min(o.end?.getTime() ?? Infinity, today.from)}`;
+  }
+  for (const [day, c] of options.corrections ?? []) if (day < today.day) key += `|${day} ${c.percent} ${c.at.getTime()} ${c.reason}`;
+  const slot = `${componentId}\n${timeZone}\n${today.day}\n${bounds.length}`;
+  const known = settled.get(slot);
+  if (known?.key === key) return known;
+  const { days } = uptimeOver(componentId, mine, now, bounds.slice(0, -1), options);
+  let observedMs = 0;
+  let downtimeMs = 0;
+  for (const d of days) {
+    observedMs += d.observedMs;
+    downtimeMs += d.downtimeMs;
+  }
+  const fresh = { key, days, observedMs, downtimeMs };
+  if (!known && settled.size >= settledLimit) settled.clear();
+  settled.set(slot, fresh);
+  return fresh;
 }
 
 /** The days of a calendar month in the page's zone (those up to today), with their bounds. */
 export function monthDays(month: string, timeZone: string, now: Date) {
   const today = localDay(now, timeZone);
-  const days: { day: LocalDay; from: number; end: number }[] = [];
+  const days: DayBounds[] = [];
   for (let day = `${month}-01`; day.startsWith(month) && day <= today; day = addDays(day, 1)) {
     days.push({ day, from: startOfLocalDay(day, timeZone).getTime(), end: startOfLocalDay(addDays(day, 1), timeZone).getTime() });
   }
@@ -175,7 +231,7 @@ export function monthDays(month: string, timeZone: string, now: Date) {
 }
 
 /** One component's uptime over these days (in order): the cells and the percentage, by the formula above. */
-export function uptimeOver(componentId: string, outages: Outage[], now: Date, bounds: { day: LocalDay; from: number; end: number }[], options: BarOptions = {}): UptimeBar {
+export function uptimeOver(componentId: string, outages: Outage[], now: Date, bounds: DayBounds[], options: BarOptions = {}): UptimeBar {
   const nowMs = now.getTime();
   const mine = outages.filter((o) => o.componentId === componentId);
   // Watched from its creation, or its first outage if the history says it existed earlier.

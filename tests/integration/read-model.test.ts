@@ -368,4 +368,11 @@ describe('the read model reads through indexes', () => {
     expectIndexed(before);
     expect(before.some((s) => /incidents USING INDEX incidents_started_at/.test(s))).toBe(true);
   });
+
+  it("the bars' window: each component's last own change before it is one seek, past every change incidents made", () => {
+    const runtime = runtimeAt(h.path, 'UTC');
+    const steps = plans(runtime, (r) => loadStatusPage(r, now, { recentDays: 90 }));
+    expectIndexed(steps);
+    expect(steps).toContain('SEARCH p USING INDEX component_status_log_own (component_id=? AND at<?)');
+  });
 });

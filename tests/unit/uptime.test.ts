@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentStatusLogRow } from '../../src/db/schema';
 import type { Outage } from '../../src/lib/model';
-import { collectOutages, dayCauses, monthlyUptime, monthReportCsv, PARTIAL_OUTAGE_WEIGHT, uptimeBar } from '../../src/lib/uptime';
+import { collectOutages, dayCauses, monthlyUptime, monthReportCsv, PARTIAL_OUTAGE_WEIGHT, uptimeBar, uptimeOver, type UptimeCorrection } from '../../src/lib/uptime';
+import { addDays, localDay, startOfLocalDay } from '../../src/lib/time';
 import { incident } from '../helpers/factories';
 
 const now = new Date('2026-11-22T12:00:00Z');
@@ -129,6 +130,50 @@ describe('collecting outages', () => {
       ['major_outage', '2026-11-20T00:00:00.000Z', '2026-11-20T02:00:00.000Z'],
       ['degraded_performance', '2026-11-20T02:00:00.000Z', null],
     ]);
+  });
+});
+
+describe('uptime bars kept between renders', () => {
+  // The 90 days as uptimeOver sees them without anything kept.
+  const fresh = (outages: Outage[], at: Date, timeZone: string, options: Parameters<typeof uptimeBar>[5] = {}) => {
+    const today = localDay(at, timeZone);
+    const bounds = Array.from({ length: 90 }, (_, n) => {
+      const day = addDays(today, n - 89);
+      return { day, from: startOfLocalDay(day, timeZone).getTime(), end: startOfLocalDay(addDays(day, 1), timeZone).getTime() };
+    });
+    return uptimeOver('web', outages, at, bounds, options);
+  };
+
+  it('gives what a fresh computation gives as outages, corrections, the clock and the zone change', () => {
+    const since = new Date('2026-09-01T00:00:00Z');
+    const correction: UptimeCorrection = { percent: 99.5, reason: 'monitoring gap', at: new Date('2026-11-02T00:00:00Z') };
+    const steps: [Outage[], Date, string, Parameters<typeof uptimeBar>[5]][] = [
+      [[outage('major_outage', '2026-11-10T22:00:00Z', '2026-11-11T03:00:00Z')], now, 'UTC', { since }],
+      // The same again (kept), then an outage that ends later, one more, one still open since yesterday.
+      [[outage('major_outage', '2026-11-10T22:00:00Z', '2026-11-11T03:00:00Z')], now, 'UTC', { since }],
+      [[outage('major_outage', '2026-11-10T22:00:00Z', '2026-11-11T05:00:00Z')], now, 'UTC', { since }],
+      [[outage('major_outage', '2026-11-10T22:00:00Z', '2026-11-11T05:00:00Z'), outage('partial_outage', '2026-11-21T20:00:00Z', null)], now, 'UTC', { since }],
+      [[outage('major_outage', '2026-11-10T22:00:00Z', '2026-11-11T05:00:00Z'), outage('partial_outage', '2026-11-21T20:00:00Z', null)], new Date(now.getTime() + H), 'UTC', { since }],
+      // Past midnight: yesterday became a past day; another zone; a correction; a later `since`.
+      [[outage('partial_outage', '2026-11-21T20:00:00Z', null)], new Date('2026-11-23T01:00:00Z'), 'UTC', { since }],
+      [[outage('partial_outage', '2026-11-21T20:00:00Z', null)], new Date('2026-11-23T01:00:00Z'), 'America/New_York', { since }],
+      [[outage('partial_outage', '2026-11-21T20:00:00Z', null)], now, 'UTC', { since, corrections: new Map([['2026-11-01', correction]]) }],
+      [[outage('partial_outage', '2026-11-21T20:00:00Z', null)], now, 'UTC', { since, corrections: new Map([['2026-11-01', { ...correction, percent: 98 }]]) }],
+      [[outage('partial_outage', '2026-11-21T20:00:00Z', null)], now, 'UTC', { since: new Date('2026-11-15T00:00:00Z') }],
+      // An outage starting today moves "watched from" only within today.
+      [[outage('major_outage', '2026-11-22T01:00:00Z', '2026-11-22T02:00:00Z')], now, 'UTC', { since: new Date('2026-11-22T06:00:00Z') }],
+    ];
+    for (const [outages, at, zone, options] of steps) expect(uptimeBar('web', outages, at, zone, 90, options)).toEqual(fresh(outages, at, zone, options));
+  });
+
+  it('keeps the days before today as they were while nothing under them changes', () => {
+    const outages = [outage('major_outage', '2026-11-10T22:00:00Z', '2026-11-11T03:00:00Z'), outage('degraded_performance', '2026-11-22T08:00:00Z', null)];
+    const first = uptimeBar('web', outages, now, 'UTC');
+    const later = uptimeBar('web', outages, new Date(now.getTime() + H), 'UTC');
+    expect(later.days.slice(0, -1).every((d, n) => d === first.days[n])).toBe(true);
+    expect(later.days.at(-1)!.observedMs).toBe(13 * H);
+    const changed = uptimeBar('web', [outage('major_outage', '2026-11-10T22:00:00Z', '2026-11-11T04:00:00Z')], now, 'UTC');
+    expect(cell(changed, '2026-11-11').msByStatus.major_outage).toBe(4 * H);
   });
 });
 

@@ -1,5 +1,5 @@
 // Reads of the live side: components as synced, and the incident log.
-import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, isNull, or, sql, type SQLWrapper } from 'drizzle-orm';
 import {
   componentGroups,
   components,
@@ -7,6 +7,7 @@ import {
   incidentComponents,
   incidents,
   incidentUpdates,
+  uptimeCorrections,
   type ComponentStatusLogRow,
   type IncidentRow,
 } from '../../../db/schema';
@@ -131,6 +132,13 @@ function prepareReads(db: HeraldDb) {
       .where(
         sql`${componentStatusLog.id} IN (SELECT (SELECT p.id FROM ${componentStatusLog} p WHERE p.component_id = c.id AND p.incident_id IS NULL AND p.at < ${since} ORDER BY p.at DESC LIMIT 1) FROM ${components} c)`,
       )
+      .prepare(),
+    // Staff's uptime corrections from a local day on, of every component or one, through the day index.
+    correctionsSince: db.select().from(uptimeCorrections).where(gte(uptimeCorrections.day, sql.placeholder('day'))).prepare(),
+    correctionsOfSince: db
+      .select()
+      .from(uptimeCorrections)
+      .where(and(gte(uptimeCorrections.day, sql.placeholder('day')), eq(uptimeCorrections.componentId, sql.placeholder('component'))))
       .prepare(),
   };
 }

@@ -6,9 +6,8 @@ import type { Component, ComponentGroup, Incident, Outage } from '../../model';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
 import { mergeTimeline } from '../../timeline';
 import { collectOutages } from '../../uptime';
-import { readComponents, readGroups, readLiveLog, readRecentTimeline, readStatusLog } from './live-log';
-import { and, eq, gte } from 'drizzle-orm';
-import { uptimeCorrections, type ComponentStatusLogRow } from '../../../db/schema';
+import { readComponents, readGroups, readLiveLog, readRecentTimeline, readStatusLog, reads } from './live-log';
+import type { ComponentStatusLogRow } from '../../../db/schema';
 import { addDays, localDay, type LocalDay } from '../../time';
 import type { UptimeCorrection } from '../../uptime';
 import type { HeraldDb } from '../db';
@@ -39,11 +38,8 @@ export type UptimeCorrections = ReadonlyMap<string, ReadonlyMap<LocalDay, Uptime
  * index), optionally of one component: they are few, a handful a year.
  */
 export function readUptimeCorrections(db: HeraldDb, sinceDay: LocalDay, componentId?: string): UptimeCorrections {
-  const rows = db
-    .select()
-    .from(uptimeCorrections)
-    .where(and(gte(uptimeCorrections.day, sinceDay), componentId ? eq(uptimeCorrections.componentId, componentId) : undefined))
-    .all();
+  const read = reads(db);
+  const rows = componentId ? read.correctionsOfSince.all({ day: sinceDay, component: componentId }) : read.correctionsSince.all({ day: sinceDay });
   const byComponent = new Map<string, Map<LocalDay, UptimeCorrection>>();
   for (const row of rows) {
     const days = byComponent.get(row.componentId) ?? new Map<LocalDay, UptimeCorrection>();

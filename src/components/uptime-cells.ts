@@ -1,0 +1,52 @@
+// The cells of an uptime bar as one HTML string (UptimeBar.astro). The home
+// page has thousands of them, so they are not an Astro element each, and the
+// days before today are written once: they are the same cell objects from
+// render to render until something changes them (uptimeBar in
+// src/lib/uptime.ts), so only today's cell is written again.
+import { componentStatusLabels } from '../db/constants';
+import { escapeHtml } from '../lib/escape';
+import { formatDay, formatDuration } from '../lib/time';
+import type { DayCell, UptimeBar } from '../lib/uptime';
+
+interface Written {
+  daysHref: string | undefined;
+  /** The cells before the last, and their HTML. */
+  before: DayCell[];
+  html: string;
+}
+
+/** By the bar's first cell: one entry per bar, gone with its cells. */
+const written = new WeakMap<DayCell, Written>();
+
+/** What a day's cell says when pointed at: its statuses with how long, and its uptime. */
+function describe(cell: DayCell): string {
+  if (cell.percent === null) return `${formatDay(cell.day)}: no data`;
+  const parts = Object.entries(cell.msByStatus).map(
+    ([status, ms]) => `${componentStatusLabels[status as keyof typeof componentStatusLabels].toLowerCase()} ${formatDuration(ms!)}`,
+  );
+  return `${formatDay(cell.day)}: ${[...parts, `${cell.percent.toFixed(2)}%`].join(', ')}${cell.correction ? ' (corrected)' : ''}`;
+}
+
+/** A quiet day is a bare <li> (operational is the bar's own colour); others say what happened and link to the day's details. */
+function cellHtml(cell: DayCell, daysHref: string | undefined): string {
+  if (cell.percent === null) return `<li class="d-none" title="${escapeHtml(describe(cell))}"></li>`;
+  if (cell.status === 'operational' && !cell.correction) return '<li></li>';
+  const classes = [`d-${cell.status}`, ...(cell.correction ? ['corrected'] : [])].join(' ');
+  const inner = daysHref !== undefined ? `<a href="${escapeHtml(`${daysHref}#day-${cell.day}`)}" tabindex="-1"></a>` : '';
+  return `<li class="${classes}" title="${escapeHtml(describe(cell))}">${inner}</li>`;
+}
+
+/** The bar's cells, escaped, oldest day first; `daysHref` is where each day's details are (`${daysHref}#day-YYYY-MM-DD`). */
+export function barCellsHtml(bar: UptimeBar, daysHref?: string): string {
+  const { days } = bar;
+  if (days.length === 0) return '';
+  const before = days.slice(0, -1);
+  const known = written.get(days[0]);
+  let html: string;
+  if (known && known.daysHref === daysHref && known.before.length === before.length && before.every((cell, n) => cell === known.before[n])) html = known.html;
+  else {
+    html = before.map((cell) => cellHtml(cell, daysHref)).join('');
+    written.set(days[0], { daysHref, before, html });
+  }
+  return html + cellHtml(days[days.length - 1], daysHref);
+}

@@ -1,0 +1,1 @@
+CREATE INDEX `component_status_log_own` ON `component_status_log` (`component_id`,`at`) WHERE incident_id IS NULL;
