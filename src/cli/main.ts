@@ -235,9 +235,10 @@ const commands: Command[] = [
   {
     name: 'maintenance schedule',
     help: `maintenance schedule --title T --from TIME --until TIME --message M [--component ID]...
-                  [--template ID]                  (start from a template; --until may follow from its duration)`,
+                  [--template ID]                  (start from a template; --until may follow from its duration)
+                  [--repeat RRULE]                 (a series from this window, e.g. FREQ=WEEKLY;BYDAY=SU;COUNT=8)`,
     run({ args, io, config, actor }) {
-      const { values } = parse(args, { template: text, title: text, from: text, until: text, message: text, component: many, 'no-notify': flag }, []);
+      const { values } = parse(args, { template: text, title: text, from: text, until: text, message: text, component: many, 'no-notify': flag, repeat: text }, []);
       for (const required of ['from', 'until'] as const) {
         const value = values[required] as string | undefined;
         if (!value && required === 'until' && values.template) continue;
@@ -255,6 +256,7 @@ const commands: Command[] = [
         message: values.message,
         components: (values.component as string[] | undefined)?.length ? (values.component as string[]) : undefined,
         notify: !values['no-notify'],
+        recurrence: values.repeat,
       });
       io.out(id);
       io.out(urlOf(config, id));

@@ -109,6 +109,10 @@ export const incidents = sqliteTable(
     revision: integer('revision').notNull().default(0),
     /** The template it was opened from, if any: its later messages are offered for later updates. */
     templateId: text('template_id'),
+    /** For one window of a recurring maintenance: the series (maintenance_series.id, its first window's id). */
+    seriesId: text('series_id'),
+    /** And where the rule put this window's start: staff may move the window, this stays (RECURRENCE-ID). */
+    occurrenceOf: instant('occurrence_of'),
   },
   (t) => [
     index('incidents_started_at').on(t.startedAt),
@@ -116,7 +120,34 @@ export const incidents = sqliteTable(
     index('incidents_kind_started_at').on(t.kind, t.startedAt),
     // A month's uptime: which incidents begun before it were still open at its start, from the index alone.
     index('incidents_started_closed').on(t.startedAt, t.closedAt),
+    // One window per occurrence, however many workers make them.
+    uniqueIndex('incidents_series_occurrence').on(t.seriesId, t.occurrenceOf),
   ],
+);
+
+/**
+ * A maintenance that repeats: an RFC 5545 rule from its first window (a live
+ * maintenance, or a markdown file with `recurrence:`), expanded in the zone the
+ * page had when it was scheduled. Each occurrence becomes a maintenance of its
+ * own shortly before it (src/lib/server/publishing/maintenance-series.ts), so it
+ * has its own page entry, reminders and mails.
+ */
+export const maintenanceSeries = sqliteTable(
+  'maintenance_series',
+  {
+    /** The first window's incident id (a markdown file's slug for a series in content/). */
+    id: text('id').primaryKey(),
+    /** RRULE body in the library's normal form, e.g. FREQ=WEEKLY;COUNT=8;BYDAY=SU. */
+    rule: text('rule').notNull(),
+    timeZone: text('time_zone').notNull(),
+    firstStart: instant('first_start').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    /** The next occurrence's start not made into a window yet; null once the series has none left (or was ended). */
+    nextStart: instant('next_start'),
+    source: text('source', { enum: ['live', 'file'] }).notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [index('maintenance_series_next_start').on(t.nextStart)],
 );
 
 /**
@@ -413,6 +444,7 @@ export const rateLimits = sqliteTable('rate_limits', {
 
 export type ComponentRow = typeof components.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
+export type MaintenanceSeriesRow = typeof maintenanceSeries.$inferSelect;
 export type IncidentUpdateRow = typeof incidentUpdates.$inferSelect;
 export type IncidentComponentRow = typeof incidentComponents.$inferSelect;
 export type ComponentStatusLogRow = typeof componentStatusLog.$inferSelect;

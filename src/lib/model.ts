@@ -93,6 +93,20 @@ export interface Incident {
    * customers see the promise, staff see it overdue.
    */
   nextUpdateBy: Date | null;
+  /** For a window of a recurring maintenance: its series (the first window's id) and where the rule put it, which stays when staff move it. */
+  occurrence: { seriesId: string; of: Date } | null;
+}
+
+/** A maintenance that repeats (the maintenance_series table): a rule from its first window, in a zone. */
+export interface MaintenanceSeries {
+  /** The first window's id. */
+  id: string;
+  rule: string;
+  timeZone: string;
+  firstStart: Date;
+  durationMs: number;
+  /** The next start not made into a window yet; null once none are left or the series ended. */
+  nextStart: Date | null;
 }
 
 /** What a maintenance window did by the clock, with no staff update to announce it. */

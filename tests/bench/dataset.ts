@@ -13,6 +13,7 @@ import type { ComponentStatus, IncidentImpact, UpdateStatus } from '../../src/db
 import { readContentFolder, type Content } from '../../src/lib/content/index';
 import { syncCatalog } from '../../src/lib/server/publishing/content-sync';
 import { createComponent, createGroup } from '../../src/lib/server/publishing/component-actions';
+import { slugify } from '../../src/lib/server/publishing/ids';
 import { openDatabase, type HeraldDb } from '../../src/lib/server/db';
 import { contentFolder } from '../../src/lib/server/paths';
 import {
@@ -20,7 +21,6 @@ import {
   postUpdate,
   scheduleMaintenance,
   setComponentStatus,
-  slugify,
   type ComponentChange,
   type LogContext,
 } from '../../src/lib/server/publishing/staff-actions';

@@ -42,6 +42,7 @@ export function incident(overrides: IncidentInput = {}): Incident {
     source: 'live',
     filePath: null,
     templateId: null,
+    occurrence: null,
     updatedAt: startedAt,
     nextUpdateBy: null,
     ...overrides,

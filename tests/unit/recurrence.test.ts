@@ -31,10 +31,8 @@ describe('recurrence rules', () => {
     const halfPast = occurrenceStarts('FREQ=WEEKLY;COUNT=2', new Date('2027-03-21T01:30:00Z'), 'Europe/Berlin');
     expect(iso(halfPast)).toEqual(['2027-03-21T01:30:00.000Z', '2027-03-28T01:30:00.000Z']);
     const autumn = occurrenceStarts('FREQ=WEEKLY;BYDAY=SU;COUNT=3', new Date('2027-10-24T00:00:00Z'), 'Europe/Berlin');
-    // 24 Oct 02:00 CEST, 31 Oct 02:00 (the change: one of the two 02:00s), 7 Nov 02:00 CET.
-    expect(iso(autumn)[0]).toBe('2027-10-24T00:00:00.000Z');
-    expect(['2027-10-31T00:00:00.000Z', '2027-10-31T01:00:00.000Z']).toContain(iso(autumn)[1]);
-    expect(iso(autumn)[2]).toBe('2027-11-07T01:00:00.000Z');
+    // 24 Oct 02:00 CEST, 31 Oct 02:00 (the change: the first of the two 02:00s, CEST, as RFC 5545 reads it), 7 Nov 02:00 CET.
+    expect(iso(autumn)).toEqual(['2027-10-24T00:00:00.000Z', '2027-10-31T00:00:00.000Z', '2027-11-07T01:00:00.000Z']);
   });
 
   it('ends with UNTIL read on the wall clock, and lists only what is after a time', () => {

@@ -13,6 +13,7 @@ const authored: AuthoredIncident = {
   startedAt: t('2026-09-03T13:20:00Z'),
   scheduledFor: null,
   scheduledUntil: null,
+  recurrence: null,
   updates: [
     { at: t('2026-09-03T13:48:00Z'), status: 'investigating', body: 'Looking' },
     { at: t('2026-09-03T14:35:00Z'), status: 'identified', body: 'Found' },
@@ -28,6 +29,8 @@ const liveRow: IncidentRow = {
   scheduledFor: null,
   scheduledUntil: null,
   createdAt: t('2026-11-22T10:00:00Z'),
+  seriesId: null,
+  occurrenceOf: null,
   deletedAt: null,
   closedAt: null,
   revision: 0,

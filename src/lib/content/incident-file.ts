@@ -15,6 +15,7 @@ import {
   type IncidentKind,
   type UpdateStatus,
 } from '../../db/constants';
+import { checkRule } from '../recurrence';
 import { parseInstant } from '../time';
 
 /** A problem in a content file, always naming the file and the field or line. */
@@ -76,6 +77,8 @@ export const incidentFileSchema = z
     scheduled_for: isoInstant.optional(),
     /** Maintenance only: the window's end. */
     scheduled_until: isoInstant.optional(),
+    /** Maintenance only: how it repeats, an RFC 5545 RRULE from this window (`FREQ=WEEKLY;BYDAY=SU;COUNT=8`), in the page's zone. */
+    recurrence: z.string().optional(),
     /** The timeline, from the body. At least one update. */
     updates: z.array(updateSchema).min(1, 'add at least one "## <time> <status>" section'),
   })
@@ -101,6 +104,11 @@ export const incidentFileSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['scheduled_until'], message: 'must be after scheduled_for' });
       }
     }
+    if (file.recurrence !== undefined) {
+      const rule = checkRule(file.recurrence);
+      if (file.kind !== 'maintenance') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['recurrence'], message: 'only maintenance repeats' });
+      else if (!rule.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['recurrence'], message: rule.reason });
+    }
   });
 
 export type IncidentFileData = z.output<typeof incidentFileSchema>;
@@ -115,6 +123,8 @@ export interface AuthoredIncident {
   startedAt: Date;
   scheduledFor: Date | null;
   scheduledUntil: Date | null;
+  /** For a maintenance that repeats: its rule, checked and in normal form. */
+  recurrence: string | null;
   /** Oldest first, whatever order the file writes them in. */
   updates: { at: Date; status: UpdateStatus; body: string }[];
   filePath: string;
@@ -223,6 +233,7 @@ export function toAuthoredIncident(
     .sort((a, b) => a.at.getTime() - b.at.getTime());
   const startedAt =
     data.kind === 'maintenance' ? (data.scheduled_for as Date) : (data.started ?? updates[0].at);
+  const rule = data.recurrence === undefined ? null : checkRule(data.recurrence); // checked by the schema
   return {
     id,
     kind: data.kind,
@@ -232,6 +243,7 @@ export function toAuthoredIncident(
     startedAt,
     scheduledFor: data.scheduled_for ?? null,
     scheduledUntil: data.scheduled_until ?? null,
+    recurrence: rule?.ok ? rule.rule : null,
     updates,
     filePath,
   };

@@ -105,11 +105,11 @@ const maintenanceKind: Kind = {
   kind: 'maintenance',
   listKey: 'maintenance',
   current: (timeline) => [...activeMaintenance(timeline), ...upcomingMaintenance(timeline)],
-  createKeys: ['template', 'title', 'scheduled_for', 'scheduled_until', 'message', 'components', 'notify'],
+  createKeys: ['template', 'title', 'scheduled_for', 'scheduled_until', 'message', 'components', 'notify', 'recurrence'],
   create: (runtime, body, now) =>
     scheduleMaintenance(
       runtime,
-      { template: body.template, title: body.title, scheduledFor: body.scheduled_for, scheduledUntil: body.scheduled_until, message: body.message, components: componentIds(body), notify: optionalBoolean(body, 'notify') },
+      { template: body.template, title: body.title, scheduledFor: body.scheduled_for, scheduledUntil: body.scheduled_until, message: body.message, components: componentIds(body), notify: optionalBoolean(body, 'notify'), recurrence: body.recurrence },
       now,
     ),
   editKeys: ['title', 'scheduled_for', 'scheduled_until'],

@@ -5,7 +5,8 @@ import { and, eq, max } from 'drizzle-orm';
 import { componentGroups, components, uptimeCorrections, type ComponentRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
 import { recordAudit, systemActor } from '../accounts';
-import { type LogContext, setComponentStatus, slugify } from './staff-actions';
+import { slugify } from './ids';
+import { type LogContext, setComponentStatus } from './staff-actions';
 import { ActionError, optionalText, requireInteger, requireText } from '../validate';
 import { localDay } from '../../time';
 

@@ -12,6 +12,8 @@ import type { Catalog } from '../../content/catalog';
 import { contentFromJson, contentToJson, type Content } from '../../content/index';
 import { ContentError } from '../../content/incident-file';
 import type { HeraldDb } from '../db';
+import { occurrenceStarts } from '../../recurrence';
+import { startSeries } from './maintenance-series';
 
 const servedContentKey = 'served-content';
 
@@ -35,6 +37,7 @@ export function syncContent(db: HeraldDb, content: Content): void {
     throw new ContentError(file, 'id', `"${saved.id}" is already the id of a template saved in the console; rename the file (or delete that template)`);
   }
   syncCatalog(db, content.catalog, content.page.time_zone);
+  startFileSeries(db, content);
   const value = contentToJson(content);
   db.insert(settings).values({ key: servedContentKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
 }
@@ -87,4 +90,21 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog, timeZone = 'UTC'): v
       .where(and(eq(componentGroups.source, 'file'), groupIds.length ? notInArray(componentGroups.id, groupIds) : sql`1`))
       .run();
   });
+}
+
+/**
+ * Markdown maintenance with `recurrence:` starts a series, once: its first
+ * window is the file. The rule must give the file's window as its first start
+ * in the page's zone, as for a series scheduled live.
+ */
+function startFileSeries(db: HeraldDb, content: Content): void {
+  const timeZone = content.page.time_zone;
+  for (const file of content.authored) {
+    if (!file.recurrence || !file.scheduledFor || !file.scheduledUntil) continue;
+    const [first] = occurrenceStarts(file.recurrence, file.scheduledFor, timeZone, { limit: 1 });
+    if (first?.getTime() !== file.scheduledFor.getTime()) {
+      throw new ContentError(file.filePath, 'recurrence', `scheduled_for is not a start the rule gives in ${timeZone}: start the window on a day the rule repeats on`);
+    }
+    startSeries(db, { id: file.id, rule: file.recurrence, timeZone, firstStart: file.scheduledFor, durationMs: file.scheduledUntil.getTime() - file.scheduledFor.getTime(), source: 'file' }, new Date());
+  }
 }

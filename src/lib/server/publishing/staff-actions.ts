@@ -25,6 +25,9 @@ import { ActionError, requireInstant, requireListedComponents, requireOneOf, req
 import { formatWithUtc, parseInstant, parseWait } from '../../time';
 import { fillPlaceholders, listOfNames, type Placeholder } from '../../placeholders';
 import { findTemplate, templateOf } from './templates';
+import { newIncidentId } from './ids';
+import { makeOccurrences, startSeries } from './maintenance-series';
+import { checkRule, occurrenceStarts } from '../../recurrence';
 
 /** One live update as staff correct it, or null when there is none with that id. */
 export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
@@ -120,30 +123,6 @@ function checkComponents(ctx: LogContext, changes: ComponentChange[], field = 'c
   // Twice with two statuses would be ambiguous: refused, where a list of ids to follow just counts one.
   if (ids.length < changes.length) throw new ActionError(field, `component "${changes.find((c, n) => changes.findIndex((d) => d.id === c.id) !== n)!.id}" is named twice`);
   return changes.map((change) => ({ id: change.id, status: oneOf(`status of ${change.id}`, change.status, componentStatuses) }));
-}
-
-/** "Webmail: slow logins!" → "webmail-slow-logins". */
-export function slugify(title: string): string {
-  const slug = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-  return slug || 'incident';
-}
-
-/** A fresh id `YYYY-MM-DD-title`, unique across the database and content/. */
-function newIncidentId(ctx: LogContext, title: string, at: Date): string {
-  const base = `${at.toISOString().slice(0, 10)}-${slugify(title)}`;
-  const taken = (id: string) =>
-    ctx.authored.some((a) => a.id === id) ||
-    ctx.db.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, id)).get() !== undefined;
-  let id = base;
-  for (let n = 2; taken(id); n++) id = `${base}-${n}`;
-  return id;
 }
 
 interface Target {
@@ -525,9 +504,29 @@ export interface NewMaintenance {
   message?: unknown;
   components?: string[];
   notify?: boolean;
+  /** How it repeats: an RRULE (src/lib/recurrence.ts) from this window, in the page's zone; empty or absent for once. */
+  recurrence?: unknown;
 }
 
-/** Schedules a maintenance window. Its components show under_maintenance while it runs. */
+/** A rule staff gave, checked against the first window: it must be the rule's first occurrence. */
+function checkRecurrence(value: unknown, first: Date, timeZone: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new ActionError('recurrence', 'recurrence must be an RRULE such as FREQ=WEEKLY;BYDAY=SU;COUNT=8');
+  const checked = checkRule(value);
+  if (!checked.ok) throw new ActionError('recurrence', checked.reason);
+  const [start] = occurrenceStarts(checked.rule, first, timeZone, { limit: 1 });
+  if (start?.getTime() !== first.getTime()) {
+    throw new ActionError('recurrence', `the window's start (${formatWithUtc(first, timeZone)}) is not one the rule gives: start it on a day the rule repeats on`);
+  }
+  return checked.rule;
+}
+
+/**
+ * Schedules a maintenance window. Its components show under_maintenance while
+ * it runs. With a recurrence, it is the first window of a series: the later
+ * ones are made a fortnight ahead (maintenance-series.ts), announced by this
+ * one's notification and reminded each.
+ */
 export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now = new Date()): string {
   const template = templateFor(ctx, input.template, 'maintenance');
   const scheduledFor = instant('scheduledFor', input.scheduledFor);
@@ -543,11 +542,15 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
   const title = filled(ctx, 'title', text('title', input.title ?? template?.title, limits.title), facts);
   const message = filled(ctx, 'message', text('message', input.message ?? template?.message, limits.message), facts);
   const notify = input.notify ?? true;
-  return ctx.db.transaction((tx) => {
+  const timeZone = ctx.content?.page.time_zone ?? 'UTC';
+  const recurrence = checkRecurrence(input.recurrence, scheduledFor, timeZone);
+  const id = ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, scheduledFor);
+    const series = recurrence ? { seriesId: id, occurrenceOf: scheduledFor } : {};
     tx.insert(incidents)
-      .values({ id, kind: 'maintenance', title, impact: 'none', startedAt: scheduledFor, scheduledFor, scheduledUntil, createdAt: now, templateId: template?.id ?? null })
+      .values({ id, kind: 'maintenance', title, impact: 'none', startedAt: scheduledFor, scheduledFor, scheduledUntil, createdAt: now, templateId: template?.id ?? null, ...series })
       .run();
+    if (recurrence) startSeries(tx, { id, rule: recurrence, timeZone, firstStart: scheduledFor, durationMs: scheduledUntil.getTime() - scheduledFor.getTime(), source: 'live' }, now);
     const update = tx
       .insert(incidentUpdates)
       .values({ incidentId: id, status: 'scheduled', body: message, at: now, notify })
@@ -557,7 +560,10 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
       tx.insert(incidentComponents).values({ incidentId: id, componentId: change.id, status: change.status }).run();
     }
     if (notify) notifySubscribers(tx, { id, kind: 'maintenance', startedAt: scheduledFor, authored: undefined, templateId: null, window: null }, update.id, now);
-    audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: changes.map((c) => c.id), template: template?.id }, now);
+    audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: changes.map((c) => c.id), template: template?.id, recurrence: recurrence ?? undefined }, now);
     return id;
   });
+  // The windows of the next fortnight at once (the worker makes later ones, and these if this stops first).
+  if (recurrence) makeOccurrences(ctx, now);
+  return id;
 }

@@ -10,7 +10,8 @@ import { ContentError } from '../../content/incident-file';
 import { recordAudit, systemActor } from '../accounts';
 import { ActionError, optionalText, requireOneOf, requireText } from '../validate';
 import { parseWait } from '../../time';
-import { slugify, type LogContext } from './staff-actions';
+import { slugify } from './ids';
+import type { LogContext } from './staff-actions';
 
 type Row = typeof incidentTemplates.$inferSelect;
 

@@ -18,6 +18,7 @@ export {
   readHistoryMonth,
   readIncident,
   readLapsedPromises,
+  readMaintenanceSeries,
   readMonthUptime,
   readMonthIncidents,
   readNewestStarted,

@@ -3,11 +3,11 @@
 // An unknown id or month is decided by a primary-key or index lookup (or the
 // in-memory list of markdown ids) before anything is merged.
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
-import { componentStatusLog, incidentComponents, incidents, incidentUpdates } from '../../../db/schema';
+import { componentStatusLog, incidentComponents, incidents, incidentUpdates, maintenanceSeries } from '../../../db/schema';
 import { isClosedStatus } from '../../../db/constants';
 import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
-import type { Component, Incident } from '../../model';
+import type { Component, Incident, MaintenanceSeries } from '../../model';
 import { addDays, addMonths, localDay, monthOf, startOfLocalDay } from '../../time';
 import { currentComponentStatuses, pageStatus, type PageStatus } from '../../status';
 import { isOpen, type LiveLog } from '../../timeline';
@@ -323,6 +323,11 @@ export function readWatchedMaintenance(sources: Sources, graceMs: number, now = 
   const live = db.select().from(incidents).where(and(isNull(incidents.closedAt), isNull(incidents.deletedAt), eq(incidents.kind, 'maintenance'))).all();
   const authored = sources.authored.filter((a) => a.kind === 'maintenance' && (a.scheduledUntil?.getTime() ?? 0) >= now.getTime() - graceMs);
   return readMerged(db, authored, live, now).incidents;
+}
+
+/** Every recurring maintenance, for the calendar: a handful, read whole. */
+export function readMaintenanceSeries(runtime: Runtime): MaintenanceSeries[] {
+  return runtime.db.select().from(maintenanceSeries).all();
 }
 
 /** Every maintenance window, both sources, newest start first: live ones through the (kind, started_at) index. */

@@ -19,7 +19,7 @@ import type { HeraldDb } from '../db';
 import { readComponents, readIncident, readLapsedPromises, readWatchedMaintenance } from '../read-model';
 import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from '../paths';
-import { forgetPromises, postWindowUpdates, recordOverdueAlert, type LogContext } from '../publishing';
+import { forgetPromises, makeOccurrences, postWindowUpdates, recordOverdueAlert, type LogContext } from '../publishing';
 import { activeStaffEmail } from '../accounts';
 import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink, suppressAddress, suppressionsAmong } from './subscriptions';
 import { redactEmails } from './redact';
@@ -354,6 +354,7 @@ export class DeliveryWorker {
   private housekeeping(now: Date): void {
     const { db, authored, config } = this.options;
     deleteStaleUnconfirmed(db, now);
+    makeOccurrences({ db, authored }, now);
     for (const m of readWatchedMaintenance({ db, authored }, windowNoticeMs, now)) {
       if (!m.scheduledFor || !m.scheduledUntil) continue;
       // Still `scheduled` in what staff wrote: the window, not an update, moves it.
@@ -373,7 +374,8 @@ export class DeliveryWorker {
             : m.status === 'completed' && sinceEnd >= 0 && sinceEnd < windowNoticeMs
               ? 'completed'
               : null;
-      if (!moment || this.scheduledQuietly(m.id)) continue;
+      // A window of a series is as quiet as the series' first window was scheduled.
+      if (!moment || this.scheduledQuietly(m.occurrence?.seriesId ?? m.id)) continue;
       db.transaction((tx) =>
         queueNotification(tx, `${moment}:${m.id}`, { incidentId: m.id, updateId: null, componentIds: m.components.map((c) => c.id) }, now),
       );

@@ -1,0 +1,124 @@
+// Recurring maintenance. A series is a rule (RFC 5545 RRULE) from its first
+// window; each later occurrence becomes a maintenance of its own a fortnight
+// before it starts, made by the delivery worker (or at once when scheduled),
+// so every occurrence has its own entry on the page, its own reminder, start
+// and end mails, and staff can move or cancel one without touching the rest.
+// The announcement goes out once, for the first window; occurrences are made
+// quietly, and remind subscribers unless the first window was scheduled so.
+import { and, eq, isNotNull, lte } from 'drizzle-orm';
+import { incidentComponents, incidents, incidentUpdates, maintenanceSeries, type MaintenanceSeriesRow } from '../../../db/schema';
+import { maxOccurrences, occurrenceStarts } from '../../recurrence';
+import { recordAudit, systemActor } from '../accounts';
+import type { AuthoredIncident } from '../../content/incident-file';
+import type { HeraldDb } from '../db';
+import { newIncidentId } from './ids';
+
+/** How far ahead occurrences become windows of their own: more than any reminder period, little enough to keep the page about what is near. */
+export const seriesHorizonMs = 14 * 86_400_000;
+
+/** Where series read their first windows from. */
+export interface Sources {
+  db: HeraldDb;
+  authored: AuthoredIncident[];
+}
+
+type Tx = Parameters<Parameters<HeraldDb['transaction']>[0]>[0];
+
+/** What a series is made from: its first window. */
+export interface SeriesStart {
+  id: string;
+  rule: string;
+  timeZone: string;
+  firstStart: Date;
+  durationMs: number;
+  source: MaintenanceSeriesRow['source'];
+}
+
+/** The start after `start` the rule gives, or null when it gives no more. */
+function startAfter(series: Pick<SeriesStart, 'rule' | 'firstStart' | 'timeZone'>, start: Date): Date | null {
+  return occurrenceStarts(series.rule, series.firstStart, series.timeZone, { after: new Date(start.getTime() + 60_000), limit: 1 })[0] ?? null;
+}
+
+/** Records a series whose first window exists; its later windows are made by makeOccurrences. */
+export function startSeries(tx: Tx | HeraldDb, series: SeriesStart, now: Date): void {
+  tx.insert(maintenanceSeries)
+    .values({ ...series, nextStart: startAfter(series, series.firstStart), createdAt: now })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** What each window of a series repeats: the first window's title, components and first message. */
+interface Pattern {
+  title: string;
+  message: string;
+  componentIds: string[];
+  templateId: string | null;
+}
+
+function patternOf(ctx: Sources, series: MaintenanceSeriesRow): Pattern | null {
+  if (series.source === 'file') {
+    const file = ctx.authored.find((a) => a.id === series.id);
+    if (!file) return null;
+    return { title: file.title, message: file.updates[0]?.body ?? '', componentIds: file.components.map((c) => c.id), templateId: null };
+  }
+  const first = ctx.db.select().from(incidents).where(eq(incidents.id, series.id)).get();
+  if (!first) return null;
+  const announcement = ctx.db
+    .select({ body: incidentUpdates.body })
+    .from(incidentUpdates)
+    .where(and(eq(incidentUpdates.incidentId, series.id), eq(incidentUpdates.status, 'scheduled')))
+    .orderBy(incidentUpdates.id)
+    .get();
+  const componentIds = ctx.db.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, series.id)).all();
+  return { title: first.title, message: announcement?.body ?? '', componentIds: componentIds.map((c) => c.id), templateId: first.templateId };
+}
+
+/**
+ * Makes the windows of every series that start within the horizon, each once
+ * (a window per series and start, by a unique index, however many workers
+ * run). A window whose end passed while nothing made it (Herald was down) is
+ * skipped: a maintenance nobody announced did not happen on the page. A series
+ * whose first window went for good (purged from the trash) ends. Returns the
+ * ids of the windows made.
+ */
+export function makeOccurrences(ctx: Sources, now: Date): string[] {
+  const { db } = ctx;
+  const horizon = new Date(now.getTime() + seriesHorizonMs);
+  const due = db
+    .select()
+    .from(maintenanceSeries)
+    .where(and(isNotNull(maintenanceSeries.nextStart), lte(maintenanceSeries.nextStart, horizon)))
+    .all();
+  const made: string[] = [];
+  for (const series of due) {
+    db.transaction((tx) => {
+      const pattern = patternOf({ db: tx as unknown as HeraldDb, authored: ctx.authored }, series);
+      if (!pattern) {
+        tx.update(maintenanceSeries).set({ nextStart: null }).where(eq(maintenanceSeries.id, series.id)).run();
+        return;
+      }
+      let next: Date | null = series.nextStart;
+      for (let n = 0; next && next <= horizon && n < maxOccurrences; n++) {
+        const until = new Date(next.getTime() + series.durationMs);
+        if (until > now) {
+          const id = newIncidentId({ db: tx as unknown as HeraldDb, authored: ctx.authored }, pattern.title, next);
+          const inserted = tx
+            .insert(incidents)
+            .values({ id, kind: 'maintenance', title: pattern.title, impact: 'none', startedAt: next, scheduledFor: next, scheduledUntil: until, createdAt: now, templateId: pattern.templateId, seriesId: series.id, occurrenceOf: next })
+            .onConflictDoNothing()
+            .returning({ id: incidents.id })
+            .all();
+          if (inserted.length) {
+            tx.insert(incidentUpdates).values({ incidentId: id, status: 'scheduled', body: pattern.message, at: now, notify: false }).run();
+            for (const componentId of pattern.componentIds) tx.insert(incidentComponents).values({ incidentId: id, componentId, status: 'under_maintenance' }).run();
+            recordAudit(tx, systemActor, 'maintenance.occurrence', id, { series: series.id, scheduledFor: next, scheduledUntil: until }, now);
+            made.push(id);
+          }
+        }
+        next = startAfter(series, next);
+      }
+      tx.update(maintenanceSeries).set({ nextStart: next }).where(eq(maintenanceSeries.id, series.id)).run();
+    });
+  }
+  return made;
+}

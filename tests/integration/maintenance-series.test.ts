@@ -1,0 +1,212 @@
+// Recurring maintenance on a real SQLite file with the real migrations: the
+// windows a series makes (in the page's zone, across both daylight-saving
+// changes), each made once; the mails each window sends through a real SMTP
+// server; and /maintenance.ics as ical.js expands it, against what Herald shows.
+import ICAL from 'ical.js';
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { incidents } from '../../src/db/schema';
+import { loadConfig } from '../../src/lib/config';
+import { readContentFolder } from '../../src/lib/content/index';
+import { parseIncidentFile } from '../../src/lib/content/incident-file';
+import { isCancelledMaintenance, maintenanceCalendar } from '../../src/lib/icalendar';
+import type { Incident } from '../../src/lib/model';
+import { occurrenceStarts } from '../../src/lib/recurrence';
+import { contentFolder } from '../../src/lib/server/paths';
+import { makeOccurrences, seriesHorizonMs, syncContent } from '../../src/lib/server/publishing';
+import { editIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
+import { readAllMaintenance, readMaintenanceSeries } from '../../src/lib/server/read-model';
+import type { Runtime } from '../../src/lib/server/runtime';
+import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/delivery';
+import { subscribers } from '../../src/db/schema';
+import { ActionError } from '../../src/lib/server/validate';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { freshContext } from '../helpers/temp-db';
+
+const content = readContentFolder(contentFolder);
+const berlin = { ...content.page, time_zone: 'Europe/Berlin' };
+const day = 86_400_000;
+const hour = 3_600_000;
+const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+
+/** A fresh database whose page is in Berlin, as the console, API and CLI would act on it. */
+function berlinContext() {
+  const ctx = freshContext();
+  return { ...ctx, content: { page: berlin, templates: content.templates } };
+}
+
+const windowsOf = (ctx: ReturnType<typeof berlinContext>, seriesId: string) =>
+  ctx.db.select().from(incidents).where(eq(incidents.seriesId, seriesId)).all().sort((a, b) => a.scheduledFor!.getTime() - b.scheduledFor!.getTime());
+
+const sinks: SmtpSink[] = [];
+const workers: DeliveryWorker[] = [];
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.stop();
+  for (const s of sinks.splice(0)) await s.close();
+});
+
+describe('recurring maintenance', () => {
+  // Sundays 02:00 to 03:00 in Berlin from 14 March 2027: across 28 March (no 02:00 that night) and 31 October (02:00 twice).
+  const first = new Date('2027-03-14T01:00:00Z');
+  const t0 = new Date('2027-03-01T09:00:00Z');
+
+  it('makes each window a fortnight ahead, at 02:00 on the wall clock across both changes, each once', () => {
+    const ctx = berlinContext();
+    const id = scheduleMaintenance(ctx, { title: 'Weekly patching', message: 'Rolling restarts.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), components: ['webmail'], recurrence: 'RRULE:FREQ=WEEKLY;BYDAY=SU;UNTIL=20271107T020000Z', notify: false }, t0);
+    // Scheduled 13 days ahead: the first window, and the next within the fortnight.
+    expect(iso(windowsOf(ctx, id).map((w) => w.scheduledFor!))).toEqual(['2027-03-14T01:00:00.000Z']);
+    makeOccurrences(ctx, new Date('2027-03-08T00:00:00Z'));
+    // 21 March 02:00 CET; 28 March has no 02:00, read as RFC 5545 does (03:00 CEST, one hour after 01:59 CET).
+    expect(iso(windowsOf(ctx, id).map((w) => w.scheduledFor!))).toEqual(['2027-03-14T01:00:00.000Z', '2027-03-21T01:00:00.000Z']);
+    makeOccurrences(ctx, new Date('2027-03-22T00:00:00Z'));
+    makeOccurrences(ctx, new Date('2027-03-22T00:00:00Z'));
+    expect(iso(windowsOf(ctx, id).map((w) => w.scheduledFor!))).toEqual(['2027-03-14T01:00:00.000Z', '2027-03-21T01:00:00.000Z', '2027-03-28T01:00:00.000Z', '2027-04-04T00:00:00.000Z']);
+    // Through autumn: 24 October 02:00 CEST, 31 October the first 02:00 (CEST), 7 November 02:00 CET, the last (UNTIL).
+    for (let at = new Date('2027-04-01T00:00:00Z'); at < new Date('2027-11-30T00:00:00Z'); at = new Date(at.getTime() + 5 * day)) makeOccurrences(ctx, at);
+    const windows = windowsOf(ctx, id);
+    expect(iso(windows.slice(-3).map((w) => w.scheduledFor!))).toEqual(['2027-10-24T00:00:00.000Z', '2027-10-31T00:00:00.000Z', '2027-11-07T01:00:00.000Z']);
+    expect(windows).toHaveLength(occurrenceStarts('FREQ=WEEKLY;BYDAY=SU;UNTIL=20271107T020000Z', first, 'Europe/Berlin').length);
+    expect(windows.every((w) => w.scheduledUntil!.getTime() - w.scheduledFor!.getTime() === hour && w.title === 'Weekly patching' && w.seriesId === id)).toBe(true);
+    // Each window is a maintenance of its own, on the page with its components.
+    const runtime = { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: { ...content, page: berlin } } as unknown as Runtime;
+    const shown = readAllMaintenance(runtime, new Date('2027-11-30T00:00:00Z')).filter((m) => m.occurrence?.seriesId === id);
+    expect(shown).toHaveLength(windows.length);
+    expect(shown.every((m) => m.components.map((c) => c.id).join() === 'webmail' && m.status === 'completed')).toBe(true);
+    expect(readMaintenanceSeries(runtime)[0]).toMatchObject({ id, nextStart: null });
+  });
+
+  it('refuses a rule it cannot plan with, or a first window the rule does not give, naming the field', () => {
+    const ctx = berlinContext();
+    const attempt = (recurrence: string, scheduledFor = first) => {
+      try {
+        scheduleMaintenance(ctx, { title: 'X', message: 'm', scheduledFor, scheduledUntil: new Date(scheduledFor.getTime() + hour), recurrence }, t0);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ActionError);
+        return `${(error as ActionError).field}: ${(error as Error).message}`;
+      }
+      return 'scheduled';
+    };
+    expect(attempt('FREQ=WEEKLY;BYDAY=SU')).toBe('recurrence: end the series with COUNT=<n> or UNTIL=<date>');
+    expect(attempt('FREQ=YEARLY;COUNT=2')).toBe('recurrence: FREQ must be DAILY, WEEKLY or MONTHLY');
+    expect(attempt('every sunday')).toMatch(/^recurrence: not an RRULE/);
+    // 14 March 2027 is a Sunday, not a Monday.
+    expect(attempt('FREQ=WEEKLY;BYDAY=MO;COUNT=3')).toMatch(/^recurrence: the window's start \(.*\) is not one the rule gives/);
+    expect(ctx.db.select().from(incidents).all()).toEqual([]);
+  });
+
+  it('announces the series once, then reminds, starts and ends each window by mail; a series scheduled quietly stays quiet', async () => {
+    const sink = await startSmtpSink();
+    sinks.push(sink);
+    const ctx = berlinContext();
+    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url });
+    const worker = new DeliveryWorker({ ...ctx, config, page: berlin, transport: mailTransport(config.mail), idleMs: 20 });
+    workers.push(worker);
+    ctx.db.insert(subscribers).values({ kind: 'email', address: 'ops@example.com', confirmedAt: t0, createdAt: t0 }).run();
+    scheduleMaintenance(ctx, { title: 'Weekly patching', message: 'Rolling restarts.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=2' }, t0);
+    scheduleMaintenance(ctx, { title: 'Quiet patching', message: 'Nobody is told.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=2', notify: false }, t0);
+    // Through both windows, as the worker's clock would see them (housekeeping runs once a minute of its clock).
+    const second = new Date('2027-03-21T01:00:00Z');
+    for (const start of [first, second]) {
+      for (const at of [new Date(start.getTime() - 23 * hour), new Date(start.getTime() + 0.1 * hour), new Date(start.getTime() + 1.1 * hour)]) {
+        await worker.runOnce(at);
+        await worker.runOnce(at);
+      }
+    }
+    await sink.waitFor(7);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sink.messages.map((m) => m.subject)).toEqual([
+      '[Example Mail status] Weekly patching — Scheduled',
+      '[Example Mail status] Weekly patching — Starts soon',
+      '[Example Mail status] Weekly patching — In progress',
+      '[Example Mail status] Weekly patching — Completed',
+      '[Example Mail status] Weekly patching — Starts soon',
+      '[Example Mail status] Weekly patching — In progress',
+      '[Example Mail status] Weekly patching — Completed',
+    ]);
+    // Each window's mails are in that window's thread.
+    expect(sink.messages[4].text).toContain('21 Mar 2027');
+  });
+
+  it('is one calendar event with its RRULE in the page zone: ical.js expands it to the windows Herald shows, a cancelled one left out and a moved one moved', () => {
+    const ctx = berlinContext();
+    const id = scheduleMaintenance(ctx, { title: 'Weekly patching', message: 'Rolling restarts.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=12', notify: false }, t0);
+    makeOccurrences(ctx, new Date('2027-03-15T00:00:00Z'));
+    const now = new Date('2027-03-16T00:00:00Z');
+    const windows = windowsOf(ctx, id);
+    expect(windows.length).toBeGreaterThanOrEqual(3);
+    // Staff call off the second window (completed before it began) and move the third an hour later.
+    postUpdate(ctx, windows[1].id, { status: 'completed', message: 'Not needed this week.', notify: false }, new Date('2027-03-15T10:00:00Z'));
+    editIncident(ctx, windows[2].id, { scheduledFor: new Date(windows[2].scheduledFor!.getTime() + hour), scheduledUntil: new Date(windows[2].scheduledUntil!.getTime() + hour) }, new Date('2027-03-15T10:00:00Z'));
+    const runtime = { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: { ...content, page: berlin } } as unknown as Runtime;
+    const maintenance = readAllMaintenance(runtime, now);
+    const ics = maintenanceCalendar({ pageName: 'Example Mail', siteUrl: 'https://status.example.com' }, maintenance, now, readMaintenanceSeries(runtime));
+    expect(ics).toContain('RRULE:FREQ=WEEKLY;BYDAY=SU;COUNT=12');
+    expect(ics).toContain('DTSTART;TZID=Europe/Berlin:20270314T020000');
+    expect(ics).toContain('BEGIN:VTIMEZONE');
+
+    const calendar = new ICAL.Component(ICAL.parse(ics));
+    for (const zone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(zone));
+    const events = calendar.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+    const master = events.find((e) => e.isRecurring())!;
+    expect(events.filter((e) => e.uid === master.uid)).toHaveLength(2); // the series and its moved window
+    for (const exception of events.filter((e) => e.isRecurrenceException())) master.relateException(exception);
+    const expanded: string[] = [];
+    const iterator = master.iterator();
+    for (let next = iterator.next(); next; next = iterator.next()) expanded.push(master.getOccurrenceDetails(next).startDate.toJSDate().toISOString());
+
+    // What Herald shows: the windows made (not the cancelled one), then what the rule plans beyond them.
+    const shown = maintenance.filter((m: Incident) => m.occurrence?.seriesId === id && !isCancelledMaintenance(m)).map((m) => m.scheduledFor!);
+    const made = new Set(windows.map((w) => w.occurrenceOf!.getTime()));
+    const planned = occurrenceStarts('FREQ=WEEKLY;BYDAY=SU;COUNT=12', first, 'Europe/Berlin').filter((s) => !made.has(s.getTime()));
+    expect(expanded).toEqual(iso([...shown, ...planned].sort((a, b) => a.getTime() - b.getTime())));
+    expect(expanded).toHaveLength(11);
+    expect(expanded).toContain(new Date(windows[2].scheduledFor!.getTime() + hour).toISOString());
+    expect(expanded).not.toContain(windows[1].scheduledFor!.toISOString());
+    // After the spring change, each start is 02:00 CEST as ical.js reads the VTIMEZONE.
+    expect(expanded).toContain('2027-04-04T00:00:00.000Z');
+    expect(expanded).toContain('2027-04-11T00:00:00.000Z');
+    expect(seriesHorizonMs).toBe(14 * day);
+  });
+
+  it('in the calendar, a series across the autumn change keeps the first of the two 02:00s, as Herald does', () => {
+    const ctx = berlinContext();
+    const autumn = new Date('2027-10-17T00:00:00Z'); // Sunday 02:00 CEST
+    const id = scheduleMaintenance(ctx, { title: 'Autumn patching', message: 'm', scheduledFor: autumn, scheduledUntil: new Date(autumn.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=4', notify: false }, new Date('2027-10-10T00:00:00Z'));
+    makeOccurrences(ctx, new Date('2027-10-25T00:00:00Z'));
+    const runtime = { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: { ...content, page: berlin } } as unknown as Runtime;
+    const ics = maintenanceCalendar({ pageName: 'Example Mail', siteUrl: 'https://status.example.com' }, readAllMaintenance(runtime, new Date('2027-10-25T00:00:00Z')), new Date('2027-10-25T00:00:00Z'), readMaintenanceSeries(runtime));
+    const calendar = new ICAL.Component(ICAL.parse(ics));
+    for (const zone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(zone));
+    const events = calendar.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+    const master = events.find((e) => e.isRecurring())!;
+    for (const exception of events.filter((e) => e.isRecurrenceException())) master.relateException(exception);
+    const expanded: string[] = [];
+    const iterator = master.iterator();
+    for (let next = iterator.next(); next; next = iterator.next()) expanded.push(master.getOccurrenceDetails(next).startDate.toJSDate().toISOString());
+    expect(expanded).toEqual(['2027-10-17T00:00:00.000Z', '2027-10-24T00:00:00.000Z', '2027-10-31T00:00:00.000Z', '2027-11-07T01:00:00.000Z']);
+    expect(expanded).toEqual(iso(occurrenceStarts('FREQ=WEEKLY;BYDAY=SU;COUNT=4', autumn, 'Europe/Berlin')));
+    expect(windowsOf(ctx, id)).toHaveLength(4);
+  });
+
+  it('a markdown maintenance with recurrence: is a series too; a broken rule fails naming the file and field', () => {
+    const file = `---\ntitle: Monthly failover drill\nkind: maintenance\nscheduled_for: 2027-04-06T08:00:00Z\nscheduled_until: 2027-04-06T09:00:00Z\nrecurrence: FREQ=MONTHLY;BYDAY=1TU;COUNT=3\ncomponents:\n  webmail: under_maintenance\n---\n\n## 2027-03-01T09:00:00Z scheduled\n\nWe switch to the standby.\n`;
+    const known = new Set(content.catalog.components.map((c) => c.id));
+    const drill = parseIncidentFile('2027-04-06-monthly-failover-drill', 'content/incidents/2027-04-06-monthly-failover-drill.md', file, known);
+    expect(drill.recurrence).toBe('FREQ=MONTHLY;BYDAY=+1TU;COUNT=3');
+    expect(() => parseIncidentFile('x', 'content/incidents/x.md', file.replace('COUNT=3', 'COUNT=0;FREQ'), known)).toThrow(/content\/incidents\/x\.md.*recurrence/);
+    expect(() => parseIncidentFile('x', 'content/incidents/x.md', file.replace('kind: maintenance\n', 'impact: minor\n').replace(/scheduled_(for|until).*\n/g, '').replace('scheduled\n', 'investigating\n'), known)).toThrow(/recurrence.*only maintenance repeats/);
+
+    const ctx = berlinContext();
+    const withFile = { ...content, page: berlin, authored: [...content.authored, drill] };
+    syncContent(ctx.db, withFile);
+    makeOccurrences({ db: ctx.db, authored: withFile.authored }, new Date('2027-04-25T00:00:00Z'));
+    makeOccurrences({ db: ctx.db, authored: withFile.authored }, new Date('2027-05-20T00:00:00Z'));
+    // First Tuesdays at 10:00 Berlin: 4 May and 1 June, as live windows with the file's title and components.
+    const windows = windowsOf(ctx, drill.id);
+    expect(iso(windows.map((w) => w.scheduledFor!))).toEqual(['2027-05-04T08:00:00.000Z', '2027-06-01T08:00:00.000Z']);
+    expect(windows.every((w) => w.title === 'Monthly failover drill')).toBe(true);
+    // A file whose window is not one its rule gives stops the start, naming the file and field.
+    const wrong = parseIncidentFile('2027-04-07-drill', 'content/incidents/2027-04-07-drill.md', file.replace(/2027-04-06/g, '2027-04-07'), known);
+    expect(() => syncContent(berlinContext().db, { ...content, page: berlin, authored: [...content.authored, wrong] })).toThrow(/recurrence/);
+  });
+});
