@@ -19,7 +19,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder, type Content } from '../lib/content/index';
 import { isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
-import { servedContent, syncContent, createIncident, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
+import { servedContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
 import { shutdownGracefully } from '../lib/server/http';
 import { openDatabase, type HeraldDb } from '../lib/server/db';
@@ -269,6 +269,20 @@ const commands: Command[] = [
     help: `maintenance complete SLUG --message M
                   (each of these takes --no-notify: post without telling subscribers)`,
     run: closeCommand('Completed'),
+  },
+  {
+    name: 'maintenance end-series',
+    help: `maintenance end-series SLUG --message M
+                  (the series ends with this window; later windows already made are
+                   called off with M, telling only subscribers already reminded of them)`,
+    run({ args, io, config, actor }) {
+      const { values, positionals } = parse(args, { message: text }, ['slug']);
+      const ctx = openContext(config, actor);
+      const calledOff = endSeries(ctx, named(ctx, positionals[0]), values.message);
+      io.out(`The series ends with ${positionals[0]}`);
+      for (const id of calledOff) io.out(`Called off ${id}`);
+      return 0;
+    },
   },
   {
     name: 'component set',

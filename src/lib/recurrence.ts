@@ -108,3 +108,20 @@ export function ruleForCalendar(rule: string, timeZone: string): string {
     return `UNTIL=${compactUtc(at)}`;
   });
 }
+
+/**
+ * The rule cut short: its last start is `last` (one it gives), read on the
+ * zone's wall clock like any UNTIL here. COUNT gives way to UNTIL (RFC 5545
+ * allows one of the two).
+ */
+export function ruleEndingAt(rule: string, last: Date, timeZone: string): string {
+  const options = RRule.parseString(rule);
+  return new RRule({ ...options, count: null, until: floating(last, timeZone) }).toString().replace(/^RRULE:/, '');
+}
+
+/** The rule in words, as the page says it: "every week on Sunday, 8 times". */
+export function describeRule(rule: string): string {
+  return RRule.fromString(rule)
+    .toText()
+    .replace(/ for (\d+) times?$/, (_, n: string) => (n === '1' ? ', once' : `, ${n} times`));
+}

@@ -11,11 +11,11 @@ import { readContentFolder } from '../../src/lib/content/index';
 import { parseIncidentFile } from '../../src/lib/content/incident-file';
 import { isCancelledMaintenance, maintenanceCalendar } from '../../src/lib/icalendar';
 import type { Incident } from '../../src/lib/model';
-import { occurrenceStarts } from '../../src/lib/recurrence';
+import { describeRule, occurrenceStarts } from '../../src/lib/recurrence';
 import { contentFolder } from '../../src/lib/server/paths';
 import { makeOccurrences, seriesHorizonMs, syncContent } from '../../src/lib/server/publishing';
-import { editIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
-import { readAllMaintenance, readMaintenanceSeries } from '../../src/lib/server/read-model';
+import { editIncident, endSeries, postUpdate, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
+import { readAllMaintenance, readMaintenanceSeries, readSeries } from '../../src/lib/server/read-model';
 import type { Runtime } from '../../src/lib/server/runtime';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/delivery';
 import { subscribers } from '../../src/db/schema';
@@ -125,6 +125,55 @@ describe('recurring maintenance', () => {
     ]);
     // Each window's mails are in that window's thread.
     expect(sink.messages[4].text).toContain('21 Mar 2027');
+  });
+
+  it('ends with a window staff choose: no later window is made, the ones made are called off, only the reminded hear it', async () => {
+    const sink = await startSmtpSink();
+    sinks.push(sink);
+    const ctx = berlinContext();
+    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url });
+    const worker = new DeliveryWorker({ ...ctx, config, page: berlin, transport: mailTransport(config.mail), idleMs: 20 });
+    workers.push(worker);
+    ctx.db.insert(subscribers).values({ kind: 'email', address: 'ops@example.com', confirmedAt: t0, createdAt: t0 }).run();
+    const id = scheduleMaintenance(ctx, { title: 'Weekly patching', message: 'Rolling restarts.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=8' }, t0);
+    for (const at of [new Date(first.getTime() - 23 * hour), new Date(first.getTime() + 0.1 * hour), new Date(first.getTime() + 1.1 * hour)]) {
+      await worker.runOnce(at);
+      await worker.runOnce(at);
+    }
+    // A day before the second window: it is reminded; the third is made (within the fortnight) but not reminded yet.
+    const eve = new Date('2027-03-20T02:00:00Z');
+    await worker.runOnce(eve);
+    await worker.runOnce(eve);
+    await sink.waitFor(5);
+    const [, second, third] = windowsOf(ctx, id);
+    expect(iso([second.scheduledFor!, third.scheduledFor!])).toEqual(['2027-03-21T01:00:00.000Z', '2027-03-28T01:00:00.000Z']);
+
+    const ended = new Date('2027-03-20T03:00:00Z');
+    expect(endSeries(ctx, id, 'The series ended: we patch with the new tooling now.', ended)).toEqual([second.id, third.id]);
+    for (let at = ended; at < new Date('2027-05-30T00:00:00Z'); at = new Date(at.getTime() + 5 * day)) {
+      await worker.runOnce(at);
+      await worker.runOnce(at);
+    }
+    expect(windowsOf(ctx, id).map((w) => w.id)).toEqual([id, second.id, third.id]);
+    const runtime = { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: { ...content, page: berlin } } as unknown as Runtime;
+    const shown = readAllMaintenance(runtime, ended).filter((m) => m.occurrence?.seriesId === id);
+    expect(shown.filter((m) => m.id !== id).every((m) => isCancelledMaintenance(m))).toBe(true);
+    // The rule itself now ends with the first window: what the calendar and the page say.
+    const series = readSeries(runtime, id)!;
+    expect(occurrenceStarts(series.rule, first, 'Europe/Berlin')).toEqual([first]);
+    expect(describeRule(series.rule)).toBe('every week on Sunday until March 14, 2027');
+    const ics = maintenanceCalendar({ pageName: 'Example Mail', siteUrl: 'https://status.example.com' }, shown, ended, [series]);
+    expect(ics).toContain('RRULE:FREQ=WEEKLY;BYDAY=SU;UNTIL=20270314T010000Z');
+
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.messages.map((m) => m.subject).slice(4)).toEqual(['[Example Mail status] Weekly patching — Starts soon', '[Example Mail status] Weekly patching — Cancelled']);
+    expect(sink.messages[5].text).toContain('21 Mar 2027');
+    expect(sink.messages[5].text).toContain('we patch with the new tooling now');
+
+    // Only a live series ends here, and only one that is a series.
+    const once = scheduleMaintenance(ctx, { title: 'Once', message: 'm', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), notify: false }, t0);
+    expect(() => endSeries(ctx, once, 'x', ended)).toThrow(/is not part of a series/);
+    expect(() => endSeries(ctx, id, '', ended)).toThrow(ActionError);
   });
 
   it('is one calendar event with its RRULE in the page zone: ical.js expands it to the windows Herald shows, a cancelled one left out and a moved one moved', () => {

@@ -134,7 +134,9 @@ export function updateMail(
   /** Optional cache of rendered bodies by update, for sending one update to many people. */
   renderedBodies?: Map<string, unknown>,
 ): Mail {
-  const label = updateStatusLabels[update.status];
+  // A maintenance completed before its window never happened: subscribers read that it is off.
+  const calledOff = incident.kind === 'maintenance' && update.status === 'completed' && !!incident.scheduledFor && update.at < incident.scheduledFor;
+  const label = calledOff ? 'Cancelled' : updateStatusLabels[update.status];
   const url = `${site.siteUrl}/incidents/${incident.id}`;
   const when = formatDateTime(update.at, site.timeZone);
   const affected = affectedLine(site, incident, incident.kind === 'incident' && isClosedStatus(update.status));

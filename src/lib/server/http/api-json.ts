@@ -246,6 +246,8 @@ export function incidentJson(incident: Incident, siteUrl: string) {
     /** While open: the promise customers read; overdue once it passed with no update (staff only). */
     next_update_at: iso(incident.nextUpdateBy),
     overdue: incident.nextUpdateBy !== null && incident.nextUpdateBy.getTime() <= Date.now(),
+    /** A window of a recurring maintenance: its series (the first window's id) and the start its rule gave. */
+    series: incident.occurrence ? { id: incident.occurrence.seriesId, occurrence_of: iso(incident.occurrence.of) } : null,
     source: incident.source,
     file: incident.filePath,
     shortlink: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,

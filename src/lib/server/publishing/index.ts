@@ -6,6 +6,6 @@
 // recurring maintenance, each occurrence made a window of its own (maintenance-series.ts).
 export { servedContent, syncContent } from './content-sync';
 export { changeComponent, correctUptimeDay, createComponent, createGroup, editComponent, editGroup, findComponent } from './component-actions';
-export { changeIncident, correctUpdate, createIncident, findUpdate, editIncident, forgetPromises, recordOverdueAlert, postUpdate, postWindowUpdates, refreshClosedAt, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type IncidentEdit, type LogContext, type NewUpdate } from './staff-actions';
+export { changeIncident, correctUpdate, createIncident, findUpdate, editIncident, forgetPromises, recordOverdueAlert, postUpdate, postWindowUpdates, refreshClosedAt, endSeries, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type IncidentEdit, type LogContext, type NewUpdate } from './staff-actions';
 export { makeOccurrences, seriesHorizonMs } from './maintenance-series';
 export { deleteTemplate, editTemplate, findTemplate, listTemplates, saveTemplate, templateOf, type TemplateInput } from './templates';

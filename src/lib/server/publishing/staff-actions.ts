@@ -2,7 +2,7 @@
 // set a component's status, schedule maintenance. The CLI, the console and the
 // HTTP API all call these, so validation and transactions live here once.
 // Every action is one transaction: it happens whole or not at all.
-import { and, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import {
   componentStatuses,
   isClosedStatus,
@@ -14,12 +14,12 @@ import {
   type IncidentKind,
   type UpdateStatus,
 } from '../../../db/constants';
-import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates, type IncidentUpdateRow } from '../../../db/schema';
+import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates, maintenanceSeries, type IncidentUpdateRow } from '../../../db/schema';
 import type { AuthoredIncident } from '../../content/incident-file';
 import type { Content } from '../../content';
 import type { Incident } from '../../model';
 import { recordAudit, systemActor, type Actor } from '../accounts';
-import { queueNotification } from '../subscribers';
+import { deliveryReport, queueNotification } from '../subscribers';
 import type { HeraldDb } from '../db';
 import { ActionError, requireInstant, requireListedComponents, requireOneOf, requireText } from '../validate';
 import { formatWithUtc, parseInstant, parseWait } from '../../time';
@@ -27,7 +27,7 @@ import { fillPlaceholders, listOfNames, type Placeholder } from '../../placehold
 import { findTemplate, templateOf } from './templates';
 import { newIncidentId } from './ids';
 import { makeOccurrences, startSeries } from './maintenance-series';
-import { checkRule, occurrenceStarts } from '../../recurrence';
+import { checkRule, occurrenceStarts, ruleEndingAt } from '../../recurrence';
 
 /** One live update as staff correct it, or null when there is none with that id. */
 export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
@@ -566,4 +566,38 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
   // The windows of the next fortnight at once (the worker makes later ones, and these if this stops first).
   if (recurrence) makeOccurrences(ctx, now);
   return id;
+}
+
+/**
+ * Ends a live series with one of its windows: no window after it is made, the
+ * calendar's rule stops there, and the later windows already made (a
+ * fortnight's) are called off with `message`. Only subscribers already
+ * reminded of a window hear that it is off; the rest never heard of it.
+ * A series from a markdown file ends in its file. Returns the windows called off.
+ */
+export function endSeries(ctx: LogContext, maintenanceId: unknown, message: unknown, now = new Date()): string[] {
+  const target = findIncident(ctx, maintenanceId);
+  const row = target.authored ? undefined : ctx.db.select().from(incidents).where(eq(incidents.id, target.id)).get();
+  const series = row?.seriesId ? ctx.db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, row.seriesId)).get() : undefined;
+  if (target.authored) throw new ActionError('incident', `${target.authored.filePath} is a markdown series: end it with UNTIL in its recurrence`, 'conflict');
+  if (!row?.occurrenceOf || !series) throw new ActionError('incident', `"${target.id}" is not part of a series`, 'conflict');
+  const body = text('message', message, limits.message);
+  const last = row.occurrenceOf;
+  const later = ctx.db
+    .select({ id: incidents.id, from: incidents.scheduledFor })
+    .from(incidents)
+    .where(and(eq(incidents.seriesId, series.id), isNull(incidents.deletedAt), gt(incidents.occurrenceOf, last)))
+    .all();
+  ctx.db.transaction((tx) => {
+    tx.update(maintenanceSeries).set({ rule: ruleEndingAt(series.rule, last, series.timeZone), nextStart: null }).where(eq(maintenanceSeries.id, series.id)).run();
+    audit(tx, ctx, 'maintenance.series.end', series.id, { last: row.id, lastStart: last }, now);
+  });
+  // Each window as staff would call it off (an update ending it before it starts); one begun or already off is left as it is.
+  const calledOff: string[] = [];
+  for (const window of later) {
+    if (!window.from || window.from <= now || latestStatus(ctx.db, { ...target, id: window.id }) !== 'scheduled') continue;
+    postUpdate(ctx, window.id, { status: 'completed', message: body, notify: deliveryReport(ctx.db, `reminder:${window.id}`) !== null }, now);
+    calledOff.push(window.id);
+  }
+  return calledOff;
 }

@@ -19,6 +19,7 @@ export {
   readIncident,
   readLapsedPromises,
   readMaintenanceSeries,
+  readSeries,
   readMonthUptime,
   readMonthIncidents,
   readNewestStarted,

@@ -330,6 +330,11 @@ export function readMaintenanceSeries(runtime: Runtime): MaintenanceSeries[] {
   return runtime.db.select().from(maintenanceSeries).all();
 }
 
+/** One series, by its first window's id: what a window's page says of the rule. */
+export function readSeries(runtime: Runtime, id: string): MaintenanceSeries | null {
+  return runtime.db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, id)).get() ?? null;
+}
+
 /** Every maintenance window, both sources, newest start first: live ones through the (kind, started_at) index. */
 export function readAllMaintenance(runtime: Runtime, now = new Date()): Incident[] {
   const live = runtime.db.select().from(incidents).where(and(eq(incidents.kind, 'maintenance'), isNull(incidents.deletedAt))).all();
