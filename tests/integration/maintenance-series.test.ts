@@ -254,6 +254,16 @@ describe('recurring maintenance', () => {
     const windows = windowsOf(ctx, drill.id);
     expect(iso(windows.map((w) => w.scheduledFor!))).toEqual(['2027-05-04T08:00:00.000Z', '2027-06-01T08:00:00.000Z']);
     expect(windows.every((w) => w.title === 'Monthly failover drill')).toBe(true);
+    // The file's rule changes (three drills become five) and Herald starts again with it: the series follows, from the last window planned.
+    const longer = parseIncidentFile(drill.id, drill.filePath, file.replace('COUNT=3', 'COUNT=5'), known);
+    const edited = { ...withFile, authored: [...content.authored, longer] };
+    syncContent(ctx.db, edited);
+    makeOccurrences({ db: ctx.db, authored: edited.authored }, new Date('2027-06-25T00:00:00Z'));
+    makeOccurrences({ db: ctx.db, authored: edited.authored }, new Date('2027-07-25T00:00:00Z'));
+    expect(iso(windowsOf(ctx, drill.id).map((w) => w.scheduledFor!))).toEqual(['2027-05-04T08:00:00.000Z', '2027-06-01T08:00:00.000Z', '2027-07-06T08:00:00.000Z', '2027-08-03T08:00:00.000Z']);
+    syncContent(ctx.db, edited);
+    makeOccurrences({ db: ctx.db, authored: edited.authored }, new Date('2027-09-20T00:00:00Z'));
+    expect(windowsOf(ctx, drill.id)).toHaveLength(4);
     // A file whose window is not one its rule gives stops the start, naming the file and field.
     const wrong = parseIncidentFile('2027-04-07-drill', 'content/incidents/2027-04-07-drill.md', file.replace(/2027-04-06/g, '2027-04-07'), known);
     expect(() => syncContent(berlinContext().db, { ...content, page: berlin, authored: [...content.authored, wrong] })).toThrow(/recurrence/);

@@ -13,7 +13,7 @@ import { contentFromJson, contentToJson, type Content } from '../../content/inde
 import { ContentError } from '../../content/incident-file';
 import type { HeraldDb } from '../db';
 import { occurrenceStarts } from '../../recurrence';
-import { startSeries } from './maintenance-series';
+import { followFileSeries } from './maintenance-series';
 
 const servedContentKey = 'served-content';
 
@@ -93,9 +93,10 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog, timeZone = 'UTC'): v
 }
 
 /**
- * Markdown maintenance with `recurrence:` starts a series, once: its first
- * window is the file. The rule must give the file's window as its first start
- * in the page's zone, as for a series scheduled live.
+ * Markdown maintenance with `recurrence:` is a series whose first window is
+ * the file, and which follows the file's rule at each start. The rule must
+ * give the file's window as its first start in the page's zone, as for a
+ * series scheduled live.
  */
 function startFileSeries(db: HeraldDb, content: Content): void {
   const timeZone = content.page.time_zone;
@@ -105,6 +106,6 @@ function startFileSeries(db: HeraldDb, content: Content): void {
     if (first?.getTime() !== file.scheduledFor.getTime()) {
       throw new ContentError(file.filePath, 'recurrence', `scheduled_for is not a start the rule gives in ${timeZone}: start the window on a day the rule repeats on`);
     }
-    startSeries(db, { id: file.id, rule: file.recurrence, timeZone, firstStart: file.scheduledFor, durationMs: file.scheduledUntil.getTime() - file.scheduledFor.getTime(), source: 'file' }, new Date());
+    followFileSeries(db, { id: file.id, rule: file.recurrence, timeZone, firstStart: file.scheduledFor, durationMs: file.scheduledUntil.getTime() - file.scheduledFor.getTime() }, new Date());
   }
 }

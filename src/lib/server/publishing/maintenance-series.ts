@@ -5,7 +5,7 @@
 // and end mails, and staff can move or cancel one without touching the rest.
 // The announcement goes out once, for the first window; occurrences are made
 // quietly, and remind subscribers unless the first window was scheduled so.
-import { and, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, lte } from 'drizzle-orm';
 import { incidentComponents, incidents, incidentUpdates, maintenanceSeries, type MaintenanceSeriesRow } from '../../../db/schema';
 import { maxOccurrences, occurrenceStarts } from '../../recurrence';
 import { recordAudit, systemActor } from '../accounts';
@@ -44,6 +44,30 @@ export function startSeries(tx: Tx | HeraldDb, series: SeriesStart, now: Date): 
   tx.insert(maintenanceSeries)
     .values({ ...series, nextStart: startAfter(series, series.firstStart), createdAt: now })
     .onConflictDoNothing()
+    .run();
+}
+
+/**
+ * Records a markdown series, or follows its file when the rule, the first
+ * window or the zone changed since: later windows are planned by the new rule,
+ * from after the last window already planned. Windows already planned stay as
+ * they are (staff move or call them off like any other).
+ */
+export function followFileSeries(db: HeraldDb, series: Omit<SeriesStart, 'source'>, now: Date): void {
+  const known = db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, series.id)).get();
+  if (!known) return startSeries(db, { ...series, source: 'file' }, now);
+  const same = known.rule === series.rule && known.timeZone === series.timeZone && known.firstStart.getTime() === series.firstStart.getTime() && known.durationMs === series.durationMs;
+  if (same) return;
+  const planned = db
+    .select({ of: incidents.occurrenceOf })
+    .from(incidents)
+    .where(eq(incidents.seriesId, series.id))
+    .orderBy(desc(incidents.occurrenceOf))
+    .get();
+  const after = planned?.of && planned.of > series.firstStart ? planned.of : series.firstStart;
+  db.update(maintenanceSeries)
+    .set({ rule: series.rule, timeZone: series.timeZone, firstStart: series.firstStart, durationMs: series.durationMs, nextStart: startAfter(series, after) })
+    .where(eq(maintenanceSeries.id, series.id))
     .run();
 }
 
