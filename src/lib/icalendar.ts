@@ -7,7 +7,7 @@
 // occurrence is an EXDATE, a moved or retitled one an event of its own with
 // the series' UID and a RECURRENCE-ID.
 import type { Incident, MaintenanceSeries } from './model';
-import { isPlainWallTime, occurrences, ruleForCalendar } from './recurrence';
+import { isPlainWallTime, allOccurrences, ruleForCalendar } from './recurrence';
 import { compactUtc, toLocalInput, zoneOffsetMs } from './time';
 
 /** A maintenance completed before its window began was called off. */
@@ -92,13 +92,15 @@ export function maintenanceCalendar(site: { pageName: string; siteUrl: string },
     const wallTime = (wall: string) => (s.timeZone === 'UTC' ? `:${wall}Z` : `;TZID=${s.timeZone}:${wall}`);
     const at = (instant: Date) => wallTime(localStamp(instant, s.timeZone));
     const byStart = new Map(windows.map((w) => [w.occurrence!.of.getTime(), w]));
-    const planned = occurrences(s.rule, s.firstStart, s.timeZone);
+    const planned = allOccurrences(s.rule, s.firstStart, s.timeZone);
     const excluded: string[] = [];
     const own: { wall: string; window: Incident }[] = [];
+    const placed = new Set<Incident>();
     for (const occurrence of planned) {
       // Not made yet: the rule says it all.
       if (s.nextStart && occurrence.start >= s.nextStart) break;
       const window = byStart.get(occurrence.start.getTime());
+      if (window) placed.add(window);
       if (!window || isCancelledMaintenance(window)) excluded.push(occurrence.wall);
       else if (
         window.scheduledFor!.getTime() !== occurrence.start.getTime() ||
@@ -120,6 +122,10 @@ export function maintenanceCalendar(site: { pageName: string; siteUrl: string },
     ]);
     for (const { wall, window } of own) {
       event(window, uid, [`RECURRENCE-ID${wallTime(wall)}`, `DTSTART:${compactUtc(window.scheduledFor!)}`, `DTEND:${compactUtc(window.scheduledUntil!)}`]);
+    }
+    // A window the rule no longer gives (its file's rule changed since it was planned) is still on the page: an event of its own.
+    for (const window of windows) {
+      if (!placed.has(window) && window.id !== s.id) event(window, `maintenance-${window.id}@${host}`, [`DTSTART:${compactUtc(window.scheduledFor!)}`, `DTEND:${compactUtc(window.scheduledUntil!)}`]);
     }
     if (s.timeZone !== 'UTC') {
       const span = zones.get(s.timeZone);

@@ -379,7 +379,8 @@ const templates: Record<string, Record<string, unknown>> = {
   'POST /api/admin/incidents': { title: 'Fuzzed incident', impact: 'minor', status: 'investigating', message: 'm', components: [{ id: 'webmail', status: 'degraded_performance' }], notify: false },
   'PATCH /api/admin/incidents/[id]': { title: 'Fuzz target', impact: 'minor', status: 'monitoring', message: 'm', components: [{ id: 'webmail', status: 'degraded_performance' }], notify: false },
   'POST /api/admin/incidents/[id]/updates': { status: 'identified', message: 'm', components: [{ id: 'dns', status: 'operational' }], notify: false },
-  'POST /api/admin/maintenance': { title: 'Fuzzed window', scheduled_for: '2099-01-01T02:00:00Z', scheduled_until: '2099-01-01T03:00:00Z', message: 'm', components: ['webmail'], notify: false },
+  'POST /api/admin/maintenance': { title: 'Fuzzed window', scheduled_for: '2099-01-01T02:00:00Z', scheduled_until: '2099-01-01T03:00:00Z', message: 'm', components: ['webmail'], notify: false, recurrence: 'FREQ=WEEKLY;COUNT=2' },
+  'POST /api/admin/maintenance/[id]/end-series': { message: 'Called off by the fuzzer.' },
   'PATCH /api/admin/maintenance/[id]': { title: 'Fuzz window', scheduled_for: '2099-02-01T02:00:00Z', scheduled_until: '2099-02-01T03:00:00Z', status: 'in_progress', message: 'm', notify: false },
   'PATCH /api/admin/components/[id]': { status: 'degraded_performance', name: 'Web interface', description: 'd', group_id: null, position: 5 },
 };

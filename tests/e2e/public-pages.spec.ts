@@ -71,11 +71,9 @@ test.describe('public pages', () => {
     // left to the history after (the example content is dated; the clock is not).
     const bizStarted = Date.parse('2026-09-03T13:20:00Z');
     const bizLink = page.getByRole('link', { name: /\.biz fail to resolve/ });
+    // (Other specs may have opened live DNS incidents on this server, so the list need not be empty.)
     if (Date.now() - bizStarted < 89 * 86_400_000) await expect(bizLink).toBeVisible();
-    else {
-      await expect(bizLink).toHaveCount(0);
-      await expect(page.getByText('No incidents reported for DNS and custom domains in the last 90 days.')).toBeVisible();
-    }
+    else await expect(bizLink).toHaveCount(0);
     await expect(page.getByRole('link', { name: 'Older incidents are in the history' })).toHaveAttribute('href', '/history');
     await expect(page.getByRole('link', { name: /Full outage/ })).toHaveCount(0);
   });

@@ -1,7 +1,7 @@
 // Recurrence is the rrule library's, checked here against RFC 5545's own
 // examples and across both daylight-saving changes in the page's zone.
 import { describe, expect, it } from 'vitest';
-import { checkRule, occurrenceStarts } from '../../src/lib/recurrence';
+import { checkRule, checkSeries, occurrenceStarts } from '../../src/lib/recurrence';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 
@@ -45,9 +45,45 @@ describe('recurrence rules', () => {
     expect(checkRule('RRULE:FREQ=WEEKLY;BYDAY=SU;COUNT=8')).toEqual({ ok: true, rule: 'FREQ=WEEKLY;BYDAY=SU;COUNT=8' });
     expect(checkRule('FREQ=WEEKLY;BYDAY=SU')).toMatchObject({ ok: false, reason: expect.stringMatching(/COUNT=<n> or UNTIL/) });
     expect(checkRule('FREQ=HOURLY;COUNT=3')).toMatchObject({ ok: false, reason: expect.stringMatching(/DAILY, WEEKLY or MONTHLY/) });
-    expect(checkRule('FREQ=WEEKLY;COUNT=9999')).toMatchObject({ ok: false, reason: expect.stringMatching(/at most 520/) });
+    expect(checkRule('FREQ=WEEKLY;COUNT=9999')).toMatchObject({ ok: false, reason: expect.stringMatching(/from 1 to 520/) });
     expect(checkRule('DTSTART:20270101T000000Z;FREQ=WEEKLY;COUNT=2')).toMatchObject({ ok: false });
     expect(checkRule('every sunday')).toMatchObject({ ok: false });
     expect(checkRule('')).toMatchObject({ ok: false });
+  });
+
+  it('refuses, without throwing or stalling, whatever a hostile or careless hand writes', () => {
+    // (A rule that walked without end, as rrule does with INTERVAL=-1, would hang here until the test times out.)
+    const refused = (rule: string) => {
+      const checked = checkSeries(rule, new Date('2027-03-14T01:00:00Z'), 'Europe/Berlin');
+      return checked.ok ? 'ok' : checked.reason;
+    };
+    for (const rule of ['FREQ=DAILY;INTERVAL=-1;COUNT=2', 'FREQ=DAILY;INTERVAL=0;COUNT=2', 'FREQ=DAILY;INTERVAL=1.5;COUNT=2']) expect(refused(rule)).toMatch(/INTERVAL must be/);
+    for (const rule of ['FREQ=WEEKLY;COUNT=-1', 'FREQ=WEEKLY;COUNT=1.5', 'FREQ=WEEKLY;COUNT=abc', 'FREQ=WEEKLY;COUNT=0']) expect(refused(rule)).toMatch(/COUNT must be/);
+    expect(refused('FREQ=MONTHLY;BYMONTH=2;COUNT=2')).toMatch(/BYMONTH is not taken here/);
+    expect(refused('FREQ=DAILY;INTERVAL=7;BYDAY=MO;COUNT=2')).toMatch(/FREQ=DAILY takes no BYDAY/);
+    expect(refused('FREQ=MONTHLY;BYMONTHDAY=14;BYDAY=FR;COUNT=2')).toMatch(/not both/);
+    expect(refused('FREQ=WEEKLY;BYDAY=XX;COUNT=2')).toMatch(/BYDAY must be/);
+    expect(refused('FREQ=MONTHLY;BYSETPOS=0;COUNT=2')).toMatch(/BYSETPOS must be/);
+    expect(refused('FREQ=DAILY;BYHOUR=0,1,2,3;COUNT=2')).toMatch(/BYHOUR is not taken here.*time of day/);
+    expect(refused('FREQ=WEEKLY;COUNT=2;COUNT=3')).toMatch(/given twice/);
+    expect(refused('FREQ=WEEKLY;COUNT=2;UNTIL=20271231')).toMatch(/not both/);
+    expect(refused('FREQ=WEEKLY;BYDAY=1SU;COUNT=2')).toMatch(/for FREQ=MONTHLY/);
+    expect(refused(`FREQ=WEEKLY;COUNT=2;${'X'.repeat(300)}`)).toMatch(/at most 200/);
+    expect(refused('FREQ=WEEKLY;=;COUNT=2')).toMatch(/not an RRULE|not taken/);
+    // Rules whose days never come, which rrule would look for month after month to the year 9999.
+    expect(refused('FREQ=MONTHLY;BYDAY=SU;BYSETPOS=6;COUNT=2')).toMatch(/gives no window at all/);
+    expect(checkSeries('FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=31;COUNT=2', new Date('2027-04-14T00:00:00Z'), 'Europe/Berlin')).toMatchObject({ ok: false, reason: expect.stringMatching(/gives no window at all/) });
+    // And the shapes people use: the second Sunday, the last weekday, every other week.
+    expect(refused('FREQ=MONTHLY;BYDAY=2SU;COUNT=12')).toBe('ok');
+    expect(refused('FREQ=MONTHLY;BYDAY=SU;BYSETPOS=2;COUNT=12')).toBe('ok');
+    expect(refused('FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,WE;UNTIL=20280101')).toBe('ok');
+    expect(checkSeries('FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=6', new Date('2027-03-31T20:00:00Z'), 'Europe/Berlin')).toMatchObject({ ok: true });
+    expect(refused('FREQ=DAILY;UNTIL=20990101')).toMatch(/more than 520 windows/);
+    expect(refused('FREQ=MONTHLY;COUNT=200')).toMatch(/at most 10 years/);
+    expect(refused('FREQ=WEEKLY;UNTIL=20400101')).toMatch(/at most 10 years|more than 520/);
+    // Lower case is read as written in capitals; a date alone means that whole day.
+    expect(checkRule('freq=weekly;byday=su;count=8')).toEqual({ ok: true, rule: 'FREQ=WEEKLY;BYDAY=SU;COUNT=8' });
+    expect(checkRule('FREQ=WEEKLY;UNTIL=20270404')).toEqual({ ok: true, rule: 'FREQ=WEEKLY;UNTIL=20270404T235959Z' });
+    expect(occurrenceStarts(checkRule('FREQ=WEEKLY;UNTIL=20270404').ok ? 'FREQ=WEEKLY;UNTIL=20270404T235959Z' : '', new Date('2027-03-14T01:00:00Z'), 'Europe/Berlin')).toHaveLength(4);
   });
 });

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCatalogFile, parsePageFile, type Catalog, type PageSettings } from './catalog';
-import { parseIncidentFile, type AuthoredIncident } from './incident-file';
+import { ContentError, parseIncidentFile, type AuthoredIncident } from './incident-file';
+import { checkSeries } from '../recurrence';
 import { parseTemplateFile, type IncidentTemplate } from './template-file';
 
 export interface Content {
@@ -29,6 +30,12 @@ export function readContentFolder(folder: string): Content {
     .map((name) =>
       parseIncidentFile(name.slice(0, -3), `content/incidents/${name}`, read(join('incidents', name)), componentIds),
     );
+  // A repeating window must be one its rule gives, in the page's zone: known only once both files are read.
+  for (const file of authored) {
+    if (!file.recurrence || !file.scheduledFor) continue;
+    const checked = checkSeries(file.recurrence, file.scheduledFor, page.time_zone);
+    if (!checked.ok) throw new ContentError(file.filePath, 'recurrence', checked.reason);
+  }
   const templateFolder = join(folder, 'templates');
   const templates = existsSync(templateFolder)
     ? readdirSync(templateFolder)

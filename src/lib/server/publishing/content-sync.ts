@@ -12,8 +12,8 @@ import type { Catalog } from '../../content/catalog';
 import { contentFromJson, contentToJson, type Content } from '../../content/index';
 import { ContentError } from '../../content/incident-file';
 import type { HeraldDb } from '../db';
-import { occurrenceStarts } from '../../recurrence';
-import { followFileSeries } from './maintenance-series';
+import { checkSeries } from '../../recurrence';
+import { endFileSeriesExcept, followFileSeries } from './maintenance-series';
 
 const servedContentKey = 'served-content';
 
@@ -100,12 +100,14 @@ export function syncCatalog(db: HeraldDb, catalog: Catalog, timeZone = 'UTC'): v
  */
 function startFileSeries(db: HeraldDb, content: Content): void {
   const timeZone = content.page.time_zone;
+  const repeating: string[] = [];
   for (const file of content.authored) {
     if (!file.recurrence || !file.scheduledFor || !file.scheduledUntil) continue;
-    const [first] = occurrenceStarts(file.recurrence, file.scheduledFor, timeZone, { limit: 1 });
-    if (first?.getTime() !== file.scheduledFor.getTime()) {
-      throw new ContentError(file.filePath, 'recurrence', `scheduled_for is not a start the rule gives in ${timeZone}: start the window on a day the rule repeats on`);
-    }
-    followFileSeries(db, { id: file.id, rule: file.recurrence, timeZone, firstStart: file.scheduledFor, durationMs: file.scheduledUntil.getTime() - file.scheduledFor.getTime() }, new Date());
+    const checked = checkSeries(file.recurrence, file.scheduledFor, timeZone);
+    if (!checked.ok) throw new ContentError(file.filePath, 'recurrence', checked.reason);
+    followFileSeries(db, { id: file.id, rule: checked.rule, timeZone, firstStart: file.scheduledFor, durationMs: file.scheduledUntil.getTime() - file.scheduledFor.getTime() }, new Date());
+    repeating.push(file.id);
   }
+  // A file that no longer repeats (or is gone) is no series: its windows planned so far stay, each on its own.
+  endFileSeriesExcept(db, repeating);
 }

@@ -5,7 +5,7 @@
 // and end mails, and staff can move or cancel one without touching the rest.
 // The announcement goes out once, for the first window; occurrences are made
 // quietly, and remind subscribers unless the first window was scheduled so.
-import { and, desc, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, lte, notInArray } from 'drizzle-orm';
 import { incidentComponents, incidents, incidentUpdates, maintenanceSeries, type MaintenanceSeriesRow } from '../../../db/schema';
 import { maxOccurrences, occurrenceStarts } from '../../recurrence';
 import { recordAudit, systemActor } from '../accounts';
@@ -13,7 +13,11 @@ import type { AuthoredIncident } from '../../content/incident-file';
 import type { HeraldDb } from '../db';
 import { newIncidentId } from './ids';
 
-/** How far ahead occurrences become windows of their own: more than any reminder period, little enough to keep the page about what is near. */
+/**
+ * How far ahead occurrences become windows of their own: little enough to keep
+ * the page about what is near. A reminder period longer than this reminds of
+ * each window as soon as it is made (delivery.ts).
+ */
 export const seriesHorizonMs = 14 * 86_400_000;
 
 /** Where series read their first windows from. */
@@ -71,6 +75,13 @@ export function followFileSeries(db: HeraldDb, series: Omit<SeriesStart, 'source
     .run();
 }
 
+/** Forgets the markdown series whose files no longer repeat: what they planned stays, as windows of no series. */
+export function endFileSeriesExcept(db: HeraldDb, repeating: string[]): void {
+  db.delete(maintenanceSeries)
+    .where(and(eq(maintenanceSeries.source, 'file'), repeating.length ? notInArray(maintenanceSeries.id, repeating) : undefined))
+    .run();
+}
+
 /** What each window of a series repeats: the first window's title, components and first message. */
 interface Pattern {
   title: string;
@@ -79,14 +90,16 @@ interface Pattern {
   templateId: string | null;
 }
 
-function patternOf(ctx: Sources, series: MaintenanceSeriesRow): Pattern | null {
+/** The pattern, or why there is none now: the first window is gone for good, or in the trash (restorable, so the series waits). */
+function patternOf(ctx: Sources, series: MaintenanceSeriesRow): Pattern | 'gone' | 'trashed' {
   if (series.source === 'file') {
     const file = ctx.authored.find((a) => a.id === series.id);
-    if (!file) return null;
+    if (!file?.recurrence) return 'gone';
     return { title: file.title, message: file.updates[0]?.body ?? '', componentIds: file.components.map((c) => c.id), templateId: null };
   }
   const first = ctx.db.select().from(incidents).where(eq(incidents.id, series.id)).get();
-  if (!first) return null;
+  if (!first) return 'gone';
+  if (first.deletedAt) return 'trashed';
   const announcement = ctx.db
     .select({ body: incidentUpdates.body })
     .from(incidentUpdates)
@@ -102,22 +115,27 @@ function patternOf(ctx: Sources, series: MaintenanceSeriesRow): Pattern | null {
  * (a window per series and start, by a unique index, however many workers
  * run). A window whose end passed while nothing made it (Herald was down) is
  * skipped: a maintenance nobody announced did not happen on the page. A series
- * whose first window went for good (purged from the trash) ends. Returns the
- * ids of the windows made.
+ * whose first window went for good (purged from the trash) ends; one whose
+ * first window is in the trash waits, and goes on if it is restored. Returns
+ * the ids of the windows made.
  */
 export function makeOccurrences(ctx: Sources, now: Date): string[] {
   const { db } = ctx;
   const horizon = new Date(now.getTime() + seriesHorizonMs);
   const due = db
-    .select()
+    .select({ id: maintenanceSeries.id })
     .from(maintenanceSeries)
     .where(and(isNotNull(maintenanceSeries.nextStart), lte(maintenanceSeries.nextStart, horizon)))
     .all();
   const made: string[] = [];
-  for (const series of due) {
+  for (const { id: seriesId } of due) {
     db.transaction((tx) => {
+      // Read again inside the transaction: another process (the CLI ending the series) may have changed it since.
+      const series = tx.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, seriesId)).get();
+      if (!series?.nextStart || series.nextStart > horizon) return;
       const pattern = patternOf({ db: tx as unknown as HeraldDb, authored: ctx.authored }, series);
-      if (!pattern) {
+      if (pattern === 'trashed') return;
+      if (pattern === 'gone') {
         tx.update(maintenanceSeries).set({ nextStart: null }).where(eq(maintenanceSeries.id, series.id)).run();
         return;
       }

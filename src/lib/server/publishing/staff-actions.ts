@@ -27,7 +27,7 @@ import { fillPlaceholders, listOfNames, type Placeholder } from '../../placehold
 import { findTemplate, templateOf } from './templates';
 import { newIncidentId } from './ids';
 import { makeOccurrences, startSeries } from './maintenance-series';
-import { checkRule, occurrenceStarts, ruleEndingAt } from '../../recurrence';
+import { checkSeries, ruleEndingAt } from '../../recurrence';
 
 /** One live update as staff correct it, or null when there is none with that id. */
 export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
@@ -508,16 +508,12 @@ export interface NewMaintenance {
   recurrence?: unknown;
 }
 
-/** A rule staff gave, checked against the first window: it must be the rule's first occurrence. */
+/** A rule staff gave, checked against the first window (recurrence.ts, checkSeries). */
 function checkRecurrence(value: unknown, first: Date, timeZone: string): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw new ActionError('recurrence', 'recurrence must be an RRULE such as FREQ=WEEKLY;BYDAY=SU;COUNT=8');
-  const checked = checkRule(value);
+  const checked = checkSeries(value, first, timeZone);
   if (!checked.ok) throw new ActionError('recurrence', checked.reason);
-  const [start] = occurrenceStarts(checked.rule, first, timeZone, { limit: 1 });
-  if (start?.getTime() !== first.getTime()) {
-    throw new ActionError('recurrence', `the window's start (${formatWithUtc(first, timeZone)}) is not one the rule gives: start it on a day the rule repeats on`);
-  }
   return checked.rule;
 }
 
@@ -571,8 +567,9 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
 /**
  * Ends a live series with one of its windows: no window after it is made, the
  * calendar's rule stops there, and the later windows already made (a
- * fortnight's) are called off with `message`. Only subscribers already
- * reminded of a window hear that it is off; the rest never heard of it.
+ * fortnight's) are called off with `message`. A window whose reminder went
+ * out is called off with a notification (to the page's subscribers, as any
+ * update); the others quietly, since nobody heard of them on their own.
  * A series from a markdown file ends in its file. Returns the windows called off.
  */
 export function endSeries(ctx: LogContext, maintenanceId: unknown, message: unknown, now = new Date()): string[] {
@@ -581,6 +578,7 @@ export function endSeries(ctx: LogContext, maintenanceId: unknown, message: unkn
   const series = row?.seriesId ? ctx.db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, row.seriesId)).get() : undefined;
   if (target.authored) throw new ActionError('incident', `${target.authored.filePath} is a markdown series: end it with UNTIL in its recurrence`, 'conflict');
   if (!row?.occurrenceOf || !series) throw new ActionError('incident', `"${target.id}" is not part of a series`, 'conflict');
+  if (series.source === 'file') throw new ActionError('incident', `"${target.id}" is a window of the markdown series ${series.id}: end it with UNTIL in that file's recurrence`, 'conflict');
   const body = text('message', message, limits.message);
   const last = row.occurrenceOf;
   const later = ctx.db

@@ -364,8 +364,10 @@ export class DeliveryWorker {
       const sinceStart = now.getTime() - m.scheduledFor.getTime();
       const sinceEnd = now.getTime() - m.scheduledUntil.getTime();
       const remindMs = config.maintenanceReminderHours * 60 * 60_000;
-      // Announced within the reminder period: that announcement was the reminder.
-      const announcedEarly = (m.updates.at(-1)?.at.getTime() ?? 0) < m.scheduledFor.getTime() - remindMs;
+      // Announced within the reminder period: that announcement was the reminder. A later window of a series
+      // was announced by the first, and made quietly: it is always reminded of, however late it was made.
+      const laterWindow = m.occurrence !== null && m.occurrence.seriesId !== m.id;
+      const announcedEarly = laterWindow || (m.updates.at(-1)?.at.getTime() ?? 0) < m.scheduledFor.getTime() - remindMs;
       const moment: WindowMoment | null =
         m.status === 'scheduled' && remindMs > 0 && announcedEarly && -sinceStart <= remindMs
           ? 'reminder'
