@@ -39,17 +39,29 @@ function berlinContext() {
 const windowsOf = (ctx: ReturnType<typeof berlinContext>, seriesId: string) =>
   ctx.db.select().from(incidents).where(eq(incidents.seriesId, seriesId)).all().sort((a, b) => a.scheduledFor!.getTime() - b.scheduledFor!.getTime());
 
+// Sundays 02:00 to 03:00 in Berlin from 14 March 2027: across 28 March (no 02:00 that night) and 31 October (02:00 twice).
+const first = new Date('2027-03-14T01:00:00Z');
+const t0 = new Date('2027-03-01T09:00:00Z');
+
 const sinks: SmtpSink[] = [];
 const workers: DeliveryWorker[] = [];
+/** A Berlin page with one confirmed subscriber, its delivery worker sending to a real SMTP server on loopback. */
+async function mailingSetup(env: Record<string, string> = {}) {
+  const sink = await startSmtpSink();
+  sinks.push(sink);
+  const ctx = berlinContext();
+  const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url, ...env });
+  const worker = new DeliveryWorker({ ...ctx, config, page: berlin, transport: mailTransport(config.mail), idleMs: 20 });
+  workers.push(worker);
+  ctx.db.insert(subscribers).values({ kind: 'email', address: 'ops@example.com', confirmedAt: t0, createdAt: t0 }).run();
+  return { sink, ctx, worker };
+}
 afterEach(async () => {
   for (const w of workers.splice(0)) await w.stop();
   for (const s of sinks.splice(0)) await s.close();
 });
 
 describe('recurring maintenance', () => {
-  // Sundays 02:00 to 03:00 in Berlin from 14 March 2027: across 28 March (no 02:00 that night) and 31 October (02:00 twice).
-  const first = new Date('2027-03-14T01:00:00Z');
-  const t0 = new Date('2027-03-01T09:00:00Z');
 
   it('makes each window a fortnight ahead, at 02:00 on the wall clock across both changes, each once', () => {
     const ctx = berlinContext();
@@ -96,13 +108,7 @@ describe('recurring maintenance', () => {
   });
 
   it('announces the series once, then reminds, starts and ends each window by mail; a series scheduled quietly stays quiet', async () => {
-    const sink = await startSmtpSink();
-    sinks.push(sink);
-    const ctx = berlinContext();
-    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url });
-    const worker = new DeliveryWorker({ ...ctx, config, page: berlin, transport: mailTransport(config.mail), idleMs: 20 });
-    workers.push(worker);
-    ctx.db.insert(subscribers).values({ kind: 'email', address: 'ops@example.com', confirmedAt: t0, createdAt: t0 }).run();
+    const { sink, ctx, worker } = await mailingSetup();
     scheduleMaintenance(ctx, { title: 'Weekly patching', message: 'Rolling restarts.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=2' }, t0);
     scheduleMaintenance(ctx, { title: 'Quiet patching', message: 'Nobody is told.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=2', notify: false }, t0);
     // Through both windows, as the worker's clock would see them (housekeeping runs once a minute of its clock).
@@ -129,13 +135,7 @@ describe('recurring maintenance', () => {
   });
 
   it('ends with a window staff choose: no later window is made, the ones made are called off, only the reminded hear it', async () => {
-    const sink = await startSmtpSink();
-    sinks.push(sink);
-    const ctx = berlinContext();
-    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url });
-    const worker = new DeliveryWorker({ ...ctx, config, page: berlin, transport: mailTransport(config.mail), idleMs: 20 });
-    workers.push(worker);
-    ctx.db.insert(subscribers).values({ kind: 'email', address: 'ops@example.com', confirmedAt: t0, createdAt: t0 }).run();
+    const { sink, ctx, worker } = await mailingSetup();
     const id = scheduleMaintenance(ctx, { title: 'Weekly patching', message: 'Rolling restarts.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=8' }, t0);
     for (const at of [new Date(first.getTime() - 23 * hour), new Date(first.getTime() + 0.1 * hour), new Date(first.getTime() + 1.1 * hour)]) {
       await worker.runOnce(at);
@@ -178,13 +178,7 @@ describe('recurring maintenance', () => {
   });
 
   it('reminds of each later window even when the reminder period is longer than Herald plans ahead', async () => {
-    const sink = await startSmtpSink();
-    sinks.push(sink);
-    const ctx = berlinContext();
-    const config = loadConfig({ HERALD_DB: ctx.path, SITE_URL: 'https://status.example.com', SMTP_URL: sink.url, MAINTENANCE_REMINDER_HOURS: '720' });
-    const worker = new DeliveryWorker({ ...ctx, config, page: berlin, transport: mailTransport(config.mail), idleMs: 20 });
-    workers.push(worker);
-    ctx.db.insert(subscribers).values({ kind: 'email', address: 'ops@example.com', confirmedAt: t0, createdAt: t0 }).run();
+    const { sink, ctx, worker } = await mailingSetup({ MAINTENANCE_REMINDER_HOURS: '720' });
     const id = scheduleMaintenance(ctx, { title: 'Weekly patching', message: 'Rolling restarts.', scheduledFor: first, scheduledUntil: new Date(first.getTime() + hour), recurrence: 'FREQ=WEEKLY;BYDAY=SU;COUNT=2' }, t0);
     // The second window is planned 14 days ahead, well inside the 30-day reminder period: reminded of at once.
     const planned = new Date('2027-03-07T02:00:00Z');
