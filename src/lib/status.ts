@@ -80,3 +80,40 @@ export function pageStatus(components: Component[], incidents: Incident[]): Page
   }
   return { indicator, description: 'Major Service Outage' };
 }
+
+/** The one status scale every view colours by (global.css, `tone-*`). */
+export type Tone = 'operational' | 'degraded' | 'partial' | 'major' | 'maintenance';
+
+const componentTones: Record<ComponentStatus, Tone> = {
+  operational: 'operational',
+  degraded_performance: 'degraded',
+  partial_outage: 'partial',
+  major_outage: 'major',
+  under_maintenance: 'maintenance',
+};
+
+/** A component status on the scale. */
+export const componentTone = (status: ComponentStatus): Tone => componentTones[status];
+
+/**
+ * An incident's impact on the scale, by its word: minor yellow, major and
+ * critical red, as "Major outage" and "Major Service Outage" are (orange is
+ * for what says "partial").
+ */
+export function impactTone(impact: IncidentImpact): Tone | 'none' {
+  return impact === 'none' ? 'none' : impact === 'minor' ? 'degraded' : 'major';
+}
+
+/** The page's overall status on the scale: as the worst thing it names (a major outage is red wherever it is shown). */
+export function pageTone(status: PageStatus): Tone {
+  switch (status.indicator) {
+    case 'none':
+      return 'operational';
+    case 'maintenance':
+      return 'maintenance';
+    case 'minor':
+      return status.description === 'Partial System Outage' ? 'partial' : 'degraded';
+    default:
+      return 'major';
+  }
+}

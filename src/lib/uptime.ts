@@ -53,6 +53,17 @@ export interface UptimeBar {
   percent: number;
 }
 
+/** How many days a bar shows on a narrow screen (global.css hides the older ones), with its own figure. */
+export const narrowBarDays = 30;
+
+/** The uptime of a bar's last `count` days, as `percent` is of all of them. */
+export function recentPercent(bar: UptimeBar, count = narrowBarDays): number {
+  const days = bar.days.slice(-count);
+  const observed = days.reduce((n, d) => n + d.observedMs, 0);
+  const down = days.reduce((n, d) => n + d.downtimeMs, 0);
+  return floorPercent(observed > 0 ? 1 - down / observed : 1);
+}
+
 /**
  * Outages of every component. An incident counts from its start to its
  * resolution, with the status it gave each component; where staff changed that

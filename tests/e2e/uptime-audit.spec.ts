@@ -12,7 +12,7 @@ test.afterAll(async () => server.stop());
 
 const today = () => new Date().toISOString().slice(0, 10); // the example page's zone is UTC
 
-test('a day opens to what made it, a staff correction is shown with its reason, and the month is reported', async ({ page }) => {
+test('a day opens to what made it, a staff correction is shown with its reason, and the month is reported', async ({ page, browser }) => {
   const [slug] = herald(server.db, 'incident', 'create', '--title', 'Webmail down', '--impact', 'major', '--component', 'webmail:major_outage', '--message', 'Looking.').split('\n');
   await new Promise((r) => setTimeout(r, 1500));
   herald(server.db, 'incident', 'resolve', slug, '--message', 'Fixed.');
@@ -22,10 +22,25 @@ test('a day opens to what made it, a staff correction is shown with its reason, 
   await expect(page.locator(`.bar a[href="/components/webmail#day-${today()}"]`)).toHaveCount(1);
   await page.getByRole('link', { name: /% uptime/ }).first().click();
   await expect(page).toHaveURL(/\/components\/webmail#days$/);
-  const day = page.locator(`#day-${today()}`);
+  const day = page.locator('li', { has: page.locator(`#day-${today()}`) });
   await day.getByText(/: \d+\.\d\d%/).click();
   await expect(day).toContainText('Major outage:');
   await expect(day.getByRole('link', { name: 'Webmail down' })).toHaveAttribute('href', `/incidents/${slug}`);
+
+  // On a phone: the bar shows 30 days, and tapping a day's cell opens that day's details, without a script.
+  const phoneContext = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, javaScriptEnabled: false });
+  const phone = await phoneContext.newPage();
+  await phone.goto(`${server.url}/`);
+  const bar = phone.locator('.component', { hasText: 'Web interface' }).locator('ol.bar');
+  expect(await bar.locator('li').evaluateAll((cells) => cells.filter((c) => getComputedStyle(c).display !== 'none').length)).toBe(30);
+  const legend = phone.locator('.component', { hasText: 'Web interface' }).locator('.bar-legend:visible');
+  await expect(legend).toHaveCount(1);
+  await expect(legend).toContainText(/30 days ago.*last 30 days:\s+\d+\.\d\d% uptime/);
+  await bar.locator(`a[href="/components/webmail#day-${today()}"]`).tap();
+  await expect(phone).toHaveURL(new RegExp(`/components/webmail#day-${today()}$`));
+  await expect(phone.locator(`#day-${today()}`)).toBeVisible();
+  await expect(phone.locator(`#day-${today()}`)).toContainText('Major outage:');
+  await phoneContext.close();
 
   // Staff correct the day: refused without a reason (what was typed kept), then saved.
   await logInAsOwner(page, server);
@@ -42,7 +57,7 @@ test('a day opens to what made it, a staff correction is shown with its reason, 
   await expect(page.getByText('uptime.correct').first()).toBeVisible();
 
   await page.goto(`${server.url}/components/webmail`);
-  const corrected = page.locator(`#day-${today()}`);
+  const corrected = page.locator('li', { has: page.locator(`#day-${today()}`) });
   await corrected.getByText('(corrected)').click();
   await expect(corrected).toContainText('Corrected to 100.00% by staff');
   await expect(corrected).toContainText('A test of the monitoring, not an outage.');
