@@ -60,7 +60,17 @@ test.describe('public pages', () => {
     for (const month of ['2026-07', '2099-01', '2026-13', 'latest', '9999999-01']) {
       expect((await page.goto(`/history/${month}`))!.status(), month).toBe(404);
     }
+    // /history opens on the last three months, newest first, each linking to its own page, then to the months before.
     expect((await page.goto('/history'))!.status()).toBe(200);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Incident history');
+    const months = page.locator('main h2');
+    await expect(months).toHaveCount(3);
+    const shown = await months.allTextContents();
+    const current = new Date().toLocaleString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    expect(shown[0].trim()).toBe(current);
+    await expect(page.locator('a[rel="prev"]')).toHaveText(/ and before$/);
+    // Titles in the lists carry their impact's tone.
+    await expect(page.locator('.days .impact-mark').first()).toHaveClass(/tone-/);
   });
 
   test('component page shows status, bar and its incidents', async ({ page }) => {

@@ -64,3 +64,14 @@ test('at 360 px: every name and its status on one line, the header offers Subscr
   }
   await expect(page.getByLabel('Email address')).toBeVisible();
 });
+
+test('a component page dates its planned maintenance', async ({ page }) => {
+  const from = new Date(Date.now() + 3 * 86_400_000);
+  from.setUTCHours(2, 0, 0, 0);
+  const until = new Date(from.getTime() + 3_600_000);
+  herald(server.db, 'maintenance', 'schedule', '--title', 'Address book reindex', '--from', from.toISOString(), '--until', until.toISOString(), '--component', 'address-book', '--message', 'Reindexing.', '--no-notify');
+  await page.goto(`${server.url}/components/address-book`);
+  const item = page.locator('li', { has: page.getByRole('link', { name: 'Address book reindex' }) });
+  await expect(item.locator('time')).toHaveCount(2);
+  expect(await item.locator('time').first().getAttribute('datetime')).toBe(from.toISOString());
+});
