@@ -237,6 +237,8 @@ export const users = sqliteTable('users', {
   /** Disabled accounts cannot log in; they are kept so the audit log keeps its names. */
   disabledAt: instant('disabled_at'),
   passwordChangedAt: instant('password_changed_at').notNull().default(now),
+  /** The password was made by Herald and shown to someone (printed at first start, issued by an owner): the console asks its holder to choose their own. */
+  passwordGenerated: integer('password_generated', { mode: 'boolean' }).notNull().default(false),
   createdAt: instant('created_at').notNull().default(now),
 });
 

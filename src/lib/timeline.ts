@@ -283,3 +283,21 @@ export function upcomingMaintenance(all: Incident[]): Incident[] {
     .filter((i) => i.kind === 'maintenance' && i.status === 'scheduled')
     .sort((a, b) => (a.scheduledFor?.getTime() ?? 0) - (b.scheduledFor?.getTime() ?? 0));
 }
+
+/** How near a window's start "in progress" becomes the update staff most likely post next. */
+export const windowNearMs = 60 * 60_000;
+
+/**
+ * The status the next update most likely has, along the life cycle:
+ * investigating → identified → monitoring → resolved → postmortem; and for
+ * maintenance scheduled → in progress (only once the window is near or has
+ * started; before that, another word about the plan) → verifying → completed.
+ */
+export function suggestedNextStatus(incident: Pick<Incident, 'kind' | 'status' | 'scheduledFor'>, now: Date): UpdateStatus {
+  if (incident.kind === 'maintenance') {
+    if (incident.status === 'scheduled') return incident.scheduledFor && incident.scheduledFor.getTime() - now.getTime() <= windowNearMs ? 'in_progress' : 'scheduled';
+    return incident.status === 'in_progress' ? 'verifying' : 'completed';
+  }
+  const next: Partial<Record<UpdateStatus, UpdateStatus>> = { investigating: 'identified', identified: 'monitoring', monitoring: 'resolved', resolved: 'postmortem' };
+  return next[incident.status] ?? incident.status;
+}

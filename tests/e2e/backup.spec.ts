@@ -25,7 +25,7 @@ test('a verified backup appears beside the database; a refusal shows on /healthz
     await page.getByLabel('Email').fill('admin@example.com');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect(page.getByRole('alert')).toContainText('Backups are failing. the database failed its integrity check');
+    await expect(page.getByRole('alert').filter({ hasText: 'Backups are failing.' })).toContainText('Backups are failing. the database failed its integrity check');
   } finally {
     await server.stop();
   }

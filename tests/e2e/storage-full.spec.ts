@@ -75,7 +75,7 @@ test('a full disk: JSON 503 from the API, degraded /healthz, a console banner an
 
     // The console: a banner on every page, and a form that could not be saved comes back with what was typed.
     await page.goto(`${server.url}/admin/incidents/new`);
-    await expect(page.getByRole('alert')).toContainText('Storage is running out.');
+    await expect(page.getByRole('alert').filter({ hasText: 'Storage is running out.' })).toBeVisible();
     await page.getByLabel('Title').fill('Typed while the disk was full');
     await page.getByLabel('First update').fill('This text must not be lost.');
     await page.getByRole('button', { name: 'Post incident' }).click();

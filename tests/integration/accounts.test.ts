@@ -11,6 +11,7 @@ import {
   hashPassword,
   listStaff,
   setDisabled,
+  setPassword,
   verifyPassword,
 } from '../../src/lib/server/accounts/accounts';
 import { readAudit, type Actor } from '../../src/lib/server/accounts/audit';
@@ -137,6 +138,23 @@ describe('ensureFirstOwner', () => {
     expect(await ensureFirstOwner(db)).toBeNull();
     expect(listStaff(db)).toHaveLength(1);
     expect(await verifyPassword(findStaffByEmail(db, firstOwnerEmail)!.passwordHash, generated!)).toBe(true);
+  });
+
+  it('marks a password Herald made and showed to someone, until its holder chooses their own', async () => {
+    const { db } = freshContext();
+    const system = { label: 'test', userId: null };
+    await ensureFirstOwner(db);
+    const admin = findStaffByEmail(db, firstOwnerEmail)!;
+    expect(admin.passwordGenerated).toBe(true);
+    // The owner's choice clears it; a password an owner issues for someone sets it again.
+    await setPassword(db, { label: 'admin', userId: admin.id }, admin.id, 'a passphrase of my own');
+    expect(findStaffByEmail(db, firstOwnerEmail)!.passwordGenerated).toBe(false);
+    const editor = await createStaff(db, system, { email: 'ed@example.com', role: 'editor', password: 'issued by the owner', generated: true });
+    expect(editor.passwordGenerated).toBe(true);
+    await setPassword(db, system, editor.id, 'mine now, long enough');
+    await setPassword(db, system, editor.id, 'issued again by the owner', null, new Date(), true);
+    expect(findStaffByEmail(db, 'ed@example.com')!.passwordGenerated).toBe(true);
+    expect((await createStaff(db, system, { email: 'cli@example.com', role: 'editor', password: 'typed at the terminal' })).passwordGenerated).toBe(false);
   });
 
   it('does nothing on a database that already has accounts', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentStatusLogRow, IncidentRow, IncidentUpdateRow } from '../../src/db/schema';
 import type { AuthoredIncident } from '../../src/lib/content/incident-file';
-import { activeIncidents, activeMaintenance, mergeTimeline, upcomingMaintenance } from '../../src/lib/timeline';
+import { activeIncidents, activeMaintenance, mergeTimeline, suggestedNextStatus, upcomingMaintenance } from '../../src/lib/timeline';
+import type { UpdateStatus } from '../../src/db/constants';
 
 const t = (iso: string) => new Date(iso);
 const authored: AuthoredIncident = {
@@ -201,5 +202,23 @@ describe('what each update changed, and the worst a component got', () => {
       ['completed', ['imap under_maintenance>operational']],
     ]);
     expect(m.components).toEqual([{ id: 'imap', status: 'under_maintenance', peak: 'under_maintenance' }]);
+  });
+});
+
+describe('the next status the console offers', () => {
+  const now = new Date('2027-01-10T00:00:00Z');
+  it('follows the incident life cycle', () => {
+    const offered = (status: UpdateStatus) => suggestedNextStatus({ kind: 'incident', status, scheduledFor: null }, now);
+    expect(['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'].map((s) => offered(s as UpdateStatus))).toEqual(['identified', 'monitoring', 'resolved', 'postmortem', 'postmortem']);
+  });
+  it('offers "in progress" for a maintenance only once its window is near or has begun', () => {
+    const at = (hoursAhead: number, status: UpdateStatus = 'scheduled') => suggestedNextStatus({ kind: 'maintenance', status, scheduledFor: new Date(now.getTime() + hoursAhead * 3_600_000) }, now);
+    expect(at(72)).toBe('scheduled');
+    expect(at(2)).toBe('scheduled');
+    expect(at(1)).toBe('in_progress');
+    expect(at(-1)).toBe('in_progress');
+    expect(at(-1, 'in_progress')).toBe('verifying');
+    expect(at(-1, 'verifying')).toBe('completed');
+    expect(at(-1, 'completed')).toBe('completed');
   });
 });

@@ -99,6 +99,8 @@ export interface NewStaff {
   name?: unknown;
   role: unknown;
   password: unknown;
+  /** Herald made the password and shows it to someone else (see users.passwordGenerated). */
+  generated?: boolean;
 }
 
 export async function createStaff(db: HeraldDb, actor: Actor, input: NewStaff, now = new Date()): Promise<Staff> {
@@ -115,7 +117,7 @@ export async function createStaff(db: HeraldDb, actor: Actor, input: NewStaff, n
     }
     const row = tx
       .insert(users)
-      .values({ email, name, role, passwordHash, passwordChangedAt: now, createdAt: now })
+      .values({ email, name, role, passwordHash, passwordChangedAt: now, passwordGenerated: input.generated ?? false, createdAt: now })
       .returning()
       .get();
     recordAudit(tx, actor, 'user.create', email, { role }, now);
@@ -126,7 +128,8 @@ export async function createStaff(db: HeraldDb, actor: Actor, input: NewStaff, n
 /**
  * Sets a new password and ends every session of that account except `keepSessionHash`
  * (the one that made the change), so a stolen session dies with the old password.
- * It also lifts a login lock on the account.
+ * It also lifts a login lock on the account. `generated`: Herald made it and shows it to
+ * whoever issued it, so its holder is asked to choose their own.
  */
 export async function setPassword(
   db: HeraldDb,
@@ -135,11 +138,12 @@ export async function setPassword(
   password: unknown,
   keepSessionHash: string | null = null,
   now = new Date(),
+  generated = false,
 ): Promise<void> {
   const checked = checkPassword(password);
   const passwordHash = await hashPassword(checked);
   db.transaction((tx) => {
-    const row = tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, userId)).returning().get();
+    const row = tx.update(users).set({ passwordHash, passwordChangedAt: now, passwordGenerated: generated }).where(eq(users.id, userId)).returning().get();
     if (!row) throw new ActionError('user', 'no such account', 'not_found');
     const others = keepSessionHash
       ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepSessionHash))
@@ -199,7 +203,7 @@ export async function ensureFirstOwner(db: HeraldDb, now = new Date()): Promise<
   if (db.select({ id: users.id }).from(users).limit(1).get()) return null;
   const password = randomPassword();
   try {
-    await createStaff(db, { label: 'herald', userId: null }, { email: firstOwnerEmail, name: 'Admin', role: 'owner', password }, now);
+    await createStaff(db, { label: 'herald', userId: null }, { email: firstOwnerEmail, name: 'Admin', role: 'owner', password, generated: true }, now);
   } catch (error) {
     // Two processes starting at once: the other one created it.
     if (error instanceof ActionError && error.reason === 'conflict') return null;
