@@ -15,9 +15,13 @@ import { createIncident } from '../../src/lib/server/publishing/staff-actions';
 import { trashIncident } from '../../src/lib/server/storage/trash';
 import { freshContext } from '../helpers/temp-db';
 
+const brandLogo = 'logo-0123456789ab.svg';
+
 function runtime(): Runtime {
   const ctx = freshContext();
-  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content: readContentFolder(contentFolder), renderCache: new RenderCache(), storage: new StorageHealth(ctx.path) };
+  // With a brand's logo, as content/page.yml may name one (src/lib/content/brand.ts).
+  const content = { ...readContentFolder(contentFolder), brand: { logo: { name: brandLogo, type: 'image/svg+xml', body: Buffer.from('<svg/>') }, favicon: null, stylesheet: null } };
+  return { ...ctx, config: loadConfig({ HERALD_DB: ctx.path }), content, renderCache: new RenderCache(), storage: new StorageHealth(ctx.path) };
 }
 
 /** A real example for each parameter a page takes. */
@@ -27,6 +31,7 @@ const examples: Record<string, string> = {
   id: 'webmail',
   '...path': 'sig/aHR0cHM6Ly9leGFtcGxlLmNvbS9hLnBuZw',
   '...rest': 'anything/here',
+  file: brandLogo,
 };
 
 const pagesFolder = join(projectRoot, 'src/pages');
@@ -46,6 +51,11 @@ describe('publicPathMayExist', () => {
   it.each(pagePaths)('lets a page answer %s', (path) => {
     expect(publicPathMayExist(r, path)).toBe(true);
     expect(publicPathMayExist(r, `${path}/`.replace('//', '/'))).toBe(true);
+  });
+
+  it('knows the brand files by their names, and no other', () => {
+    expect(publicPathMayExist(r, `/brand/${brandLogo}`)).toBe(true);
+    for (const path of ['/brand/logo-000000000000.svg', '/brand', '/brand/a/b']) expect(publicPathMayExist(r, path), path).toBe(false);
   });
 
   it('lets every page be asked with escapes a browser may send', () => {

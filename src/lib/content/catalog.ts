@@ -3,6 +3,7 @@
 import { z } from 'astro/zod';
 import { parse as parseYaml } from 'yaml';
 import { ContentError, describeIssue, slugPattern } from './incident-file';
+import { contrastRatio, minimumContrast } from '../contrast';
 
 const slug = z.string().regex(slugPattern, 'use lower-case letters, digits and dashes');
 
@@ -15,6 +16,42 @@ function isTimeZone(value: string): boolean {
   }
 }
 
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb, e.g. "#6f42c1"');
+/** A file under content/, e.g. brand/logo.svg: no way out of the folder. */
+const contentFile = (kinds: string[]) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9._/-]*$/, 'a path under content/, e.g. brand/logo.svg')
+    .refine((path) => !path.split('/').includes('..'), 'a path under content/, without ..')
+    .refine((path) => kinds.some((ext) => path.toLowerCase().endsWith(`.${ext}`)), `a .${kinds.join(', .')} file`);
+
+/** The text colours an accent carries in each theme (global.css: --accent-text). */
+export const accentText = { light: '#ffffff', dark: '#0d1117' } as const;
+
+const accent = (theme: keyof typeof accentText) =>
+  hexColour.refine(
+    (colour) => contrastRatio(colour, accentText[theme]) >= minimumContrast,
+    (colour) => ({
+      message: `${colour} under ${theme === 'light' ? 'white' : 'dark'} text has a contrast of ${contrastRatio(colour, accentText[theme]).toFixed(2)}:1; it needs ${minimumContrast}:1 (WCAG AA): ${theme === 'light' ? 'choose a darker colour' : 'choose a lighter colour'}`,
+    }),
+  );
+
+/** The page's own look: served by Herald from content/, so no visitor's browser asks anyone else. */
+const brandSchema = z
+  .object({
+    /** The logo in the header, beside or instead of the name: SVG, PNG, WebP or JPEG, at most 512 kB. */
+    logo: contentFile(['svg', 'png', 'webp', 'jpg', 'jpeg']).optional(),
+    /** The browser tab's icon: SVG, PNG or ICO. Default: Herald's. */
+    favicon: contentFile(['svg', 'png', 'ico']).optional(),
+    /** The colour of the header's action (and what custom CSS uses as --accent), under white text in light mode. */
+    accent: accent('light').optional(),
+    /** The same in dark mode, under dark text; default: accent, if it meets that contrast too. */
+    accent_dark: accent('dark').optional(),
+    /** A stylesheet of your own, loaded after Herald's (from Herald's origin, so the CSP stays style-src 'self'). */
+    stylesheet: contentFile(['css']).optional(),
+  })
+  .strict();
+
 /** content/page.yml */
 export const pageSchema = z
   .object({
@@ -26,9 +63,24 @@ export const pageSchema = z
     homepage: z.string().url().optional(),
     /** IANA zone that decides day boundaries for uptime bars and history, e.g. Europe/Berlin. Default UTC. */
     time_zone: z.string().refine(isTimeZone, 'not an IANA time zone, e.g. Europe/Berlin').default('UTC'),
+    brand: brandSchema.optional(),
+    /** Links in every public page's footer (privacy, terms, support), in order. */
+    footer_links: z
+      .array(z.object({ label: z.string().trim().min(1).max(60), url: z.string().url().refine((u) => /^https?:/.test(u), 'an http(s) URL') }).strict())
+      .max(10)
+      .default([]),
   })
   .strict();
-export type PageSettings = z.output<typeof pageSchema>;
+/** What page.yml says, and the addresses Herald serves its brand files at (content/index.ts fills them in). */
+export type PageSettings = z.output<typeof pageSchema> & { assets?: BrandUrls };
+
+/** Where the brand's files are served, each name with its content's hash: cached for good, replaced by a new name. */
+export interface BrandUrls {
+  logo: string | null;
+  favicon: string | null;
+  /** The accent colours and the custom stylesheet, as one file. */
+  stylesheet: string | null;
+}
 
 const componentEntry = z
   .object({

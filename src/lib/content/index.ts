@@ -9,9 +9,12 @@ import { parseCatalogFile, parsePageFile, type Catalog, type PageSettings } from
 import { ContentError, parseIncidentFile, type AuthoredIncident } from './incident-file';
 import { checkSeries } from '../recurrence';
 import { parseTemplateFile, type IncidentTemplate } from './template-file';
+import { noBrand, readBrand, type BrandFiles } from './brand';
 
 export interface Content {
   page: PageSettings;
+  /** The brand's files (brand.ts); not kept in the database's copy, which the CLI reads. */
+  brand: BrandFiles;
   catalog: Catalog;
   authored: AuthoredIncident[];
   /** content/templates/*.md (the folder is optional). */
@@ -21,7 +24,9 @@ export interface Content {
 /** Reads and validates a content folder; throws ContentError naming file and field. */
 export function readContentFolder(folder: string): Content {
   const read = (name: string) => readFileSync(join(folder, name), 'utf8');
-  const page = parsePageFile('content/page.yml', read('page.yml'));
+  const settings = parsePageFile('content/page.yml', read('page.yml'));
+  const brand = readBrand(folder, settings);
+  const page: PageSettings = { ...settings, assets: brand.urls };
   const catalog = parseCatalogFile('content/components.yml', read('components.yml'));
   const componentIds = new Set(catalog.components.map((c) => c.id));
   const authored = readdirSync(join(folder, 'incidents'))
@@ -43,12 +48,13 @@ export function readContentFolder(folder: string): Content {
         .sort()
         .map((name) => parseTemplateFile(name.slice(0, -3), `content/templates/${name}`, read(join('templates', name)), componentIds))
     : [];
-  return { page, catalog, authored, templates };
+  return { page, brand: brand.files, catalog, authored, templates };
 }
 
 /** Content as JSON and back (dates as ISO strings), for the copy the database keeps. */
 export function contentToJson(content: Content): string {
-  return JSON.stringify(content);
+  const { brand: _, ...kept } = content;
+  return JSON.stringify(kept);
 }
 
 export function contentFromJson(text: string): Content {
@@ -56,6 +62,7 @@ export function contentFromJson(text: string): Content {
   const instant = (value: Date | string | null) => (value === null ? null : new Date(value));
   return {
     page: stored.page,
+    brand: noBrand,
     catalog: stored.catalog,
     // A copy kept before templates existed has none.
     templates: stored.templates ?? [],

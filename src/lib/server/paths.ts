@@ -27,8 +27,12 @@ export const builtClient = join(projectRoot, 'dist/client');
 /** Runs the built server (Herald's own HTTP server around Astro's handler). */
 export const serverScript = join(projectRoot, 'scripts/serve.mjs');
 
-/** The authored content: page.yml, components.yml, incidents/. */
-export const contentFolder = join(projectRoot, 'content');
+/**
+ * The authored content: page.yml, components.yml, incidents/, templates/ and
+ * the brand's files. CONTENT_DIR serves another folder (a repository of its
+ * own, say); it is checked at start as the build checks content/.
+ */
+export const contentFolder = process.env.CONTENT_DIR ? resolve(process.cwd(), process.env.CONTENT_DIR) : join(projectRoot, 'content');
 
 /** Resolves a configured path against the working folder, as a user typing it expects. */
 export function resolveFromCwd(path: string): string {

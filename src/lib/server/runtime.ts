@@ -4,7 +4,9 @@
 // `locals.herald`; the middleware passes it on here, so pages and endpoints
 // reach it through getRuntime() and never open the database themselves.
 import { type Content, readContentFolder } from '../content/index';
-import { loadConfig, type Config } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureFirstOwner, firstOwnerEmail } from './accounts';
 import { syncContent, type LogContext } from './publishing';
 import { openDatabase, type HeraldDb } from './db';
@@ -29,6 +31,7 @@ export interface Runtime extends LogContext {
  * content read here is the content the pages were built and checked with.
  */
 export async function startRuntime(config: Config = loadConfig()): Promise<Runtime> {
+  if (process.env.CONTENT_DIR && !existsSync(join(contentFolder, 'page.yml'))) throw new ConfigError('CONTENT_DIR', `${contentFolder} has no page.yml: name a folder laid out as content/ is`);
   const db = openDatabase(config.databasePath, { quickCheck: true });
   const content = readContentFolder(contentFolder);
   syncContent(db, content);

@@ -71,6 +71,9 @@ export function publicPathMayExist(runtime: Runtime, rawPath: string): boolean {
         (third === undefined || third === 'feed.xml' || third === 'badge.svg') &&
         listedComponentExists(runtime, second)
       );
+    case 'brand':
+      // The brand's files, by their hashed names (src/lib/content/brand.ts).
+      return third === undefined && !!second && [runtime.content.brand.logo, runtime.content.brand.favicon, runtime.content.brand.stylesheet].some((f) => f?.name === second);
     default:
       return false;
   }
