@@ -107,6 +107,8 @@ export interface MaintenanceSeries {
   durationMs: number;
   /** The next start not made into a window yet; null once none are left or the series ended. */
   nextStart: Date | null;
+  /** Scheduled live (console, API, CLI), or a markdown file's, which ends only in its file. */
+  source: 'live' | 'file';
 }
 
 /** What a maintenance window did by the clock, with no staff update to announce it. */
