@@ -5,7 +5,7 @@
 // script keeps working as the pages change.
 import { chromium, type Page } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +72,12 @@ export async function takeScreenshots(dir: string): Promise<string[]> {
     return written;
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
+    await new Promise<void>((done) => {
+      if (server.exitCode !== null) return done();
+      server.once('exit', () => done());
+      server.kill('SIGTERM');
+    });
+    rmSync(data, { recursive: true, force: true });
   }
 }
 

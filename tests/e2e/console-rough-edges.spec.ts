@@ -24,7 +24,7 @@ test('the navigation holds Account and Log out on one line at desktop width; the
   expect(Math.abs(linkBox.y + linkBox.height / 2 - (logOutBox.y + logOutBox.height / 2))).toBeLessThan(4);
 
   // Logged in with the printed password: every console page says to choose one's own, until it is done.
-  const prompt = page.getByRole('alert').filter({ hasText: 'Choose your own password.' });
+  const prompt = page.locator('.banner-danger').filter({ hasText: 'Choose your own password.' });
   await expect(prompt).toBeVisible();
   await nav.getByRole('link', { name: 'Account' }).click();
   await expect(page).toHaveURL(/\/admin\/account$/);

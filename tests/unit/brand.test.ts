@@ -65,9 +65,32 @@ describe('brand', () => {
     expect(refused('brand:\n  logo: ../../etc/passwd.svg\n')).toMatch(/brand\.logo: a path under content\//);
     expect(refused('brand:\n  logo: brand/logo.gif\n')).toMatch(/brand\.logo: a \.svg, \.png, \.webp, \.jpg, \.jpeg file/);
     expect(refused('brand:\n  logo: brand/logo.svg\n', { 'brand/logo.svg': logo.replace('<circle', '<script>alert(1)</script><circle') })).toMatch(/brand\.logo: content\/brand\/logo\.svg has scripts/);
-    expect(refused('brand:\n  logo: brand/logo.svg\n', { 'brand/logo.svg': logo.replace('<circle', '<image href="https://tracker.example/x.png"/><circle') })).toMatch(/links to other sites/);
-    expect(refused('brand:\n  stylesheet: brand/c.css\n', { 'brand/c.css': '@import url("https://fonts.example/x.css");' })).toMatch(/brand\.stylesheet: .*loads from another site/);
+    expect(refused('brand:\n  logo: brand/logo.svg\n', { 'brand/logo.svg': logo.replace('<circle', '<image href="https://tracker.example/x.png"/><circle') })).toMatch(/or links/);
+    expect(refused('brand:\n  stylesheet: brand/c.css\n', { 'brand/c.css': '@import url("https://fonts.example/x.css");' })).toMatch(/brand\.stylesheet: .*loads something/);
     expect(refused('brand:\n  logo: brand/big.png\n', { 'brand/big.png': 'x'.repeat(600 * 1024) })).toMatch(/is over 512 kB/);
     expect(refused('footer_links:\n  - label: Evil\n    url: javascript:alert(1)\n')).toMatch(/footer_links\.0\.url/);
+  });
+});
+
+describe('brand files that are not plain files inside content/', () => {
+  it('refuses a link, even to a file that looks empty', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const dir = brandedContent('brand:\n  logo: brand/logo.png\n');
+    mkdirSync(join(dir, 'brand'), { recursive: true });
+    symlinkSync('/proc/self/environ', join(dir, 'brand/logo.png'));
+    expect(() => readContentFolder(dir)).toThrow(/brand\.logo: content\/brand\/logo\.png is not a plain file inside content\//);
+  });
+
+  it('refuses SVG tricks that hide a script, and CSS that would load anything', () => {
+    for (const svg of ['<svg:script>x</svg:script>', '<a href="javascript&#58;x"/>', '<use href="https://x.example/a.svg#b"/>', '<html:iframe xmlns:html="http://www.w3.org/1999/xhtml"/>']) {
+      const dir = brandedContent('brand:\n  logo: brand/logo.svg\n', { 'brand/logo.svg': logo.replace('<circle', `${svg}<circle`) });
+      expect(() => readContentFolder(dir), svg).toThrow(/brand\.logo: .*plain drawing/);
+    }
+    for (const css of ['a { background: url(/x.png) }', 'a { background: image-set("https://x.example/a.png" 1x) }', 'a { background: \\75 rl(https://x.example) }']) {
+      const dir = brandedContent('brand:\n  stylesheet: brand/c.css\n', { 'brand/c.css': css });
+      expect(() => readContentFolder(dir), css).toThrow(/brand\.stylesheet/);
+    }
+    const dataUrl = brandedContent('brand:\n  stylesheet: brand/c.css\n', { 'brand/c.css': 'a { background: url("data:image/png;base64,AAAA") }' });
+    expect(readContentFolder(dataUrl).brand.stylesheet).not.toBeNull();
   });
 });

@@ -4,10 +4,9 @@
 // itself (/brand/…), so the CSP stays 'self' and no visitor's browser asks
 // another site.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { accentText, type BrandUrls, type PageSettings } from './catalog';
-import { contrastRatio, minimumContrast } from '../contrast';
+import type { BrandUrls, PageSettings } from './catalog';
 import { ContentError } from './incident-file';
 
 /** A brand file as served. */
@@ -48,23 +47,36 @@ const named = (kind: string, ext: string, body: Buffer): BrandFile => ({
 
 function readFile(folder: string, field: string, path: string, limit: number): Buffer {
   const full = join(folder, path);
-  if (!existsSync(full) || !statSync(full).isFile()) throw new ContentError(pageFile, field, `content/${path} does not exist`);
-  if (statSync(full).size > limit) throw new ContentError(pageFile, field, `content/${path} is over ${limit / 1024} kB`);
-  return readFileSync(full);
+  if (!existsSync(full)) throw new ContentError(pageFile, field, `content/${path} does not exist`);
+  // A plain file inside the folder: a link could serve anything the server can read (its environment, its keys).
+  if (!lstatSync(full).isFile() || !realpathSync(full).startsWith(`${realpathSync(folder)}/`)) throw new ContentError(pageFile, field, `content/${path} is not a plain file inside content/ (a link?)`);
+  const body = readFileSync(full);
+  if (body.length > limit) throw new ContentError(pageFile, field, `content/${path} is over ${limit / 1024} kB`);
+  return body;
 }
 
-/** An SVG is a document: one with script, event handlers or links out is refused rather than served from our origin. */
+/**
+ * An SVG is a document: one that could script, embed or link anything is
+ * refused rather than served from our origin (the static export has no CSP to
+ * fall back on). Strict on purpose: a drawing needs none of these, in any
+ * namespace prefix or spelled with character references.
+ */
 function checkSvg(field: string, path: string, body: Buffer): void {
   const text = body.toString('utf8');
-  const found = [/<script/i, /\son[a-z]+\s*=/i, /javascript:/i, /<foreignObject/i, /(href|src)\s*=\s*["']\s*(https?:)?\/\//i].find((pattern) => pattern.test(text));
-  if (found) throw new ContentError(pageFile, field, `content/${path} has scripts, event handlers or links to other sites (${found.source}); export it as a plain drawing`);
+  const found = [/<([\w.-]+:)?(script|foreignObject|iframe|embed|object|handler|listener)\b/i, /\son[a-z]+\s*=/i, /javascript/i, /&#|<!ENTITY/i, /(href|src)\s*=\s*["']\s*(?!#)/i].find((pattern) => pattern.test(text));
+  if (found) throw new ContentError(pageFile, field, `content/${path} has scripts, embedded documents, character references or links (${found.source}); export it as a plain drawing`);
 }
 
-/** Custom CSS loads nothing from elsewhere: the CSP would block it, and visitors' browsers would ask another site. */
+/** Custom CSS loads nothing: only data: URLs, no @import, no escapes that could hide one (and the CSP would block the rest). */
 function checkStylesheet(path: string, css: string): void {
-  if (/@import/i.test(css) || /url\(\s*["']?\s*(https?:)?\/\//i.test(css)) {
-    throw new ContentError(pageFile, 'brand.stylesheet', `content/${path} loads from another site (@import or url(…//…)); keep it to rules of its own`);
+  if (/@import/i.test(css) || /url\(\s*(?!["']?\s*data:)/i.test(css) || /image-set\(|\bsrc\(|\\/i.test(css)) {
+    throw new ContentError(pageFile, 'brand.stylesheet', `content/${path} loads something (@import, url() other than data:, image-set(), or a backslash escape); keep it to rules of its own`);
   }
+}
+
+/** The brand file served under this name, or null. */
+export function brandFile(files: BrandFiles, name: string | undefined): BrandFile | null {
+  return [files.logo, files.favicon, files.stylesheet].find((f) => f !== null && f.name === name) ?? null;
 }
 
 /** Reads and checks the brand page.yml names. */
@@ -81,10 +93,9 @@ export function readBrand(folder: string, page: PageSettings): { files: BrandFil
   const logo = image('logo', brand.logo);
   const favicon = image('favicon', brand.favicon);
   let css = '';
-  // In dark mode the light accent stands in only if dark text on it reads too; otherwise Herald's own blue stays.
-  const dark = brand.accent_dark ?? (brand.accent && contrastRatio(brand.accent, accentText.dark) >= minimumContrast ? brand.accent : undefined);
+  // No colour reads under both white and Herald's dark text, so dark mode takes accent_dark, or keeps Herald's own blue.
   if (brand.accent) css += `:root { --brand-accent: ${brand.accent}; }\n`;
-  if (dark) css += `@media (prefers-color-scheme: dark) { :root { --brand-accent-dark: ${dark}; } }\n`;
+  if (brand.accent_dark) css += `@media (prefers-color-scheme: dark) { :root { --brand-accent-dark: ${brand.accent_dark}; } }\n`;
   if (brand.stylesheet) {
     const own = readFile(folder, 'brand.stylesheet', brand.stylesheet, maxStylesheetBytes).toString('utf8');
     checkStylesheet(brand.stylesheet, own);

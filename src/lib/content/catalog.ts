@@ -45,7 +45,7 @@ const brandSchema = z
     favicon: contentFile(['svg', 'png', 'ico']).optional(),
     /** The colour of the header's action (and what custom CSS uses as --accent), under white text in light mode. */
     accent: accent('light').optional(),
-    /** The same in dark mode, under dark text; default: accent, if it meets that contrast too. */
+    /** The same in dark mode, under dark text; default: Herald's blue (no colour reads under both). */
     accent_dark: accent('dark').optional(),
     /** A stylesheet of your own, loaded after Herald's (from Herald's origin, so the CSP stays style-src 'self'). */
     stylesheet: contentFile(['css']).optional(),

@@ -26,9 +26,9 @@ export interface Runtime extends LogContext {
 }
 
 /**
- * Opens and migrates the database, reads and validates content/, syncs the
- * catalog and creates the first owner. `npm start` builds first, so the
- * content read here is the content the pages were built and checked with.
+ * Opens and migrates the database, reads and validates the content folder
+ * (content/, or CONTENT_DIR: checked here as the build checks content/),
+ * syncs the catalog and creates the first owner.
  */
 export async function startRuntime(config: Config = loadConfig()): Promise<Runtime> {
   if (process.env.CONTENT_DIR && !existsSync(join(contentFolder, 'page.yml'))) throw new ConfigError('CONTENT_DIR', `${contentFolder} has no page.yml: name a folder laid out as content/ is`);

@@ -6,6 +6,7 @@
 // goes on to Astro, which decides as before. tests/unit/public-routes.test.ts
 // keeps the table in step with src/pages.
 import { isMonth } from '../../time';
+import { brandFile } from '../../content/brand';
 import { incidentExists, listedComponentExists } from '../read-model';
 import type { Runtime } from '../runtime';
 
@@ -73,7 +74,7 @@ export function publicPathMayExist(runtime: Runtime, rawPath: string): boolean {
       );
     case 'brand':
       // The brand's files, by their hashed names (src/lib/content/brand.ts).
-      return third === undefined && !!second && [runtime.content.brand.logo, runtime.content.brand.favicon, runtime.content.brand.stylesheet].some((f) => f?.name === second);
+      return third === undefined && brandFile(runtime.content.brand, second) !== null;
     default:
       return false;
   }
