@@ -49,6 +49,16 @@ test('the console, the API and (if an owner wants) the public page show what a n
   await page.goto(`${server.url}/admin/subscribers#public-counts`);
   await page.getByLabel(/Say under each update how many subscribers/).check();
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('status')).toHaveText('The public incident page now says how many subscribers each update reached.');
+  await expect(page.getByRole('status')).toHaveText('The public incident page says how many subscribers each update reached; the subscribe form shows no follower count.');
   expect(await publicPage()).toContain('Sent to 2 subscribers');
+
+  // How many follow is shown only once an owner chooses it.
+  const home = async () => (await fetch(`${server.url}/`)).text();
+  expect(await home()).not.toContain('follow this page by email');
+  await page.goto(`${server.url}/admin/subscribers#public-counts`);
+  await page.getByLabel(/Say on the subscribe form how many follow by email/).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toHaveText('The public incident page says how many subscribers each update reached; the subscribe form says how many follow by email.');
+  const confirmed = new Database(server.db, { readonly: true }).prepare("SELECT count(*) FROM subscribers WHERE kind = 'email' AND confirmed_at IS NOT NULL").pluck().get() as number;
+  await expect.poll(home).toContain(`${confirmed} ${confirmed === 1 ? 'person follows' : 'people follow'} this page by email.`);
 });

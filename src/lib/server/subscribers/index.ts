@@ -3,6 +3,6 @@
 // jobs (outbox.ts), and the worker that delivers them, once each, across
 // crashes and mail server outages (delivery.ts).
 export { startDeliveryWorker } from './delivery';
-export { acceptedCounts, deleteJobs, deliveryReport, dropJobs, outboxCounts, queueNotification, recentJobs, retryNow, setShowsDeliveryCounts, showsDeliveryCounts, unsentRows } from './outbox';
-export { confirmSubscriber, deleteSubscriber, followedComponents, liftSuppression, linkSecret, listSubscribers, listSuppressions, maskEmail, maskedAddresses, setFollowedComponents, staleUnconfirmed, subscribeEmail, subscriberCounts, subscriberFromLink, subscriberLink, suppressionCount } from './subscriptions';
+export { acceptedCounts, deleteJobs, deliveryReport, dropJobs, outboxCounts, queueNotification, recentJobs, retryNow, setShowsDeliveryCounts, setShowsFollowerCount, showsDeliveryCounts, showsFollowerCount, unsentRows } from './outbox';
+export { confirmSubscriber, deleteSubscriber, followedComponents, followerCount, liftSuppression, linkSecret, listSubscribers, listSuppressions, maskEmail, maskedAddresses, setFollowedComponents, staleUnconfirmed, subscribeEmail, subscriberCounts, subscriberFromLink, subscriberLink, suppressionCount } from './subscriptions';
 export { sealStoredSecrets, signatureHeader, subscribeWebhook, type WebhookSubscription } from './webhooks';

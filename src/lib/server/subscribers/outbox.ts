@@ -329,8 +329,23 @@ export function showsDeliveryCounts(db: HeraldDb): boolean {
 }
 
 export function setShowsDeliveryCounts(db: Pick<HeraldDb, 'insert'>, on: boolean): void {
+  setSwitch(db, deliveryCountsSetting, on);
+}
+
+const followerCountSetting = 'public-follower-count';
+
+/** Whether an owner chose to say on the public subscribe form how many follow by email. Off by default. */
+export function showsFollowerCount(db: HeraldDb): boolean {
+  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, followerCountSetting)).get()?.value === 'on';
+}
+
+export function setShowsFollowerCount(db: Pick<HeraldDb, 'insert'>, on: boolean): void {
+  setSwitch(db, followerCountSetting, on);
+}
+
+function setSwitch(db: Pick<HeraldDb, 'insert'>, key: string, on: boolean): void {
   db.insert(settings)
-    .values({ key: deliveryCountsSetting, value: on ? 'on' : 'off' })
+    .values({ key, value: on ? 'on' : 'off' })
     .onConflictDoUpdate({ target: settings.key, set: { value: on ? 'on' : 'off' } })
     .run();
 }

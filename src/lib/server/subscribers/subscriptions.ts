@@ -164,6 +164,24 @@ export function subscriberCounts(db: HeraldDb): { confirmed: number; unconfirmed
   };
 }
 
+/** The follower count as last counted, per database: the public page shows it rounded, and may be a minute behind. */
+const followersCounted = new WeakMap<HeraldDb, { at: number; n: number }>();
+
+/**
+ * How many confirmed email subscribers follow the page, for the public
+ * subscribe form (when an owner chose to show it): counted at most once a
+ * minute, from the confirmed_at index, so a render of / does not scan them.
+ */
+export function followerCount(db: HeraldDb, now = Date.now()): number {
+  const known = followersCounted.get(db);
+  if (known && now - known.at < 60_000) return known.n;
+  const confirmed = db.select({ n: count() }).from(subscribers).where(sql`${subscribers.confirmedAt} IS NOT NULL`).get()!.n;
+  const webhooks = db.select({ n: count() }).from(subscribers).where(eq(subscribers.kind, 'webhook')).get()!.n;
+  const n = confirmed - webhooks;
+  followersCounted.set(db, { at: now, n });
+  return n;
+}
+
 /** Masked addresses (webhook URLs as they are) for the given subscribers, for the outbox view. */
 export function maskedAddresses(db: HeraldDb, ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map();
