@@ -75,3 +75,18 @@ test('a component page dates its planned maintenance', async ({ page }) => {
   await expect(item.locator('time')).toHaveCount(2);
   expect(await item.locator('time').first().getAttribute('datetime')).toBe(from.toISOString());
 });
+
+test("by keyboard: the bar's uptime figure leads to the days, and a day opens with Enter", async ({ page }) => {
+  await page.goto(server.url);
+  const figure = page.locator('.component', { hasText: 'Web interface' }).getByRole('link', { name: /% uptime/ });
+  await figure.focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/components\/webmail#days$/);
+  const summary = page.locator('#days summary').first();
+  await page.keyboard.press('Tab');
+  // The first focusable thing after the days' heading is the newest day's summary.
+  await expect(summary).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#days details').first()).toHaveAttribute('open', '');
+  await expect(page.locator('#days details').first()).toContainText('Major outage:');
+});
