@@ -1,34 +1,24 @@
 // Status badges as SVG, in the familiar two-part shape: a grey label and a
 // coloured message. Text is sized with textLength, so it fits whatever font
 // the viewer has. Colours keep white text at 4.5:1 contrast or better.
-import type { ComponentStatus } from '../db/constants';
 import { escapeHtml } from './escape';
-import type { Indicator } from './status';
+import type { Indicator, Tone } from './status';
 
-export type BadgeTone = 'ok' | 'minor' | 'partial' | 'major' | 'maintenance';
-
-const toneColors: Record<BadgeTone, string> = {
-  ok: '#1a7f37',
-  minor: '#9a6700',
+/** The page's one status scale (status.ts), in colours that keep white text at 4.5:1. */
+const toneColors: Record<Tone, string> = {
+  operational: '#1a7f37',
+  degraded: '#9a6700',
   partial: '#bc4c00',
   major: '#cf222e',
   maintenance: '#0969da',
 };
 
-export const indicatorBadge: Record<Indicator, { tone: BadgeTone; message: string }> = {
-  none: { tone: 'ok', message: 'operational' },
-  minor: { tone: 'minor', message: 'minor outage' },
+export const indicatorBadge: Record<Indicator, { tone: Tone; message: string }> = {
+  none: { tone: 'operational', message: 'operational' },
+  minor: { tone: 'degraded', message: 'minor outage' },
   major: { tone: 'major', message: 'major outage' },
   critical: { tone: 'major', message: 'critical outage' },
   maintenance: { tone: 'maintenance', message: 'maintenance' },
-};
-
-export const componentBadgeTone: Record<ComponentStatus, BadgeTone> = {
-  operational: 'ok',
-  degraded_performance: 'minor',
-  partial_outage: 'partial',
-  major_outage: 'major',
-  under_maintenance: 'maintenance',
 };
 
 /** Roughly Verdana 11 px: wide letters count more. Only the box size depends on it. */
@@ -39,7 +29,7 @@ function textWidth(text: string): number {
 }
 
 /** An SVG badge, e.g. "Example Mail | operational"; `title` is what assistive technology reads. */
-export function badgeSvg(label: string, message: string, tone: BadgeTone, title = `${label}: ${message}`): string {
+export function badgeSvg(label: string, message: string, tone: Tone, title = `${label}: ${message}`): string {
   const [lw, mw] = [textWidth(label) + 12, textWidth(message) + 12];
   const width = lw + mw;
   const text = (x: number, w: number, value: string) =>

@@ -63,7 +63,7 @@ it('a page id is the same for one site address, and differs between sites', () =
 });
 
 it('badges escape names and carry an accessible title', () => {
-  const svg = badgeSvg('A&B <script>', 'operational', 'ok');
+  const svg = badgeSvg('A&B <script>', 'operational', 'operational');
   expect(svg).not.toContain('<script>');
   expect(svg).toContain('<title>A&#38;B &#60;script&#62;: operational</title>');
   expect(svg).toContain('role="img"');

@@ -16,6 +16,7 @@ export {
   readFeedIncidents,
   readFirstMonth,
   readHistoryMonth,
+  readHistoryMonths,
   readIncident,
   readLapsedPromises,
   readMaintenanceSeries,

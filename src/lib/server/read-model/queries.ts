@@ -169,11 +169,18 @@ export function readMonthIncidents(runtime: Runtime, month: string, now: Date): 
  * lookup of the oldest incident, before the month is read.
  */
 export function readHistoryMonth(runtime: Runtime, month: string, now = new Date()): MonthArchive | null {
+  return readHistoryMonths(runtime, [month], now)[0] ?? null;
+}
+
+/** Several months of the archive (those within it, in the order asked), the first month looked up once. */
+export function readHistoryMonths(runtime: Runtime, months: string[], now = new Date()): MonthArchive[] {
   const timeZone = runtime.content.page.time_zone;
-  if (month > monthOf(localDay(now, timeZone))) return null;
+  const current = monthOf(localDay(now, timeZone));
+  // A month after today costs no read at all; the others one lookup of where the history begins.
+  const past = months.filter((month) => month <= current);
+  if (past.length === 0) return [];
   const first = readFirstMonth(runtime, now);
-  if (month < first) return null;
-  return monthArchive(readMonthIncidents(runtime, month, now), month, now, timeZone, first);
+  return past.filter((month) => month >= first).flatMap((month) => monthArchive(readMonthIncidents(runtime, month, now), month, now, timeZone, first) ?? []);
 }
 
 /** Live rows (outside the trash) with these ids. */

@@ -1,7 +1,8 @@
 // GET /components/<id>/badge.svg: one component's status as a badge.
 import type { APIRoute } from 'astro';
 import { componentStatusLabels } from '../../../db/constants';
-import { badgeSvg, componentBadgeTone } from '../../../lib/badge';
+import { badgeSvg } from '../../../lib/badge';
+import { componentTone } from '../../../lib/status';
 import { etagResponse, badgeHeaders } from '../../../lib/server/http';
 import { getRuntime } from '../../../lib/server/runtime';
 import { readCurrentStatus } from '../../../lib/server/read-model';
@@ -11,6 +12,6 @@ export const GET: APIRoute = async ({ params }) => {
   const component = readCurrentStatus(await getRuntime()).components.find((c) => c.id === params.id);
   if (!component) return new Response('No such component.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const label = componentStatusLabels[component.status];
-  const svg = badgeSvg(component.name, label.toLowerCase(), componentBadgeTone[component.status], `${component.name}: ${label}`);
+  const svg = badgeSvg(component.name, label.toLowerCase(), componentTone(component.status), `${component.name}: ${label}`);
   return etagResponse(svg, badgeHeaders);
 };
