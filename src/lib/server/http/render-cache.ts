@@ -85,7 +85,8 @@ class RenderedAnswer implements CachedAnswer {
   ) {
     this.headers = [...headers.entries()].filter(([name]) => !['content-length', 'content-encoding', 'etag'].includes(name));
     this.worth = compressible.test(headers.get('content-type') ?? '') && identity.length > 512;
-    this.etag = etagOf(identity);
+    // Routes that answer pollers (etagResponse) hashed these very bytes already.
+    this.etag = headers.get('etag') ?? etagOf(identity);
   }
 
   get gzip(): Buffer | null {

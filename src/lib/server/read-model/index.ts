@@ -21,6 +21,7 @@ export {
   readLapsedPromises,
   readMaintenanceSeries,
   readSeries,
+  readMonthPage,
   readMonthUptime,
   readMonthIncidents,
   readNewestStarted,

@@ -81,6 +81,42 @@ function prepareReads(db: HeraldDb) {
     ofKindSince: db.select().from(incidents).where(and(ofKind, sql`${incidents.startedAt} >= ${since}`)).prepare(),
     startedSince: db.select().from(incidents).where(and(isNull(incidents.deletedAt), sql`${incidents.startedAt} >= ${since}`)).prepare(),
     newestStarted: db.select().from(incidents).where(isNull(incidents.deletedAt)).orderBy(desc(incidents.startedAt)).limit(1).prepare(),
+    // One incident by id, outside the trash.
+    incidentById: db.select().from(incidents).where(and(eq(incidents.id, sql.placeholder('id')), isNull(incidents.deletedAt))).prepare(),
+    // Those that started by `now`, oldest first, a batch at a time (where the history begins).
+    oldestStarted: db
+      .select()
+      .from(incidents)
+      .where(and(isNull(incidents.deletedAt), sql`${incidents.startedAt} <= ${sql.placeholder('now')}`))
+      .orderBy(asc(incidents.startedAt), asc(incidents.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(),
+    // Those that overlap a month [from, until), chosen on the (started_at, closed_at) and closed_at indexes
+    // before any row is read: begun in it or up to `earliest` before and open at its start; begun before
+    // `earliest` and closed in it or by `closedBy`; or begun before `earliest` and still open.
+    overlapping: db
+      .select()
+      .from(incidents)
+      .where(
+        and(
+          isNull(incidents.deletedAt),
+          sql`${incidents.id} IN (
+            SELECT id FROM incidents INDEXED BY incidents_started_closed
+            WHERE started_at >= ${sql.placeholder('earliest')} AND started_at < ${sql.placeholder('until')} AND (closed_at IS NULL OR closed_at >= ${sql.placeholder('from')})
+            UNION
+            SELECT id FROM incidents WHERE closed_at >= ${sql.placeholder('from')} AND closed_at < ${sql.placeholder('closedBy')} AND started_at < ${sql.placeholder('earliest')}
+            UNION
+            SELECT id FROM incidents WHERE closed_at IS NULL AND started_at < ${sql.placeholder('earliest')})`,
+        ),
+      )
+      .prepare(),
+    // Those that started in [from, until), through the started_at index.
+    startedBetween: db
+      .select()
+      .from(incidents)
+      .where(and(isNull(incidents.deletedAt), sql`${incidents.startedAt} >= ${sql.placeholder('from')}`, sql`${incidents.startedAt} < ${sql.placeholder('until')}`))
+      .prepare(),
     // Live updates newest first, a page at a time, through the `at` index.
     newestUpdates: db
       .select({ incidentId: incidentUpdates.incidentId, at: incidentUpdates.at })
@@ -124,6 +160,11 @@ function prepareReads(db: HeraldDb) {
       .select()
       .from(componentStatusLog)
       .where(and(isNull(componentStatusLog.incidentId), sql`${componentStatusLog.at} >= ${since}`))
+      .prepare(),
+    ownBetween: db
+      .select()
+      .from(componentStatusLog)
+      .where(and(isNull(componentStatusLog.incidentId), sql`${componentStatusLog.at} >= ${sql.placeholder('from')}`, sql`${componentStatusLog.at} < ${sql.placeholder('until')}`))
       .prepare(),
     // And each component's last own change before, still in force then: one seek per component.
     ownBefore: db

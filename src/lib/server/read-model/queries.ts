@@ -2,8 +2,8 @@
 // shows, then merges it exactly as the full read (status-page.ts) would.
 // An unknown id or month is decided by a primary-key or index lookup (or the
 // in-memory list of markdown ids) before anything is merged.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
-import { componentStatusLog, incidentComponents, incidents, incidentUpdates, maintenanceSeries } from '../../../db/schema';
+import { and, asc, desc, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
+import { incidentComponents, incidents, incidentUpdates, maintenanceSeries } from '../../../db/schema';
 import { isClosedStatus } from '../../../db/constants';
 import type { AuthoredIncident } from '../../content/incident-file';
 import { monthArchive, pastEvents, type MonthArchive } from '../../history';
@@ -80,7 +80,7 @@ export interface IncidentRead {
 export function readIncident(runtime: Sources, id: string, now = new Date()): IncidentRead | null {
   const { db } = runtime;
   const authored = authoredById(runtime.authored).get(id) ?? [];
-  const live = db.select().from(incidents).where(and(eq(incidents.id, id), isNull(incidents.deletedAt))).all();
+  const live = reads(db).incidentById.all({ id });
   if (authored.length === 0 && live.length === 0) return null;
   const [incident] = readMerged(db, authored, live, now).incidents;
   return { incident };
@@ -106,14 +106,7 @@ export function readFirstEventStart(runtime: Runtime, now: Date): Date | null {
   let oldest: Date | null = null;
   // Batches of 1, 4, 16…: the oldest has normally begun, and is all that is read.
   for (let offset = 0, batch = 1; ; offset += batch, batch *= 4) {
-    const rows = runtime.db
-      .select()
-      .from(incidents)
-      .where(and(isNull(incidents.deletedAt), lte(incidents.startedAt, now)))
-      .orderBy(asc(incidents.startedAt), asc(incidents.id))
-      .limit(batch)
-      .offset(offset)
-      .all();
+    const rows = reads(runtime.db).oldestStarted.all({ now: now.getTime(), limit: batch, offset });
     const begun = pastEvents(mergeSome(runtime, [], rows, now), now);
     if (begun.length) {
       oldest = begun.reduce((min, i) => (i.startedAt < min ? i.startedAt : min), begun[0].startedAt);
@@ -153,11 +146,8 @@ export function readMonthIncidents(runtime: Runtime, month: string, now: Date): 
   const until = new Date(Date.UTC(y, m, 1) + 2 * DAY_MS);
   const timeZone = runtime.content.page.time_zone;
   const inMonth = (at: Date) => monthOf(localDay(at, timeZone)) === month;
-  const live = runtime.db
-    .select()
-    .from(incidents)
-    .where(and(isNull(incidents.deletedAt), gte(incidents.startedAt, from), lt(incidents.startedAt, until)))
-    .all()
+  const live = reads(runtime.db)
+    .startedBetween.all({ from: from.getTime(), until: until.getTime() })
     .filter((row) => inMonth(row.startedAt));
   const authored = runtime.content.authored.filter((a) => a.startedAt >= from && a.startedAt < until && inMonth(a.startedAt));
   return mergeSome(runtime, authored, live, now);
@@ -444,33 +434,38 @@ const monthLookbackDays = 92;
  * The cost follows the month, not the history around it.
  */
 export function readMonthUptime(runtime: Runtime, month: string, now = new Date()): MonthReport | null {
+  return monthUptime(runtime, month, now, readFirstMonth(runtime, now));
+}
+
+/** A month of the archive with its uptime report, for its page: where the history begins is looked up once for both. */
+export function readMonthPage(runtime: Runtime, month: string, now = new Date()): { archive: MonthArchive; uptime: MonthReport | null } | null {
+  const timeZone = runtime.content.page.time_zone;
+  if (month > monthOf(localDay(now, timeZone))) return null;
+  const first = readFirstMonth(runtime, now);
+  const archive = month >= first ? monthArchive(readMonthIncidents(runtime, month, now), month, now, timeZone, first) : null;
+  return archive ? { archive, uptime: monthUptime(runtime, month, now, first) } : null;
+}
+
+function monthUptime(runtime: Runtime, month: string, now: Date, firstMonth: string): MonthReport | null {
   const { db, content } = runtime;
   const timeZone = content.page.time_zone;
-  if (month > monthOf(localDay(now, timeZone)) || month < readFirstMonth(runtime, now)) return null;
+  if (month > monthOf(localDay(now, timeZone)) || month < firstMonth) return null;
   const from = startOfLocalDay(`${month}-01`, timeZone);
   const until = startOfLocalDay(`${addMonths(month, 1)}-01`, timeZone);
   const earliest = new Date(from.getTime() - monthLookbackDays * DAY_MS);
-  // Which incidents overlap the month, filtered on the (started_at, closed_at) index before any row is merged:
-  // begun in it or shortly before and open at its start; begun long before and closed in it or soon after; still open.
-  const ids = db.all<{ id: string }>(sql`
-    SELECT id FROM incidents INDEXED BY incidents_started_closed
-    WHERE started_at >= ${earliest.getTime()} AND started_at < ${until.getTime()} AND (closed_at IS NULL OR closed_at >= ${from.getTime()})
-    UNION
-    SELECT id FROM incidents WHERE closed_at >= ${from.getTime()} AND closed_at < ${until.getTime() + monthLookbackDays * DAY_MS} AND started_at < ${earliest.getTime()}
-    UNION
-    SELECT id FROM incidents WHERE closed_at IS NULL AND started_at < ${earliest.getTime()}`);
-  const live = readLiveRows(db, ids.map((r) => r.id));
+  const live = reads(db).overlapping.all({
+    earliest: earliest.getTime(),
+    from: from.getTime(),
+    until: until.getTime(),
+    closedBy: until.getTime() + monthLookbackDays * DAY_MS,
+  });
   // Markdown files are few, but their live updates are read with them: only those that may overlap.
   const authored = content.authored.filter((a) => a.startedAt < until && (a.startedAt >= earliest || !isClosedStatus(a.updates.at(-1)?.status ?? 'investigating') || (a.updates.at(-1)?.at ?? a.startedAt) >= from));
   const merged = readMerged(db, authored, live, now);
   const overlapping = merged.incidents.filter((i) => (i.resolvedAt ?? now) >= from);
   const own = [
     ...reads(db).ownBefore.all({ since: from.getTime() }),
-    ...db
-      .select()
-      .from(componentStatusLog)
-      .where(and(isNull(componentStatusLog.incidentId), gte(componentStatusLog.at, from), lt(componentStatusLog.at, until)))
-      .all(),
+    ...reads(db).ownBetween.all({ from: from.getTime(), until: until.getTime() }),
   ];
   const statusLog = [...merged.statusChanges, ...own].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
   const components = readComponents(db);

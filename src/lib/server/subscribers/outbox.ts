@@ -325,7 +325,7 @@ const deliveryCountsSetting = 'public-delivery-counts';
 
 /** Whether the public incident page says how many subscribers each update reached (an owner's choice; off by default). */
 export function showsDeliveryCounts(db: HeraldDb): boolean {
-  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, deliveryCountsSetting)).get()?.value === 'on';
+  return switchIsOn(db, deliveryCountsSetting);
 }
 
 export function setShowsDeliveryCounts(db: Pick<HeraldDb, 'insert'>, on: boolean): void {
@@ -336,11 +336,28 @@ const followerCountSetting = 'public-follower-count';
 
 /** Whether an owner chose to say on the public subscribe form how many follow by email. Off by default. */
 export function showsFollowerCount(db: HeraldDb): boolean {
-  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, followerCountSetting)).get()?.value === 'on';
+  return switchIsOn(db, followerCountSetting);
 }
 
 export function setShowsFollowerCount(db: Pick<HeraldDb, 'insert'>, on: boolean): void {
   setSwitch(db, followerCountSetting, on);
+}
+
+/** The switch read, prepared once per database: public pages read one on every render. */
+const switchReads = new WeakMap<HeraldDb, ReturnType<typeof prepareSwitchRead>>();
+
+function prepareSwitchRead(db: HeraldDb) {
+  return db
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, sql.placeholder('key')))
+    .prepare();
+}
+
+function switchIsOn(db: HeraldDb, key: string): boolean {
+  let read = switchReads.get(db);
+  if (!read) switchReads.set(db, (read = prepareSwitchRead(db)));
+  return read.get({ key })?.value === 'on';
 }
 
 function setSwitch(db: Pick<HeraldDb, 'insert'>, key: string, on: boolean): void {
