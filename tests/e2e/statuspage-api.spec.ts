@@ -133,7 +133,7 @@ for (const [path, schema] of Object.entries(schemas)) {
     expect(parsed.success ? 'ok' : JSON.stringify(parsed.error.issues.slice(0, 5), null, 1)).toBe('ok');
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=30');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=30, stale-if-error=86400');
     const etag = response.headers.get('etag')!;
     expect(etag).toMatch(/^"[0-9a-f]{32}(-br|-gz)?"$/);
     const again = await fetch(`${server.url}/api/v2/${path}`, { headers: { 'If-None-Match': etag } });
@@ -245,7 +245,7 @@ test('badges: overall and per component, titled for screen readers, embeddable, 
   const overall = await fetch(`${server.url}/badge.svg`);
   expect(overall.status).toBe(200);
   expect(overall.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
-  expect(overall.headers.get('cache-control')).toBe('public, max-age=60, stale-while-revalidate=60');
+  expect(overall.headers.get('cache-control')).toBe('public, max-age=60, stale-while-revalidate=60, stale-if-error=86400');
   expect(overall.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   const svg = await overall.text();
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-label="Example Mail status: [^"]+"><title>Example Mail status: /);

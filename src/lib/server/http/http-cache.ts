@@ -9,11 +9,13 @@ import { createHash } from 'node:crypto';
  * (max-age=0), so a visitor sees a staff write on the very next request; a
  * CDN in front may answer from its copy for 10 s, and while it revalidates for
  * 30 s more, which is what holds a spike. An ETag makes revalidation cheap.
+ * While Herald cannot answer (restarting, down, failing), a cache may go on
+ * serving its last copy for a day (RFC 5861): the page says "As of" when.
  */
-export const publicCachePolicy = 'public, max-age=0, s-maxage=10, stale-while-revalidate=30';
+export const publicCachePolicy = 'public, max-age=0, s-maxage=10, stale-while-revalidate=30, stale-if-error=86400';
 
-/** Badges are embedded on other sites' pages and may be cached for a minute. */
-export const badgeCachePolicy = 'public, max-age=60, stale-while-revalidate=60';
+/** Badges are embedded on other sites' pages and may be cached for a minute, and kept while Herald is down. */
+export const badgeCachePolicy = 'public, max-age=60, stale-while-revalidate=60, stale-if-error=86400';
 
 /** If-None-Match names `etag` (weak validators match too, as RFC 9110 allows for GET). */
 export function etagMatches(header: string | null, etag: string): boolean {
