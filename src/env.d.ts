@@ -15,6 +15,8 @@ declare namespace App {
       siteName: string;
       backupProblem: string | null;
       storageProblem: string | null;
+      /** Why content/ as it is now is not served (the last good content is), file and field first. */
+      contentProblem: string | null;
       /** Open incidents whose promised next update is past, oldest promise first. */
       overdue: { id: string; title: string; promisedBy: Date }[];
     };

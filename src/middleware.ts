@@ -4,14 +4,14 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows, authenticateApiToken, readSession, sessionCookie } from './lib/server/accounts';
 import { formBodyLimit, peekForm, refusedFormPage, etagMatches, etagOf, publicCachePolicy, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer, securityHeaders, strictTransportSecurity } from './lib/server/http';
-import { getRuntime, provideRuntime, type Runtime } from './lib/server/runtime';
+import { describeContentProblem, getRuntime, provideRuntime, type Runtime } from './lib/server/runtime';
 import { sameSecret } from './lib/server/secrets';
 import { readLapsedPromises } from './lib/server/read-model';
 import { isStorageFull, lastBackupStatus, storageFullMessage } from './lib/server/storage';
 
 /**
  * What every console page shows around its own content (layouts/Console.astro):
- * the site's name, what is wrong with its storage, and, once someone is
+ * the site's name, what is wrong with its storage or its content folder, and, once someone is
  * logged in, the updates promised to customers that are overdue.
  */
 function consoleChrome(runtime: Runtime, loggedIn: boolean): NonNullable<App.Locals['console']> {
@@ -20,7 +20,8 @@ function consoleChrome(runtime: Runtime, loggedIn: boolean): NonNullable<App.Loc
   const overdue = loggedIn
     ? readLapsedPromises({ db: runtime.db, authored: content.authored }).flatMap((p) => (p.incident ? [{ id: p.incident.id, title: p.incident.title, promisedBy: p.nextUpdateBy }] : []))
     : [];
-  return { siteName: content.page.name, backupProblem: backup && !backup.ok ? backup.message : null, storageProblem: storage.problem(), overdue };
+  const contentProblem = runtime.contentProblem ? describeContentProblem(runtime.contentProblem) : null;
+  return { siteName: content.page.name, backupProblem: backup && !backup.ok ? backup.message : null, storageProblem: storage.problem(), contentProblem, overdue };
 }
 
 const securityHeadersMiddleware = defineMiddleware(async (context, next) => {

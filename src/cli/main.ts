@@ -19,7 +19,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder, type Content } from '../lib/content/index';
 import { isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
-import { servedContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
+import { readContentProblem, requestContentReload, servedContent, servesContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
 import { shutdownGracefully } from '../lib/server/http';
 import { openDatabase, type HeraldDb } from '../lib/server/db';
@@ -472,6 +472,33 @@ const commands: Command[] = [
       const report = await purgeExpired(openDatabase(config.databasePath), config.retention);
       io.out(Object.entries(report).map(([what, n]) => `${what}\t${n}`).join('\n'));
       return 0;
+    },
+  },
+  {
+    name: 'reload',
+    help: `reload                               check content/ and have the running server take it in, without a restart
+                                       (it does by itself when a file changes, unless CONTENT_WATCH=0)`,
+    async run({ args, io, config }) {
+      parse(args, {}, []);
+      // A broken file stops here, naming file and field, before the server is asked.
+      const wanted = readContentFolder(contentFolder);
+      const db = openDatabase(config.databasePath);
+      const askedAt = Date.now();
+      requestContentReload(db, askedAt);
+      // The server looks every second; it has taken the content in once it serves exactly this.
+      for (const deadline = askedAt + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        const problem = readContentProblem(db);
+        if (problem && Date.parse(problem.at) >= askedAt) {
+          io.err(`herald: the server kept the last good content: ${[problem.file, problem.field, problem.message].filter(Boolean).join(': ')}`);
+          return 1;
+        }
+        if (servesContent(db, wanted)) {
+          io.out(`The server serves ${contentFolder} as it is now.`);
+          return 0;
+        }
+      }
+      io.err(`herald: ${contentFolder} is valid, but no server took it in within 5 s (is one running on ${config.databasePath}?); a server reads it when it starts`);
+      return 1;
     },
   },
   {

@@ -7,6 +7,7 @@
 import type { AstroIntegration } from 'astro';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { sourceFingerprint, writeBuildStamp } from '../../scripts/build-stamp.mjs';
 
 export const serverBundle = 'dist/herald/server.mjs';
 export const cliBundle = 'dist/herald/cli.mjs';
@@ -34,11 +35,17 @@ export function bundleCli(): Promise<void> {
 }
 
 export default function serverBundleIntegration(): AstroIntegration {
+  // The sources as the build found them: `npm start` rebuilds only when they have changed since (scripts/build-stamp.mjs).
+  let fingerprint = '';
   return {
     name: 'herald:server-bundle',
     hooks: {
+      'astro:build:start': () => {
+        fingerprint = sourceFingerprint(projectRoot);
+      },
       'astro:build:done': async ({ logger }) => {
         await Promise.all([bundle('src/lib/server/http/server.ts', serverBundle), bundleCli()]);
+        writeBuildStamp(projectRoot, fingerprint);
         logger.info(`Herald's server and CLI bundled into ${serverBundle} and ${cliBundle}`);
       },
     },

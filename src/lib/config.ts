@@ -37,6 +37,8 @@ export interface Config {
   maintenanceReminderHours: number;
   /** Run the delivery worker inside the server (off when `herald worker` runs it elsewhere). */
   worker: boolean;
+  /** Read the content folder again when a file in it changes (SIGHUP and `herald reload` work either way). */
+  contentWatch: boolean;
   /** How long a worker holds the rows it took; after a crash they are sent again once this passes. */
   outboxLeaseSeconds: number;
   /** Subscribers a worker expands from a notify job per transaction. */
@@ -225,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maintenanceReminderHours: number(env, 'MAINTENANCE_REMINDER_HOURS', 24, 0, 24 * 30),
     worker: flag(env, 'HERALD_WORKER', true),
+    contentWatch: flag(env, 'CONTENT_WATCH', true),
     outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
     outboxExpandBatch: number(env, 'OUTBOX_EXPAND_BATCH', 2000, 1, 100_000),
     webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),

@@ -1,20 +1,22 @@
 // GET /healthz: {"status":"ok"} when the database answers; "degraded" (still
 // 200: the page is serving) when the last backup was refused because the
-// database failed its check, or when the disk holding the database is full or
-// nearly (writes fail); 503 when the database does not answer.
+// database failed its check, when the disk holding the database is full or
+// nearly (writes fail), or when the content folder has a problem (the last
+// good content is served meanwhile); 503 when the database does not answer.
 import type { APIRoute } from 'astro';
 import { lastBackupStatus } from '../lib/server/storage';
-import { getRuntime } from '../lib/server/runtime';
+import { describeContentProblem, getRuntime } from '../lib/server/runtime';
 
 export const GET: APIRoute = async () => {
   const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
   try {
-    const { db, config, storage } = await getRuntime();
+    const { db, config, storage, contentProblem } = await getRuntime();
     db.$client.prepare('SELECT 1').get();
     const backup = lastBackupStatus(config.backup.dir);
     const disk = storage.problem();
-    const degraded = disk !== null || (backup !== null && !backup.ok);
-    const body = { status: degraded ? 'degraded' : 'ok', database: 'ok', backup: backup?.message ?? null, storage: disk ?? 'ok' };
+    const degraded = disk !== null || (backup !== null && !backup.ok) || !!contentProblem;
+    const content = contentProblem ? `not reloaded, serving the last good content: ${describeContentProblem(contentProblem)}` : 'ok';
+    const body = { status: degraded ? 'degraded' : 'ok', database: 'ok', backup: backup?.message ?? null, storage: disk ?? 'ok', content };
     return new Response(JSON.stringify(body), { headers });
   } catch {
     return new Response(JSON.stringify({ status: 'error', database: 'unavailable' }), { status: 503, headers });

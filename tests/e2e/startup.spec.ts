@@ -1,8 +1,11 @@
-// Start-up problems stop the built server with one line naming the cause.
-import { spawnSync } from 'node:child_process';
+// Start-up problems stop the built server with one line naming the cause; a
+// current build is started without building again.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { root } from './server';
+import { freePort, root } from './server';
 
 function start(env: Record<string, string>) {
   return spawnSync(process.execPath, [join(root, 'scripts/serve.mjs')], {
@@ -25,4 +28,26 @@ test('an unwritable database path stops start-up in one line', () => {
   expect(result.status).toBe(1);
   expect(result.stderr.trim()).toMatch(/^Herald cannot start: HERALD_DB: cannot open or create the database at \/dev\/null\/herald\.db/);
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
+});
+
+test('npm start skips the build when dist/ was built from the sources as they are, and starts serving', async () => {
+  // The suite runs on a fresh build (scripts/test.sh), so the stamp matches.
+  const port = await freePort();
+  const folder = mkdtempSync(join(tmpdir(), 'herald-start-'));
+  const child = spawn(process.execPath, [join(root, 'scripts/start.mjs')], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), HERALD_DB: join(folder, 'herald.db'), HERALD_WORKER: '0', BACKUP_INTERVAL_HOURS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  try {
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status ?? 0, { timeout: 15_000 }).toBe(200);
+    expect(output).toContain('the build in dist/ is current');
+    expect(output).not.toContain('Building Herald');
+  } finally {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await exited;
+  }
 });

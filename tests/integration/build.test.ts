@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/temp-db';
 
 function projectCopy(): string {
   const dir = tempDir();
-  for (const entry of ['package.json', 'astro.config.mjs', 'tsconfig.json', 'src', 'content', 'public']) {
+  for (const entry of ['package.json', 'astro.config.mjs', 'tsconfig.json', 'src', 'scripts', 'content', 'public']) {
     cpSync(join(projectRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(projectRoot, 'node_modules'), join(dir, 'node_modules'));

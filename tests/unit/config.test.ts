@@ -12,6 +12,7 @@ describe('configuration', () => {
       mail: { smtpUrl: null, from: 'status@localhost', dir: 'data/mail', retryHours: 24, retryMinSeconds: 30, staffAlerts: [] },
       maintenanceReminderHours: 24,
       worker: true,
+      contentWatch: true,
       outboxLeaseSeconds: 120,
       outboxExpandBatch: 2000,
       webhookAllowPrivate: false,

@@ -23,7 +23,7 @@ export class ContentError extends Error {
   constructor(
     readonly file: string,
     readonly field: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${file}: ${field}: ${problem}`);
     this.name = 'ContentError';

@@ -3,7 +3,8 @@
 // checks, which forwarding headers to believe, the security headers every
 // answer carries, built files from memory, cache hits and unknown addresses
 // answered before Astro (a render costs a millisecond, a lookup microseconds),
-// HEAD, keep-alive, and a drain on SIGTERM.
+// HEAD, keep-alive, a drain on SIGTERM, and content reloads (SIGHUP, a
+// changed file, `herald reload`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
 import { isSharedPublicPath } from '../accounts';
 import { answerHitFromMemory, contentVersion, forgetContentVersion, writeCachedAnswer, writeHit } from './render-cache';
-import { startRuntime, type Runtime } from '../runtime';
+import { reloadContentOnChange, startRuntime, type Runtime } from '../runtime';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
 import { draining, shutdownGracefully } from './shutdown';
 import { answerStaticFile, loadStaticFiles } from './static-files';
@@ -201,13 +202,23 @@ function answerPreflight(request: IncomingMessage, response: ServerResponse): vo
 
 /** Secrets sealed, backups and retention scheduled, the delivery worker started, and shutdown wired to all of them. */
 function startBackgroundWork(runtime: Runtime, server: Server): void {
-  const { config, db, content } = runtime;
+  const { config, db } = runtime;
   const secrets = sealStoredSecrets(db, config.secretsKey);
   if (secrets.sealed) console.log(`Herald: encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
   if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (docs/running.md: Configuration)`);
   const stopBackups = scheduleBackups(db, config.backup);
   scheduleRetention(db, config.retention);
-  const worker = config.worker ? startDeliveryWorker(db, content, config, runtime.storage) : null;
+  // The content as served at each use: reloads swap it (runtime.ts reloadContent).
+  const served = {
+    get authored() {
+      return runtime.authored;
+    },
+    get page() {
+      return runtime.content.page;
+    },
+  };
+  const worker = config.worker ? startDeliveryWorker(db, served, config, runtime.storage) : null;
   if (worker) console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
-  shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop()]), server);
+  const stopReloading = reloadContentOnChange(runtime, config.contentWatch);
+  shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop(), stopReloading()]), server);
 }

@@ -1,4 +1,5 @@
-// What the server read from content/ at its start, taken into the database.
+// What the server read from content/ (at its start, and at every reload),
+// taken into the database.
 // The component catalog is copied into tables so live statuses, foreign keys
 // and the CLI have rows to point at: names, groups and order follow the file,
 // live status stays, and components and groups staff created or edited in the
@@ -16,14 +17,17 @@ import { checkSeries } from '../../recurrence';
 import { endFileSeriesExcept, followFileSeries } from './maintenance-series';
 
 const servedContentKey = 'served-content';
+const contentProblemKey = 'content-problem';
+const reloadRequestKey = 'content-reload-request';
 
 /**
  * Takes content into the database: refuses a markdown incident whose id a
  * live incident (or one in the trash) already has, as both would claim the
  * same updates, and a template file whose id a console template has (one
  * would hide the other); syncs the catalog; and keeps the content as read.
+ * True when it differs from the content taken in before.
  */
-export function syncContent(db: HeraldDb, content: Content): void {
+export function syncContent(db: HeraldDb, content: Content): boolean {
   const ids = content.authored.map((a) => a.id);
   const clash = ids.length ? db.select({ id: incidents.id }).from(incidents).where(inArray(incidents.id, ids)).get() : undefined;
   if (clash) {
@@ -36,10 +40,56 @@ export function syncContent(db: HeraldDb, content: Content): void {
     const file = content.templates.find((t) => t.id === saved.id)!.filePath!;
     throw new ContentError(file, 'id', `"${saved.id}" is already the id of a template saved in the console; rename the file (or delete that template)`);
   }
-  syncCatalog(db, content.catalog, content.page.time_zone);
-  startFileSeries(db, content);
   const value = contentToJson(content);
-  db.insert(settings).values({ key: servedContentKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  const before = db.select({ value: settings.value }).from(settings).where(eq(settings.key, servedContentKey)).get()?.value;
+  // All or nothing: a reload that fails halfway leaves the database as the content still served left it.
+  db.transaction(() => {
+    syncCatalog(db, content.catalog, content.page.time_zone);
+    startFileSeries(db, content);
+    db.insert(settings).values({ key: servedContentKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  });
+  return value !== before;
+}
+
+/** Whether the content the server last took in is exactly this. */
+export function servesContent(db: HeraldDb, content: Content): boolean {
+  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, servedContentKey)).get()?.value === contentToJson(content);
+}
+
+/** Why the content folder could not be served as it is: the server keeps the last good content meanwhile. */
+export interface ContentProblem {
+  /** The file and field at fault, when the reader could say (`content/incidents/x.md`, `updates[2].status`). */
+  file: string | null;
+  field: string | null;
+  message: string;
+  /** When the server found it, ISO 8601. */
+  at: string;
+}
+
+/** Kept in the database, so the CLI (`herald reload`) sees what the server found. */
+export function recordContentProblem(db: HeraldDb, problem: ContentProblem | null): void {
+  if (!problem) {
+    db.delete(settings).where(eq(settings.key, contentProblemKey)).run();
+    return;
+  }
+  const value = JSON.stringify(problem);
+  db.insert(settings).values({ key: contentProblemKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+}
+
+export function readContentProblem(db: HeraldDb): ContentProblem | null {
+  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, contentProblemKey)).get();
+  return row ? (JSON.parse(row.value) as ContentProblem) : null;
+}
+
+/** Asks the running server to read content/ again (`herald reload`); it looks every second. */
+export function requestContentReload(db: HeraldDb, at = Date.now()): void {
+  const value = String(at);
+  db.insert(settings).values({ key: reloadRequestKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+}
+
+/** When a reload was last asked for (ms), 0 if never. */
+export function contentReloadRequestedAt(db: HeraldDb): number {
+  return Number(db.select({ value: settings.value }).from(settings).where(eq(settings.key, reloadRequestKey)).get()?.value ?? 0);
 }
 
 /** The content the server last started with, or null before any has. */

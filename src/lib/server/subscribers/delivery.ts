@@ -432,14 +432,25 @@ export class DeliveryWorker {
   }
 }
 
-/** Starts a worker for this database and content, sending as configured. */
+/** Starts a worker for this database and content, sending as configured. `content` is read at each use: a reload shows in the next batch. */
 export function startDeliveryWorker(
   db: HeraldDb,
-  content: { authored: LogContext['authored']; page: PageSettings },
+  content: { readonly authored: LogContext['authored']; readonly page: PageSettings },
   config: Config,
   storage?: StorageHealth,
 ): DeliveryWorker {
-  const worker = new DeliveryWorker({ db, authored: content.authored, page: content.page, config, transport: mailTransport(config.mail), storage });
+  const worker = new DeliveryWorker({
+    db,
+    get authored() {
+      return content.authored;
+    },
+    get page() {
+      return content.page;
+    },
+    config,
+    transport: mailTransport(config.mail),
+    storage,
+  });
   worker.start();
   return worker;
 }
