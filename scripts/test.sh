@@ -8,13 +8,15 @@ export ASTRO_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
 # The real programs the end-to-end suite drives, from Debian's packages: the
-# browser, and the proxies and service manager of deploy/ (tests/e2e/proxies.spec.ts).
+# browser, the proxies and service manager of deploy/ (tests/e2e/proxies.spec.ts),
+# and Prometheus (tests/e2e/metrics.spec.ts).
 missing=()
 [ -x "$chromium" ] || missing+=(chromium)
 command -v nginx >/dev/null || missing+=(nginx)
 command -v caddy >/dev/null || missing+=(caddy)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v prometheus >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian's ${missing[*]} for the end-to-end tests…"

@@ -200,7 +200,7 @@ const renderCaching = defineMiddleware(async (context, next) => {
   const { pathname } = context.url;
   const method = context.request.method;
   if ((method !== 'GET' && method !== 'HEAD') || !isSharedPublicPath(pathname)) return next();
-  const { db, renderCache } = await getRuntime();
+  const { db, renderCache, metrics } = await getRuntime();
   const version = contentVersion(db);
   // Shared pages never read their query string, so the path alone is the key: `?junk` can neither force renders nor flush the cache.
   const key = pathname;
@@ -235,6 +235,7 @@ const renderCaching = defineMiddleware(async (context, next) => {
   }
   const response = answerFrom(entry, pickEncoding(context.request.headers.get('accept-encoding'), entry), method !== 'HEAD');
   response.headers.set('X-Herald-Cache', hit ? 'hit' : 'miss');
+  metrics?.countCache(hit ? 'hit' : 'miss');
   return response;
 });
 

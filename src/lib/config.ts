@@ -39,6 +39,10 @@ export interface Config {
   worker: boolean;
   /** Read the content folder again when a file in it changes (SIGHUP and `herald reload` work either way). */
   contentWatch: boolean;
+  /** Lets /metrics answer a scraper that is not on loopback (Authorization: Bearer …); null: loopback only. */
+  metricsToken: string | null;
+  /** How the server writes its log lines: `Herald: …` text, or one JSON object per line. */
+  logFormat: 'text' | 'json';
   /** How long a worker holds the rows it took; after a crash they are sent again once this passes. */
   outboxLeaseSeconds: number;
   /** Subscribers a worker expands from a notify job per transaction. */
@@ -195,6 +199,21 @@ function securityTxtExpires(env: Env): Date | null {
 }
 
 /** A 32-byte AES-256 key, as 64 hex digits or base64; unset is null. */
+function logFormat(env: Env): 'text' | 'json' {
+  const raw = (env.LOG_FORMAT ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'text') return 'text';
+  if (raw === 'json') return 'json';
+  throw new ConfigError('LOG_FORMAT', `must be text or json, got "${env.LOG_FORMAT}"`);
+}
+
+/** A bearer token a scraper sends: long enough that guessing it is hopeless, and plain characters only. */
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  if (!/^[\x21-\x7e]{24,256}$/.test(raw)) throw new ConfigError('METRICS_TOKEN', 'must be 24 to 256 visible characters without spaces, e.g. the output of: openssl rand -hex 24');
+  return raw;
+}
+
 function aesKey(env: Env, name: string): Buffer | null {
   const raw = env[name]?.trim();
   if (!raw) return null;
@@ -228,6 +247,8 @@ export function loadConfig(env: Env = process.env): Config {
     maintenanceReminderHours: number(env, 'MAINTENANCE_REMINDER_HOURS', 24, 0, 24 * 30),
     worker: flag(env, 'HERALD_WORKER', true),
     contentWatch: flag(env, 'CONTENT_WATCH', true),
+    metricsToken: metricsToken(env),
+    logFormat: logFormat(env),
     outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
     outboxExpandBatch: number(env, 'OUTBOX_EXPAND_BATCH', 2000, 1, 100_000),
     webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),

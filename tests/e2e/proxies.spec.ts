@@ -133,6 +133,11 @@ test.describe('nginx (deploy/nginx/herald.conf)', () => {
     }
   });
 
+  test('/metrics is not reachable through the proxy, only on loopback', async () => {
+    expect((await get(httpsPort, '/metrics')).status).toBe(404);
+    expect((await fetch(`${herald.url}/metrics`)).status).toBe(200);
+  });
+
   test('public answers are kept as Herald says, one copy per encoding; the console never is', async () => {
     const first = await get(httpsPort, '/history', { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
     expect(first.status).toBe(200);
@@ -263,6 +268,10 @@ test.describe('Caddy (deploy/caddy/Caddyfile)', () => {
     const cookie = await logInOverProxy(browser, herald, httpsPort);
     expect(cookie?.name).toBe('__Host-herald_session');
     expect(cookie?.secure).toBe(true);
+  });
+
+  test('/metrics is not reachable through the proxy', async () => {
+    expect((await get(httpsPort, '/metrics')).status).toBe(404);
   });
 
   test("the client's own address reaches the login throttle, whatever X-Forwarded-For it wrote", async () => {

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { freePort, root } from './server';
+import { freePort, root, startServer } from './server';
 
 function start(env: Record<string, string>) {
   return spawnSync(process.execPath, [join(root, 'scripts/serve.mjs')], {
@@ -50,4 +50,25 @@ test('npm start skips the build when dist/ was built from the sources as they ar
     child.kill('SIGTERM');
     await exited;
   }
+});
+
+test('LOG_FORMAT=json writes one JSON object per line, from start to stop', async () => {
+  const server = await startServer({ LOG_FORMAT: 'json', HERALD_WORKER: '0', BACKUP_INTERVAL_HOURS: '0' });
+  await server.stop();
+  const lines = server.output().trim().split('\n');
+  expect(lines.length).toBeGreaterThanOrEqual(3);
+  for (const line of lines) {
+    const entry = JSON.parse(line);
+    expect(Object.keys(entry)).toEqual(['time', 'level', 'msg']);
+    expect(['info', 'warn', 'error']).toContain(entry.level);
+    expect(Number.isNaN(Date.parse(entry.time))).toBe(false);
+  }
+  expect(lines.some((l) => JSON.parse(l).msg.startsWith('database '))).toBe(true);
+  expect(lines.some((l) => JSON.parse(l).msg.startsWith('SIGTERM'))).toBe(true);
+});
+
+test('a bad LOG_FORMAT stops start-up naming it', () => {
+  const result = start({ LOG_FORMAT: 'xml', HERALD_DB: '/tmp/herald-never.db' });
+  expect(result.status).toBe(1);
+  expect(result.stderr.trim()).toBe('Herald cannot start: LOG_FORMAT: must be text or json, got "xml"');
 });

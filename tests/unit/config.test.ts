@@ -13,6 +13,8 @@ describe('configuration', () => {
       maintenanceReminderHours: 24,
       worker: true,
       contentWatch: true,
+      metricsToken: null,
+      logFormat: 'text',
       outboxLeaseSeconds: 120,
       outboxExpandBatch: 2000,
       webhookAllowPrivate: false,

@@ -15,7 +15,9 @@ import { openDatabase, type HeraldDb } from './db';
 import { contentFolder, resolveFromCwd } from './paths';
 import { RenderCache } from './http';
 import { ensureSiteSecrets } from './site-secrets';
-import { StorageHealth } from './storage';
+import { listBackups, StorageHealth } from './storage';
+import { Metrics } from './metrics';
+import { log } from './log';
 
 export interface Runtime extends LogContext {
   config: Config;
@@ -27,6 +29,8 @@ export interface Runtime extends LogContext {
   storage: StorageHealth;
   /** Why the content folder as it is now is not what is served (the last good content is); none when it is. */
   contentProblem?: ContentProblem | null;
+  /** What /metrics reports (metrics/index.ts); the server, the middleware and the worker count into it. */
+  metrics?: Metrics;
 }
 
 /**
@@ -43,9 +47,9 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
   const password = await ensureFirstOwner(db);
   if (password) {
     // The one time a password is printed: a newcomer must be able to log in.
-    console.log(
+    log.info(
       [
-        `Herald: created the first account, an owner. Log in at ${config.siteUrl}/admin/login with`,
+        `created the first account, an owner. Log in at ${config.siteUrl}/admin/login with`,
         `  email:    ${firstOwnerEmail}`,
         `  password: ${password}`,
         'This password is shown only once. Change it under Account once logged in.',
@@ -53,7 +57,7 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
     );
   }
   recordContentProblem(db, null);
-  return {
+  const runtime: Runtime = {
     config,
     db,
     content,
@@ -62,6 +66,15 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
     storage: new StorageHealth(resolveFromCwd(config.databasePath)),
     contentProblem: null,
   };
+  runtime.metrics = new Metrics({
+    db,
+    lastVerifiedBackup: () => {
+      const newest = listBackups(config.backup.dir)[0];
+      return newest ? new Date(newest.createdAt) : null;
+    },
+    contentProblem: () => !!runtime.contentProblem,
+  });
+  return runtime;
 }
 
 /** What a reload did: swapped in changed content, found it unchanged, or kept the last good content and why. */
@@ -113,8 +126,8 @@ export function reloadContentOnChange(runtime: Runtime, watching: boolean): () =
   let settle: NodeJS.Timeout | undefined;
   const reload = (trigger: string) => {
     const result = reloadContent(runtime, trigger);
-    if (result.outcome === 'reloaded') console.log(`Herald: content reloaded (${trigger})`);
-    if (result.outcome === 'kept') console.error(`Herald: content not reloaded (${trigger}); still serving the last good content: ${describeContentProblem(result.problem)}`);
+    if (result.outcome === 'reloaded') log.info(`content reloaded (${trigger})`);
+    if (result.outcome === 'kept') log.error(`content not reloaded (${trigger}); still serving the last good content: ${describeContentProblem(result.problem)}`);
   };
   const onHangUp = () => reload('SIGHUP');
   process.on('SIGHUP', onHangUp);
@@ -124,7 +137,7 @@ export function reloadContentOnChange(runtime: Runtime, watching: boolean): () =
         settle = setTimeout(() => reload('a file changed'), 200);
       })
     : null;
-  watcher?.on('error', (error) => console.error(`Herald: cannot watch ${contentFolder} (${error.message}); reload with SIGHUP or herald reload`));
+  watcher?.on('error', (error) => log.error(`cannot watch ${contentFolder} (${error.message}); reload with SIGHUP or herald reload`));
   let asked = contentReloadRequestedAt(runtime.db);
   const poll = setInterval(() => {
     const at = contentReloadRequestedAt(runtime.db);

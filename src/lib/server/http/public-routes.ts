@@ -30,6 +30,8 @@ const fixedPaths = new Set([
   '/badge.svg',
   '/feed.xml',
   '/healthz',
+  // Herald's server answers it (server.ts answerMetrics), to loopback or a token only.
+  '/metrics',
   '/history',
   '/maintenance.ics',
   '/unsubscribe',

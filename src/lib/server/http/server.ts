@@ -22,6 +22,9 @@ import { reloadContentOnChange, startRuntime, type Runtime } from '../runtime';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
 import { draining, shutdownGracefully } from './shutdown';
 import { answerStaticFile, loadStaticFiles } from './static-files';
+import type { Metrics } from '../metrics';
+import { sameSecret } from '../secrets';
+import { log } from '../log';
 
 /** The adapter's request handler (`mode: 'middleware'`, dist/server/entry.mjs). */
 type AstroHandler = (request: IncomingMessage, response: ServerResponse, next?: () => void, locals?: object) => Promise<void>;
@@ -61,7 +64,7 @@ export async function serve(): Promise<Server> {
     return await start();
   } catch (error) {
     const known = error instanceof StartError || ['ConfigError', 'ContentError'].includes((error as Error).name);
-    console.error(`Herald cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? error)}`);
+    log.cannotStart(`${known ? (error as Error).message : ((error as Error).stack ?? error)}`);
     process.exit(1);
   }
 }
@@ -76,6 +79,9 @@ async function start(): Promise<Server> {
   const notFoundBudget = new NotFoundBudget();
   const server = createServer((request, response) => {
     applyProxyTrust(request.headers, config.trustProxy);
+    // Counted by the path it arrived with (an unknown one is answered as /404).
+    const arrived = request.url ?? '/';
+    response.on('finish', () => runtime?.metrics?.countRequest(pathOf(arrived), response.statusCode));
     // Most requests on a busy day: a cached page, or an address that does not exist.
     if (runtime && answerFromMemory(runtime, request, response)) return;
     // Before anything can throw: every answer carries the security headers and
@@ -132,6 +138,7 @@ async function start(): Promise<Server> {
     const hsts = arrivedOverHttps(request, config.trustProxy);
     const hit = runtime.renderCache.get(path, version);
     if (hit) {
+      runtime.metrics?.countCache('hit');
       if (hit.status === 200) notFoundBudget.notePage();
       return writeHit(hit, request, response, hsts, draining);
     }
@@ -150,6 +157,7 @@ async function start(): Promise<Server> {
     const query = target.indexOf('?');
     const path = query < 0 ? target : target.slice(0, query);
     if (request.method === 'OPTIONS' && path.startsWith('/api/v2/') && publicPathMayExist(runtime, path)) return answerPreflight(request, response);
+    if (path === '/metrics' && runtime.metrics) return void answerMetrics(runtime.metrics, config.metricsToken, request, response);
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (answerStaticFile(staticFiles, path, request, response)) return;
       if (answerHitFromMemory(runtime.renderCache, runtime.db, request, response)) return;
@@ -170,15 +178,42 @@ async function start(): Promise<Server> {
       void handler(request, response, () => response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.'), locals);
     };
     handler(request, response, notFound, locals).catch((error: Error) => {
-      console.error(`Herald: ${request.method} ${path}: ${error.stack ?? error.message}`);
+      log.error(`${request.method} ${path}: ${error.stack ?? error.message}`);
       if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Server error.');
       else response.destroy();
     });
   }
 
-  console.log(`Herald: database ${config.databasePath}, serving ${config.siteUrl} (listening on ${config.host}:${config.port})`);
+  log.info(`database ${config.databasePath}, serving ${config.siteUrl} (listening on ${config.host}:${config.port})`);
   startBackgroundWork(runtime, server);
   return server;
+}
+
+/** The path of a request target, without its query. */
+function pathOf(target: string): string {
+  const query = target.indexOf('?');
+  return query < 0 ? target : target.slice(0, query);
+}
+
+/** Loopback, as IPv4, IPv6 or IPv4 mapped into IPv6. */
+const isLoopback = (address: string) => /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(address);
+
+/**
+ * GET /metrics for Prometheus: only to a client on this host (after
+ * TRUST_PROXY, so a request the proxy forwards from outside is not one) or
+ * one that sends METRICS_TOKEN. Others get a 404, as if there were none.
+ */
+async function answerMetrics(metrics: Metrics, token: string | null, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+  const client = String(request.headers['x-forwarded-for'] ?? request.socket.remoteAddress ?? '');
+  const allowed = (token && bearer !== undefined && sameSecret(bearer, token)) || isLoopback(client);
+  if (!allowed || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.');
+    return;
+  }
+  const body = await metrics.scrape();
+  response.writeHead(200, { 'Content-Type': metrics.contentType });
+  response.end(request.method === 'HEAD' ? undefined : body);
 }
 
 /**
@@ -204,8 +239,8 @@ function answerPreflight(request: IncomingMessage, response: ServerResponse): vo
 function startBackgroundWork(runtime: Runtime, server: Server): void {
   const { config, db } = runtime;
   const secrets = sealStoredSecrets(db, config.secretsKey);
-  if (secrets.sealed) console.log(`Herald: encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
-  if (secrets.plain) console.warn(`Herald: ${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (docs/running.md: Configuration)`);
+  if (secrets.sealed) log.info(`encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
+  if (secrets.plain) log.warn(`${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (docs/running.md: Configuration)`);
   const stopBackups = scheduleBackups(db, config.backup);
   scheduleRetention(db, config.retention);
   // The content as served at each use: reloads swap it (runtime.ts reloadContent).
@@ -217,8 +252,8 @@ function startBackgroundWork(runtime: Runtime, server: Server): void {
       return runtime.content.page;
     },
   };
-  const worker = config.worker ? startDeliveryWorker(db, served, config, runtime.storage) : null;
-  if (worker) console.log(`Herald: delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
+  const worker = config.worker ? startDeliveryWorker(db, served, config, runtime.storage, runtime.metrics) : null;
+  if (worker) log.info(`delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
   const stopReloading = reloadContentOnChange(runtime, config.contentWatch);
   shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop(), stopReloading()]), server);
 }

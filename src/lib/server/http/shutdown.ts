@@ -5,6 +5,7 @@
 // it. Whatever hangs, the process exits within 10 seconds.
 import type { Server } from 'node:http';
 import type { HeraldDb } from '../db';
+import { log } from '../log';
 
 export const shutdownTimeoutMs = 10_000;
 
@@ -31,18 +32,18 @@ export function shutdownGracefully(db: HeraldDb, stopWork: () => Promise<unknown
     if (draining) return;
     draining = true;
     const timer = setTimeout(() => {
-      console.error(`Herald: still busy ${shutdownTimeoutMs / 1000} s after ${signal}; exiting anyway`);
+      log.error(`still busy ${shutdownTimeoutMs / 1000} s after ${signal}; exiting anyway`);
       process.exit(1);
     }, shutdownTimeoutMs);
     timer.unref();
-    console.log(`Herald: ${signal}: finishing requests and deliveries in hand, then stopping`);
+    log.info(`${signal}: finishing requests and deliveries in hand, then stopping`);
     if (server) await closeServer(server);
-    await stopWork().catch((error: Error) => console.error(`Herald: stopping the worker: ${error.message}`));
+    await stopWork().catch((error: Error) => log.error(`stopping the worker: ${error.message}`));
     try {
       db.$client.pragma('wal_checkpoint(TRUNCATE)');
       db.$client.close();
     } catch (error) {
-      console.error(`Herald: closing the database: ${(error as Error).message}`);
+      log.error(`closing the database: ${(error as Error).message}`);
     }
     process.exit(0);
   };

@@ -11,6 +11,7 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { imageTypes, type ImageType } from './types';
 import type { FetchedImage } from './fetch';
+import { log } from '../log';
 
 export interface CachedImage extends FetchedImage {
   etag: string;
@@ -74,7 +75,7 @@ export class ImageCache {
       await this.write(key, image);
     } catch (error) {
       // A full or read-only disk costs the cache, not the visitor's image.
-      console.error(`Herald: could not keep an image in ${this.dir}: ${(error as Error).message}`);
+      log.error(`could not keep an image in ${this.dir}: ${(error as Error).message}`);
     }
     return image;
   }

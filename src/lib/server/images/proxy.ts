@@ -8,6 +8,7 @@ import type { HeraldDb } from '../db';
 import { ImageCache } from './cache';
 import { fetchImage, ImageFetchError, imageFetchLimits, type ImageFetchPolicy } from './fetch';
 import { imageSecret, verifiedImageUrl } from './links';
+import { log } from '../log';
 
 export interface ImageProxy {
   secret: string;
@@ -48,7 +49,7 @@ export async function imageResponse(proxy: ImageProxy, rest: string): Promise<Re
         return await fetchImage(url, proxy.policy);
       } catch (error) {
         // Logged once per failure (the cache remembers it a minute); visitors get no details.
-        console.warn(`Herald: image proxy: ${url}: ${(error as Error).message}`);
+        log.warn(`image proxy: ${url}: ${(error as Error).message}`);
         throw error;
       }
     });

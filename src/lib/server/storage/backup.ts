@@ -17,6 +17,7 @@ import { compactUtc } from '../../time';
 import { integrityCheck, ivLength, magic, sha256File, tagLength, type copyAndVerify } from './backup-worker.mjs';
 import type { HeraldDb } from '../db';
 import { backupWorkerFile, resolveFromCwd } from '../paths';
+import { log } from '../log';
 
 export { integrityCheck };
 type CopyJob = Parameters<typeof copyAndVerify>[0];
@@ -123,7 +124,7 @@ function recordStatus(dir: string, status: BackupStatus): void {
     writeFileSync(`${statusFile(dir)}.tmp`, `${JSON.stringify(status, null, 2)}\n`);
     renameSync(`${statusFile(dir)}.tmp`, statusFile(dir));
   } catch (error) {
-    console.error(`Herald: could not record the backup status in ${dir}: ${(error as Error).message}`);
+    log.error(`could not record the backup status in ${dir}: ${(error as Error).message}`);
   }
 }
 

@@ -27,6 +27,8 @@ import { isStorageFull, type StorageHealth } from '../storage';
 import { openSecret } from '../secrets';
 import { sendWebhook, WebhookError, type WebhookRequest } from './webhooks';
 import { webhookPayload } from '../../webhook-payload';
+import { log } from '../log';
+import type { DeliveryResult, Metrics } from '../metrics';
 
 export interface MailTransport {
   send(mail: Mail, from: string): Promise<void>;
@@ -119,6 +121,8 @@ export interface WorkerOptions extends LogContext {
   config: Config;
   page: PageSettings;
   transport: MailTransport;
+  /** Counts each delivery's outcome for /metrics (the server's worker). */
+  metrics?: Pick<Metrics, 'countDelivery'>;
   /** Sends one webhook delivery; the real POST unless a test replaces it. */
   webhooks?: (hook: WebhookRequest) => Promise<void>;
   /** Rows taken per round, and how many are sent at once. */
@@ -166,7 +170,7 @@ export class DeliveryWorker {
         } catch (error) {
           // A full disk fails every round: said once a minute, not once a second.
           if (isStorageFull(error)) this.options.storage?.noteFull();
-          else console.error('Herald delivery worker:', redactEmails((error as Error).message));
+          else log.error(`delivery worker: ${redactEmails((error as Error).message)}`);
         }
         if (sent === 0 && this.running) {
           await new Promise<void>((resolve) => {
@@ -249,28 +253,36 @@ export class DeliveryWorker {
   private async deliver(row: OutboxRow, subscriber: SubscriberRow | undefined, timeline: Incident[], suppressed: Map<string, string>): Promise<void> {
     const { db, config } = this.options;
     if (!subscriber) return; // unsubscribed meanwhile: its rows went with it
+    const count = (result: DeliveryResult) => this.options.metrics?.countDelivery(subscriber.kind, result);
     if (subscriber.kind === 'email') {
       const refusal = suppressed.get(subscriber.address) ?? this.suppressIfInvalid(subscriber.address, suppressed);
-      if (refusal) return markFailed(db, row.id, `not sent: the address is suppressed (${refusal})`);
+      if (refusal) {
+        count('failed');
+        return markFailed(db, row.id, `not sent: the address is suppressed (${refusal})`);
+      }
     }
     let message: Outgoing | null;
     try {
       message = this.compose(row, subscriber, timeline);
     } catch (error) {
+      count('failed');
       markFailed(db, row.id, `cannot compose: ${(error as Error).message}`);
       return;
     }
     if (!message) {
+      count('failed');
       markFailed(db, row.id, 'what it announced no longer exists');
       return;
     }
     try {
       if (message.kind === 'mail') await this.options.transport.send(message.mail, config.mail.from);
       else await (this.options.webhooks ?? ((hook) => sendWebhook(hook, config.webhookAllowPrivate)))(message.hook);
+      count('sent');
       this.acknowledged.push(row.id);
       if (this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
     } catch (error) {
       const reason = redactEmails((error as Error).message).slice(0, 500);
+      count(isAddressRejection(error) || isPermanentFailure(error) || (error instanceof WebhookError && error.gone) ? 'failed' : 'retried');
       // 410 Gone: the receiver asks to be forgotten, and is (its queue goes with it).
       if (error instanceof WebhookError && error.gone) return deleteSubscriber(db, subscriber.id);
       if (isAddressRejection(error) && subscriber.kind === 'email') {
@@ -401,7 +413,7 @@ export class DeliveryWorker {
       if (!promise.incident || promise.alertedAt) continue;
       const poster = promise.postedBy !== null ? activeStaffEmail(db, promise.postedBy) : null;
       const to = [...new Set([...(poster ? [poster] : []), ...config.mail.staffAlerts])];
-      if (to.length === 0) console.error(`Herald: the update promised on ${promise.incidentId} is overdue, and nobody is set to be told (STAFF_ALERT_EMAILS)`);
+      if (to.length === 0) log.error(`the update promised on ${promise.incidentId} is overdue, and nobody is set to be told (STAFF_ALERT_EMAILS)`);
       const site = this.siteNow();
       let retry = false;
       for (const [n, address] of to.entries()) {
@@ -410,10 +422,10 @@ export class DeliveryWorker {
         } catch (error) {
           const reason = redactEmails((error as Error).message);
           if (isPermanentFailure(error)) {
-            console.error(`Herald: the mail server refused to tell ${redactEmails(address)} that the update promised on ${promise.incidentId} is overdue (${reason})`);
+            log.error(`the mail server refused to tell ${redactEmails(address)} that the update promised on ${promise.incidentId} is overdue (${reason})`);
             continue;
           }
-          console.error(`Herald: could not tell staff that the update promised on ${promise.incidentId} is overdue (${reason}); trying again in a minute`);
+          log.error(`could not tell staff that the update promised on ${promise.incidentId} is overdue (${reason}); trying again in a minute`);
           retry = true;
           break;
         }
@@ -438,8 +450,10 @@ export function startDeliveryWorker(
   content: { readonly authored: LogContext['authored']; readonly page: PageSettings },
   config: Config,
   storage?: StorageHealth,
+  metrics?: Pick<Metrics, 'countDelivery'>,
 ): DeliveryWorker {
   const worker = new DeliveryWorker({
+    metrics,
     db,
     get authored() {
       return content.authored;
