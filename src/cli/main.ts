@@ -26,7 +26,7 @@ import { openDatabase, type HeraldDb } from '../lib/server/db';
 import { readComponents, readCurrentTimeline } from '../lib/server/read-model';
 import { contentFolder, resolveFromCwd } from '../lib/server/paths';
 import { ActionError } from '../lib/server/validate';
-import { exportDirProblem, exportStaticSite } from '../lib/server/export';
+import { exportDirProblem, exportStaticSite, runMirror } from '../lib/server/export';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { parseInstant } from '../lib/time';
@@ -499,6 +499,24 @@ const commands: Command[] = [
       }
       io.err(`herald: ${contentFolder} is valid, but no server took it in within 5 s (is one running on ${config.databasePath}?); a server reads it when it starts`);
       return 1;
+    },
+  },
+  {
+    name: 'mirror',
+    help: `mirror DIR                           keep DIR a static export, updated within seconds of every change, until stopped
+                                       (what MIRROR_DIR has the server run; needs npm run build first)`,
+    async run({ args, io, config }) {
+      const { positionals } = parse(args, {}, ['dir']);
+      const problem = exportDirProblem(positionals[0]);
+      if (problem) throw new UsageError(problem);
+      const db = openDatabase(config.databasePath);
+      const stop = new AbortController();
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+      await runMirror(positionals[0], io.env, config.siteUrl, db.$client, {
+        signal: stop.signal,
+        onRun: (run) => io.out(`mirror ${run.kind}: ${run.written} files written, ${run.removed} removed, ${run.fetched} fetched, in ${run.ms} ms`),
+      });
+      return 0;
     },
   },
   {

@@ -1,6 +1,6 @@
 // Configuration comes from environment variables, validated once. A bad value
 // stops start-up with one line naming the variable (docs/running.md: Configuration).
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { canonicalEmail } from './email-address';
 
 export class ConfigError extends Error {
@@ -41,6 +41,8 @@ export interface Config {
   contentWatch: boolean;
   /** Lets /metrics answer a scraper that is not on loopback (Authorization: Bearer …); null: loopback only. */
   metricsToken: string | null;
+  /** Keep this folder a static export, fresh after every change (`herald mirror`, run by the server); null for none. */
+  mirrorDir: string | null;
   /** How the server writes its log lines: `Herald: …` text, or one JSON object per line. */
   logFormat: 'text' | 'json';
   /** How long a worker holds the rows it took; after a crash they are sent again once this passes. */
@@ -248,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
     worker: flag(env, 'HERALD_WORKER', true),
     contentWatch: flag(env, 'CONTENT_WATCH', true),
     metricsToken: metricsToken(env),
+    mirrorDir: env.MIRROR_DIR?.trim() ? resolve(env.MIRROR_DIR.trim()) : null,
     logFormat: logFormat(env),
     outboxLeaseSeconds: number(env, 'OUTBOX_LEASE_SECONDS', 120, 1, 3600),
     outboxExpandBatch: number(env, 'OUTBOX_EXPAND_BATCH', 2000, 1, 100_000),

@@ -14,6 +14,7 @@ describe('configuration', () => {
       worker: true,
       contentWatch: true,
       metricsToken: null,
+      mirrorDir: null,
       logFormat: 'text',
       outboxLeaseSeconds: 120,
       outboxExpandBatch: 2000,

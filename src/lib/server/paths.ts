@@ -26,6 +26,8 @@ export const builtClient = join(projectRoot, 'dist/client');
 
 /** Runs the built server (Herald's own HTTP server around Astro's handler). */
 export const serverScript = join(projectRoot, 'scripts/serve.mjs');
+/** The `herald` command, as built (the server runs `herald mirror` with it). */
+export const cliScript = join(projectRoot, 'bin/herald.mjs');
 
 /**
  * The authored content: page.yml, components.yml, incidents/, templates/ and

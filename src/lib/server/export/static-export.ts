@@ -6,7 +6,7 @@
 // (static-links.ts), and swap the result into DIR with a rename, so a failed
 // export never replaces a good one.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { freePort } from './free-port';
 import { imagePathPrefix } from '../images';
@@ -62,18 +62,19 @@ export function exportDirProblem(dir: string): string | null {
   return null;
 }
 
-interface BuiltServer {
+export interface BuiltServer {
   url: string;
   output: () => string;
   stop: () => Promise<void>;
 }
 
 /** The built server on a loopback port, without the delivery worker or backups, so exporting neither mails nor backs up. */
-async function startBuiltServer(env: Record<string, string | undefined>, siteUrl: string): Promise<BuiltServer> {
+export async function startBuiltServer(env: Record<string, string | undefined>, siteUrl: string): Promise<BuiltServer> {
   if (!existsSync(builtEntry)) throw new ExportError(`there is no built server at ${relative(process.cwd(), builtEntry)}: run \`npm run build\` first`);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [serverScript], {
-    env: { ...env, HOST: '127.0.0.1', PORT: String(port), SITE_URL: siteUrl, HERALD_WORKER: '0', BACKUP_INTERVAL_HOURS: '0' },
+    // MIRROR_DIR unset: this server renders for an export or a mirror, and keeps none of its own.
+    env: { ...env, HOST: '127.0.0.1', PORT: String(port), SITE_URL: siteUrl, HERALD_WORKER: '0', BACKUP_INTERVAL_HOURS: '0', MIRROR_DIR: undefined },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -108,33 +109,56 @@ async function startBuiltServer(env: Record<string, string | undefined>, siteUrl
   }
 }
 
-const lastLines = (output: string) => output.trim().split('\n').slice(-5).join('\n') || '(no output)';
+export const lastLines = (output: string) => output.trim().split('\n').slice(-5).join('\n') || '(no output)';
+
+export type FileKind = 'page' | 'stylesheet' | 'file';
 
 interface Fetched {
   url: URL;
-  type: 'page' | 'stylesheet' | 'file';
+  type: FileKind;
   body: Buffer;
 }
 
-/** Every public page, file and asset reachable from the entry points, by path. */
-async function crawl(base: string): Promise<Map<string, Fetched>> {
+export interface CrawlEntry {
+  path: string;
+  /** An entry point must answer 200; anything else may be gone (a trashed incident) or kept live-only. */
+  required: boolean;
+}
+
+export interface Crawl {
+  fetched: Map<string, Fetched>;
+  /** Paths asked for that no longer exist (404): their files go. */
+  gone: string[];
+}
+
+/** The entry points of a whole export: every public page and file is reachable from them. */
+export const exportEntries = (): CrawlEntry[] => entryPoints.map((path) => ({ path, required: true }));
+
+/**
+ * Fetches `entries` and whatever they link to that `known` does not already
+ * hold (a whole export: from the entry points, with nothing known; a mirror's
+ * update: the pages a change touches, and only new links beyond them).
+ */
+export async function crawl(base: string, entries: CrawlEntry[], known: ReadonlyMap<string, FileKind> = new Map()): Promise<Crawl> {
   const fetched = new Map<string, Fetched>();
+  const gone: string[] = [];
   const seen = new Set<string>();
-  const queue: { path: string; required: boolean }[] = [];
+  const queue: CrawlEntry[] = [];
   const enqueue = (path: string, required: boolean) => {
     if (seen.has(path) || isLiveOnly(path)) return;
     if (seen.size >= maxFiles) throw new ExportError(`more than ${maxFiles} files: stopped, in case pages link to each other without end`);
     seen.add(path);
     queue.push({ path, required });
   };
-  for (const path of entryPoints) enqueue(path, true);
+  for (const entry of entries) enqueue(entry.path, entry.required);
 
-  const fetchOne = async ({ path, required }: { path: string; required: boolean }) => {
+  const fetchOne = async ({ path, required }: CrawlEntry) => {
     const url = new URL(path, base);
     const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    if (response.status === 404 && !required) gone.push(path);
     // A link to a page that does not exist (or moved) keeps pointing at the live site,
     // and so does an image the proxy cannot fetch just now (its host is down, say).
-    if (!response.ok && !required && (response.status < 500 || path.startsWith(imagePathPrefix))) return;
+    if (!response.ok && !required && (response.status < 500 || path.startsWith(imagePathPrefix))) return void (await response.arrayBuffer());
     if (response.status !== 200) throw new ExportError(`GET ${path} answered ${response.status}; nothing was written`);
     const contentType = response.headers.get('content-type') ?? '';
     const type = contentType.startsWith('text/html') ? 'page' : contentType.startsWith('text/css') ? 'stylesheet' : 'file';
@@ -142,7 +166,7 @@ async function crawl(base: string): Promise<Map<string, Fetched>> {
     fetched.set(path, { url, type, body });
     const found =
       type === 'page' ? linkedPaths(body.toString('utf8'), url) : type === 'stylesheet' ? stylesheetPaths(body.toString('utf8'), url) : [];
-    for (const next of [...found, ...componentFiles(path)]) enqueue(next, false);
+    for (const next of [...found, ...componentFiles(path)]) if (!known.has(next)) enqueue(next, false);
   };
   // Level by level, a few requests at a time: quick, and gentle on a server
   // that shares the database with the live one.
@@ -154,15 +178,19 @@ async function crawl(base: string): Promise<Map<string, Fetched>> {
     });
     await Promise.all(fetchers);
   }
-  return fetched;
+  return { fetched, gone };
 }
 
-/** The exported files: name (relative to DIR) and content, links rewritten. */
-function render(fetched: Map<string, Fetched>, siteUrl: string): Map<string, Buffer> {
+/**
+ * The exported files for what was fetched: name (relative to DIR) and content,
+ * links rewritten. A link resolves to a file if this crawl fetched it or
+ * `known` (an earlier export the files join) has it.
+ */
+export function render(fetched: Map<string, Fetched>, siteUrl: string, known: ReadonlyMap<string, FileKind> = new Map()): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const fileFor = (path: string) => {
-    const entry = fetched.get(path);
-    return entry ? exportedFile(path, entry.type === 'page') : null;
+    const type = fetched.get(path)?.type ?? known.get(path);
+    return type ? exportedFile(path, type === 'page') : null;
   };
   for (const [path, entry] of fetched) {
     const file = fileFor(path);
@@ -179,19 +207,27 @@ function render(fetched: Map<string, Fetched>, siteUrl: string): Map<string, Buf
   return files;
 }
 
+/**
+ * Public, whatever the umask: the files are for a web server of another user
+ * (and the mirror's readers) to serve.
+ */
+export function writePublicFile(path: string, body: Buffer): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  writeFileSync(path, body);
+  chmodSync(path, 0o644);
+}
+
 /** Writes beside DIR, then swaps it in: DIR is the old export or the new one, never half of either. */
-function writeAtomically(dir: string, files: Map<string, Buffer>): void {
+export function writeAtomically(dir: string, files: Map<string, Buffer>): void {
   const target = resolve(dir);
   const fresh = `${target}.tmp-${process.pid}`;
   const old = `${target}.old-${process.pid}`;
   rmSync(fresh, { recursive: true, force: true });
   try {
-    for (const [name, body] of files) {
-      const path = join(fresh, name);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, body);
-    }
+    for (const [name, body] of files) writePublicFile(join(fresh, name), body);
     mkdirSync(fresh, { recursive: true }); // even with no files, DIR exists afterwards
+    for (const folder of readdirSync(fresh, { recursive: true, encoding: 'utf8' }).map((name) => join(fresh, name)).filter((p) => statSync(p).isDirectory())) chmodSync(folder, 0o755);
+    chmodSync(fresh, 0o755);
     const hadOld = existsSync(target);
     if (hadOld) renameSync(target, old);
     try {
@@ -222,7 +258,7 @@ export async function exportStaticSite(dir: string, env: Record<string, string |
   const server = await startBuiltServer(env, siteUrl);
   let fetched: Map<string, Fetched>;
   try {
-    fetched = await crawl(server.url);
+    ({ fetched } = await crawl(server.url, exportEntries()));
   } catch (error) {
     if (error instanceof ExportError) throw error;
     throw new ExportError(`${(error as Error).message}; the server said: ${lastLines(server.output())}`);

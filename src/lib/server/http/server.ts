@@ -5,7 +5,9 @@
 // answered before Astro (a render costs a millisecond, a lookup microseconds),
 // HEAD, keep-alive, a drain on SIGTERM, and content reloads (SIGHUP, a
 // changed file, `herald reload`).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +15,8 @@ import { loadConfig, type Config } from '../../config';
 import { scheduleBackups, scheduleRetention } from '../storage';
 import { startDeliveryWorker, sealStoredSecrets } from '../subscribers';
 import { applyProxyTrust, arrivedOverHttps } from './forwarded';
-import { builtClient, builtEntry, projectRoot } from '../paths';
+import { builtClient, builtEntry, cliScript, projectRoot } from '../paths';
+import { exportDirProblem } from '../export';
 import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
 import { isSharedPublicPath } from '../accounts';
@@ -72,6 +75,8 @@ export async function serve(): Promise<Server> {
 async function start(): Promise<Server> {
   const config = loadConfig();
   if (!existsSync(builtEntry)) throw new StartError(`there is no build in ${join(projectRoot, 'dist')}: run npm run build first`);
+  const mirrorProblem = config.mirrorDir ? exportDirProblem(config.mirrorDir) : null;
+  if (mirrorProblem) throw new StartError(`MIRROR_DIR: ${mirrorProblem}`);
   const { handler } = (await import(pathToFileURL(builtEntry).href)) as { handler: AstroHandler };
   const staticFiles = loadStaticFiles(builtClient);
 
@@ -189,6 +194,37 @@ async function start(): Promise<Server> {
   return server;
 }
 
+/**
+ * MIRROR_DIR: `herald mirror` in a process of its own (with the built server
+ * it renders with), so keeping the mirror fresh costs this event loop
+ * nothing. Its lines go to this log; if it dies it starts again after 5 s.
+ * Returns what stops it.
+ */
+function keepMirror(dir: string): () => Promise<void> {
+  let child: ChildProcess | null = null;
+  let stopping = false;
+  const start = () => {
+    const mirror = spawn(process.execPath, [cliScript, 'mirror', dir], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = mirror;
+    createInterface({ input: mirror.stdout! }).on('line', (line) => log.info(line));
+    createInterface({ input: mirror.stderr! }).on('line', (line) => log.error(`mirror: ${line}`));
+    mirror.once('exit', (code, signal) => {
+      child = null;
+      if (stopping) return;
+      log.error(`the mirror of ${dir} stopped (code ${code}, signal ${signal}); starting it again in 5 s`);
+      setTimeout(() => stopping || start(), 5_000).unref();
+    });
+  };
+  start();
+  return () =>
+    new Promise<void>((done) => {
+      stopping = true;
+      if (!child) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+}
+
 /** The path of a request target, without its query. */
 function pathOf(target: string): string {
   const query = target.indexOf('?');
@@ -255,5 +291,6 @@ function startBackgroundWork(runtime: Runtime, server: Server): void {
   const worker = config.worker ? startDeliveryWorker(db, served, config, runtime.storage, runtime.metrics) : null;
   if (worker) log.info(`delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
   const stopReloading = reloadContentOnChange(runtime, config.contentWatch);
-  shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop(), stopReloading()]), server);
+  const stopMirror = config.mirrorDir ? keepMirror(config.mirrorDir) : async () => {};
+  shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop(), stopReloading(), stopMirror()]), server);
 }
