@@ -17,12 +17,15 @@
 //   - the time from an update posted through the HTTP API to its text on /,
 //     with 100,000 and with 0 subscribers, and the API's own answer time;
 //   - the compressed weight of /; BENCH_SOAK_SECONDS (default 30) of load on /
-//     with an update every second; every server's peak memory (VmHWM).
+//     with an update every second; every server's peak memory (VmHWM);
+//   - a whole `herald export` of the dataset, and how soon an update is in the
+//     files of a running `herald mirror`.
 // A benchmark, not a test: it prints, it asserts nothing. The load generator
 // shares the machine's cores with the server, so only the ratios to the
 // baseline travel between machines.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +34,7 @@ import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { systemActor } from '../../src/lib/server/accounts/audit';
 import { openDatabase } from '../../src/lib/server/db';
 import { versionReuseMs } from '../../src/lib/server/http/render-cache';
+import { root } from '../e2e/server';
 import { benchComponentNames, buildDataset, buildHistoryOnly } from './dataset';
 import {
   cpuSeconds,
@@ -64,6 +68,8 @@ const targets = {
   apiMs: 50,
   visibleMs: 100,
   weightBytes: 40_000,
+  exportSeconds: 15,
+  mirrorSeconds: 5,
 };
 const acceptBr = { 'accept-encoding': 'br' };
 
@@ -380,6 +386,23 @@ try {
   recordPeak('the dataset server, after the soak', herald);
   await herald.stop();
 
+  // The static mirror on the dataset: a whole export, and how soon a write is in a running mirror.
+  console.log('');
+  const exported = exportOnce(dbPath, join(folder, 'export'));
+  const exportOk = exported.seconds < targets.exportSeconds;
+  console.log(
+    `export    herald export of the dataset: ${n0(exported.files)} files in ${exported.seconds.toFixed(1)} s, CLI and its server peaking at ${exported.peakMb.toFixed(0)} MB (GNU time, the larger); ` +
+      `target < ${targets.exportSeconds} s: ${verdict(exportOk)}`,
+  );
+  note('full herald export of the dataset', `${exported.seconds.toFixed(1)} s, ${n0(exported.files)} files`, `< ${targets.exportSeconds} s`, exportOk);
+  const fresh = await mirrorFreshness(dbPath, join(folder, 'mirror'), data.openIncidentId);
+  const freshOk = fresh.median < targets.mirrorSeconds * 1000;
+  console.log(
+    `mirror    a running herald mirror: whole site in ${(fresh.fullMs / 1000).toFixed(1)} s at start; an update (CLI) on the mirror's / and incident page after ` +
+      `${fresh.times.map((t) => ms(t)).join(', ')} (median ${ms(fresh.median)}; ${fresh.lastRun}); target < ${targets.mirrorSeconds} s: ${verdict(freshOk)}`,
+  );
+  note('update visible in a running mirror', ms(fresh.median), `< ${targets.mirrorSeconds} s`, freshOk);
+
   // The same renders with a small and a huge history (the same last 90 days),
   // one server after the other, each route warmed by three renders first.
   const histories = [];
@@ -447,3 +470,56 @@ try {
   rmSync(folder, { recursive: true, force: true });
 }
 process.exit(0);
+
+/** `herald export` of a database, timed, with its peak memory (GNU time's maximum resident set, the larger of the CLI and its server). */
+function exportOnce(db: string, dir: string): { seconds: number; files: number; peakMb: number } {
+  const start = performance.now();
+  const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'bin/herald.mjs'), 'export', dir], { encoding: 'utf8', env: { ...process.env, HERALD_DB: db } });
+  const seconds = since(start) / 1000;
+  if (run.status !== 0) throw new Error(`herald export failed: ${run.stderr}`);
+  const files = Number(/Exported (\d+) files/.exec(run.stdout)?.[1] ?? 0);
+  const peakKb = Number(run.stderr.trim().split('\n').at(-1));
+  return { seconds, files, peakMb: (peakKb * 1024) / 1e6 };
+}
+
+/**
+ * A `herald mirror` on the database: once its whole export is in, an update
+ * is posted with the CLI three times, each timed from the CLI's return (the
+ * write is committed) until its text is in the mirror's index.html and the
+ * incident's page.
+ */
+async function mirrorFreshness(db: string, dir: string, incidentId: string): Promise<{ fullMs: number; times: number[]; median: number; lastRun: string }> {
+  const env = { ...process.env, HERALD_DB: db };
+  const mirror = spawn(process.execPath, [join(root, 'bin/herald.mjs'), 'mirror', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  mirror.stdout!.on('data', (chunk) => (output += chunk));
+  mirror.stderr!.on('data', (chunk) => (output += chunk));
+  const started = performance.now();
+  const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : '');
+  const waitFor = async (check: () => boolean, what: string) => {
+    for (const deadline = performance.now() + 120_000; !check(); await new Promise((r) => setTimeout(r, 20))) {
+      if (performance.now() > deadline || mirror.exitCode !== null) throw new Error(`the mirror never showed ${what}:\n${output}`);
+    }
+  };
+  try {
+    await waitFor(() => output.includes('mirror full:'), 'its first export');
+    const fullMs = since(started);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const text = `Mirror check ${i} ${randomBytes(4).toString('hex')}`;
+      const posted = spawnSync(process.execPath, [join(root, 'bin/herald.mjs'), 'incident', 'update', incidentId, '--status', 'monitoring', '--message', text, '--no-notify'], { encoding: 'utf8', env });
+      if (posted.status !== 0) throw new Error(`herald incident update failed: ${posted.stderr}`);
+      const at = performance.now();
+      await waitFor(() => read('index.html').includes(text) && read(`incidents/${incidentId}/index.html`).includes(text), text);
+      times.push(since(at));
+    }
+    const lastRun = output.trim().split('\n').filter((line) => line.startsWith('mirror update')).at(-1) ?? '';
+    return { fullMs, times, median: median(times), lastRun: `its log: ${lastRun}` };
+  } finally {
+    if (mirror.exitCode === null) {
+      const exited = new Promise((r) => mirror.once('exit', r));
+      mirror.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
