@@ -39,7 +39,8 @@ export function adapted(path: string, changes: [string, string][]): string {
   return text;
 }
 
-export interface NginxSetup {
+/** Where a proxy under test listens, what it proxies to, and its folders. */
+export interface ProxySetup {
   folder: string;
   httpPort: number;
   httpsPort: number;
@@ -50,7 +51,7 @@ export interface NginxSetup {
 }
 
 /** deploy/nginx/herald.conf, pointed at this test's ports and folders. */
-export function nginxSiteConfig(s: NginxSetup): string {
+export function nginxSiteConfig(s: ProxySetup): string {
   return adapted('deploy/nginx/herald.conf', [
     ['/var/cache/nginx/herald ', `${join(s.folder, 'cache')} `],
     ['server 127.0.0.1:4321;', `server 127.0.0.1:${s.upstreamPort};`],
@@ -84,7 +85,7 @@ http {
 }
 
 /** Writes the configuration, checks it with `nginx -t` (whose output is returned), and starts nginx. */
-export async function startNginx(s: NginxSetup): Promise<Proxy & { test: string }> {
+export async function startNginx(s: ProxySetup): Promise<Proxy & { test: string }> {
   mkdirSync(join(s.folder, 'conf.d'), { recursive: true });
   writeFileSync(join(s.folder, 'conf.d', 'herald.conf'), nginxSiteConfig(s));
   const main = join(s.folder, 'nginx.conf');
@@ -97,18 +98,8 @@ export async function startNginx(s: NginxSetup): Promise<Proxy & { test: string 
   return { ...(await running(child, s.httpsPort, () => readLog(join(s.folder, 'error.log')))), test };
 }
 
-export interface CaddySetup {
-  folder: string;
-  httpPort: number;
-  httpsPort: number;
-  upstreamPort: number;
-  mirror: string;
-  cert: string;
-  key: string;
-}
-
 /** deploy/caddy/Caddyfile, on this test's ports with its certificate, and Caddy's state in the test's folder. */
-export function caddyConfig(s: CaddySetup): string {
+export function caddyConfig(s: ProxySetup): string {
   const site = adapted('deploy/caddy/Caddyfile', [
     ['status.example.com {\n', `https://127.0.0.1:${s.httpsPort} {\n\ttls ${s.cert} ${s.key}\n`],
     ['reverse_proxy 127.0.0.1:4321 {', `reverse_proxy 127.0.0.1:${s.upstreamPort} {`],
@@ -120,7 +111,7 @@ export function caddyConfig(s: CaddySetup): string {
 const caddyEnv = (folder: string) => ({ ...process.env, HOME: folder, XDG_DATA_HOME: join(folder, 'data'), XDG_CONFIG_HOME: join(folder, 'config') });
 
 /** Writes the Caddyfile, checks it with `caddy validate` (whose output is returned), and starts Caddy. */
-export async function startCaddy(s: CaddySetup): Promise<Proxy & { validate: string }> {
+export async function startCaddy(s: ProxySetup): Promise<Proxy & { validate: string }> {
   const file = join(s.folder, 'Caddyfile');
   writeFileSync(file, caddyConfig(s));
   const args = ['--config', file, '--adapter', 'caddyfile'];
