@@ -4,7 +4,8 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows, authenticateApiToken, readSession, sessionCookie } from './lib/server/accounts';
 import { formBodyLimit, peekForm, refusedFormPage, etagMatches, etagOf, publicCachePolicy, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer, securityHeaders, strictTransportSecurity } from './lib/server/http';
-import { describeContentProblem, getRuntime, provideRuntime, type Runtime } from './lib/server/runtime';
+import { getRuntime, provideRuntime, type Runtime } from './lib/server/runtime';
+import { describeContentProblem } from './lib/server/publishing';
 import { sameSecret } from './lib/server/secrets';
 import { readLapsedPromises } from './lib/server/read-model';
 import { isStorageFull, lastBackupStatus, storageFullMessage } from './lib/server/storage';

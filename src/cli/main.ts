@@ -19,7 +19,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder, type Content } from '../lib/content/index';
 import { isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
-import { readContentProblem, requestContentReload, servedContent, servesContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
+import { describeContentProblem, readContentProblem, requestContentReload, servedContent, servesContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
 import { shutdownGracefully } from '../lib/server/http';
 import { openDatabase, type HeraldDb } from '../lib/server/db';
@@ -489,7 +489,7 @@ const commands: Command[] = [
       for (const deadline = askedAt + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
         const problem = readContentProblem(db);
         if (problem && Date.parse(problem.at) >= askedAt) {
-          io.err(`herald: the server kept the last good content: ${[problem.file, problem.field, problem.message].filter(Boolean).join(': ')}`);
+          io.err(`herald: the server kept the last good content: ${describeContentProblem(problem)}`);
           return 1;
         }
         if (servesContent(db, wanted)) {

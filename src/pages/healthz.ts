@@ -5,7 +5,8 @@
 // good content is served meanwhile); 503 when the database does not answer.
 import type { APIRoute } from 'astro';
 import { lastBackupStatus } from '../lib/server/storage';
-import { describeContentProblem, getRuntime } from '../lib/server/runtime';
+import { describeContentProblem } from '../lib/server/publishing';
+import { getRuntime } from '../lib/server/runtime';
 
 export const GET: APIRoute = async () => {
   const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };

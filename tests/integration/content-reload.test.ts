@@ -16,8 +16,8 @@ describe('reloading the content folder', () => {
   it('takes a change in, leaves an unchanged folder alone, and keeps the last good content when a file breaks', async () => {
     // paths.ts reads CONTENT_DIR when first loaded: load the server's modules afresh, with it set.
     vi.resetModules();
-    const { startRuntime, reloadContent, describeContentProblem } = await import('../../src/lib/server/runtime');
-    const { readContentProblem } = await import('../../src/lib/server/publishing');
+    const { startRuntime, reloadContent } = await import('../../src/lib/server/runtime');
+    const { describeContentProblem, readContentProblem } = await import('../../src/lib/server/publishing');
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const runtime = await startRuntime();
     const audits = () => runtime.db.$client.prepare("SELECT count(*) FROM audit_log WHERE action = 'content.reload'").pluck().get();

@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { existsSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { ensureFirstOwner, firstOwnerEmail, recordAudit, systemActor } from './accounts';
-import { contentReloadRequestedAt, recordContentProblem, syncContent, type ContentProblem, type LogContext } from './publishing';
+import { contentReloadRequestedAt, describeContentProblem, recordContentProblem, syncContent, type ContentProblem, type LogContext } from './publishing';
 import { openDatabase, type HeraldDb } from './db';
 import { contentFolder, resolveFromCwd } from './paths';
 import { RenderCache } from './http';
@@ -109,11 +109,6 @@ export function reloadContent(runtime: Runtime, trigger: string, now = new Date(
   if (!changed) return { outcome: 'unchanged' };
   recordAudit(runtime.db, systemActor, 'content.reload', null, { trigger, incidents: content.authored.length, components: content.catalog.components.length }, now);
   return { outcome: 'reloaded' };
-}
-
-/** "content/incidents/x.md: updates[2].status: …", or the message alone when no file is to blame. */
-export function describeContentProblem(problem: ContentProblem): string {
-  return [problem.file, problem.field, problem.message].filter(Boolean).join(': ');
 }
 
 /**

@@ -211,6 +211,12 @@ export class RenderCache {
   }
 }
 
+/** The path of a request target, without its query. */
+export function pathOf(target: string): string {
+  const query = target.indexOf('?');
+  return query < 0 ? target : target.slice(0, query);
+}
+
 /**
  * Answers a request straight from the cache, in the Node server, before the
  * adapter and Astro see it: for a hit, their per-request work cost far more
@@ -222,9 +228,7 @@ export function answerHitFromMemory(cache: RenderCache, db: HeraldDb, request: I
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   // The raw path is the key, unparsed and without the query (shared pages never
   // read it): only keys the middleware stored can hit; anything else falls through to Astro.
-  const target = request.url ?? '/';
-  const query = target.indexOf('?');
-  const path = query < 0 ? target : target.slice(0, query);
+  const path = pathOf(request.url ?? '/');
   if (!isSharedPublicPath(path)) return false;
   const entry = cache.get(path, contentVersion(db));
   if (!entry) return false;

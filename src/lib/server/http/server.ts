@@ -20,7 +20,7 @@ import { exportDirProblem } from '../export';
 import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
 import { isSharedPublicPath } from '../accounts';
-import { answerHitFromMemory, contentVersion, forgetContentVersion, writeCachedAnswer, writeHit } from './render-cache';
+import { answerHitFromMemory, contentVersion, forgetContentVersion, pathOf, writeCachedAnswer, writeHit } from './render-cache';
 import { reloadContentOnChange, startRuntime, type Runtime } from '../runtime';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
 import { draining, shutdownGracefully } from './shutdown';
@@ -135,9 +135,7 @@ async function start(): Promise<Server> {
    */
   function answerFromMemory(runtime: Runtime, request: IncomingMessage, response: ServerResponse): boolean {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-    const target = request.url ?? '/';
-    const query = target.indexOf('?');
-    const path = query < 0 ? target : target.slice(0, query);
+    const path = pathOf(request.url ?? '/');
     if (!isSharedPublicPath(path)) return false;
     const version = contentVersion(runtime.db);
     const hsts = arrivedOverHttps(request, config.trustProxy);
@@ -158,9 +156,7 @@ async function start(): Promise<Server> {
   }
 
   function answer(runtime: Runtime, request: IncomingMessage, response: ServerResponse): void {
-    const target = request.url ?? '/';
-    const query = target.indexOf('?');
-    const path = query < 0 ? target : target.slice(0, query);
+    const path = pathOf(request.url ?? '/');
     if (request.method === 'OPTIONS' && path.startsWith('/api/v2/') && publicPathMayExist(runtime, path)) return answerPreflight(request, response);
     if (path === '/metrics' && runtime.metrics) return void answerMetrics(runtime.metrics, config.metricsToken, request, response);
     if (request.method === 'GET' || request.method === 'HEAD') {
@@ -223,12 +219,6 @@ function keepMirror(dir: string): () => Promise<void> {
       child.once('exit', () => done());
       child.kill('SIGTERM');
     });
-}
-
-/** The path of a request target, without its query. */
-function pathOf(target: string): string {
-  const query = target.indexOf('?');
-  return query < 0 ? target : target.slice(0, query);
 }
 
 /** Loopback, as IPv4, IPv6 or IPv4 mapped into IPv6. */

@@ -41,19 +41,25 @@ export function syncContent(db: HeraldDb, content: Content): boolean {
     throw new ContentError(file, 'id', `"${saved.id}" is already the id of a template saved in the console; rename the file (or delete that template)`);
   }
   const value = contentToJson(content);
-  const before = db.select({ value: settings.value }).from(settings).where(eq(settings.key, servedContentKey)).get()?.value;
+  const before = readSetting(db, servedContentKey);
   // All or nothing: a reload that fails halfway leaves the database as the content still served left it.
   db.transaction(() => {
     syncCatalog(db, content.catalog, content.page.time_zone);
     startFileSeries(db, content);
-    db.insert(settings).values({ key: servedContentKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+    writeSetting(db, servedContentKey, value);
   });
   return value !== before;
 }
 
 /** Whether the content the server last took in is exactly this. */
 export function servesContent(db: HeraldDb, content: Content): boolean {
-  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, servedContentKey)).get()?.value === contentToJson(content);
+  return readSetting(db, servedContentKey) === contentToJson(content);
+}
+
+const readSetting = (db: HeraldDb, key: string) => db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
+
+function writeSetting(db: HeraldDb, key: string, value: string): void {
+  db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
 }
 
 /** Why the content folder could not be served as it is: the server keeps the last good content meanwhile. */
@@ -66,36 +72,39 @@ export interface ContentProblem {
   at: string;
 }
 
+/** "content/incidents/x.md: updates[2].status: …", or the message alone when no file is to blame. */
+export function describeContentProblem(problem: ContentProblem): string {
+  return [problem.file, problem.field, problem.message].filter(Boolean).join(': ');
+}
+
 /** Kept in the database, so the CLI (`herald reload`) sees what the server found. */
 export function recordContentProblem(db: HeraldDb, problem: ContentProblem | null): void {
   if (!problem) {
     db.delete(settings).where(eq(settings.key, contentProblemKey)).run();
     return;
   }
-  const value = JSON.stringify(problem);
-  db.insert(settings).values({ key: contentProblemKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  writeSetting(db, contentProblemKey, JSON.stringify(problem));
 }
 
 export function readContentProblem(db: HeraldDb): ContentProblem | null {
-  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, contentProblemKey)).get();
-  return row ? (JSON.parse(row.value) as ContentProblem) : null;
+  const value = readSetting(db, contentProblemKey);
+  return value ? (JSON.parse(value) as ContentProblem) : null;
 }
 
 /** Asks the running server to read content/ again (`herald reload`); it looks every second. */
 export function requestContentReload(db: HeraldDb, at = Date.now()): void {
-  const value = String(at);
-  db.insert(settings).values({ key: reloadRequestKey, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  writeSetting(db, reloadRequestKey, String(at));
 }
 
 /** When a reload was last asked for (ms), 0 if never. */
 export function contentReloadRequestedAt(db: HeraldDb): number {
-  return Number(db.select({ value: settings.value }).from(settings).where(eq(settings.key, reloadRequestKey)).get()?.value ?? 0);
+  return Number(readSetting(db, reloadRequestKey) ?? 0);
 }
 
 /** The content the server last started with, or null before any has. */
 export function servedContent(db: HeraldDb): Content | null {
-  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, servedContentKey)).get();
-  return row ? contentFromJson(row.value) : null;
+  const value = readSetting(db, servedContentKey);
+  return value ? contentFromJson(value) : null;
 }
 
 export function syncCatalog(db: HeraldDb, catalog: Catalog, timeZone = 'UTC'): void {

@@ -4,7 +4,7 @@
 // templates from git and the console (templates.ts); and what the server read
 // from content/ at start, the catalog copied into tables (content-sync.ts);
 // recurring maintenance, each occurrence made a window of its own (maintenance-series.ts).
-export { contentReloadRequestedAt, readContentProblem, recordContentProblem, requestContentReload, servedContent, servesContent, syncContent, type ContentProblem } from './content-sync';
+export { contentReloadRequestedAt, describeContentProblem, readContentProblem, recordContentProblem, requestContentReload, servedContent, servesContent, syncContent, type ContentProblem } from './content-sync';
 export { changeComponent, correctUptimeDay, createComponent, createGroup, editComponent, editGroup, findComponent } from './component-actions';
 export { changeIncident, correctUpdate, createIncident, findUpdate, editIncident, forgetPromises, recordOverdueAlert, postUpdate, postWindowUpdates, refreshClosedAt, endSeries, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type IncidentEdit, type LogContext, type NewUpdate } from './staff-actions';
 export { makeOccurrences, seriesHorizonMs } from './maintenance-series';
