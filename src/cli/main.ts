@@ -17,7 +17,7 @@ import {
 } from '../db/constants';
 import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder, type Content } from '../lib/content/index';
-import { isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
+import { formatBytes, isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
 import { describeContentProblem, readContentProblem, requestContentReload, servedContent, servesContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
@@ -27,6 +27,7 @@ import { readComponents, readCurrentTimeline } from '../lib/server/read-model';
 import { contentFolder, resolveFromCwd } from '../lib/server/paths';
 import { ActionError } from '../lib/server/validate';
 import { exportDirProblem, exportStaticSite, runMirror } from '../lib/server/export';
+import { runDoctor } from '../lib/server/doctor';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { parseInstant } from '../lib/time';
@@ -502,6 +503,23 @@ const commands: Command[] = [
     },
   },
   {
+    name: 'doctor',
+    help: `doctor [--mail-to ADDRESS]           after deploying: SITE_URL and its certificate, HSTS, TRUST_PROXY against what
+                                       arrives, SMTP (with a test message to ADDRESS), backups, disk space and the clock,
+                                       one line each; exits 1 when one fails (the server must be running)`,
+    async run({ args, io, config }) {
+      const { values } = parse(args, { 'mail-to': text }, []);
+      const db = openDatabase(config.databasePath);
+      const checks = await runDoctor(config, db, {
+        mailTo: values['mail-to'] as string | undefined,
+        onCheck: (c) => io.out(`${(c.verdict === 'ok' || c.verdict === 'skip' ? c.verdict : c.verdict.toUpperCase()).padEnd(5)} ${c.name.padEnd(12)} ${c.detail}`),
+      });
+      const failed = checks.filter((c) => c.verdict === 'fail').length;
+      if (failed) io.err(`herald: ${failed} of ${checks.length} checks failed`);
+      return failed ? 1 : 0;
+    },
+  },
+  {
     name: 'mirror',
     help: `mirror DIR                           keep DIR a static export, updated within seconds of every change, until stopped
                                        (what MIRROR_DIR has the server run; needs npm run build first)`,
@@ -570,7 +588,6 @@ async function run(argv: string[], io: Io): Promise<number> {
   return found.command.run({ args: found.args, io, config, actor: cliActor(io.env) });
 }
 
-const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
 /** The ids staff may name, for an error that named another: from the database, as every write checks them. */
 function knownComponentIds(io: Io): string[] {

@@ -33,6 +33,24 @@ function exportMirror(server: RunningServer, httpsPort: number, mirror: string) 
   expect(run.status, run.stderr).toBe(0);
 }
 
+/**
+ * `herald doctor` as the operator runs it beside the server, SITE_URL as
+ * given, the test's certificate trusted the way an operator's CA would be.
+ * Each check's verdict and detail, by name.
+ */
+function doctor(server: RunningServer, siteUrl: string, cert: string, env: Record<string, string> = {}) {
+  const run = spawnSync(process.execPath, [join(root, 'bin/herald.mjs'), 'doctor'], {
+    encoding: 'utf8',
+    env: { ...process.env, HERALD_DB: server.db, SITE_URL: siteUrl, TRUST_PROXY: '1', NODE_EXTRA_CA_CERTS: cert, ...env },
+  });
+  const lines = run.stdout.trim().split('\n');
+  expect(lines, run.stderr).toHaveLength(10);
+  return Object.fromEntries(lines.map((line) => {
+    const [, verdict, name, detail] = /^(\S+)\s+(\S+)\s+(.*)$/.exec(line)!;
+    return [name, { verdict: verdict.toLowerCase(), detail }];
+  }));
+}
+
 /** Herald's security headers, each exactly once, and its HSTS: the proxy added none of its own. */
 function expectHeraldHeadersOnce(answer: Awaited<ReturnType<typeof get>>) {
   expect(answer.count('strict-transport-security')).toBe(1);
@@ -92,13 +110,16 @@ test.describe('nginx (deploy/nginx/herald.conf)', () => {
   let mirror: string;
   let herald: RunningServer;
   let nginx: Proxy & { test: string };
+  let cert: string;
 
   test.beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'herald-nginx-'));
     [httpPort, httpsPort] = [await freePort(), await freePort()];
     mirror = join(folder, 'mirror');
     herald = await startHerald(httpsPort);
-    const { cert, key } = selfSignedCertificate(folder);
+    const made = selfSignedCertificate(folder);
+    cert = made.cert;
+    const key = made.key;
     nginx = await startNginx({ folder, httpPort, httpsPort, upstreamPort: Number(new URL(herald.url).port), mirror, cert, key });
   });
   test.afterAll(async () => {
@@ -162,6 +183,26 @@ test.describe('nginx (deploy/nginx/herald.conf)', () => {
     expect(cookie?.secure).toBe(true);
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.path).toBe('/');
+  });
+
+  test('herald doctor through nginx finds SITE_URL, its certificate, HSTS and the forwarding headers right; straight to the port, it says TRUST_PROXY is wrong', () => {
+    const through = doctor(herald, `https://127.0.0.1:${httpsPort}`, cert);
+    expect(through['site-url']).toMatchObject({ verdict: 'ok', detail: expect.stringContaining('reaches this Herald (200') });
+    expect(through.https.verdict).toBe('ok');
+    expect(through.hsts).toEqual({ verdict: 'ok', detail: strictTransportSecurity });
+    expect(through['trust-proxy']).toMatchObject({ verdict: 'ok', detail: expect.stringMatching(/passes X-Forwarded-For \(127\.0\.0\.1\) and X-Forwarded-Proto \(https\)/) });
+    expect(through.health.verdict).toBe('ok');
+    // This Herald takes no backups (BACKUP_INTERVAL_HOURS=0) and has none.
+    expect(through.backups.verdict).toBe('fail');
+
+    // Without the certificate trusted, visitors' browsers would refuse it too.
+    const untrusted = doctor(herald, `https://127.0.0.1:${httpsPort}`, '/dev/null');
+    expect(untrusted['site-url'].verdict).toBe('fail');
+    expect(untrusted.https).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/certificate/i) });
+
+    // Herald's own port, skipping the proxy: no X-Forwarded-For arrives.
+    const direct = doctor(herald, herald.url, cert);
+    expect(direct['trust-proxy']).toMatchObject({ verdict: 'fail', detail: expect.stringContaining('without X-Forwarded-For') });
   });
 
   test("the client's own address reaches the login throttle, whatever X-Forwarded-For it wrote", async () => {
@@ -241,6 +282,7 @@ test.describe('Caddy (deploy/caddy/Caddyfile)', () => {
   let mirror: string;
   let herald: RunningServer;
   let caddy: Proxy & { validate: string };
+  let cert: string;
 
   test.beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'herald-caddy-'));
@@ -248,7 +290,9 @@ test.describe('Caddy (deploy/caddy/Caddyfile)', () => {
     httpsPort = await freePort();
     mirror = join(folder, 'mirror');
     herald = await startHerald(httpsPort);
-    const { cert, key } = selfSignedCertificate(folder);
+    const made = selfSignedCertificate(folder);
+    cert = made.cert;
+    const key = made.key;
     caddy = await startCaddy({ folder, httpPort, httpsPort, upstreamPort: Number(new URL(herald.url).port), mirror, cert, key });
   });
   test.afterAll(async () => {
@@ -268,6 +312,15 @@ test.describe('Caddy (deploy/caddy/Caddyfile)', () => {
     const cookie = await logInOverProxy(browser, herald, httpsPort);
     expect(cookie?.name).toBe('__Host-herald_session');
     expect(cookie?.secure).toBe(true);
+  });
+
+  test('herald doctor through Caddy finds HSTS once and the forwarding headers right', () => {
+    const through = doctor(herald, `https://127.0.0.1:${httpsPort}`, cert);
+    expect(through['site-url'].verdict).toBe('ok');
+    expect(through.hsts).toEqual({ verdict: 'ok', detail: strictTransportSecurity });
+    expect(through['trust-proxy']).toMatchObject({ verdict: 'ok', detail: expect.stringContaining('X-Forwarded-Proto (https)') });
+    // Herald thinking no proxy is there, while Caddy sends its headers.
+    expect(doctor(herald, `https://127.0.0.1:${httpsPort}`, cert, { TRUST_PROXY: '0' })['trust-proxy']).toMatchObject({ verdict: 'fail', detail: expect.stringContaining('set TRUST_PROXY=1') });
   });
 
   test('/metrics is not reachable through the proxy', async () => {

@@ -28,17 +28,20 @@ export interface SinkOptions {
   refuseContent?: boolean;
   /** Require a login and refuse every one with 535 (Herald's own SMTP password is wrong). */
   refuseLogin?: boolean;
+  /** Require a login and accept only this one. */
+  login?: { user: string; pass: string };
 }
 
 export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const recipients: string[] = [];
   const server = new SMTPServer({
-    authOptional: !options.refuseLogin,
+    authOptional: !options.refuseLogin && !options.login,
     // Plain-text login on loopback: this server is a test peer, never reachable from outside.
     allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
-    onAuth(_auth, _session, callback) {
+    onAuth(auth, _session, callback) {
+      if (options.login && auth.username === options.login.user && auth.password === options.login.pass) return callback(null, { user: auth.username });
       callback(Object.assign(new Error('5.7.8 authentication failed'), { responseCode: 535 }));
     },
     logger: false,

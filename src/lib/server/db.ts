@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../../db/schema';
@@ -53,4 +54,19 @@ export function openDatabase(path: string, { quickCheck = false } = {}): HeraldD
   const db = drizzle(sqlite, { schema }) as HeraldDb;
   migrate(db, { migrationsFolder });
   return db;
+}
+
+/** A value of the settings table (what Herald keeps for itself, by key); undefined when unset. */
+export function readSetting(db: HeraldDb, key: string): string | undefined {
+  return db.select({ value: schema.settings.value }).from(schema.settings).where(eq(schema.settings.key, key)).get()?.value;
+}
+
+/** Sets a value of the settings table, replacing what the key held. */
+export function writeSetting(db: HeraldDb, key: string, value: string): void {
+  db.insert(schema.settings).values({ key, value }).onConflictDoUpdate({ target: schema.settings.key, set: { value } }).run();
+}
+
+/** Unsets a key of the settings table. */
+export function deleteSetting(db: HeraldDb, key: string): void {
+  db.delete(schema.settings).where(eq(schema.settings.key, key)).run();
 }

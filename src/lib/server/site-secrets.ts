@@ -1,9 +1,8 @@
 // Keys Herald makes for itself (to sign subscriber links, image URLs): made
 // once, kept in the settings table so links stay valid across restarts and in
 // the static export, and read from memory after the first use.
-import { eq } from 'drizzle-orm';
 import { settings } from '../../db/schema';
-import type { HeraldDb } from './db';
+import { readSetting, type HeraldDb } from './db';
 import { randomSecret } from './secrets';
 
 const known = new WeakMap<HeraldDb, Map<string, string>>();
@@ -16,7 +15,7 @@ export function siteSecret(db: HeraldDb, name: (typeof names)[number]): string {
   let secret = secrets.get(name);
   if (!secret) {
     // Read before writing: a page that only reads must not need the disk to have room.
-    const read = () => db.select().from(settings).where(eq(settings.key, name)).get()?.value;
+    const read = () => readSetting(db, name);
     secret = read();
     if (!secret) {
       db.insert(settings).values({ key: name, value: randomSecret(32) }).onConflictDoNothing().run();

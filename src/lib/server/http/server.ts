@@ -27,6 +27,7 @@ import { draining, shutdownGracefully } from './shutdown';
 import { answerStaticFile, loadStaticFiles } from './static-files';
 import type { Metrics } from '../metrics';
 import { sameSecret } from '../secrets';
+import { isProbe, probeHeader, type ProbeView } from '../doctor';
 import { log } from '../log';
 
 /** The adapter's request handler (`mode: 'middleware'`, dist/server/entry.mjs). */
@@ -83,7 +84,10 @@ async function start(): Promise<Server> {
   let runtime: Runtime | undefined;
   const notFoundBudget = new NotFoundBudget();
   const server = createServer((request, response) => {
+    // herald doctor asks what arrived before TRUST_PROXY had its say.
+    const probed = request.headers[probeHeader] ? forwardingAsArrived(request) : null;
     applyProxyTrust(request.headers, config.trustProxy);
+    if (probed && runtime && answerProbe(runtime, probed, request, response)) return;
     // Counted by the path it arrived with (an unknown one is answered as /404).
     const arrived = request.url ?? '/';
     response.on('finish', () => runtime?.metrics?.countRequest(pathOf(arrived), response.statusCode));
@@ -219,6 +223,26 @@ function keepMirror(dir: string): () => Promise<void> {
       child.once('exit', () => done());
       child.kill('SIGTERM');
     });
+}
+
+const forwardingAsArrived = (request: IncomingMessage) => ({
+  forwardedFor: request.headers['x-forwarded-for']?.toString() ?? null,
+  forwardedProto: request.headers['x-forwarded-proto']?.toString() ?? null,
+});
+
+/**
+ * GET /healthz with the token `herald doctor` left in the database: what this
+ * server saw of the request (src/lib/server/doctor/probe.ts). False, having
+ * written nothing, for any other request, which is then answered as usual.
+ */
+function answerProbe(runtime: Runtime, arrived: ReturnType<typeof forwardingAsArrived>, request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method !== 'GET' || pathOf(request.url ?? '/') !== '/healthz' || !isProbe(runtime.db, String(request.headers[probeHeader]))) return false;
+  const https = arrivedOverHttps(request, runtime.config.trustProxy);
+  const view: ProbeView = { peer: request.socket.remoteAddress ?? '', ...arrived, trustProxy: runtime.config.trustProxy, https, now: new Date().toISOString() };
+  for (const [name, value] of baselineHeaders) response.setHeader(name, value);
+  if (https) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
+  response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ probe: view }));
+  return true;
 }
 
 /** Loopback, as IPv4, IPv6 or IPv4 mapped into IPv6. */

@@ -8,11 +8,11 @@
 // the incidents the page shows, not on files the server has not read.
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { startOfLocalDay } from '../../time';
-import { componentGroups, components, incidents, incidentTemplates, settings } from '../../../db/schema';
+import { componentGroups, components, incidents, incidentTemplates } from '../../../db/schema';
 import type { Catalog } from '../../content/catalog';
 import { contentFromJson, contentToJson, type Content } from '../../content/index';
 import { ContentError } from '../../content/incident-file';
-import type { HeraldDb } from '../db';
+import { deleteSetting, readSetting, writeSetting, type HeraldDb } from '../db';
 import { checkSeries } from '../../recurrence';
 import { endFileSeriesExcept, followFileSeries } from './maintenance-series';
 
@@ -56,12 +56,6 @@ export function servesContent(db: HeraldDb, content: Content): boolean {
   return readSetting(db, servedContentKey) === contentToJson(content);
 }
 
-const readSetting = (db: HeraldDb, key: string) => db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
-
-function writeSetting(db: HeraldDb, key: string, value: string): void {
-  db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
-}
-
 /** Why the content folder could not be served as it is: the server keeps the last good content meanwhile. */
 export interface ContentProblem {
   /** The file and field at fault, when the reader could say (`content/incidents/x.md`, `updates[2].status`). */
@@ -80,7 +74,7 @@ export function describeContentProblem(problem: ContentProblem): string {
 /** Kept in the database, so the CLI (`herald reload`) sees what the server found. */
 export function recordContentProblem(db: HeraldDb, problem: ContentProblem | null): void {
   if (!problem) {
-    db.delete(settings).where(eq(settings.key, contentProblemKey)).run();
+    deleteSetting(db, contentProblemKey);
     return;
   }
   writeSetting(db, contentProblemKey, JSON.stringify(problem));

@@ -4,5 +4,5 @@
 // full disk noticed before it loses a write (storage-health.ts).
 export { BackupError, lastBackupStatus, listBackups, restoreBackup, scheduleBackups, takeBackup, verifyDigest } from './backup';
 export { purgeExpired, scheduleRetention } from './retention';
-export { StorageHealth, isStorageFull, storageFullMessage } from './storage-health';
+export { StorageHealth, formatBytes, freeBytes, isStorageFull, storageFullMessage } from './storage-health';
 export { listTrash, restoreFromTrash, trashIncident, trashUpdate } from './trash';

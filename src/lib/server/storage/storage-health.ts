@@ -24,7 +24,12 @@ export function isStorageFull(error: unknown): boolean {
   return false;
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** A size as people read it: 512.0 KiB, 3.4 MiB, 12.0 GiB. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
 
 /**
  * One per runtime (the server's request handling and its delivery worker
@@ -56,15 +61,15 @@ export class StorageHealth {
   /** Why writes fail or soon will, in one sentence; null when there is room. */
   problem(now = Date.now()): string | null {
     const free = freeBytes(this.databasePath);
-    if (free !== null && free < 1024 * 1024) return `the disk holding the database is full (${mib(free)} free): writes fail`;
+    if (free !== null && free < 1024 * 1024) return `the disk holding the database is full (${formatBytes(free)} free): writes fail`;
     if (now - this.lastFullAt < 60_000) return 'a write failed in the last minute because the disk holding the database is full';
-    if (free !== null && free < lowDiskBytes) return `the disk holding the database has only ${mib(free)} free: writes will soon fail`;
+    if (free !== null && free < lowDiskBytes) return `the disk holding the database has only ${formatBytes(free)} free: writes will soon fail`;
     return null;
   }
 }
 
-/** Free bytes on the disk holding `file`, or null when the system cannot say. */
-function freeBytes(file: string): number | null {
+/** Free bytes on the disk holding `file` (for an unprivileged process), or null when the system cannot say. */
+export function freeBytes(file: string): number | null {
   try {
     const stats = statfsSync(dirname(file));
     return stats.bavail * stats.bsize;
