@@ -86,8 +86,25 @@ export type TokenScope = (typeof tokenScopes)[number];
 /** Where a component or group is defined: content/components.yml, or the console (which then owns it). */
 export const catalogSources = ['file', 'console'] as const;
 
-/** How a subscriber is told: by email (double opt-in) or by a signed webhook POST. */
-export const subscriberKinds = ['email', 'webhook'] as const;
+/** How a subscriber is told: by email (double opt-in), by a signed webhook POST, or in a chat channel (an incoming webhook, confirmed from the channel). */
+export const subscriberKinds = ['email', 'webhook', 'chat'] as const;
+export type SubscriberKind = (typeof subscriberKinds)[number];
+
+/** The chat platforms whose incoming webhooks Herald posts to, each in its own message format. */
+export const chatPlatforms = ['slack', 'teams', 'discord', 'google_chat', 'mattermost'] as const;
+export type ChatPlatform = (typeof chatPlatforms)[number];
+
+export const chatPlatformLabels: Record<ChatPlatform, string> = {
+  slack: 'Slack',
+  teams: 'Microsoft Teams',
+  discord: 'Discord',
+  google_chat: 'Google Chat',
+  mattermost: 'Mattermost',
+};
+
+export function isChatPlatform(value: unknown): value is ChatPlatform {
+  return (chatPlatforms as readonly unknown[]).includes(value);
+}
 
 /** Outbox rows: queued (maybe leased by a worker right now), sent, or failed for good. */
 export const deliveryStatuses = ['queued', 'sent', 'failed'] as const;

@@ -12,6 +12,7 @@ import {
   incidentKinds,
   staffRoles,
   subscriberKinds,
+  chatPlatforms,
   tokenScopes,
   type UpdateStatus,
 } from './constants';
@@ -309,10 +310,18 @@ export const subscribers = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     kind: text('kind', { enum: subscriberKinds }).notNull(),
-    /** A lower-cased email address, or the webhook URL. */
+    /** A lower-cased email address, the webhook URL, or for a chat channel a keyed hash of its URL (the URL itself is a secret). */
     address: text('address').notNull(),
-    /** Webhooks only: the key their deliveries are signed with. */
+    /** Webhooks: the key their deliveries are signed with. Chat: the incoming-webhook URL. Sealed with SECRETS_KEY when set. */
     secret: text('secret'),
+    /** Chat only: which platform's format its messages take. */
+    platform: text('platform', { enum: chatPlatforms }),
+    /** Chat only: the URL masked (host and the last characters), for the console, the logs and the channel's own pages. */
+    label: text('label'),
+    /** Webhooks and chat: when a delivery was last accepted, and failed attempts since then with the last reason, for the console. */
+    lastSentAt: instant('last_sent_at'),
+    failures: integer('failures').notNull().default(0),
+    lastError: text('last_error'),
     /** Null until the emailed link is followed (double opt-in); webhooks are confirmed at creation. */
     confirmedAt: instant('confirmed_at'),
     createdAt: instant('created_at').notNull(),

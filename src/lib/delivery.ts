@@ -1,12 +1,13 @@
 // What a notification did, as the console and the HTTP API show it (built by
 // the subscribers domain from its notify jobs: server/subscribers/outbox.ts).
+import type { SubscriberKind } from '../db/constants';
 
 /** One channel's part of a delivery report. */
 export interface ChannelDelivery {
-  channel: 'email' | 'webhook';
+  channel: SubscriberKind;
   /** Subscribers the notification was expanded to so far. */
   recipients: number;
-  /** Accepted by the mail server or the webhook receiver. */
+  /** Accepted by the mail server, the webhook receiver or the chat platform. */
   accepted: number;
   /** Given up on, with the reasons below. */
   failed: number;

@@ -23,28 +23,41 @@ const statusWords = (status: ComponentStatus) => componentStatusLabels[status].t
  * "Web interface: major outage, DNS: degraded performance": what customers
  * read on the page. Once an incident is over, the worst each component got.
  */
-function affectedLine(site: MailSite, incident: Incident, over: boolean): string {
+export function affectedLine(site: MailSite, incident: Incident, over: boolean): string {
   return incident.components
     .map((c) => (over ? `${nameOf(site, c.id)}: ${statusWords(c.peak)} at worst` : `${nameOf(site, c.id)}: ${statusWords(c.status)}`))
     .join(', ');
 }
 
 /** "Web interface: major outage → degraded performance": what this update changed. */
-function changesLine(site: MailSite, update: IncidentUpdate): string {
+export function changesLine(site: MailSite, update: IncidentUpdate): string {
   return update.componentChanges.map((c) => `${nameOf(site, c.id)}: ${statusWords(c.from)} → ${statusWords(c.to)}`).join(', ');
 }
 
 /** The promise an update made, as customers read it; empty when it made none or the incident is over. */
-function promiseLine(site: MailSite, update: IncidentUpdate): string {
+export function promiseLine(site: MailSite, update: IncidentUpdate): string {
   return update.nextUpdateBy && !isClosedStatus(update.status) ? `Next update by ${formatWithUtc(update.nextUpdateBy, site.timeZone)}` : '';
 }
 
 /** A maintenance's window in the page's zone and UTC; empty for incidents. */
-function windowLine(site: MailSite, incident: Incident): string {
+export function windowLine(site: MailSite, incident: Incident): string {
   return incident.kind === 'maintenance' && incident.scheduledFor && incident.scheduledUntil
     ? `When: ${formatWindow(incident.scheduledFor, incident.scheduledUntil, site.timeZone)}`
     : '';
 }
+
+/** An update's status as subscribers read it; a maintenance completed before its window never happened, so it reads as cancelled. */
+export function updateLabel(incident: Incident, update: IncidentUpdate & { status: UpdateStatus }): string {
+  const calledOff = incident.kind === 'maintenance' && update.status === 'completed' && !!incident.scheduledFor && update.at < incident.scheduledFor;
+  return calledOff ? 'Cancelled' : updateStatusLabels[update.status];
+}
+
+/** What a maintenance window's moment is called, and the sentence that announces it. */
+export const windowMomentWords: Record<WindowMoment, { label: string; line: string }> = {
+  reminder: { label: 'Starts soon', line: 'Planned maintenance starts soon.' },
+  started: { label: updateStatusLabels.in_progress, line: 'Planned maintenance has started.' },
+  completed: { label: updateStatusLabels.completed, line: 'Planned maintenance ended as planned.' },
+};
 
 export interface MailLinks {
   manage: string;
@@ -134,9 +147,7 @@ export function updateMail(
   /** Optional cache of rendered bodies by update, for sending one update to many people. */
   renderedBodies?: Map<string, unknown>,
 ): Mail {
-  // A maintenance completed before its window never happened: subscribers read that it is off.
-  const calledOff = incident.kind === 'maintenance' && update.status === 'completed' && !!incident.scheduledFor && update.at < incident.scheduledFor;
-  const label = calledOff ? 'Cancelled' : updateStatusLabels[update.status];
+  const label = updateLabel(incident, update);
   const url = `${site.siteUrl}/incidents/${incident.id}`;
   const when = formatDateTime(update.at, site.timeZone);
   const affected = affectedLine(site, incident, incident.kind === 'incident' && isClosedStatus(update.status));
@@ -192,11 +203,7 @@ export function windowMail(
   const url = `${site.siteUrl}/incidents/${maintenance.id}`;
   const thread = threadId(site, maintenance.id, subscriber.id);
   const foot = footer(site, links);
-  const { label, line } = {
-    reminder: { label: 'Starts soon', line: 'Planned maintenance starts soon.' },
-    started: { label: updateStatusLabels.in_progress, line: 'Planned maintenance has started.' },
-    completed: { label: updateStatusLabels.completed, line: 'Planned maintenance ended as planned.' },
-  }[moment];
+  const { label, line } = windowMomentWords[moment];
   const window = windowLine(site, maintenance);
   // Once it has ended, "under maintenance" would read as still going: the names alone.
   const affected = moment === 'completed' ? maintenance.components.map((c) => nameOf(site, c.id)).join(', ') : affectedLine(site, maintenance, false);

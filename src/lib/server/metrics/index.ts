@@ -7,6 +7,7 @@
 // request path; prom-client's label handling runs only when scraped.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HeraldDb } from '../db';
+import { subscriberKinds } from '../../../db/constants';
 
 /** What a path is, for counting: a handful of kinds, never the path itself. */
 export function routeKind(path: string): string {
@@ -92,7 +93,7 @@ export class Metrics {
       collect() {
         outbox = queued.all() as typeof outbox;
         this.reset();
-        for (const channel of ['email', 'webhook']) this.set({ channel }, outbox.find((o) => o.channel === channel)?.depth ?? 0);
+        for (const channel of subscriberKinds) this.set({ channel }, outbox.find((o) => o.channel === channel)?.depth ?? 0);
       },
     });
     new Gauge({
@@ -103,7 +104,7 @@ export class Metrics {
       collect() {
         this.reset();
         const now = Date.now();
-        for (const channel of ['email', 'webhook']) {
+        for (const channel of subscriberKinds) {
           const oldest = outbox.find((o) => o.channel === channel)?.oldest;
           this.set({ channel }, oldest ? (now - oldest) / 1000 : 0);
         }

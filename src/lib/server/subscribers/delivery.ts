@@ -5,6 +5,8 @@
 // inside the server by default and as `herald worker`. Temporary failures
 // (connection refused, 4xx) wait and retry with doubling delays for
 // MAIL_RETRY_HOURS; permanent ones (5xx) are marked failed with the reason.
+// Chat posts are paced per channel and platform, wait as long as a 429's
+// Retry-After asks, and are recorded one by one as they are accepted.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
@@ -17,15 +19,17 @@ import type { Incident, WindowMoment } from '../../model';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
 import { readComponents, readIncident, readLapsedPromises, readWatchedMaintenance } from '../read-model';
-import { claimDue, DEFAULT_EXPAND_BATCH, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
+import { claimDue, DEFAULT_EXPAND_BATCH, deferRow, dueCount, expandNext, markFailed, markRetry, markSent, queueNotification } from './outbox';
 import { resolveFromCwd } from '../paths';
 import { forgetPromises, makeOccurrences, postWindowUpdates, recordOverdueAlert, type LogContext } from '../publishing';
-import { activeStaffEmail } from '../accounts';
-import { deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink, suppressAddress, suppressionsAmong } from './subscriptions';
+import { activeStaffEmail, recordAudit, systemActor } from '../accounts';
+import { channelName, deleteStaleUnconfirmed, deleteSubscriber, linkSecret, subscriberLink, suppressAddress, suppressionsAmong } from './subscriptions';
 import { redactEmails } from './redact';
 import { isStorageFull, type StorageHealth } from '../storage';
 import { openSecret } from '../secrets';
 import { sendWebhook, WebhookError, type WebhookRequest } from './webhooks';
+import { ChatPacer, noteDelivered, noteFailure, sendChat, type ChatPost } from './chat';
+import { chatPayload, confirmNotice, updateNotice, windowNotice } from '../../chat/messages';
 import { webhookPayload } from '../../webhook-payload';
 import { log } from '../log';
 import type { DeliveryResult, Metrics } from '../metrics';
@@ -101,8 +105,11 @@ const windowNoticeMs = 60 * 60_000;
 /** An outbox row's event, split once. */
 type OutboxEvent = { kind: string; rest: string };
 
-/** One row's message: a mail, or a webhook POST. */
-type Outgoing = { kind: 'mail'; mail: Mail } | { kind: 'webhook'; hook: WebhookRequest };
+/** One row's message: a mail, a webhook POST, or a chat post. */
+type Outgoing = { kind: 'mail'; mail: Mail } | { kind: 'webhook'; hook: WebhookRequest } | { kind: 'chat'; post: ChatPost };
+
+/** A chat post whose slot is further off than this goes back to the queue until then, rather than holding one of the worker's lanes. */
+const CHAT_WAIT_INLINE_MS = 1500;
 
 /**
  * Acknowledged sends are recorded in one commit per this many rows, or sooner
@@ -125,6 +132,8 @@ export interface WorkerOptions extends LogContext {
   metrics?: Pick<Metrics, 'countDelivery'>;
   /** Sends one webhook delivery; the real POST unless a test replaces it. */
   webhooks?: (hook: WebhookRequest) => Promise<void>;
+  /** Posts one chat message; the real POST unless a test replaces it. */
+  chat?: (post: ChatPost) => Promise<void>;
   /** Rows taken per round, and how many are sent at once. */
   batchSize?: number;
   concurrency?: number;
@@ -148,6 +157,7 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   private lastHousekeeping = 0;
   private lastRecorded = Date.now();
+  private readonly pacer = new ChatPacer();
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -274,17 +284,28 @@ export class DeliveryWorker {
       markFailed(db, row.id, 'what it announced no longer exists');
       return;
     }
+    if (message.kind === 'chat' && !(await this.paced(row, subscriber.id, message.post))) return;
     try {
       if (message.kind === 'mail') await this.options.transport.send(message.mail, config.mail.from);
-      else await (this.options.webhooks ?? ((hook) => sendWebhook(hook, config.webhookAllowPrivate)))(message.hook);
+      else if (message.kind === 'webhook') await (this.options.webhooks ?? ((hook) => sendWebhook(hook, config.webhookAllowPrivate)))(message.hook);
+      else await (this.options.chat ?? ((post) => sendChat(post, config.webhookAllowPrivate)))(message.post);
       count('sent');
       this.acknowledged.push(row.id);
-      if (this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
+      if (subscriber.kind !== 'email') noteDelivered(db, subscriber.id);
+      // A chat message cannot be taken back or deduplicated by the platform: recorded at once, so a crash repeats at most the posts in flight.
+      if (message.kind === 'chat' || this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
     } catch (error) {
       const reason = redactEmails((error as Error).message).slice(0, 500);
       count(isAddressRejection(error) || isPermanentFailure(error) || (error instanceof WebhookError && error.gone) ? 'failed' : 'retried');
-      // 410 Gone: the receiver asks to be forgotten, and is (its queue goes with it).
-      if (error instanceof WebhookError && error.gone) return deleteSubscriber(db, subscriber.id);
+      if (subscriber.kind !== 'email') noteFailure(db, subscriber.id, reason);
+      // 410 Gone (for chat, the platform's "no such webhook"): the receiver is forgotten, and its queue goes with it.
+      if (error instanceof WebhookError && error.gone) return this.forgetGone(subscriber, reason);
+      if (error instanceof WebhookError && error.retryAfterMs !== null) {
+        // 429 with Retry-After: this row and everything else for the channel wait that long; no attempt is used up.
+        const until = Date.now() + error.retryAfterMs;
+        this.pacer.holdUntil(subscriber.id, until);
+        return deferRow(db, row.id, new Date(until), reason);
+      }
       if (isAddressRejection(error) && subscriber.kind === 'email') {
         suppressed.set(subscriber.address, reason); // the batch's other rows for it are not tried
         return db.transaction((tx) => {
@@ -317,6 +338,7 @@ export class DeliveryWorker {
     const colon = row.event.indexOf(':');
     const event = { kind: row.event.slice(0, colon), rest: row.event.slice(colon + 1) };
     if (subscriber.kind === 'webhook') return this.composeWebhook(row, event, subscriber, timeline);
+    if (subscriber.kind === 'chat') return this.composeChat(row, event, subscriber, timeline);
     const mail = this.composeMail(row, event, subscriber, timeline);
     return mail && { kind: 'mail', mail };
   }
@@ -332,6 +354,58 @@ export class DeliveryWorker {
     const payload = webhookPayload(this.site, incident, what, deliveryId);
     const secret = openSecret(subscriber.secret, this.options.config.secretsKey);
     return { kind: 'webhook', hook: { url: subscriber.address, secret, body: JSON.stringify(payload), event: payload.event, deliveryId } };
+  }
+
+  private composeChat(row: OutboxRow, { kind, rest }: OutboxEvent, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
+    if (!subscriber.secret || !subscriber.platform) throw new Error('chat subscriber without a URL or platform');
+    const site = this.site;
+    const secret = linkSecret(this.options.db);
+    const unsubscribe = subscriberLink(site.siteUrl, secret, 'unsubscribe', subscriber);
+    let notice;
+    if (kind === 'confirm') notice = confirmNotice(site, subscriberLink(site.siteUrl, secret, 'confirm', subscriber), unsubscribe, row.createdAt);
+    else {
+      const incident = timeline.find((i) => i.id === row.incidentId);
+      if (!incident) return null;
+      if (windowMoments.includes(kind)) notice = windowNotice(site, incident, kind as WindowMoment, unsubscribe, row.createdAt);
+      else if (kind === 'update') {
+        const update = incident.updates.find((u) => u.id === `${incident.id}#${rest}`);
+        if (!update) return null;
+        notice = updateNotice(site, incident, update, unsubscribe);
+      } else throw new Error(`no chat message for "${row.event}"`);
+    }
+    const url = openSecret(subscriber.secret, this.options.config.secretsKey);
+    return { kind: 'chat', post: { platform: subscriber.platform, url, body: JSON.stringify(chatPayload(subscriber.platform, notice)), threadKey: notice.threadKey } };
+  }
+
+  /**
+   * Waits for the channel's slot when it is close; when it is further off
+   * (a Retry-After, or many posts queued for one platform), puts the row back
+   * until then. Whether to send now.
+   */
+  private async paced(row: OutboxRow, subscriberId: number, post: ChatPost): Promise<boolean> {
+    const now = Date.now();
+    const free = this.pacer.freeAt(subscriberId);
+    if (free - now > CHAT_WAIT_INLINE_MS) {
+      deferRow(this.options.db, row.id, new Date(free));
+      return false;
+    }
+    const wait = this.pacer.slot(subscriberId, post.platform, now) - now;
+    if (wait > CHAT_WAIT_INLINE_MS) {
+      deferRow(this.options.db, row.id, new Date(now + wait));
+      return false;
+    }
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    return true;
+  }
+
+  /** The receiver says it is gone: deleted with its queue; for a chat channel, why is kept in the audit log. */
+  private forgetGone(subscriber: SubscriberRow, reason: string): void {
+    const { db } = this.options;
+    db.transaction((tx) => {
+      if (subscriber.kind === 'chat') recordAudit(tx, systemActor, 'subscribers.chat-removed', channelName(subscriber), { reason });
+      deleteSubscriber(tx, subscriber.id);
+    });
+    if (subscriber.kind === 'chat') log.info(`unsubscribed ${channelName(subscriber)}: the platform says the webhook is gone (${reason})`);
   }
 
   private composeMail(row: OutboxRow, { kind, rest }: OutboxEvent, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {

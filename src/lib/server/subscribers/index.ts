@@ -1,8 +1,9 @@
 // Everyone who follows the page: email subscriptions with double opt-in
-// (subscriptions.ts), webhooks (webhooks.ts), the durable outbox and its notify
+// (subscriptions.ts), webhooks (webhooks.ts), chat channels (chat.ts), the durable outbox and its notify
 // jobs (outbox.ts), and the worker that delivers them, once each, across
 // crashes and mail server outages (delivery.ts).
 export { startDeliveryWorker } from './delivery';
 export { acceptedCounts, deleteJobs, deliveryReport, dropJobs, outboxCounts, queueNotification, recentJobs, retryNow, setShowsDeliveryCounts, setShowsFollowerCount, showsDeliveryCounts, showsFollowerCount, unsentRows } from './outbox';
-export { confirmSubscriber, deleteSubscriber, followedComponents, followerCount, liftSuppression, linkSecret, listSubscribers, listSuppressions, maskEmail, maskedAddresses, setFollowedComponents, staleUnconfirmed, subscribeEmail, subscriberCounts, subscriberFromLink, subscriberLink, suppressionCount } from './subscriptions';
+export { confirmSubscriber, deleteSubscriber, followedComponents, followerCount, liftSuppression, linkSecret, listSubscribers, subscriberName, channelName, listSuppressions, maskEmail, maskedAddresses, setFollowedComponents, staleUnconfirmed, subscribeEmail, subscriberCounts, subscriberFromLink, subscriberLink, suppressionCount } from './subscriptions';
 export { sealStoredSecrets, signatureHeader, subscribeWebhook, type WebhookSubscription } from './webhooks';
+export { checkChatUrl, subscribeChat, type ChatSubscribeResult } from './chat';

@@ -13,6 +13,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { notifyJobChannels, notifyJobs, outbox, settings, type NotifyJobRow, type OutboxRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
+import { subscriberKinds, type SubscriberKind } from '../../../db/constants';
 import type { DeliveryReport } from '../../delivery';
 
 type Writer = Pick<HeraldDb, 'run' | 'insert' | 'get'>;
@@ -190,7 +191,7 @@ export function claimDue(db: HeraldDb, limit: number, leaseMs: number, now = new
 export function markSent(db: HeraldDb, ids: number[], now = new Date()): void {
   if (ids.length === 0) return;
   db.transaction((tx) => {
-    const perChannel = tx.all<{ jobId: number; channel: 'email' | 'webhook'; n: number }>(sql`
+    const perChannel = tx.all<{ jobId: number; channel: SubscriberKind; n: number }>(sql`
       SELECT o.job_id AS jobId, s.kind AS channel, count(*) AS n FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
       WHERE o.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND o.job_id IS NOT NULL
       GROUP BY o.job_id, s.kind`);
@@ -216,6 +217,14 @@ export function markRetry(db: HeraldDb, row: OutboxRow, error: string, retryAt: 
   db.update(outbox)
     .set({ status: failed ? 'failed' : 'queued', nextAttemptAt: retryAt, leaseUntil: null, lastError: failed ? `gave up: ${error}` : error })
     .where(eq(outbox.id, row.id))
+    .run();
+}
+
+/** Puts a claimed row back in the queue until `at` without using up an attempt (a chat post waiting for its slot, or for Retry-After). */
+export function deferRow(db: Pick<HeraldDb, 'update'>, id: number, at: Date, error?: string): void {
+  db.update(outbox)
+    .set({ status: 'queued', nextAttemptAt: at, leaseUntil: null, attempts: sql`max(${outbox.attempts} - 1, 0)`, ...(error ? { lastError: error } : {}) })
+    .where(eq(outbox.id, id))
     .run();
 }
 
@@ -273,7 +282,7 @@ export function unsentRows(db: HeraldDb, limit = 100): OutboxRow[] {
     .all();
 }
 
-const channels = ['email', 'webhook'] as const;
+const channels = subscriberKinds;
 
 /**
  * The delivery report of one notification (`update:<row id>` or a window's
@@ -285,7 +294,7 @@ export function deliveryReport(db: HeraldDb, event: string): DeliveryReport | nu
   const job = db.select().from(notifyJobs).where(eq(notifyJobs.event, event)).get();
   if (!job) return null;
   const counted = db.select().from(notifyJobChannels).where(eq(notifyJobChannels.jobId, job.id)).all();
-  const pending = db.all<{ channel: 'email' | 'webhook'; status: OutboxRow['status']; reason: string | null; n: number }>(sql`
+  const pending = db.all<{ channel: SubscriberKind; status: OutboxRow['status']; reason: string | null; n: number }>(sql`
     SELECT s.kind AS channel, o.status AS status, CASE WHEN o.status = 'failed' THEN o.last_error END AS reason, count(*) AS n
     FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
     WHERE o.job_id = ${job.id} AND o.status IN ('queued', 'failed')

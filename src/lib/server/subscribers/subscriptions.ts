@@ -10,6 +10,7 @@ import { enqueueOne } from './outbox';
 import { sameSecret } from '../secrets';
 import { siteSecret } from '../site-secrets';
 import { requireListedComponents } from '../validate';
+import { chatPlatformLabels } from '../../../db/constants';
 
 export const subscribeLimits = {
   /** Subscribe requests per client address per hour. */
@@ -86,7 +87,7 @@ export function confirmSubscriber(db: HeraldDb, subscriber: SubscriberRow, now =
 }
 
 /** Unsubscribing deletes the address and everything queued for it. */
-export function deleteSubscriber(db: HeraldDb, id: number): void {
+export function deleteSubscriber(db: Pick<HeraldDb, 'delete'>, id: number): void {
   db.delete(subscribers).where(eq(subscribers.id, id)).run();
 }
 
@@ -108,13 +109,13 @@ export function setFollowedComponents(db: HeraldDb, subscriberId: number, ids: s
   });
 }
 
-/** Email addresses never confirmed, older than 48 hours at `now`: what housekeeping deletes. */
+/** Email addresses and chat channels never confirmed, older than 48 hours at `now`: what housekeeping deletes. */
 export function staleUnconfirmed(now = new Date()) {
   const before = new Date(now.getTime() - subscribeLimits.unconfirmedMs);
-  return and(eq(subscribers.kind, 'email'), isNull(subscribers.confirmedAt), lt(subscribers.createdAt, before))!;
+  return and(inArray(subscribers.kind, ['email', 'chat']), isNull(subscribers.confirmedAt), lt(subscribers.createdAt, before))!;
 }
 
-/** Housekeeping: addresses never confirmed go after 48 hours. */
+/** Housekeeping: addresses and channels never confirmed go after 48 hours. */
 export function deleteStaleUnconfirmed(db: HeraldDb, now = new Date()): number {
   return db.delete(subscribers).where(staleUnconfirmed(now)).run().changes;
 }
@@ -129,10 +130,28 @@ export function maskEmail(address: string): string {
 export interface SubscriberListing {
   id: number;
   kind: SubscriberRow['kind'];
+  /** The email address (masked unless revealed), the webhook URL, or the chat channel's name (its URL masked). */
   address: string;
+  platform: SubscriberRow['platform'];
   confirmedAt: Date | null;
   createdAt: Date;
   components: string[];
+  /** Webhooks and chat: the last accepted delivery, and failed attempts since. */
+  lastSentAt: Date | null;
+  failures: number;
+  lastError: string | null;
+}
+
+/** "Slack channel (hooks.slack.com …x7Qa)": how a channel is named on its own pages, in the console and the logs. */
+export function channelName(subscriber: Pick<SubscriberRow, 'platform' | 'label'>): string {
+  const platform = subscriber.platform ? chatPlatformLabels[subscriber.platform] : 'Chat';
+  return `${platform} channel (${subscriber.label ?? 'unknown'})`;
+}
+
+/** How staff see a subscriber: an email masked (unless revealed), a webhook's URL, a chat channel by platform and masked URL. */
+export function subscriberName(s: Pick<SubscriberRow, 'kind' | 'address' | 'platform' | 'label'>, reveal = false): string {
+  if (s.kind === 'chat') return channelName(s);
+  return reveal || s.kind === 'webhook' ? s.address : maskEmail(s.address);
 }
 
 /** Subscribers for the console, newest first; addresses masked unless `reveal`. */
@@ -143,14 +162,18 @@ export function listSubscribers(db: HeraldDb, { reveal, limit = 200 }: { reveal:
   return rows.map((s) => ({
     id: s.id,
     kind: s.kind,
-    address: reveal || s.kind === 'webhook' ? s.address : maskEmail(s.address),
+    address: subscriberName(s, reveal),
+    platform: s.platform,
     confirmedAt: s.confirmedAt,
     createdAt: s.createdAt,
     components: follows.get(s.id) ?? [],
+    lastSentAt: s.lastSentAt,
+    failures: s.failures,
+    lastError: s.lastError,
   }));
 }
 
-export function subscriberCounts(db: HeraldDb): { confirmed: number; unconfirmed: number; webhooks: number } {
+export function subscriberCounts(db: HeraldDb): { confirmed: number; unconfirmed: number; webhooks: number; channels: number; unconfirmedChannels: number } {
   const rows = db
     .select({ kind: subscribers.kind, confirmed: sql<number>`${subscribers.confirmedAt} IS NOT NULL`, n: count() })
     .from(subscribers)
@@ -161,6 +184,8 @@ export function subscriberCounts(db: HeraldDb): { confirmed: number; unconfirmed
     confirmed: sum((r) => r.kind === 'email' && !!r.confirmed),
     unconfirmed: sum((r) => r.kind === 'email' && !r.confirmed),
     webhooks: sum((r) => r.kind === 'webhook'),
+    channels: sum((r) => r.kind === 'chat' && !!r.confirmed),
+    unconfirmedChannels: sum((r) => r.kind === 'chat' && !r.confirmed),
   };
 }
 
@@ -176,17 +201,21 @@ export function followerCount(db: HeraldDb, now = Date.now()): number {
   const known = followersCounted.get(db);
   if (known && now - known.at < 60_000) return known.n;
   const confirmed = db.select({ n: count() }).from(subscribers).where(sql`${subscribers.confirmedAt} IS NOT NULL`).get()!.n;
-  const webhooks = db.select({ n: count() }).from(subscribers).where(eq(subscribers.kind, 'webhook')).get()!.n;
-  const n = confirmed - webhooks;
+  const others = db
+    .select({ n: count() })
+    .from(subscribers)
+    .where(and(inArray(subscribers.kind, ['webhook', 'chat']), sql`${subscribers.confirmedAt} IS NOT NULL`))
+    .get()!.n;
+  const n = confirmed - others;
   followersCounted.set(db, { at: now, n });
   return n;
 }
 
-/** Masked addresses (webhook URLs as they are) for the given subscribers, for the outbox view. */
+/** Masked addresses (webhook URLs as they are, chat channels by name) for the given subscribers, for the outbox view. */
 export function maskedAddresses(db: HeraldDb, ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map();
   const rows = db.select().from(subscribers).where(inArray(subscribers.id, [...new Set(ids)])).all();
-  return new Map(rows.map((s) => [s.id, s.kind === 'webhook' ? s.address : maskEmail(s.address)]));
+  return new Map(rows.map((s) => [s.id, subscriberName(s)]));
 }
 
 /** The suppression on an email address, if any. */

@@ -99,8 +99,10 @@ export class WebhookError extends Error {
     message: string,
     /** No retry: the receiver refused it (4xx other than 408/429), or its address is not allowed. */
     readonly permanent: boolean,
-    /** 410 Gone: the receiver asks to be unsubscribed. */
+    /** The receiver says it no longer exists (410 Gone; for chat, the platform's "no such webhook"): unsubscribed. */
     readonly gone = false,
+    /** 429 or 503 with Retry-After: not before this many milliseconds. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'WebhookError';
@@ -115,43 +117,90 @@ export interface WebhookRequest {
   deliveryId: string;
 }
 
-/** POSTs one delivery. Resolves on 2xx; throws WebhookError otherwise. */
-export async function sendWebhook(hook: WebhookRequest, allowPrivate: boolean): Promise<void> {
-  const url = new URL(hook.url);
-  let target;
+/** What a receiver answered: its status, Retry-After (ms) and the start of its body (what chat platforms explain errors in). */
+export interface PostAnswer {
+  status: number;
+  retryAfterMs: number | null;
+  body: string;
+}
+
+/** The longest Retry-After honoured; a receiver asking for more is retried after this. */
+const maxRetryAfterMs = 60 * 60_000;
+
+/** Retry-After as seconds or an HTTP date (RFC 9110), in milliseconds from now; null when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | null {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return null;
+  const ms = /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxRetryAfterMs) : null;
+}
+
+/**
+ * POSTs a JSON body to a URL whose host was checked for a public address,
+ * connecting to the address checked. Never follows redirects; reads at most
+ * 4 KB of the answer. Throws WebhookError when no answer came.
+ */
+export async function postJson(target: string, headers: Record<string, string>, body: string, allowPrivate: boolean): Promise<PostAnswer> {
+  const url = new URL(target);
+  let address;
   try {
-    target = await resolvePublicAddress(url.hostname, allowPrivate);
+    address = await resolvePublicAddress(url.hostname, allowPrivate);
   } catch (error) {
     throw new WebhookError((error as Error).message, error instanceof UnsafeAddressError);
   }
-  const timestamp = Math.floor(Date.now() / 1000);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = send(
       url,
       {
         method: 'POST',
-        lookup: pinnedLookup(target), // the address just checked, whatever DNS says a moment later
+        lookup: pinnedLookup(address), // the address just checked, whatever DNS says a moment later
         timeout: webhookTimeoutMs,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(hook.body),
-          'User-Agent': 'Herald-Webhook/1',
-          'Herald-Event': hook.event,
-          'Herald-Delivery': hook.deliveryId,
-          [signatureHeader]: signWebhook(hook.secret, timestamp, hook.body),
-        },
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers },
       },
       resolve,
     );
     req.on('timeout', () => req.destroy(new WebhookError(`no answer within ${webhookTimeoutMs / 1000} s`, false)));
     req.on('error', (error) => reject(error instanceof WebhookError ? error : new WebhookError(error.message, false)));
-    req.end(hook.body);
+    req.end(body);
   });
-  response.resume(); // the answer's body is not read, only drained
-  const status = response.statusCode ?? 0;
-  if (status >= 200 && status < 300) return;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve) => {
+    response.on('data', (chunk: Buffer) => {
+      if (size < 4096) chunks.push(chunk.subarray(0, 4096 - size));
+      size += chunk.length; // the rest is drained, not kept
+    });
+    response.on('end', resolve);
+    response.on('error', () => resolve());
+    response.on('aborted', () => resolve());
+  });
+  return { status: response.statusCode ?? 0, retryAfterMs: retryAfterMs(response.headers['retry-after']), body: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** The error for a non-2xx answer: permanent for 3xx and 4xx other than 408 and 429; `explained` adds what the receiver said (a chat platform's error code). */
+export function answerError(answer: PostAnswer, gone: boolean, explained = false): WebhookError {
+  const { status } = answer;
   const permanent = status >= 300 && status < 500 && status !== 408 && status !== 429;
   const hint = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
-  throw new WebhookError(`HTTP ${status}${hint}`, permanent, status === 410);
+  const said = answer.body.trim().replace(/\s+/g, ' ').slice(0, 200);
+  return new WebhookError(`HTTP ${status}${hint}${explained && said && status >= 400 ? `: ${said}` : ''}`, permanent, gone, status === 429 || status === 503 ? answer.retryAfterMs : null);
+}
+
+/** POSTs one signed delivery. Resolves on 2xx; throws WebhookError otherwise. */
+export async function sendWebhook(hook: WebhookRequest, allowPrivate: boolean): Promise<void> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const answer = await postJson(
+    hook.url,
+    {
+      'User-Agent': 'Herald-Webhook/1',
+      'Herald-Event': hook.event,
+      'Herald-Delivery': hook.deliveryId,
+      [signatureHeader]: signWebhook(hook.secret, timestamp, hook.body),
+    },
+    hook.body,
+    allowPrivate,
+  );
+  if (answer.status >= 200 && answer.status < 300) return;
+  throw answerError(answer, answer.status === 410);
 }

@@ -1,0 +1,297 @@
+// What Herald posts to a chat channel, as plain data: one notice built from
+// the same update data as the mail (messages.ts in ../mail), written out in
+// each platform's native format (Slack Block Kit, a Teams Adaptive Card, a
+// Discord embed, Google Chat cardsV2, Mattermost attachments) within that
+// platform's documented limits.
+import { impactLabels, isClosedStatus, type ChatPlatform, type IncidentImpact, type UpdateStatus } from '../../db/constants';
+import { affectedLine, changesLine, promiseLine, updateLabel, windowLine, windowMomentWords, type MailSite } from '../mail/messages';
+import type { Incident, IncidentUpdate, WindowMoment } from '../model';
+import { formatDateTime } from '../time';
+import { dialects, inertText, markdownBlocks, plainText, toDialect, type Block, type Dialect, type Run } from './format';
+
+export interface ChatNotice {
+  /** "Acme status": who is posting. */
+  source: string;
+  title: string;
+  /** "Incident · Investigating · Impact: major · 3 Dec 2026, 14:02 CET" */
+  subtitle: string;
+  /** The colour bar, where the platform has one. */
+  color: string;
+  facts: { label: string; value: string }[];
+  /** Markdown: the update's own, or Herald's sentence for a confirmation or a window's moment. */
+  body: string;
+  link: { url: string; text: string };
+  /** The footer's sentence, and the link that takes this channel off the list. */
+  footer: string;
+  unsubscribe: { url: string; text: string };
+  /** An incident's messages share it where the platform threads webhook posts (Google Chat). */
+  threadKey: string | null;
+  at: Date;
+}
+
+/** Colours by what customers feel: resolved is green, maintenance blue, incidents by impact. */
+const impactColors: Record<IncidentImpact, string> = { none: '#6e7781', minor: '#bf8700', major: '#d1580f', critical: '#cf222e' };
+const resolvedColor = '#1a7f37';
+const maintenanceColor = '#0969da';
+
+function colorOf(incident: Incident, status: UpdateStatus | null): string {
+  if (status && isClosedStatus(status)) return resolvedColor;
+  return incident.kind === 'maintenance' ? maintenanceColor : impactColors[incident.impact];
+}
+
+function factsOf(site: MailSite, incident: Incident, update: IncidentUpdate | null, affected: string): ChatNotice['facts'] {
+  const window = windowLine(site, incident).replace(/^When: /, '');
+  const changed = update ? changesLine(site, update) : '';
+  const promise = update ? promiseLine(site, update).replace(/^Next update by /, '') : '';
+  return [
+    ...(window ? [{ label: 'When', value: window }] : []),
+    ...(affected ? [{ label: 'Affected', value: affected }] : []),
+    ...(changed ? [{ label: 'Changed', value: changed }] : []),
+    ...(promise ? [{ label: 'Next update by', value: promise }] : []),
+  ];
+}
+
+const footerLine = (site: MailSite) => `You follow ${site.pageName} status in this channel.`;
+const unsubscribeText = 'Unsubscribe this channel';
+
+/** A notice of one update. */
+export function updateNotice(site: MailSite, incident: Incident, update: IncidentUpdate & { status: UpdateStatus }, unsubscribeUrl: string): ChatNotice {
+  const kind = incident.kind === 'maintenance' ? 'Maintenance' : 'Incident';
+  const impact = incident.kind === 'incident' ? [`Impact: ${impactLabels[incident.impact].toLowerCase()}`] : [];
+  const over = incident.kind === 'incident' && isClosedStatus(update.status);
+  return {
+    source: `${site.pageName} status`,
+    title: incident.title,
+    subtitle: [kind, updateLabel(incident, update), ...impact, formatDateTime(update.at, site.timeZone)].join(' · '),
+    color: colorOf(incident, update.status),
+    facts: factsOf(site, incident, update, affectedLine(site, incident, over)),
+    body: update.body,
+    link: { url: `${site.siteUrl}/incidents/${incident.id}`, text: 'Follow it on the status page' },
+    footer: footerLine(site),
+    unsubscribe: { url: unsubscribeUrl, text: unsubscribeText },
+    threadKey: incident.id,
+    at: update.at,
+  };
+}
+
+/** A maintenance window that starts soon, has started or has ended, by the clock. */
+export function windowNotice(site: MailSite, maintenance: Incident, moment: WindowMoment, unsubscribeUrl: string, now: Date): ChatNotice {
+  const { label, line } = windowMomentWords[moment];
+  // Once it has ended, "under maintenance" would read as still going: the names alone.
+  const affected = moment === 'completed' ? maintenance.components.map((c) => site.componentNames.get(c.id) ?? c.id).join(', ') : affectedLine(site, maintenance, false);
+  return {
+    source: `${site.pageName} status`,
+    title: maintenance.title,
+    subtitle: ['Maintenance', label].join(' · '),
+    color: moment === 'completed' ? resolvedColor : maintenanceColor,
+    facts: factsOf(site, maintenance, null, affected),
+    body: line,
+    link: { url: `${site.siteUrl}/incidents/${maintenance.id}`, text: 'Details on the status page' },
+    footer: footerLine(site),
+    unsubscribe: { url: unsubscribeUrl, text: unsubscribeText },
+    threadKey: maintenance.id,
+    at: now,
+  };
+}
+
+/** The first message to a channel: nothing else is posted until someone who can read it follows the link. */
+export function confirmNotice(site: MailSite, confirmUrl: string, unsubscribeUrl: string, now: Date): ChatNotice {
+  return {
+    source: `${site.pageName} status`,
+    title: `Post ${site.pageName} status updates here?`,
+    subtitle: 'Confirm this channel',
+    color: maintenanceColor,
+    facts: [],
+    body: `Someone asked for ${site.pageName} status updates to be posted in this channel. Nothing else is posted until a member of the channel confirms. Unconfirmed channels are forgotten after 48 hours.`,
+    link: { url: confirmUrl, text: 'Confirm' },
+    footer: 'Not wanted here? Nothing more will come unless it is confirmed.',
+    unsubscribe: { url: unsubscribeUrl, text: 'Remove this channel now' },
+    threadKey: null,
+    at: now,
+  };
+}
+
+/** Documented limits the payloads keep to (characters). */
+export const chatLimits = {
+  slack: { header: 150, section: 3000, field: 2000, fields: 10, fallback: 3000, buttonText: 75 },
+  discord: { title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, footer: 2048, total: 6000 },
+  teams: { body: 6000 },
+  google_chat: { title: 200, text: 4000 },
+  mattermost: { title: 250, text: 7000, fieldValue: 1000 },
+} as const;
+
+const fit = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
+
+function slackPayload(n: ChatNotice): object {
+  const L = chatLimits.slack;
+  const d = dialects.slack;
+  const body = toDialect(n.body, d, L.section);
+  return {
+    text: d.text(plainText(`${n.title} (${n.subtitle})`, L.fallback / 2)),
+    // Slack would fetch the status page to preview it, and a confirm link is only for people.
+    unfurl_links: false,
+    unfurl_media: false,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: plainText(n.title, L.header), emoji: false } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: fit(d.text(`${n.source} · ${n.subtitle}`), L.field) }] },
+      ...(body ? [{ type: 'section', text: { type: 'mrkdwn', text: body } }] : []),
+      ...(n.facts.length
+        ? [{ type: 'section', fields: n.facts.slice(0, L.fields).map((f) => ({ type: 'mrkdwn', text: fit(`*${d.text(f.label)}*\n${d.text(f.value)}`, L.field) })) }]
+        : []),
+      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: n.link.text, emoji: false }, url: n.link.url }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${d.text(n.footer)} ${d.run({ text: n.unsubscribe.text, href: n.unsubscribe.url }, d.text(n.unsubscribe.text))}` }] },
+    ],
+  };
+}
+
+function discordPayload(n: ChatNotice): object {
+  const L = chatLimits.discord;
+  const d = dialects.markdown;
+  const links = `${d.run({ text: n.link.text, href: n.link.url }, d.text(n.link.text))} · ${d.run({ text: n.unsubscribe.text, href: n.unsubscribe.url }, d.text(n.unsubscribe.text))}`;
+  const title = plainText(n.title, L.title);
+  const footer = fit(`${n.source} · ${n.subtitle}`, L.footer);
+  const fields = n.facts.slice(0, L.fields).map((f) => ({ name: fit(f.label, L.fieldName), value: fit(d.text(f.value), L.fieldValue), inline: false }));
+  const used = title.length + footer.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);
+  const room = Math.min(L.description, L.total - used) - links.length - 2;
+  return {
+    // Even if an escape were missed, nobody is pinged: Discord's own switch for mentions.
+    allowed_mentions: { parse: [] },
+    embeds: [
+      {
+        title,
+        url: n.link.url,
+        description: `${toDialect(n.body, d, Math.max(room, 0))}\n\n${links}`.trimStart(),
+        color: parseInt(n.color.slice(1), 16),
+        fields,
+        footer: { text: footer },
+        timestamp: n.at.toISOString(),
+      },
+    ],
+  };
+}
+
+/** Runs as Adaptive Card TextRuns: structured text, so nothing in it is read as markdown. */
+function textRuns(runs: Run[]): object[] {
+  return runs
+    .filter((r) => r.text !== '')
+    .map((r) => ({
+      type: 'TextRun',
+      text: inertText(r.text),
+      ...(r.bold ? { weight: 'Bolder' } : {}),
+      ...(r.italic ? { italic: true } : {}),
+      ...(r.strike ? { strikethrough: true } : {}),
+      ...(r.code ? { fontType: 'Monospace' } : {}),
+      ...(r.href ? { selectAction: { type: 'Action.OpenUrl', url: r.href } } : {}),
+    }));
+}
+
+function teamsBody(blocks: Block[], limit: number): object[] {
+  const out: object[] = [];
+  let used = 0;
+  for (const b of blocks) {
+    const size = b.runs.reduce((sum, r) => sum + r.text.length, 0);
+    if (used + size > limit) {
+      out.push({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: '…' }] });
+      break;
+    }
+    used += size;
+    const runs = b.quote ? b.runs.map((r) => ({ ...r, italic: true })) : b.runs;
+    out.push({ type: 'RichTextBlock', spacing: b.tight ? 'None' : 'Default', inlines: textRuns(runs) });
+  }
+  return out;
+}
+
+function teamsPayload(n: ChatNotice): object {
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          // 1.4: what Teams renders everywhere, mobile included, for cards posted by a Workflows webhook.
+          version: '1.4',
+          msteams: { width: 'Full' },
+          body: [
+            { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: plainText(n.title, 500), weight: 'Bolder', size: 'Medium' }] },
+            { type: 'RichTextBlock', spacing: 'None', inlines: [{ type: 'TextRun', text: `${n.source} · ${n.subtitle}`, isSubtle: true, size: 'Small' }] },
+            ...teamsBody(markdownBlocks(n.body), chatLimits.teams.body),
+            ...n.facts.map((f) => ({ type: 'RichTextBlock', spacing: 'Small', inlines: [{ type: 'TextRun', text: `${f.label}: `, weight: 'Bolder' }, { type: 'TextRun', text: inertText(f.value) }] })),
+            {
+              type: 'RichTextBlock',
+              separator: true,
+              inlines: [
+                { type: 'TextRun', text: `${n.footer} `, isSubtle: true, size: 'Small' },
+                { type: 'TextRun', text: n.unsubscribe.text, size: 'Small', selectAction: { type: 'Action.OpenUrl', url: n.unsubscribe.url } },
+              ],
+            },
+          ],
+          actions: [{ type: 'Action.OpenUrl', title: n.link.text, url: n.link.url }],
+        },
+      },
+    ],
+  };
+}
+
+function googleChatPayload(n: ChatNotice): object {
+  const L = chatLimits.google_chat;
+  const d = dialects.html;
+  return {
+    fallbackText: plainText(`${n.title} (${n.subtitle})`, L.title),
+    cardsV2: [
+      {
+        cardId: 'herald-notice',
+        card: {
+          header: { title: plainText(n.title, L.title), subtitle: plainText(`${n.source} · ${n.subtitle}`, L.title) },
+          sections: [
+            {
+              widgets: [
+                ...(n.body.trim() ? [{ textParagraph: { text: toDialect(n.body, d, L.text) } }] : []),
+                ...n.facts.map((f) => ({ decoratedText: { topLabel: d.text(f.label), text: d.text(f.value), wrapText: true } })),
+                { buttonList: { buttons: [{ text: n.link.text, onClick: { openLink: { url: n.link.url } } }] } },
+              ],
+            },
+            { widgets: [{ textParagraph: { text: `${d.text(n.footer)} ${d.run({ text: n.unsubscribe.text, href: n.unsubscribe.url }, d.text(n.unsubscribe.text))}` } }] },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+function mattermostPayload(n: ChatNotice): object {
+  const L = chatLimits.mattermost;
+  const d: Dialect = dialects.markdown;
+  const links = `${d.run({ text: n.link.text, href: n.link.url }, d.text(n.link.text))} · ${d.run({ text: n.unsubscribe.text, href: n.unsubscribe.url }, d.text(n.unsubscribe.text))}`;
+  return {
+    attachments: [
+      {
+        fallback: plainText(`${n.title} (${n.subtitle})`, L.title),
+        color: n.color,
+        title: plainText(n.title, L.title),
+        title_link: n.link.url,
+        text: `${toDialect(n.body, d, L.text)}\n\n${links}`.trimStart(),
+        fields: n.facts.map((f) => ({ short: false, title: f.label, value: fit(d.text(f.value), L.fieldValue) })),
+        footer: `${n.source} · ${n.subtitle}`,
+      },
+    ],
+  };
+}
+
+/** The JSON document a platform's incoming webhook takes for one notice. */
+export function chatPayload(platform: ChatPlatform, notice: ChatNotice): object {
+  switch (platform) {
+    case 'slack':
+      return slackPayload(notice);
+    case 'discord':
+      return discordPayload(notice);
+    case 'teams':
+      return teamsPayload(notice);
+    case 'google_chat':
+      return googleChatPayload(notice);
+    case 'mattermost':
+      return mattermostPayload(notice);
+  }
+}
