@@ -3,6 +3,7 @@
 // the messages acknowledged but not yet recorded plus those in flight at the
 // crash (RECORD_EVERY + DEFAULT_CONCURRENCY), as docs/integrators.md promises; the
 // same when it dies while an update's notify job is still being expanded.
+// Chat posts are recorded one by one, so their bound is the posts in flight.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { outboxCounts } from '../../src/lib/server/subscribers/outbox';
 import { projectRoot } from '../../src/lib/server/paths';
 import { createIncident } from '../../src/lib/server/publishing/staff-actions';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { startChatReceivers } from '../helpers/chat-receivers';
 import { freshContext } from '../helpers/temp-db';
 
 const children: ChildProcess[] = [];
@@ -96,5 +98,33 @@ describe('herald worker', () => {
     await expectEveryoneOnceWithinBound();
     expect(ctx.db.select().from(notifyJobs).get()).toMatchObject({ recipients: count, sent: count });
     expect(outboxCounts(ctx.db)).toMatchObject({ queued: 0, sent: count, failed: 0 });
+  }, 90_000);
+
+  it('posts to every chat channel once across a SIGKILL: at most the posts in flight come twice', async () => {
+    const receivers = await startChatReceivers({ delayMs: 40 });
+    const ctx = freshContext();
+    const now = new Date();
+    const channels = 60;
+    const urls = Array.from({ length: channels }, (_, n) => receivers.urlFor((['slack', 'discord', 'mattermost'] as const)[n % 3]));
+    ctx.db
+      .insert(subscribers)
+      .values(urls.map((url, n) => ({ kind: 'chat' as const, address: `chat:test-${n}`, secret: url, platform: (['slack', 'discord', 'mattermost'] as const)[n % 3], label: `test ${n}`, confirmedAt: now, createdAt: now })))
+      .run();
+    createIncident(ctx, { title: 'Chat crash test', impact: 'minor', message: 'Posted despite a crash.' });
+    const env = { WEBHOOK_ALLOW_PRIVATE: '1' };
+    const first = worker(ctx.path, 'smtp://127.0.0.1:9', env);
+    await receivers.waitFor(() => receivers.posts.length >= 20, 30_000);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    expect(receivers.posts.length).toBeLessThan(channels);
+    worker(ctx.path, 'smtp://127.0.0.1:9', env);
+    await receivers.waitFor(() => urls.every((u) => receivers.postsTo(u).length >= 1), 45_000);
+    await new Promise((r) => setTimeout(r, 1500)); // anything else still coming would be a duplicate
+    const duplicates = receivers.posts.length - channels;
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(duplicates).toBeLessThanOrEqual(DEFAULT_CONCURRENCY);
+    expect(receivers.problems).toEqual([]);
+    expect(outboxCounts(ctx.db)).toMatchObject({ queued: 0, sent: channels, failed: 0 });
+    await receivers.close();
   }, 90_000);
 });

@@ -39,6 +39,7 @@ const fixedPaths = new Set([
   '/subscribe/confirm',
   '/subscribe/manage',
   '/subscribe/webhook',
+  '/subscribe/chat',
   '/.well-known/security.txt',
   ...publicApiPaths,
 ]);
