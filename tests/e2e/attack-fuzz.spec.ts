@@ -484,11 +484,11 @@ test('the public forms (subscribe, webhook, manage, confirm, unsubscribe, login)
   const app = openDatabase(target.server.db);
   const row = db.prepare("SELECT id, address FROM subscribers WHERE address = 'fuzz-reader@example.com'").get() as { id: number; address: string };
   const link = (purpose: 'manage' | 'confirm' | 'unsubscribe') => subscriberLink('', linkSecret(app), purpose, row);
-  const pages = ['/', '/components/webmail', '/subscribe', '/subscribe/webhook', '/admin/login', link('confirm'), link('manage'), link('unsubscribe')];
+  const pages = ['/', '/components/webmail', '/subscribe', '/subscribe/webhook', '/subscribe/chat', '/admin/login', link('confirm'), link('manage'), link('unsubscribe')];
   app.$client.close();
   const variants = await discoverForms(browser, pages, false);
   const actions = new Set(variants.map((v) => v.action));
-  for (const expected of ['/subscribe', '/subscribe/webhook', '/subscribe/manage', '/subscribe/confirm', '/unsubscribe', '/admin/login']) expect(actions, expected).toContain(expected);
+  for (const expected of ['/subscribe', '/subscribe/webhook', '/subscribe/chat', '/subscribe/manage', '/subscribe/confirm', '/unsubscribe', '/admin/login']) expect(actions, expected).toContain(expected);
   test.info().annotations.push({ type: 'public forms', description: `${variants.length}: ${variants.map((v) => `${v.action} ${v.intent}`).join('; ')}` });
   await inSlices(variants, 30_000, (variant) => formRequests(variant, {}, false));
   report();

@@ -249,6 +249,7 @@ test('forms that show back what was typed, and query parameters, escape every pa
     expect((await postInBrowser(page, '/admin/login', { email: chunk, password: 'not the password' }))?.status()).toBe(401);
   }
   for (const chunk of chunks(2000)) expect((await postInBrowser(page, '/subscribe/webhook', { url: chunk }))?.status()).toBe(422);
+  for (const chunk of chunks(2000)) expect((await postInBrowser(page, '/subscribe/chat', { url: chunk, platform: chunk.slice(0, 20) }))?.status()).toBe(422);
   // A payload before an @: refused (422) and shown back escaped unless it is a plain addr-spec, then stored as typed.
   for (const payload of xssPayloads.filter((p) => /^[^\s@]+$/.test(p)).slice(0, 6)) {
     const email = `${payload}@example.com`;
@@ -334,7 +335,7 @@ test('no page a visitor can reach runs or shows a payload as markup', async ({ b
   const visitor = await hostileContext(browser, 'visitor');
   // Data, not pages: feeds, badges, calendar, JSON and the uptime CSV (a download, text/csv with nosniff).
   const skip = /^\/(api|admin|img)\/|\.(xml|svg|ics|json|txt|csv)(\?|$)|^\/(healthz|unsubscribe)/;
-  const visited = await crawl(visitor, ['/', '/history', '/subscribe', '/subscribe/webhook'], (path) => path.startsWith('/') && !skip.test(path));
+  const visited = await crawl(visitor, ['/', '/history', '/subscribe', '/subscribe/webhook', '/subscribe/chat'], (path) => path.startsWith('/') && !skip.test(path));
   await visitor.close();
   const incidents = visited.filter((p) => p.startsWith('/incidents/'));
   const components = visited.filter((p) => p.startsWith('/components/'));

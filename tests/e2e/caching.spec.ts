@@ -53,6 +53,7 @@ const neverStored: [string, string, number][] = [
   ['the admin API', '/api/admin/incidents', 401],
   ['the subscribe page', '/subscribe', 200],
   ['the webhook form', '/subscribe/webhook', 200],
+  ['the chat form', '/subscribe/chat', 200],
   ['a subscription link', '/subscribe/manage?s=1&t=x', 404],
   ['an unsubscribe link', '/unsubscribe?s=1&t=x', 404],
 ];

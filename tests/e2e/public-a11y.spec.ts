@@ -13,6 +13,7 @@ const pages = [
   '/components/webmail',
   '/subscribe',
   '/subscribe/webhook',
+  '/subscribe/chat',
   '/no-such-page',
 ];
 
