@@ -9,6 +9,10 @@
 // the worker's event-loop delay, and the database bytes the delivered update
 // left behind (after retention has run).
 // BENCH_SUBSCRIBERS shrinks the run (default 100000).
+// Then chat: an incident and two quick updates to BENCH_CHANNELS chat channels
+// (default 1000, spread over the five platforms) at receivers in a child of
+// their own that answer 429 to any webhook posted to faster than its platform
+// allows, beside a bare loop posting the same messages unpaced.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +21,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { Agent, request } from 'node:http';
 import { notifyJobs, outbox, subscribers } from '../src/db/schema';
+import { chatPlatforms } from '../src/db/constants';
+import { postUpdate } from '../src/lib/server/publishing/staff-actions';
+import { startChatReceivers } from '../tests/helpers/chat-receivers';
 import { loadConfig } from '../src/lib/config';
 import { readContentFolder } from '../src/lib/content/index';
 import { updateMail } from '../src/lib/mail/messages';
@@ -31,7 +39,7 @@ import { createIncident } from '../src/lib/server/publishing/staff-actions';
 import { mergeTimeline } from '../src/lib/timeline';
 
 type Cpu = { user: number; system: number };
-type Report = { cpu: Cpu; received?: number; loop?: { p50: number; p99: number; max: number } };
+type Report = { cpu: Cpu; received?: number; limited?: number; problems?: number; loop?: { p50: number; p99: number; max: number } };
 
 const role = process.argv[2];
 
@@ -160,7 +168,95 @@ async function main() {
   console.log(`  sink process                ${cpu(cpuSeconds(sinkBareAfter.cpu, sinkBareBefore.cpu), bareSeconds)}`);
   console.log(`ratio Herald / bare           ${(heraldRate / bareRate).toFixed(2)} (target >= 0.8)`);
   console.log(`database per delivered update ${(bytesPerUpdate / 1024).toFixed(0)} KiB after delivery and retention (page_count x page_size; target < 1 MiB)`);
+  await chatBench(folder);
   process.exit(0);
+}
+
+/** Three messages (an incident, two updates posted at once after it) to every channel: Herald's worker, then a bare unpaced loop. */
+async function chatBench(folder: string) {
+  const channelCount = Number(process.env.BENCH_CHANNELS ?? 1000);
+  if (channelCount <= 0) return;
+  const messages = 3;
+  const receivers = child('chat-sink', { ...process.env, BENCH_CHANNELS: String(channelCount) });
+  const { urls } = await once<{ urls: string[] }>(receivers, 'ready');
+  const env = { ...process.env, HERALD_DB: join(folder, 'chat.db'), SITE_URL: 'https://status.example.com', WEBHOOK_ALLOW_PRIVATE: '1' };
+  const db = openDatabase(loadConfig(env).databasePath);
+  const content = readContentFolder(contentFolder);
+  syncCatalog(db, content.catalog);
+  const now = new Date();
+  db.insert(subscribers)
+    .values(urls.map((url, n) => ({ kind: 'chat' as const, address: `chat:bench-${n}`, secret: url, platform: chatPlatforms[n % chatPlatforms.length], label: `bench ${n}`, confirmedAt: now, createdAt: now })))
+    .run();
+  const worker = child('worker', env);
+  await once(worker, 'ready');
+  const [workerBefore, sinkBefore] = [await report(worker), await report(receivers)];
+  const start = process.hrtime.bigint();
+  const ctx = { db, authored: content.authored };
+  const id = createIncident(ctx, { title: 'Benchmark chat incident', impact: 'major', message: 'Posting is **delayed**.' });
+  postUpdate(ctx, id, { status: 'identified', message: 'Found it.' });
+  postUpdate(ctx, id, { status: 'monitoring', message: 'Fixed; watching.' });
+  const total = channelCount * messages;
+  let sinkAfter = await report(receivers);
+  while ((sinkAfter.received ?? 0) < total) {
+    await sleep(50);
+    sinkAfter = await report(receivers);
+  }
+  const heraldSeconds = seconds(start);
+  const workerAfter = await report(worker);
+  worker.send({ type: 'exit' });
+
+  // Baseline: the same three bodies per channel, 5 at a time as fast as they go, over keep-alive.
+  receivers.send({ type: 'reset' });
+  const body = JSON.stringify({ text: 'Benchmark chat incident', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Benchmark chat incident' } }], embeds: [{ title: 'x' }], attachments: [] });
+  const agent = new Agent({ keepAlive: true, maxSockets: 5 });
+  const post = (url: string) =>
+    new Promise<number>((resolve) => {
+      const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.end(body);
+    });
+  const bareBefore = process.cpuUsage();
+  const bareStart = process.hrtime.bigint();
+  const queue = Array.from({ length: messages }, () => urls).flat();
+  let refusedBare = 0;
+  await Promise.all(
+    Array.from({ length: 5 }, async () => {
+      for (let url = queue.shift(); url; url = queue.shift()) if ((await post(url)) === 429) refusedBare++;
+    }),
+  );
+  const bareSeconds = seconds(bareStart);
+  const bareCpu = process.cpuUsage(bareBefore);
+  agent.destroy();
+  receivers.send({ type: 'exit' });
+
+  const n = channelCount.toLocaleString('en');
+  const cpu = (s: number, wall: number) => `${s.toFixed(1)} s CPU (${((100 * s) / wall).toFixed(0)}% of a core)`;
+  console.log(`chat channels                 ${n} (${chatPlatforms.map((p) => `${Math.ceil(channelCount / chatPlatforms.length)} ${p}`).join(', ')}), ${messages} messages each`);
+  console.log(`Herald chat delivery          ${total.toLocaleString('en')} posts in ${heraldSeconds.toFixed(1)} s = ${(total / heraldSeconds).toFixed(0)} posts/s, the incident posted to the last post accepted`);
+  console.log(`  refused by the platforms    ${sinkAfter.limited} posts answered 429 for coming faster than a webhook takes (target 0); ${sinkAfter.problems} payloads off the documented shape (target 0)`);
+  console.log(`  worker process              ${cpu(cpuSeconds(workerAfter.cpu, workerBefore.cpu), heraldSeconds)}`);
+  console.log(`  receiver process            ${cpu(cpuSeconds(sinkAfter.cpu, sinkBefore.cpu), heraldSeconds)}`);
+  console.log(`bare unpaced loop             ${total.toLocaleString('en')} posts in ${bareSeconds.toFixed(1)} s; ${refusedBare.toLocaleString('en')} of them answered 429 (${cpu((bareCpu.user + bareCpu.system) / 1e6, bareSeconds)})`);
+  console.log(`ratio Herald / bare time      ${(heraldSeconds / bareSeconds).toFixed(1)}x as long, the price of posting no message a platform would refuse`);
+}
+
+async function runChatSink() {
+  const receivers = await startChatReceivers({ enforceLimits: true, keepPosts: false });
+  const count = Number(process.env.BENCH_CHANNELS ?? 1000);
+  const urls = Array.from({ length: count }, (_, n) => receivers.urlFor(chatPlatforms[n % chatPlatforms.length]));
+  let offset = 0;
+  answerReports(() => ({
+    received: receivers.posts.slice(offset).filter((p) => p.status >= 200 && p.status < 300).length,
+    limited: receivers.rateLimited(),
+    problems: receivers.problems.length,
+  }));
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'reset') offset = receivers.posts.length;
+  });
+  process.send!({ type: 'ready', urls });
 }
 
 function runSink() {
@@ -200,5 +296,6 @@ function runWorker() {
 }
 
 if (role === 'sink') runSink();
+else if (role === 'chat-sink') await runChatSink();
 else if (role === 'worker') runWorker();
 else await main();

@@ -35,6 +35,8 @@ export interface ChatReceivers {
   postsTo(url: string): ChatPost[];
   /** Payloads that broke the platform's documented rules, with why: a test expects none. */
   problems: string[];
+  /** Posts refused with 429 because they came faster than the platform allows one webhook (with `enforceLimits`). */
+  rateLimited: () => number;
   /** Answers for the next posts to one webhook URL, in order; afterwards the platform's success. */
   script(url: string, answers: ScriptedAnswer[]): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
@@ -173,8 +175,19 @@ const success: Record<Platform, ScriptedAnswer> = {
   mattermost: { status: 200, body: 'ok' },
 };
 
-export async function startChatReceivers({ delayMs = 0 } = {}): Promise<ChatReceivers> {
+/** What one webhook takes before the platform answers 429: `count` posts per `ms` (Slack and Google Chat about one a second, Discord five per two seconds). */
+export const webhookLimits: Record<Platform, { count: number; ms: number } | null> = {
+  slack: { count: 1, ms: 1000 },
+  google_chat: { count: 1, ms: 1000 },
+  discord: { count: 5, ms: 2000 },
+  teams: { count: 1, ms: 1000 },
+  mattermost: null,
+};
+
+export async function startChatReceivers({ delayMs = 0, enforceLimits = false, keepPosts = true } = {}): Promise<ChatReceivers> {
   const posts: ChatPost[] = [];
+  const recent = new Map<string, number[]>();
+  let rateLimited = 0;
   const problems: string[] = [];
   const scripts = new Map<string, ScriptedAnswer[]>();
   let n = 0;
@@ -196,8 +209,18 @@ export async function startChatReceivers({ delayMs = 0 } = {}): Promise<ChatRece
       const found = json ? checks[platform](json) : [];
       problems.push(...found.map((p) => `${platform}: ${p}`));
       const scripted = scripts.get(url.pathname)?.shift();
-      const answer = found.length ? { status: 400, body: 'invalid_payload' } : (scripted ?? success[platform]);
-      posts.push({ platform, path: url.pathname, query: url.searchParams, json, status: answer.status, at: Date.now() });
+      const limit = enforceLimits ? webhookLimits[platform] : null;
+      const now = Date.now();
+      const times = (recent.get(url.pathname) ?? []).filter((t) => t > now - (limit?.ms ?? 0));
+      const tooFast = !!limit && times.length >= limit.count;
+      if (limit) recent.set(url.pathname, [...times, now]);
+      if (tooFast) rateLimited++;
+      const answer = found.length
+        ? { status: 400, body: 'invalid_payload' }
+        : tooFast
+          ? { status: 429, headers: { 'Retry-After': '1' }, body: 'rate_limited' }
+          : (scripted ?? success[platform]);
+      posts.push({ platform, path: url.pathname, query: url.searchParams, json: keepPosts ? json : null, status: answer.status, at: now });
       setTimeout(() => res.writeHead(answer.status, answer.headers).end(answer.body ?? ''), delayMs);
     });
   });
@@ -221,6 +244,7 @@ export async function startChatReceivers({ delayMs = 0 } = {}): Promise<ChatRece
     posts,
     postsTo: (url) => posts.filter((p) => p.path === pathOf(url)),
     problems,
+    rateLimited: () => rateLimited,
     script: (url, answers) => scripts.set(pathOf(url), [...answers]),
     async waitFor(predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

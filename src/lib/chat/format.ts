@@ -132,9 +132,17 @@ function blocksOf(tokens: Token[], into: Block[] = [], quote = false): Block[] {
   return into;
 }
 
-/** An update's markdown as blocks of runs. */
+/** The last few updates read, by their markdown: one update goes to many channels, and is read once. */
+const readBlocks = new Map<string, Block[]>();
+
+/** An update's markdown as blocks of runs (shared: callers do not change them). */
 export function markdownBlocks(markdown: string): Block[] {
-  return blocksOf(marked.lexer(markdown)).filter((b) => b.runs.some((r) => r.text.trim() !== ''));
+  const known = readBlocks.get(markdown);
+  if (known) return known;
+  const blocks = blocksOf(marked.lexer(markdown)).filter((b) => b.runs.some((r) => r.text.trim() !== ''));
+  if (readBlocks.size >= 32) readBlocks.delete(readBlocks.keys().next().value!);
+  readBlocks.set(markdown, blocks);
+  return blocks;
 }
 
 /** How a platform writes runs as one string of its markup. */

@@ -84,16 +84,16 @@ export async function subscribeChat(
 /**
  * How often one channel may be posted to, and how many posts a second one
  * platform takes from Herald in all. Slack and Google Chat allow about one
- * message a second per channel; Discord five per two seconds per webhook and
- * 50 a second per client (kept well under); Teams Workflows and Mattermost
- * are given the same second.
+ * message a second per channel, Discord five per two seconds per webhook (and
+ * 50 requests a second per client, kept under), Teams Workflows about one a
+ * second per flow; Mattermost is self-hosted and has no such limit by default.
  */
 export const chatPacing: Record<ChatPlatform, { channelMs: number; perSecond: number }> = {
-  slack: { channelMs: 1000, perSecond: 50 },
-  google_chat: { channelMs: 1000, perSecond: 50 },
-  discord: { channelMs: 500, perSecond: 25 },
-  teams: { channelMs: 1000, perSecond: 25 },
-  mattermost: { channelMs: 250, perSecond: 50 },
+  slack: { channelMs: 1000, perSecond: 200 },
+  google_chat: { channelMs: 1000, perSecond: 200 },
+  discord: { channelMs: 500, perSecond: 40 },
+  teams: { channelMs: 1000, perSecond: 100 },
+  mattermost: { channelMs: 250, perSecond: 200 },
 };
 
 /**

@@ -291,9 +291,16 @@ export class DeliveryWorker {
       else await (this.options.chat ?? ((post) => sendChat(post, config.webhookAllowPrivate)))(message.post);
       count('sent');
       this.acknowledged.push(row.id);
-      if (subscriber.kind !== 'email') noteDelivered(db, subscriber.id);
       // A chat message cannot be taken back or deduplicated by the platform: recorded at once, so a crash repeats at most the posts in flight.
-      if (message.kind === 'chat' || this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
+      const record = message.kind === 'chat' || this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS;
+      if (subscriber.kind === 'email') {
+        if (record) this.recordAcknowledged();
+      } else {
+        db.transaction(() => {
+          noteDelivered(db, subscriber.id);
+          if (record) this.recordAcknowledged();
+        });
+      }
     } catch (error) {
       const reason = redactEmails((error as Error).message).slice(0, 500);
       count(isAddressRejection(error) || isPermanentFailure(error) || (error instanceof WebhookError && error.gone) ? 'failed' : 'retried');
