@@ -13,7 +13,9 @@ import { loadConfig } from '../../src/lib/config';
 import { readContentFolder } from '../../src/lib/content/index';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/delivery';
 import { contentFolder } from '../../src/lib/server/paths';
-import { createIncident, postUpdate } from '../../src/lib/server/publishing/staff-actions';
+import { createIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
+import { queueNotification } from '../../src/lib/server/subscribers/outbox';
+import { deleteStaleUnconfirmed } from '../../src/lib/server/subscribers/subscriptions';
 import { checkChatUrl, subscribeChat } from '../../src/lib/server/subscribers/chat';
 import { confirmSubscriber, listSubscribers, subscriberFromLink } from '../../src/lib/server/subscribers/subscriptions';
 import { ActionError } from '../../src/lib/server/validate';
@@ -350,5 +352,27 @@ describe('chat delivery', () => {
     confirmSubscriber(env.ctx.db, subscriberFromLink(env.ctx.db, 'confirm', s, t)!);
     const again = await subscribeChat(env.ctx.db, { url, platform: '', componentIds: [], clientAddress: 'x', allowPrivate: true }).then(() => null, (e: unknown) => e);
     expect((again as ActionError).message).toMatch(/already subscribed/);
+  });
+
+  it('announces a maintenance and the moments of its window in the channel', async () => {
+    const env = await setup();
+    const url = (await confirmedChannels(env, ['google_chat'])).get('google_chat')!;
+    const start = new Date(Date.now() + 2 * 60 * 60_000);
+    const id = scheduleMaintenance(env.ctx, { title: 'Database upgrade', message: 'Planned.', scheduledFor: start.toISOString(), scheduledUntil: new Date(start.getTime() + 60 * 60_000).toISOString(), components: ['webmail'] });
+    env.ctx.db.transaction((tx) => queueNotification(tx, `reminder:${id}`, { incidentId: id, updateId: null, componentIds: ['webmail'] }, new Date()));
+    await deliverUntil(env.worker, () => env.receivers.postsTo(url).length === 3);
+    expect(env.receivers.problems).toEqual([]);
+    const [, announced, reminder] = env.receivers.postsTo(url).map((p) => p.json.cardsV2[0].card);
+    expect(announced.header).toMatchObject({ title: 'Database upgrade' });
+    expect(reminder.header.subtitle).toContain('Maintenance · Starts soon');
+    expect(JSON.stringify(reminder)).toContain('Planned maintenance starts soon.');
+    expect(JSON.stringify(reminder)).toMatch(/"topLabel":"When"/);
+  });
+
+  it('forgets a channel nobody confirmed within 48 hours', async () => {
+    const env = await setup();
+    await env.subscribe(env.receivers.urlFor('teams'));
+    expect(deleteStaleUnconfirmed(env.ctx.db, new Date(Date.now() + 47 * 60 * 60_000))).toBe(0);
+    expect(deleteStaleUnconfirmed(env.ctx.db, new Date(Date.now() + 49 * 60 * 60_000))).toBe(1);
   });
 });
