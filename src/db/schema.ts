@@ -318,7 +318,7 @@ export const subscribers = sqliteTable(
     platform: text('platform', { enum: chatPlatforms }),
     /** Chat only: the URL masked (host and the last characters), for the console, the logs and the channel's own pages. */
     label: text('label'),
-    /** Webhooks and chat: when a delivery was last accepted, and failed attempts since then with the last reason, for the console. */
+    /** Chat only: when a post was last accepted, and failed attempts since then with the last reason, for the console. */
     lastSentAt: instant('last_sent_at'),
     failures: integer('failures').notNull().default(0),
     lastError: text('last_error'),

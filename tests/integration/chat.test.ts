@@ -174,7 +174,7 @@ describe('chat delivery', () => {
     const google = updates.get('google_chat')!;
     expect(google.json.cardsV2[0].card.header.title).toBe('Webmail is slow');
     // An incident's messages share a thread in Google Chat.
-    expect(google.query.get('threadKey')).toBe(id);
+    expect(google.json.thread).toEqual({ threadKey: id });
     expect(google.query.get('messageReplyOption')).toBe('REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
     expect(updates.get('mattermost')!.json.attachments[0].text).toContain('**investigating**');
     // Every message ends with a link that unsubscribes the channel, and it is the right one.
@@ -313,6 +313,30 @@ describe('chat delivery', () => {
     const [channel] = listSubscribers(env.ctx.db, { reveal: false });
     expect(channel.failures).toBe(1);
     expect(channel.lastError).toBe('HTTP 400: invalid_blocks');
+  });
+
+  it('holds a post that was waiting for its slot when a 429 comes for its channel', async () => {
+    const env = await setup();
+    const url = (await confirmedChannels(env, ['slack'])).get('slack')!;
+    // The first update is refused for 2 s; the second was already waiting its second behind it and must wait too.
+    env.receivers.script(url, [{ status: 429, headers: { 'Retry-After': '2' } }]);
+    const id = createIncident(env.ctx, { title: 'One', impact: 'minor', message: 'First.' });
+    postUpdate(env.ctx, id, { status: 'identified', message: 'Second.' });
+    await deliverUntil(env.worker, () => env.receivers.postsTo(url).filter((p) => p.status === 200).length === 3);
+    const [, refused, ...rest] = env.receivers.postsTo(url);
+    expect(refused.status).toBe(429);
+    expect(rest.map((p) => p.status)).toEqual([200, 200]);
+    for (const p of rest) expect(p.at - refused.at).toBeGreaterThanOrEqual(1950);
+  });
+
+  it('refuses a chat platform\'s URL as a plain webhook, which would keep it unsealed', async () => {
+    const env = await setup();
+    const { subscribeWebhook } = await import('../../src/lib/server/subscribers/webhooks');
+    const error = await subscribeWebhook(env.ctx.db, { url: 'https://hooks.slack.com/services/T0/B0/abc', componentIds: [], clientAddress: 'x', allowPrivate: true }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as ActionError).message).toMatch(/Slack incoming-webhook URL: subscribe it at \/subscribe\/chat/);
   });
 
   it('checks the address again at every send', async () => {

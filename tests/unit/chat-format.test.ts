@@ -2,6 +2,7 @@
 // inert, only http(s)/mailto links, and the length limit kept whatever the text.
 import { describe, expect, it } from 'vitest';
 import { dialects, inertText, markdownBlocks, toDialect } from '../../src/lib/chat/format';
+import { chatPayload, confirmNotice } from '../../src/lib/chat/messages';
 import { detectPlatform, isGoneAnswer, maskChatUrl, postUrl } from '../../src/lib/chat/platforms';
 
 describe('toDialect', () => {
@@ -39,10 +40,27 @@ describe('toDialect', () => {
 
   it('reads character references and drops raw HTML, keeping its text', () => {
     expect(markdownBlocks('a &amp; b <span>c</span>')[0].runs.map((r) => r.text).join('')).toBe('a & b c');
+    expect(toDialect('<div>\n<p>only <b>block</b> html</p>\n</div>', dialects.markdown, 500)).toBe('only block html');
+  });
+
+  it.each(Object.entries(dialects))('leaves no group mention in %s, however markup splits it', (_, d) => {
+    for (const md of ['\\@channel', '@<b></b>channel', '@<span>here</span>', '**@**everyone', '@&#99;hannel', '@\n\nall']) {
+      expect(toDialect(md, d, 500), md).not.toMatch(/@(channel|here|everyone|all)\b/);
+    }
   });
 
   it('makes mentions and <…> sequences inert without changing how they read', () => {
     expect(inertText('@everyone <!channel> <@U1> <users/all> a < b')).toBe('@\u2060everyone <\u2060!channel> <\u2060@U1> <\u2060users/all> a < b');
+  });
+});
+
+describe('payload limits', () => {
+  it('keeps a Teams card under 28 KB even when every word is formatted', () => {
+    const site = { pageName: 'P', siteUrl: 'https://s.example', timeZone: 'UTC', componentNames: new Map<string, string>() };
+    const notice = { ...confirmNotice(site, 'https://s.example/c', 'https://s.example/u', new Date()), body: Array.from({ length: 3000 }, (_, i) => (i % 2 ? `**b${i}**` : `_i${i}_`)).join(' ') };
+    const size = Buffer.byteLength(JSON.stringify(chatPayload('teams', notice)));
+    expect(size).toBeLessThanOrEqual(28_000);
+    expect(JSON.stringify(chatPayload('teams', notice))).toContain('b1');
   });
 });
 
@@ -58,7 +76,7 @@ describe('platform URLs', () => {
 
   it('threads Google Chat by a key on the URL and leaves others as given', () => {
     const google = new URL(postUrl('google_chat', 'https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=t', 'inc-1'));
-    expect(google.searchParams.get('threadKey')).toBe('inc-1');
+    expect(google.searchParams.get('messageReplyOption')).toBe('REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
     expect(google.searchParams.get('token')).toBe('t');
     expect(postUrl('discord', 'https://discord.com/api/webhooks/1/x?thread_id=9', 'inc-1')).toBe('https://discord.com/api/webhooks/1/x?thread_id=9');
   });

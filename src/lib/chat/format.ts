@@ -4,6 +4,7 @@
 // (@everyone, <!channel>, <@id>), formatting or a link; only the update's own
 // links become links, and only to http(s) and mailto.
 import { Marked, type Token, type Tokens } from 'marked';
+import { decodeEntities } from '../escape';
 
 /** A stretch of text with one formatting: what every platform's message is written from. */
 export interface Run {
@@ -26,16 +27,6 @@ export interface Block {
 }
 
 const marked = new Marked({ gfm: true, async: false });
-
-/** marked leaves character references in text as written; a chat message shows them decoded. */
-function decodeEntities(s: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
-    if (ref[0] !== '#') return named[ref.toLowerCase()] ?? whole;
-    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
-}
 
 const safeHref = (href: string) => /^(https?:|mailto:)/i.test(href.trim());
 
@@ -125,8 +116,12 @@ function blocksOf(tokens: Token[], into: Block[] = [], quote = false): Block[] {
       case 'hr':
         into.push({ runs: [{ text: '———' }], quote });
         break;
+      case 'html':
+        // A block of raw HTML: its text, without the tags (as inline HTML loses only its tags).
+        into.push({ runs: [{ text: decodeEntities((t as Tokens.HTML).text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()) }], quote });
+        break;
       default:
-        break; // space, raw html blocks
+        break; // space
     }
   }
   return into;
@@ -198,7 +193,7 @@ export const dialects = {
     text: (s) => defuseMentions(escapeMarkdown(s)),
     run(r, text) {
       const body = r.code ? `\`${codeSafe(inertText(r.text))}\`` : marks(text, r, { bold: '**', italic: '*', strike: '~~' });
-      return r.href ? `[${body}](<${r.href.replace(/[<>\s]/g, encodeURIComponent)}>)` : body;
+      return r.href ? `[${body}](<${r.href.replace(/[<>\\\s]/g, encodeURIComponent)}>)` : body;
     },
     codeBlock: (s) => `\`\`\`\n${codeSafe(inertText(s))}\n\`\`\``,
     quote: (s) => s.split('\n').map((line) => `> ${line}`).join('\n'),
@@ -217,9 +212,27 @@ export const dialects = {
   },
 } satisfies Record<string, Dialect>;
 
+const sameStyle = (a: Run, b: Run) => !!a.bold === !!b.bold && !!a.italic === !!b.italic && !!a.strike === !!b.strike && !!a.code === !!b.code && a.href === b.href;
+
+/**
+ * Neighbouring runs of one style as one, so that a mention split by markup
+ * (`\@channel`, `@<b></b>channel`) is whole again when mentions are made
+ * inert; and a run that still ends in @ gets a word joiner, since whatever
+ * follows it in another style must not complete a mention.
+ */
+function mergedRuns(runs: Run[]): Run[] {
+  const out: Run[] = [];
+  for (const r of runs) {
+    const last = out.at(-1);
+    if (last && sameStyle(last, r)) out[out.length - 1] = { ...last, text: last.text + r.text };
+    else out.push({ ...r });
+  }
+  return out.map((r) => (r.text.endsWith('@') ? { ...r, text: `${r.text}\u2060` } : r));
+}
+
 function renderBlock(b: Block, d: Dialect): string {
   if (b.code) return d.codeBlock(b.runs.map((r) => r.text).join(''));
-  const line = b.runs.map((r) => d.run(r, d.text(r.text))).join('');
+  const line = mergedRuns(b.runs).map((r) => d.run(r, d.text(r.text))).join('');
   return b.quote ? d.quote(line) : line;
 }
 
@@ -277,6 +290,22 @@ export function inertText(s: string): string {
 
 /** Text for a place that takes no formatting at all (Slack's header, a Discord embed title): mentions made inert, cut to `limit`. */
 export function plainText(s: string, limit: number): string {
-  const flat = inertText(s.replace(/\s+/g, ' ').trim());
-  return flat.length <= limit ? flat : `${flat.slice(0, limit - 1)}…`;
+  return cut(inertText(s.replace(/\s+/g, ' ').trim()), limit);
+}
+
+/** Text in a dialect, made inert, at most `limit` characters once escaped: cut before escaping, never inside an escape. */
+export function inDialect(d: Dialect, s: string, limit: number): string {
+  let n = limit;
+  for (let out = d.text(cut(s, n)); ; out = d.text(cut(s, n))) {
+    if (out.length <= limit || n <= 1) return out.length <= limit ? out : '…';
+    n = Math.max(1, Math.floor(n * 0.8));
+  }
+}
+
+/** At most `limit` characters, the last of them an ellipsis when something was cut; never half of a surrogate pair. */
+export function cut(s: string, limit: number): string {
+  if (s.length <= limit) return s;
+  let end = limit - 1;
+  if (/[\ud800-\udbff]/.test(s[end - 1] ?? '')) end--;
+  return `${s.slice(0, end)}…`;
 }

@@ -7,7 +7,7 @@ import { impactLabels, isClosedStatus, type ChatPlatform, type IncidentImpact, t
 import { affectedLine, changesLine, promiseLine, updateLabel, windowLine, windowMomentWords, type MailSite } from '../mail/messages';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
 import { formatDateTime } from '../time';
-import { dialects, inertText, markdownBlocks, plainText, toDialect, type Block, type Dialect, type Run } from './format';
+import { cut, dialects, inDialect, inertText, markdownBlocks, plainText, toDialect, type Block, type Dialect, type Run } from './format';
 
 export interface ChatNotice {
   /** "Acme status": who is posting. */
@@ -115,12 +115,11 @@ export function confirmNotice(site: MailSite, confirmUrl: string, unsubscribeUrl
 export const chatLimits = {
   slack: { header: 150, section: 3000, field: 2000, fields: 10, fallback: 3000, buttonText: 75 },
   discord: { title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, footer: 2048, total: 6000 },
-  teams: { body: 6000 },
+  teams: { body: 6000, fact: 1000, bytes: 27_000 },
   google_chat: { title: 200, text: 4000 },
   mattermost: { title: 250, text: 7000, fieldValue: 1000 },
 } as const;
 
-const fit = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
 function slackPayload(n: ChatNotice): object {
   const L = chatLimits.slack;
@@ -133,10 +132,10 @@ function slackPayload(n: ChatNotice): object {
     unfurl_media: false,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: plainText(n.title, L.header), emoji: false } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: fit(d.text(`${n.source} · ${n.subtitle}`), L.field) }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: inDialect(d, `${n.source} · ${n.subtitle}`, L.field) }] },
       ...(body ? [{ type: 'section', text: { type: 'mrkdwn', text: body } }] : []),
       ...(n.facts.length
-        ? [{ type: 'section', fields: n.facts.slice(0, L.fields).map((f) => ({ type: 'mrkdwn', text: fit(`*${d.text(f.label)}*\n${d.text(f.value)}`, L.field) })) }]
+        ? [{ type: 'section', fields: n.facts.slice(0, L.fields).map((f) => ({ type: 'mrkdwn', text: `*${d.text(f.label)}*\n${inDialect(d, f.value, L.field - f.label.length - 3)}` })) }]
         : []),
       { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: n.link.text, emoji: false }, url: n.link.url }] },
       { type: 'context', elements: [{ type: 'mrkdwn', text: `${d.text(n.footer)} ${d.run({ text: n.unsubscribe.text, href: n.unsubscribe.url }, d.text(n.unsubscribe.text))}` }] },
@@ -149,8 +148,8 @@ function discordPayload(n: ChatNotice): object {
   const d = dialects.markdown;
   const links = `${d.run({ text: n.link.text, href: n.link.url }, d.text(n.link.text))} · ${d.run({ text: n.unsubscribe.text, href: n.unsubscribe.url }, d.text(n.unsubscribe.text))}`;
   const title = plainText(n.title, L.title);
-  const footer = fit(`${n.source} · ${n.subtitle}`, L.footer);
-  const fields = n.facts.slice(0, L.fields).map((f) => ({ name: fit(f.label, L.fieldName), value: fit(d.text(f.value), L.fieldValue), inline: false }));
+  const footer = cut(`${n.source} · ${n.subtitle}`, L.footer);
+  const fields = n.facts.slice(0, L.fields).map((f) => ({ name: cut(f.label, L.fieldName), value: inDialect(d, f.value, L.fieldValue), inline: false }));
   const used = title.length + footer.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);
   const room = Math.min(L.description, L.total - used) - links.length - 2;
   return {
@@ -191,6 +190,14 @@ function teamsBody(blocks: Block[], limit: number): object[] {
   for (const b of blocks) {
     const size = b.runs.reduce((sum, r) => sum + r.text.length, 0);
     if (used + size > limit) {
+      // Too long even alone: as many of its runs as fit, the last one cut.
+      const runs: Run[] = [];
+      for (let left = limit - used; runs.length < b.runs.length && left > 1; ) {
+        const r = b.runs[runs.length];
+        runs.push({ ...r, text: cut(r.text, left) });
+        left -= r.text.length;
+      }
+      if (out.length === 0 && runs.length) out.push({ type: 'RichTextBlock', inlines: textRuns(runs) });
       out.push({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: '…' }] });
       break;
     }
@@ -201,7 +208,15 @@ function teamsBody(blocks: Block[], limit: number): object[] {
   return out;
 }
 
+/** A Teams card under the 28 KB a Workflows post takes: markup per run adds up, so the body shrinks until the whole fits. */
 function teamsPayload(n: ChatNotice): object {
+  for (let body: number = chatLimits.teams.body; ; body = Math.floor(body / 2)) {
+    const payload = teamsCard(n, body);
+    if (Buffer.byteLength(JSON.stringify(payload)) <= chatLimits.teams.bytes || body < 100) return payload;
+  }
+}
+
+function teamsCard(n: ChatNotice, bodyLimit: number): object {
   return {
     type: 'message',
     attachments: [
@@ -217,8 +232,8 @@ function teamsPayload(n: ChatNotice): object {
           body: [
             { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: plainText(n.title, 500), weight: 'Bolder', size: 'Medium' }] },
             { type: 'RichTextBlock', spacing: 'None', inlines: [{ type: 'TextRun', text: `${n.source} · ${n.subtitle}`, isSubtle: true, size: 'Small' }] },
-            ...teamsBody(markdownBlocks(n.body), chatLimits.teams.body),
-            ...n.facts.map((f) => ({ type: 'RichTextBlock', spacing: 'Small', inlines: [{ type: 'TextRun', text: `${f.label}: `, weight: 'Bolder' }, { type: 'TextRun', text: inertText(f.value) }] })),
+            ...teamsBody(markdownBlocks(n.body), bodyLimit),
+            ...n.facts.map((f) => ({ type: 'RichTextBlock', spacing: 'Small', inlines: [{ type: 'TextRun', text: `${f.label}: `, weight: 'Bolder' }, { type: 'TextRun', text: cut(inertText(f.value), chatLimits.teams.fact) }] })),
             {
               type: 'RichTextBlock',
               separator: true,
@@ -240,6 +255,8 @@ function googleChatPayload(n: ChatNotice): object {
   const d = dialects.html;
   return {
     fallbackText: plainText(`${n.title} (${n.subtitle})`, L.title),
+    // One incident, one thread (the URL asks to reply in it, or start it).
+    ...(n.threadKey ? { thread: { threadKey: n.threadKey } } : {}),
     cardsV2: [
       {
         cardId: 'herald-notice',
@@ -273,7 +290,7 @@ function mattermostPayload(n: ChatNotice): object {
         title: plainText(n.title, L.title),
         title_link: n.link.url,
         text: `${toDialect(n.body, d, L.text)}\n\n${links}`.trimStart(),
-        fields: n.facts.map((f) => ({ short: false, title: f.label, value: fit(d.text(f.value), L.fieldValue) })),
+        fields: n.facts.map((f) => ({ short: false, title: f.label, value: inDialect(d, f.value, L.fieldValue) })),
         footer: `${n.source} · ${n.subtitle}`,
       },
     ],

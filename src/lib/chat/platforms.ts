@@ -49,14 +49,14 @@ export function maskChatUrl(url: URL): string {
 
 /**
  * Where one message is posted. Google Chat threads an incident's messages by
- * a key on the URL (falling back to a new thread when the key's thread is
- * gone); Discord posts into the thread its URL names (`?thread_id=`, kept as
- * given). Slack, Teams and Mattermost incoming webhooks cannot thread.
+ * the `thread.threadKey` in the message, when the URL asks to reply (falling
+ * back to a new thread when the key has none yet); Discord posts into the
+ * thread its URL names (`?thread_id=`, kept as given). Slack, Teams and
+ * Mattermost incoming webhooks cannot thread.
  */
 export function postUrl(platform: ChatPlatform, url: string, threadKey: string | null): string {
   if (platform !== 'google_chat' || !threadKey) return url;
   const target = new URL(url);
-  target.searchParams.set('threadKey', threadKey);
   target.searchParams.set('messageReplyOption', 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
   return target.toString();
 }

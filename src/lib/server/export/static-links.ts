@@ -4,6 +4,7 @@
 // index.html work from any static host, under any path prefix, and from file://.
 import { posix } from 'node:path';
 import { accessFor } from '../accounts';
+import { decodeEntities } from '../../escape';
 
 const liveOnly = ['/subscribe', '/unsubscribe', '/healthz'];
 
@@ -50,14 +51,6 @@ export const diskName = (file: string) => file.split('/').map(decodeURIComponent
 // A start tag with its attributes; quoted values may contain `>`.
 const startTag = /<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g;
 const linkAttribute = /(\s)(href|src|action)(\s*=\s*)"([^"]*)"/gi;
-
-const decodeEntities = (value: string) =>
-  value.replace(/&(#x[0-9a-f]+|#\d+|amp|quot|apos|lt|gt);/gi, (_, name: string) => {
-    const lower = name.toLowerCase();
-    if (lower.startsWith('#x')) return String.fromCodePoint(parseInt(lower.slice(2), 16));
-    if (lower.startsWith('#')) return String.fromCodePoint(parseInt(lower.slice(1), 10));
-    return { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' }[lower]!;
-  });
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 

@@ -10,12 +10,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import { chatPlatformLabels, isChatPlatform, type ChatPlatform } from '../../../db/constants';
 import { subscriberComponents, subscribers, type SubscriberRow } from '../../../db/schema';
 import { detectPlatform, isGoneAnswer, maskChatUrl, pathFits, postUrl } from '../../chat/platforms';
-import { allowHit } from '../accounts';
+import { allowHit, recordAudit, type Actor } from '../accounts';
 import type { HeraldDb } from '../db';
 import { sealSecret } from '../secrets';
 import { ActionError, requireListedComponents } from '../validate';
 import { enqueueOne } from './outbox';
-import { linkSecret, subscribeLimits } from './subscriptions';
+import { channelName, deleteSubscriber, linkSecret, subscribeLimits } from './subscriptions';
 import { answerError, checkWebhookUrl, postJson } from './webhooks';
 
 /** The row's address for a channel: a keyed hash, so the same channel is found again without keeping its URL in the clear. */
@@ -97,41 +97,46 @@ export const chatPacing: Record<ChatPlatform, { channelMs: number; perSecond: nu
 };
 
 /**
- * Spaces posts out, in the worker's memory: per channel (the last post and
- * any Retry-After it was given) and per platform (a sliding second). Each
- * `slot` call reserves the time its post may go, so concurrent sends to one
- * channel queue up instead of racing.
+ * Spaces posts out, in the worker's memory: per channel (the last post, and
+ * any Retry-After the platform gave it) and per platform (a sliding second).
+ * `slot` reserves the time a post may go only when the caller will wait for
+ * it, so concurrent sends to one channel queue up instead of racing, and a
+ * post put back in the queue holds no slot it will not use.
  */
 export class ChatPacer {
   private nextPerChannel = new Map<number, number>();
+  private heldUntil = new Map<number, number>();
   private recentPerPlatform = new Map<ChatPlatform, number[]>();
 
-  /** When a post to this channel may go (ms since the epoch), reserved for the caller. */
-  slot(subscriberId: number, platform: ChatPlatform, now = Date.now()): number {
+  /** When a post to this channel may go (ms since the epoch); reserved only when that is at most `maxWaitMs` away. */
+  slot(subscriberId: number, platform: ChatPlatform, maxWaitMs: number, now = Date.now()): number {
     const pace = chatPacing[platform];
-    let at = Math.max(now, this.nextPerChannel.get(subscriberId) ?? 0);
+    let at = Math.max(now, this.nextPerChannel.get(subscriberId) ?? 0, this.heldUntil.get(subscriberId) ?? 0);
     const recent = (this.recentPerPlatform.get(platform) ?? []).filter((t) => t > now - 1000);
     if (recent.length >= pace.perSecond) at = Math.max(at, recent[recent.length - pace.perSecond] + 1000);
+    this.recentPerPlatform.set(platform, recent);
+    if (at - now > maxWaitMs) return at;
     recent.push(at);
     recent.sort((a, b) => a - b);
-    this.recentPerPlatform.set(platform, recent);
     this.nextPerChannel.set(subscriberId, at + pace.channelMs);
     if (this.nextPerChannel.size > 100_000) this.forgetBefore(now);
     return at;
   }
 
-  /** The platform asked this channel to wait (429 Retry-After): nothing more to it before then. */
+  /** The platform asked this channel to wait (429): nothing more to it before then, including posts already waiting for their slot. */
   holdUntil(subscriberId: number, until: number): void {
-    this.nextPerChannel.set(subscriberId, Math.max(until, this.nextPerChannel.get(subscriberId) ?? 0));
+    this.heldUntil.set(subscriberId, Math.max(until, this.heldUntil.get(subscriberId) ?? 0));
   }
 
-  /** When the channel may next be posted to, without reserving. */
-  freeAt(subscriberId: number): number {
-    return this.nextPerChannel.get(subscriberId) ?? 0;
+  /** Until when the platform asked this channel to wait, if it did. */
+  heldFor(subscriberId: number, now = Date.now()): number | null {
+    const until = this.heldUntil.get(subscriberId);
+    return until !== undefined && until > now ? until : null;
   }
 
   private forgetBefore(now: number): void {
     for (const [id, at] of this.nextPerChannel) if (at < now) this.nextPerChannel.delete(id);
+    for (const [id, at] of this.heldUntil) if (at < now) this.heldUntil.delete(id);
   }
 }
 
@@ -146,15 +151,31 @@ export interface ChatPost {
 export async function sendChat(post: ChatPost, allowPrivate: boolean): Promise<void> {
   const answer = await postJson(postUrl(post.platform, post.url, post.threadKey), { 'User-Agent': 'Herald-Chat/1' }, post.body, allowPrivate);
   if (answer.status >= 200 && answer.status < 300) return;
+  if (answer.status === 429 && answer.retryAfterMs === null) {
+    // Discord says how long in its body too; Google Chat says nothing: a second, then the retries' own doubling.
+    const said = Number(/"retry_after"\s*:\s*([\d.]+)/.exec(answer.body)?.[1]);
+    answer.retryAfterMs = Number.isFinite(said) ? Math.min(said * 1000, 60 * 60_000) : 1000;
+  }
   throw answerError(answer, isGoneAnswer(post.platform, answer.status, answer.body), true);
 }
 
-/** A delivery to a webhook or channel was accepted: shown in the console as its last delivery. */
+/** Staff unsubscribe a channel, audited in the same transaction; its name, or null when it was no longer subscribed. */
+export function removeChatChannel(db: HeraldDb, id: number, actor: Actor): string | null {
+  return db.transaction((tx) => {
+    const row = tx.select().from(subscribers).where(and(eq(subscribers.id, id), eq(subscribers.kind, 'chat'))).get();
+    if (!row) return null;
+    deleteSubscriber(tx, row.id);
+    recordAudit(tx, actor, 'subscribers.chat-remove', channelName(row));
+    return channelName(row);
+  });
+}
+
+/** A post to a channel was accepted: shown in the console as its last delivery. */
 export function noteDelivered(db: Pick<HeraldDb, 'update'>, subscriberId: number, now = new Date()): void {
   db.update(subscribers).set({ lastSentAt: now, failures: 0, lastError: null }).where(eq(subscribers.id, subscriberId)).run();
 }
 
-/** A delivery attempt failed: counted, with the reason, until one is accepted again. */
+/** A post to a channel failed: counted, with the reason, until one is accepted again. */
 export function noteFailure(db: Pick<HeraldDb, 'update'>, subscriberId: number, reason: string): void {
   db.update(subscribers)
     .set({ failures: sql`${subscribers.failures} + 1`, lastError: reason.slice(0, 300) })

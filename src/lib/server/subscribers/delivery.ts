@@ -292,26 +292,25 @@ export class DeliveryWorker {
       count('sent');
       this.acknowledged.push(row.id);
       // A chat message cannot be taken back or deduplicated by the platform: recorded at once, so a crash repeats at most the posts in flight.
-      const record = message.kind === 'chat' || this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS;
-      if (subscriber.kind === 'email') {
-        if (record) this.recordAcknowledged();
-      } else {
+      if (message.kind === 'chat') {
         db.transaction(() => {
           noteDelivered(db, subscriber.id);
-          if (record) this.recordAcknowledged();
+          this.recordAcknowledged();
         });
-      }
+      } else if (this.acknowledged.length >= RECORD_EVERY || Date.now() - this.lastRecorded >= RECORD_EVERY_MS) this.recordAcknowledged();
     } catch (error) {
       const reason = redactEmails((error as Error).message).slice(0, 500);
       count(isAddressRejection(error) || isPermanentFailure(error) || (error instanceof WebhookError && error.gone) ? 'failed' : 'retried');
-      if (subscriber.kind !== 'email') noteFailure(db, subscriber.id, reason);
+      if (subscriber.kind === 'chat') noteFailure(db, subscriber.id, reason);
       // 410 Gone (for chat, the platform's "no such webhook"): the receiver is forgotten, and its queue goes with it.
       if (error instanceof WebhookError && error.gone) return this.forgetGone(subscriber, reason);
+      const giveUpAt = new Date(row.createdAt.getTime() + config.mail.retryHours * 60 * 60_000);
       if (error instanceof WebhookError && error.retryAfterMs !== null) {
         // 429 with Retry-After: this row and everything else for the channel wait that long; no attempt is used up.
-        const until = Date.now() + error.retryAfterMs;
-        this.pacer.holdUntil(subscriber.id, until);
-        return deferRow(db, row.id, new Date(until), reason);
+        const until = new Date(Date.now() + error.retryAfterMs);
+        this.pacer.holdUntil(subscriber.id, until.getTime());
+        if (until > giveUpAt) return markFailed(db, row.id, `gave up: ${reason}`);
+        return deferRow(db, row.id, until, reason);
       }
       if (isAddressRejection(error) && subscriber.kind === 'email') {
         suppressed.set(subscriber.address, reason); // the batch's other rows for it are not tried
@@ -322,7 +321,6 @@ export class DeliveryWorker {
       }
       if (isPermanentFailure(error)) return markFailed(db, row.id, reason);
       const wait = Math.min(config.mail.retryMinSeconds * 1000 * 2 ** Math.max(0, row.attempts - 1), 60 * 60_000);
-      const giveUpAt = new Date(row.createdAt.getTime() + config.mail.retryHours * 60 * 60_000);
       markRetry(db, row, reason, new Date(Date.now() + wait), giveUpAt);
     }
   }
@@ -391,17 +389,18 @@ export class DeliveryWorker {
    */
   private async paced(row: OutboxRow, subscriberId: number, post: ChatPost): Promise<boolean> {
     const now = Date.now();
-    const free = this.pacer.freeAt(subscriberId);
-    if (free - now > CHAT_WAIT_INLINE_MS) {
-      deferRow(this.options.db, row.id, new Date(free));
+    const at = this.pacer.slot(subscriberId, post.platform, CHAT_WAIT_INLINE_MS, now);
+    if (at - now > CHAT_WAIT_INLINE_MS) {
+      deferRow(this.options.db, row.id, new Date(at));
       return false;
     }
-    const wait = this.pacer.slot(subscriberId, post.platform, now) - now;
-    if (wait > CHAT_WAIT_INLINE_MS) {
-      deferRow(this.options.db, row.id, new Date(now + wait));
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    // A 429 for this channel while this post waited: it waits as long too.
+    const held = this.pacer.heldFor(subscriberId);
+    if (held !== null) {
+      deferRow(this.options.db, row.id, new Date(held));
       return false;
     }
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     return true;
   }
 

@@ -136,7 +136,7 @@ export interface SubscriberListing {
   confirmedAt: Date | null;
   createdAt: Date;
   components: string[];
-  /** Webhooks and chat: the last accepted delivery, and failed attempts since. */
+  /** Chat: the last accepted post, and failed attempts since. */
   lastSentAt: Date | null;
   failures: number;
   lastError: string | null;
@@ -154,11 +154,15 @@ export function subscriberName(s: Pick<SubscriberRow, 'kind' | 'address' | 'plat
   return reveal || s.kind === 'webhook' ? s.address : maskEmail(s.address);
 }
 
-/** Subscribers for the console, newest first; addresses masked unless `reveal`. */
-export function listSubscribers(db: HeraldDb, { reveal, limit = 200 }: { reveal: boolean; limit?: number }): SubscriberListing[] {
-  const rows = db.select().from(subscribers).orderBy(desc(subscribers.id)).limit(limit).all();
+/** Subscribers for the console (of one kind, if given), newest first; addresses masked unless `reveal`. */
+export function listSubscribers(db: HeraldDb, { reveal, limit = 200, kind }: { reveal: boolean; limit?: number; kind?: SubscriberRow['kind'] }): SubscriberListing[] {
+  const query = db.select().from(subscribers);
+  const rows = (kind ? query.where(eq(subscribers.kind, kind)) : query).orderBy(desc(subscribers.id)).limit(limit).all();
   const follows = new Map<number, string[]>();
-  for (const f of db.select().from(subscriberComponents).all()) follows.set(f.subscriberId, [...(follows.get(f.subscriberId) ?? []), f.componentId]);
+  const listed = rows.map((s) => s.id);
+  for (const f of listed.length ? db.select().from(subscriberComponents).where(inArray(subscriberComponents.subscriberId, listed)).all() : []) {
+    follows.set(f.subscriberId, [...(follows.get(f.subscriberId) ?? []), f.componentId]);
+  }
   return rows.map((s) => ({
     id: s.id,
     kind: s.kind,

@@ -13,6 +13,8 @@ import { allowHit } from '../accounts';
 import { isSealed, randomSecret, sealSecret } from '../secrets';
 import { subscribeLimits } from './subscriptions';
 import { ActionError, requireListedComponents } from '../validate';
+import { chatPlatformLabels } from '../../../db/constants';
+import { detectPlatform } from '../../chat/platforms';
 
 /** The header a delivery's signature travels in: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`. */
 export const signatureHeader = 'Herald-Signature';
@@ -59,6 +61,9 @@ export async function subscribeWebhook(
   input: { url: unknown; componentIds: string[]; clientAddress: string; allowPrivate: boolean; secretsKey?: Buffer | null },
   now = new Date(),
 ): Promise<WebhookSubscription | null> {
+  // A chat platform's URL here would be kept as it is and shown to staff, and get JSON the platform does not take.
+  const chat = URL.canParse(String(input.url).trim()) ? detectPlatform(new URL(String(input.url).trim())) : null;
+  if (chat?.certain) throw new ActionError('url', `this is a ${chatPlatformLabels[chat.platform]} incoming-webhook URL: subscribe it at /subscribe/chat, where it is kept secret and gets messages ${chatPlatformLabels[chat.platform]} shows`);
   const url = await checkWebhookUrl(input.url, input.allowPrivate);
   const chosen = requireListedComponents(db, 'components', input.componentIds);
   if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return null;
