@@ -14,7 +14,7 @@ import { readContentFolder } from '../../src/lib/content/index';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/delivery';
 import { contentFolder } from '../../src/lib/server/paths';
 import { createIncident, postUpdate, scheduleMaintenance } from '../../src/lib/server/publishing/staff-actions';
-import { queueNotification } from '../../src/lib/server/subscribers/outbox';
+import { deliveryReport, queueNotification, recentJobs } from '../../src/lib/server/subscribers/outbox';
 import { deleteStaleUnconfirmed } from '../../src/lib/server/subscribers/subscriptions';
 import { checkChatUrl, subscribeChat } from '../../src/lib/server/subscribers/chat';
 import { confirmSubscriber, listSubscribers, subscriberFromLink } from '../../src/lib/server/subscribers/subscriptions';
@@ -186,6 +186,9 @@ describe('chat delivery', () => {
       expect(subscriber?.kind).toBe('chat');
       expect(subscriber?.platform).toBe(platform);
     }
+    // The proof of delivery counts the channels.
+    const job = recentJobs(env.ctx.db, 1)[0].job;
+    expect(deliveryReport(env.ctx.db, job.event)?.channels).toEqual([expect.objectContaining({ channel: 'chat', recipients: 5, accepted: 5, failed: 0, queued: 0 })]);
     // The console sees each channel's last delivery.
     const listed = listSubscribers(env.ctx.db, { reveal: false }).filter((s) => s.kind === 'chat');
     expect(listed).toHaveLength(5);
