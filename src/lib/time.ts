@@ -1,5 +1,6 @@
 // Time at the edges: everything is a UTC instant until it is shown or cut into
 // days, and then the page's time zone decides, never the server's.
+import { locales, type Locale } from './i18n/locales';
 
 /** A calendar day in the page's time zone, as `YYYY-MM-DD`. */
 export type LocalDay = string;
@@ -180,18 +181,18 @@ export function formatDuration(ms: number): string {
 
 const displayFormatters = new Map<string, Intl.DateTimeFormat>();
 
-function displayFormatter(key: string, timeZone: string, options: Intl.DateTimeFormatOptions) {
-  const cacheKey = `${key}|${timeZone}`;
+function displayFormatter(key: string, timeZone: string, options: Intl.DateTimeFormatOptions, locale: Locale = 'en') {
+  const cacheKey = `${key}|${timeZone}|${locale}`;
   let formatter = displayFormatters.get(cacheKey);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, ...options });
+    formatter = new Intl.DateTimeFormat(locales[locale].intl, { timeZone, ...options });
     displayFormatters.set(cacheKey, formatter);
   }
   return formatter;
 }
 
-/** "14 Sep 2026, 08:20 UTC" in the page's zone. */
-export function formatDateTime(instant: Date, timeZone: string): string {
+/** "14 Sep 2026, 08:20 UTC" in the page's zone (in English; "14. Sept. 2026, 08:20 UTC" in German). */
+export function formatDateTime(instant: Date, timeZone: string, locale: Locale = 'en'): string {
   return displayFormatter('datetime', timeZone, {
     day: 'numeric',
     month: 'short',
@@ -200,7 +201,7 @@ export function formatDateTime(instant: Date, timeZone: string): string {
     minute: '2-digit',
     hourCycle: 'h23',
     timeZoneName: 'short',
-  }).format(instant);
+  }, locale).format(instant);
 }
 
 function formatClock(instant: Date, timeZone: string): string {
@@ -236,15 +237,15 @@ export function formatWindow(from: Date, until: Date, timeZone: string): string 
 }
 
 /** "14 Sep 2026" for a local day. */
-export function formatDay(day: LocalDay): string {
-  return displayFormatter('day', 'UTC', { day: 'numeric', month: 'short', year: 'numeric' }).format(
+export function formatDay(day: LocalDay, locale: Locale = 'en'): string {
+  return displayFormatter('day', 'UTC', { day: 'numeric', month: 'short', year: 'numeric' }, locale).format(
     new Date(`${day}T12:00:00Z`),
   );
 }
 
 /** "September 2026" for a `YYYY-MM`. */
-export function formatMonth(month: string): string {
-  return displayFormatter('month', 'UTC', { month: 'long', year: 'numeric' }).format(new Date(`${month}-15T12:00:00Z`));
+export function formatMonth(month: string, locale: Locale = 'en'): string {
+  return displayFormatter('month', 'UTC', { month: 'long', year: 'numeric' }, locale).format(new Date(`${month}-15T12:00:00Z`));
 }
 
 /** The value for an `<input type="datetime-local">`: the wall clock in the zone, to the minute. */

@@ -4,6 +4,7 @@ import { z } from 'astro/zod';
 import { parse as parseYaml } from 'yaml';
 import { ContentError, describeIssue, slugPattern } from './incident-file';
 import { contrastRatio, minimumContrast } from '../contrast';
+import { localeCodes, type Locale } from '../i18n/locales';
 
 const slug = z.string().regex(slugPattern, 'use lower-case letters, digits and dashes');
 
@@ -69,8 +70,17 @@ export const pageSchema = z
       .array(z.object({ label: z.string().trim().min(1).max(60), url: z.string().url().refine((u) => /^https?:/.test(u), 'an http(s) URL') }).strict())
       .max(10)
       .default([]),
+    /** The languages the interface is offered in (src/lib/i18n/locales.ts has the codes); English alone unless set. */
+    languages: z
+      .array(z.enum(localeCodes as [Locale, ...Locale[]], { errorMap: () => ({ message: `one of ${localeCodes.join(', ')}` }) }))
+      .min(1)
+      .refine((codes) => new Set(codes).size === codes.length, 'each language once')
+      .default(['en']),
+    /** The language of the page at `/`, and of anything not translated: one of `languages`. */
+    default_language: z.enum(localeCodes as [Locale, ...Locale[]], { errorMap: () => ({ message: `one of ${localeCodes.join(', ')}` }) }).default('en'),
   })
-  .strict();
+  .strict()
+  .refine((page) => page.languages.includes(page.default_language), { message: 'default_language must be one of languages', path: ['default_language'] });
 /** What page.yml says, and the addresses Herald serves its brand files at (content/index.ts fills them in). */
 export type PageSettings = z.output<typeof pageSchema> & { assets?: BrandUrls };
 

@@ -1,0 +1,20 @@
+// The languages Herald's interface is written in. A page offers some of them
+// (content/page.yml: languages, default_language); each has a catalogue of
+// messages in ./messages, and dates, numbers and plurals come from Intl.
+export const locales = {
+  en: { name: 'English', dir: 'ltr', intl: 'en-GB' },
+  de: { name: 'Deutsch', dir: 'ltr', intl: 'de-DE' },
+  fr: { name: 'Français', dir: 'ltr', intl: 'fr-FR' },
+  es: { name: 'Español', dir: 'ltr', intl: 'es-ES' },
+  'pt-BR': { name: 'Português (Brasil)', dir: 'ltr', intl: 'pt-BR' },
+  ja: { name: '日本語', dir: 'ltr', intl: 'ja-JP' },
+  ar: { name: 'العربية', dir: 'rtl', intl: 'ar' },
+} as const satisfies Record<string, { name: string; dir: 'ltr' | 'rtl'; intl: string }>;
+
+export type Locale = keyof typeof locales;
+
+export const localeCodes = Object.keys(locales) as Locale[];
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && Object.hasOwn(locales, value);
+}
