@@ -9,6 +9,7 @@ import { describeContentProblem } from './lib/server/publishing';
 import { sameSecret } from './lib/server/secrets';
 import { readLapsedPromises } from './lib/server/read-model';
 import { isStorageFull, lastBackupStatus, storageFullMessage } from './lib/server/storage';
+import { localizedPath } from './lib/i18n/paths';
 
 /**
  * What every console page shows around its own content (layouts/Console.astro):
@@ -201,10 +202,11 @@ const renderCaching = defineMiddleware(async (context, next) => {
   const { pathname } = context.url;
   const method = context.request.method;
   if ((method !== 'GET' && method !== 'HEAD') || !isSharedPublicPath(pathname)) return next();
-  const { db, renderCache, metrics } = await getRuntime();
+  const { db, renderCache, metrics, content } = await getRuntime();
   const version = contentVersion(db);
   // Shared pages never read their query string, so the path alone is the key: `?junk` can neither force renders nor flush the cache.
-  const key = pathname;
+  // A page read in another language is kept under the address it was asked at (/de/…), as Herald's server looks it up.
+  const key = localizedPath(context.locals.locale ?? content.page.default_language, pathname, content.page.default_language);
   let entry: CachedAnswer | null | undefined = renderCache.get(key, version);
   const hit = !!entry;
   if (!entry) {

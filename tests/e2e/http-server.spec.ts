@@ -61,12 +61,12 @@ test('unknown addresses are one shared "not found" answer: no-store, from memory
   for (let attempt = 0; attempt < 2; attempt++) {
     const minute = Math.floor(Date.now() / 60_000);
     if (await floodOfUnknownsKeepsHome()) return;
-    expect(Math.floor(Date.now() / 60_000), '/ was evicted within one minute').not.toBe(minute);
+    expect(Math.floor(Date.now() / 60_000), '/ or the shared "not found" was rendered again within one minute').not.toBe(minute);
   }
   throw new Error('/ was evicted twice');
 });
 
-/** Whether `/`, cached before more distinct unknown paths than the cache holds, is still a hit after them. */
+/** Whether the shared "not found" and `/` (cached before more distinct unknown paths than the cache holds) are still hits after them. */
 async function floodOfUnknownsKeepsHome(): Promise<boolean> {
   const first = await fetch(`${server.url}/`);
   expect(first.status).toBe(200);
@@ -87,8 +87,9 @@ async function floodOfUnknownsKeepsHome(): Promise<boolean> {
   }
   const later = await fetch(`${server.url}/no-such-page-again`);
   expect(later.status).toBe(404);
-  expect(later.headers.get('x-herald-cache')).toBe('hit');
   expect(await later.text()).toContain('Page not found');
+  // The shared answer is kept for the minute, like every other: a new minute renders it again (the caller checks that it turned).
+  if (later.headers.get('x-herald-cache') !== 'hit') return false;
   // `/` was never evicted by them: still a hit, not a fresh render.
   const home = await fetch(`${server.url}/`);
   return home.headers.get('x-herald-cache') === 'hit';

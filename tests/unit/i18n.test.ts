@@ -10,6 +10,8 @@ import { catalogues, translator, type Message } from '../../src/lib/i18n/transla
 import { en } from '../../src/lib/i18n/messages/en';
 import { pageSchema } from '../../src/lib/content/catalog';
 import { formatDateTime, formatMonth } from '../../src/lib/time';
+import { localizedPath, splitLocalePath } from '../../src/lib/i18n/paths';
+import { accessFor, isPersonalPath, isSharedPublicPath } from '../../src/lib/server/accounts/access';
 
 const placeholders = (m: Message) => [...new Set((typeof m === 'string' ? [m] : Object.values(m)).flatMap((text) => [...text!.matchAll(/\{(\w+)\}/g)].map((x) => x[1])))].sort();
 
@@ -84,5 +86,36 @@ describe('page.yml languages', () => {
     expect(pageSchema.safeParse({ name: 'P', languages: ['en', 'xx'] }).error?.issues[0]).toMatchObject({ path: ['languages', 1], message: expect.stringContaining('one of en, de') });
     expect(pageSchema.safeParse({ name: 'P', languages: ['de'] }).error?.issues[0]).toMatchObject({ path: ['default_language'] });
     expect(pageSchema.safeParse({ name: 'P', languages: ['de', 'de'], default_language: 'de' }).success).toBe(false);
+  });
+});
+
+describe('language in the address', () => {
+  const offered = ['en', 'de', 'pt-BR'] as const;
+  it.each([
+    ['/', { locale: 'en', path: '/', prefixed: false }],
+    ['/de', { locale: 'de', path: '/', prefixed: true }],
+    ['/de/', { locale: 'de', path: '/', prefixed: true }],
+    ['/de/incidents/x', { locale: 'de', path: '/incidents/x', prefixed: true }],
+    ['/pt-BR/history/2026-11', { locale: 'pt-BR', path: '/history/2026-11', prefixed: true }],
+    ['/en/incidents/x', { locale: 'en', path: '/en/incidents/x', prefixed: false }],
+    ['/fr/', { locale: 'en', path: '/fr/', prefixed: false }],
+    ['/dev/x', { locale: 'en', path: '/dev/x', prefixed: false }],
+  ])('%s', (path, expected) => {
+    expect(splitLocalePath(path, offered, 'en')).toEqual(expected);
+  });
+
+  it('writes the default language at the plain path, the others under their code', () => {
+    expect(localizedPath('en', '/incidents/x', 'en')).toBe('/incidents/x');
+    expect(localizedPath('de', '/', 'en')).toBe('/de/');
+    expect(localizedPath('de', '/incidents/x', 'en')).toBe('/de/incidents/x');
+  });
+
+  it('applies the same access rules under a language', () => {
+    expect(accessFor('/de/admin')).toEqual({ kind: 'console', role: 'editor' });
+    expect(accessFor('/DE/admin/users')).toEqual({ kind: 'console', role: 'owner' });
+    expect(accessFor('/ja/api/admin/incidents')).toEqual({ kind: 'api' });
+    expect(isPersonalPath('/de/subscribe/manage')).toBe(true);
+    expect(isSharedPublicPath('/pt-br/unsubscribe')).toBe(false);
+    expect(isSharedPublicPath('/de/incidents/x')).toBe(true);
   });
 });

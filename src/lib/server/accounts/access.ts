@@ -1,6 +1,7 @@
 // Who may reach which path. One table for the whole site, used by the
 // middleware; tests enumerate src/pages and check every admin route against it.
 import type { StaffRole, TokenScope } from '../../../db/constants';
+import { localeCodes } from '../../i18n/locales';
 
 export type Access =
   /** Anyone: the public status site. */
@@ -29,7 +30,14 @@ function normalizedPath(pathname: string): string {
   } catch {
     /* malformed escapes: match the raw path; the router answers 400 or 404 */
   }
-  return decoded.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase();
+  return withoutLocale(decoded.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase());
+}
+
+const localePrefix = new RegExp(`^/(?:${localeCodes.map((c) => c.toLowerCase()).join('|')})(?=/|$)`);
+
+/** `/de/subscribe` is `/subscribe` in German: the same rules, whichever languages the page offers. */
+function withoutLocale(path: string): string {
+  return path.replace(localePrefix, '') || '/';
 }
 
 export function accessFor(pathname: string): Access {

@@ -9,6 +9,7 @@ import { isMonth } from '../../time';
 import { brandFile } from '../../content/brand';
 import { incidentExists, listedComponentExists } from '../read-model';
 import type { Runtime } from '../runtime';
+import { splitLocalePath } from '../../i18n/paths';
 
 /** The Statuspage-compatible JSON documents (src/pages/api/v2/). */
 export const publicApiPaths = [
@@ -44,6 +45,9 @@ const fixedPaths = new Set([
   ...publicApiPaths,
 ]);
 
+/** Addresses that exist in one language only: under /de/ they are not found. */
+const notTranslated = ['/admin', '/api', '/img', '/brand', '/healthz', '/metrics', '/.well-known', '/404', '/500'];
+
 /** Prefixes whose pages decide for themselves: the console and HTTP API (after access control), signed image paths. */
 const astroDecides = ['/admin', '/api/admin', '/img/'];
 
@@ -58,6 +62,13 @@ export function publicPathMayExist(runtime: Runtime, rawPath: string): boolean {
     path = decodeURIComponent(rawPath);
   } catch {
     return true; // malformed escapes: Astro answers 400
+  }
+  const { page } = runtime.content;
+  const language = splitLocalePath(path, page.languages, page.default_language);
+  if (language.prefixed) {
+    // Pages come in every language; the console, the APIs, files and probes only at their own address.
+    if (notTranslated.some((prefix) => language.path === prefix || language.path.startsWith(`${prefix}/`))) return false;
+    path = language.path;
   }
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   if (fixedPaths.has(path)) return true;

@@ -19,6 +19,7 @@ import { builtClient, builtEntry, cliScript, projectRoot } from '../paths';
 import { exportDirProblem } from '../export';
 import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
+import { splitLocalePath } from '../../i18n/paths';
 import { isSharedPublicPath } from '../accounts';
 import { answerHitFromMemory, contentVersion, forgetContentVersion, pathOf, writeCachedAnswer, writeHit } from './render-cache';
 import { reloadContentOnChange, startRuntime, type Runtime } from '../runtime';
@@ -176,7 +177,11 @@ async function start(): Promise<Server> {
     // keeps) the full GET answer, and Node leaves the body out because the
     // response was created for a HEAD request.
     if (request.method === 'HEAD') request.method = 'GET';
-    const locals = { herald: runtime };
+    // `/de/incidents/x` is `/incidents/x` read in German: Astro routes the plain path, the pages read the language.
+    const { page } = runtime.content;
+    const language = splitLocalePath(path, page.languages, page.default_language);
+    if (language.prefixed && request.url !== '/404') request.url = `${language.path}${(request.url ?? '').slice(path.length)}`;
+    const locals = { herald: runtime, locale: language.locale };
     // Paths no route matches: the "page not found" page, through the same middleware.
     const notFound = () => {
       request.url = '/404';
