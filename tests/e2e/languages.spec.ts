@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { root, startServer, type RunningServer } from './server';
+import { herald, root, startServer, type RunningServer } from './server';
 
 let server: RunningServer;
 
@@ -52,6 +52,23 @@ test('each language at its own address, cached apart, with alternates and a swit
   const head = await get('/de/', { method: 'HEAD' });
   expect(head.status).toBe(200);
   expect(await head.text()).toBe('');
+});
+
+test('an open incident on /de/ and its own page read in German, linking within the language', async () => {
+  const slug = herald(server.db, 'incident', 'create', '--title', 'Webmail slow', '--impact', 'major', '--component', 'webmail', '--message', 'Looking into it.').split('\n')[0];
+  let html = '';
+  await expect.poll(async () => (html = await (await get('/de/')).text())).toContain('Webmail slow');
+  expect(html).toContain('Erhebliche Auswirkung');
+  expect(html).toContain(`href="/de/incidents/${slug}"`);
+  expect(html).toMatch(/Betrifft Web interface/);
+  expect(html).toMatch(/<strong>Wird untersucht<\/strong> · aktualisiert <time/);
+  const incident = await (await get(`/de/incidents/${slug}`)).text();
+  expect(incident).toMatch(/<html lang="de"/);
+  expect(incident).toContain('Wird untersucht');
+  expect(incident).toContain('hreflang="en" href="/incidents/');
+  const english = await (await get('/')).text();
+  expect(english).toContain('Major impact');
+  expect(english).toContain(`href="/incidents/${slug}"`);
 });
 
 test('under a language, only pages exist: not the console, the APIs, files, or a language the page does not offer', async () => {

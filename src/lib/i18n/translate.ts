@@ -45,3 +45,16 @@ export function translator(locale: Locale): Translate {
   translators.set(locale, t);
   return t;
 }
+
+/**
+ * A message cut at the named placeholders, for a page that puts markup there
+ * (a <time>): its text and slots in the language's order, e.g.
+ * `card.window` → ["du ", {slot: "from"}, " au ", {slot: "until"}].
+ */
+export function pieces(t: Translate, key: MessageKey, slots: string[], params: Params = {}): (string | { slot: string })[] {
+  const marked = t(key, { ...params, ...Object.fromEntries(slots.map((name, i) => [name, `\u0000${i}\u0000`])) });
+  return marked
+    .split(/\u0000(\d+)\u0000/)
+    .map((part, i) => (i % 2 ? { slot: slots[Number(part)] } : part))
+    .filter((part) => part !== '');
+}
