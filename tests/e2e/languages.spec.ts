@@ -31,9 +31,9 @@ test('each language at its own address, cached apart, with alternates and a swit
   expect(html).toMatch(/<html lang="de" dir="ltr"/);
   expect(html).toContain('>Komponenten</h2>');
   expect(html).toContain('>Updates erhalten</h2>');
-  expect(html).toMatch(/hreflang="en" href="https?:\/\/[^"/]+\/"/);
-  expect(html).toMatch(/hreflang="ar" href="https?:\/\/[^"/]+\/ar\/"/);
-  expect(html).toMatch(/hreflang="x-default" href="https?:\/\/[^"/]+\/"/);
+  expect(html).toContain('hreflang="en" href="/"');
+  expect(html).toContain('hreflang="ar" href="/ar/"');
+  expect(html).toContain('hreflang="x-default" href="/"');
   expect(html).toMatch(/<span aria-current="page" lang="de">Deutsch<\/span>/);
   // Asked again: from the cache, still German; and / is still English.
   const again = await get('/de/');
@@ -65,7 +65,7 @@ test('an open incident on /de/ and its own page read in German, linking within t
   const incident = await (await get(`/de/incidents/${slug}`)).text();
   expect(incident).toMatch(/<html lang="de"/);
   expect(incident).toContain('Wird untersucht');
-  expect(incident).toMatch(/hreflang="en" href="https?:\/\/[^"/]+\/incidents\//);
+  expect(incident).toContain('hreflang="en" href="/incidents/');
   const english = await (await get('/')).text();
   expect(english).toContain('Major impact');
   expect(english).toContain(`href="/incidents/${slug}"`);
