@@ -224,7 +224,7 @@ const renderCaching = defineMiddleware(async (context, next) => {
         // The "page not found" page is the same for every unknown address: kept once, for the server to answer them all.
         if (response.status === 404 && type.startsWith('text/html')) {
           const body = Buffer.from(await response.arrayBuffer());
-          renderCache.keepNotFound(cachedAnswer(version, 404, response.headers, body));
+          renderCache.keepNotFound(cachedAnswer(version, 404, response.headers, body), context.locals.locale ?? content.page.default_language);
           own = new Response(body, { status: 404, headers: response.headers });
           return null;
         }

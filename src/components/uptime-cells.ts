@@ -3,8 +3,9 @@
 // days before today are written once: they are the same cell objects from
 // render to render until something changes them (uptimeBar in
 // src/lib/uptime.ts), so only today's cell is written again.
-import { componentStatusLabels } from '../db/constants';
+import type { ComponentStatus } from '../db/constants';
 import { escapeHtml } from '../lib/escape';
+import type { Reader } from '../lib/i18n/reader';
 import { formatDay, formatDuration } from '../lib/time';
 import type { DayCell, UptimeBar } from '../lib/uptime';
 
@@ -15,38 +16,41 @@ interface Written {
   html: string;
 }
 
-/** By the bar's first cell: one entry per bar, gone with its cells. */
-const written = new WeakMap<DayCell, Written>();
+/** Per language, by the bar's first cell: one entry per bar, gone with its cells. */
+const writtenIn = new Map<Reader, WeakMap<DayCell, Written>>();
 
 /** What a day's cell says when pointed at: its statuses with how long, and its uptime. */
-function describe(cell: DayCell): string {
-  if (cell.percent === null) return `${formatDay(cell.day)}: no data`;
-  const parts = Object.entries(cell.msByStatus).map(
-    ([status, ms]) => `${componentStatusLabels[status as keyof typeof componentStatusLabels].toLowerCase()} ${formatDuration(ms!)}`,
+function describe(cell: DayCell, { t, locale, percent }: Reader): string {
+  const day = formatDay(cell.day, locale);
+  if (cell.percent === null) return t('uptime.cell_no_data', { day });
+  const parts = Object.entries(cell.msByStatus).map(([status, ms]) =>
+    t('uptime.cell_status', { status: t(`status.${status as ComponentStatus}`), duration: formatDuration(ms!, locale) }),
   );
-  return `${formatDay(cell.day)}: ${[...parts, `${cell.percent.toFixed(2)}%`].join(', ')}${cell.correction ? ' (corrected)' : ''}`;
+  return t(cell.correction ? 'uptime.cell_corrected' : 'uptime.cell', { day, facts: [...parts, percent(cell.percent)].join(t('day.separator')) });
 }
 
 /** A quiet day is a bare <li> (operational is the bar's own colour); others say what happened and link to the day's details. */
-function cellHtml(cell: DayCell, daysHref: string | undefined): string {
-  if (cell.percent === null) return `<li class="d-none" title="${escapeHtml(describe(cell))}"></li>`;
+function cellHtml(cell: DayCell, daysHref: string | undefined, reader: Reader): string {
+  if (cell.percent === null) return `<li class="d-none" title="${escapeHtml(describe(cell, reader))}"></li>`;
   if (cell.status === 'operational' && !cell.correction) return '<li></li>';
   const classes = [`d-${cell.status}`, ...(cell.correction ? ['corrected'] : [])].join(' ');
   const inner = daysHref !== undefined ? `<a href="${escapeHtml(`${daysHref}#day-${cell.day}`)}" tabindex="-1"></a>` : '';
-  return `<li class="${classes}" title="${escapeHtml(describe(cell))}">${inner}</li>`;
+  return `<li class="${classes}" title="${escapeHtml(describe(cell, reader))}">${inner}</li>`;
 }
 
-/** The bar's cells, escaped, oldest day first; `daysHref` is where each day's details are (`${daysHref}#day-YYYY-MM-DD`). */
-export function barCellsHtml(bar: UptimeBar, daysHref?: string): string {
+/** The bar's cells, escaped, oldest day first, in the reader's language; `daysHref` is where each day's details are (`${daysHref}#day-YYYY-MM-DD`). */
+export function barCellsHtml(bar: UptimeBar, daysHref: string | undefined, reader: Reader): string {
   const { days } = bar;
   if (days.length === 0) return '';
   const before = days.slice(0, -1);
+  let written = writtenIn.get(reader);
+  if (!written) writtenIn.set(reader, (written = new WeakMap()));
   const known = written.get(days[0]);
   let html: string;
   if (known && known.daysHref === daysHref && known.before.length === before.length && before.every((cell, n) => cell === known.before[n])) html = known.html;
   else {
-    html = before.map((cell) => cellHtml(cell, daysHref)).join('');
+    html = before.map((cell) => cellHtml(cell, daysHref, reader)).join('');
     written.set(days[0], { daysHref, before, html });
   }
-  return html + cellHtml(days[days.length - 1], daysHref);
+  return html + cellHtml(days[days.length - 1], daysHref, reader);
 }

@@ -170,14 +170,33 @@ export function isMonth(value: string): boolean {
 }
 
 /** Human duration: "47 min", "3 h 12 min", "2 d 4 h". */
-export function formatDuration(ms: number): string {
+export function formatDuration(ms: number, locale: Locale = 'en'): string {
   const minutes = Math.max(1, Math.round(ms / 60_000));
-  if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
   const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+  // Two units at most: "2 h 50 min", "3 d 4 h"; minutes under an hour.
+  const parts: [number, 'day' | 'hour' | 'minute'][] =
+    minutes < 60 ? [[minutes, 'minute']] : hours < 48 ? [[hours, 'hour'], [minutes % 60, 'minute']] : [[days, 'day'], [hours % 24, 'hour']];
+  const shown = parts.filter(([n], i) => i === 0 || n > 0);
+  if (locale === 'en') return shown.map(([n, unit]) => `${n} ${englishUnits[unit]}`).join(' ');
+  const intl = locales[locale].intl;
+  return listFormatter(intl).format(shown.map(([n, unit]) => unitFormatter(intl, unit).format(n)));
 }
+
+// English keeps Herald's own short units (mails and the API's texts use them too); other languages take Intl's.
+const englishUnits = { day: 'd', hour: 'h', minute: 'min' } as const;
+const unitFormatters = new Map<string, Intl.NumberFormat>();
+const unitFormatter = (intl: string, unit: string) => {
+  let formatter = unitFormatters.get(`${intl}|${unit}`);
+  if (!formatter) unitFormatters.set(`${intl}|${unit}`, (formatter = new Intl.NumberFormat(intl, { style: 'unit', unit, unitDisplay: 'short' })));
+  return formatter;
+};
+const listFormatters = new Map<string, Intl.ListFormat>();
+const listFormatter = (intl: string) => {
+  let formatter = listFormatters.get(intl);
+  if (!formatter) listFormatters.set(intl, (formatter = new Intl.ListFormat(intl, { type: 'unit', style: 'narrow' })));
+  return formatter;
+};
 
 const displayFormatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -1,21 +1,26 @@
-// A page offered in English, German and Arabic (content/page.yml: languages):
+// A page offered in every shipped language (content/page.yml: languages):
 // /de/ reads in German with lang="de", /ar/ right to left, / stays English;
 // each language is cached on its own address, so no visitor gets a cached page
-// in another language; the console, the APIs and a language the page does not
-// offer are not found under a language's prefix; the pages pass axe at 360 px.
+// in another language, and `/` sends a browser arriving from elsewhere to its
+// language, never from a cache; the console, the APIs and a language the page
+// does not offer are not found under a language's prefix; every language's
+// pages pass axe at 360 px.
 import AxeBuilder from '@axe-core/playwright';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { herald, root, startServer, type RunningServer } from './server';
+import { localeCodes } from '../../src/lib/i18n/locales';
 
 let server: RunningServer;
+/** Every language Herald ships: all but the pseudo-language, which has its own spec. */
+const shipped = localeCodes.filter((code) => code !== 'en-XA');
 
 test.beforeAll(async () => {
   const content = join(mkdtempSync(join(tmpdir(), 'herald-languages-')), 'content');
   cpSync(join(root, 'content'), content, { recursive: true });
-  writeFileSync(join(content, 'page.yml'), `${readFileSync(join(content, 'page.yml'), 'utf8')}languages: [en, de, ar]\ndefault_language: en\n`);
+  writeFileSync(join(content, 'page.yml'), `${readFileSync(join(content, 'page.yml'), 'utf8')}languages: [${shipped.join(', ')}]\ndefault_language: en\n`);
   server = await startServer({ CONTENT_DIR: content });
 });
 test.afterAll(async () => {
@@ -39,11 +44,13 @@ test('each language at its own address, cached apart, with alternates and a swit
   const again = await get('/de/');
   expect(again.headers.get('x-herald-cache')).toBe('hit');
   expect(await again.text()).toContain('>Komponenten</h2>');
+  // Following a link on the site to `/` (the language list's "English"): English, whatever the browser prefers.
   for (let i = 0; i < 2; i++) {
-    const english = await get('/', { headers: { 'Accept-Language': 'de' } });
+    const english = await get('/', { headers: { 'Accept-Language': 'de', 'Sec-Fetch-Site': 'same-origin' } });
     const text = await english.text();
     expect(text).toMatch(/<html lang="en" dir="ltr"/);
     expect(text).toContain('>Components</h2>');
+    expect(english.headers.get('vary')).toBe('Accept-Language, Sec-Fetch-Site, Accept-Encoding');
   }
   const arabic = await (await get('/ar/')).text();
   expect(arabic).toMatch(/<html lang="ar" dir="rtl"/);
@@ -52,6 +59,48 @@ test('each language at its own address, cached apart, with alternates and a swit
   const head = await get('/de/', { method: 'HEAD' });
   expect(head.status).toBe(200);
   expect(await head.text()).toBe('');
+});
+
+test('/ sends a browser arriving from elsewhere to its language, and no cache can hand that answer to another browser', async () => {
+  // / is in the render cache by now (the test above), in English.
+  expect((await get('/', { headers: { 'Sec-Fetch-Site': 'same-origin' } })).headers.get('x-herald-cache')).toBe('hit');
+  const cases: [string | null, string | null][] = [
+    ['de-AT,de;q=0.9,en;q=0.5', '/de/'],
+    ['ja', '/ja/'],
+    ['pt', '/pt-BR/'],
+    ['fr-CA;q=0.8, ar;q=0.9', '/ar/'],
+    ['en-US,en;q=0.9,de;q=0.8', null],
+    ['ko, zh;q=0.5', null],
+    [null, null],
+  ];
+  for (const [languages, location] of cases) {
+    for (const site of ['none', 'cross-site', undefined]) {
+      const headers: Record<string, string> = {};
+      if (languages) headers['Accept-Language'] = languages;
+      if (site) headers['Sec-Fetch-Site'] = site;
+      const response = await get('/', { headers });
+      const label = `${languages} from ${site}`;
+      if (location) {
+        expect(response.status, label).toBe(302);
+        expect(response.headers.get('location'), label).toBe(location);
+        expect(response.headers.get('cache-control'), label).toBe('private, no-cache');
+        expect(response.headers.get('vary'), label).toBe('Accept-Language, Sec-Fetch-Site');
+        expect(response.headers.get('content-security-policy'), label).toContain("default-src 'self'");
+      } else {
+        expect(response.status, label).toBe(200);
+        expect(await response.text(), label).toMatch(/<html lang="en"/);
+        expect(response.headers.get('vary'), label).toContain('Accept-Language');
+      }
+    }
+  }
+  // A language's own address is never redirected, whatever the browser prefers.
+  const german = await get('/de/', { headers: { 'Accept-Language': 'ja' } });
+  expect(german.status).toBe(200);
+  expect(await german.text()).toMatch(/<html lang="de"/);
+  expect((await get('/history', { headers: { 'Accept-Language': 'de' } })).status).toBe(200);
+  // HEAD like GET.
+  const head = await get('/', { method: 'HEAD', headers: { 'Accept-Language': 'de' } });
+  expect([head.status, head.headers.get('location')]).toEqual([302, '/de/']);
 });
 
 test('an open incident on /de/ and its own page read in German, linking within the language', async () => {
@@ -72,7 +121,7 @@ test('an open incident on /de/ and its own page read in German, linking within t
 });
 
 test('under a language, only pages exist: not the console, the APIs, files, or a language the page does not offer', async () => {
-  for (const path of ['/de/admin', '/de/admin/login', '/de/api/v2/summary.json', '/de/api/admin/incidents', '/de/healthz', '/de/brand/x.svg', '/fr/', '/ja/history', '/de/de/']) {
+  for (const path of ['/de/admin', '/de/admin/login', '/de/api/v2/summary.json', '/de/api/admin/incidents', '/de/healthz', '/de/brand/x.svg', '/en-XA/', '/en-XA/history', '/de/de/', '/xx/']) {
     expect((await get(path)).status, path).toBe(404);
   }
   expect((await get('/de/history')).status).toBe(200);
@@ -80,14 +129,22 @@ test('under a language, only pages exist: not the console, the APIs, files, or a
   expect((await get('/de/subscribe')).headers.get('cache-control')).toBe('no-store');
 });
 
-for (const path of ['/de/', '/ar/']) {
-  test(`${path} has no WCAG A/AA violations at 360 px and no sideways scrolling`, async ({ browser }) => {
+for (const locale of shipped) {
+  test(`${locale}: every public page has no WCAG A/AA violations at 360 px and no sideways scrolling`, async ({ browser }) => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, baseURL: server.url });
     const page = await context.newPage();
-    await page.goto(path);
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    const prefix = locale === 'en' ? '' : `/${locale}`;
+    const month = new Date().toISOString().slice(0, 7);
+    const incident = (await (await get('/api/v2/incidents.json')).json()).incidents[0]?.id as string | undefined;
+    const paths = ['/', '/history', `/history/${month}`, '/components/webmail', '/subscribe', '/subscribe/chat', '/subscribe/webhook', '/no-such-page', ...(incident ? [`/incidents/${incident}`] : [])];
+    for (const path of paths) {
+      const address = path === '/' ? `${prefix}/` : `${prefix}${path}`;
+      await page.goto(address);
+      expect(await page.getAttribute('html', 'lang'), address).toBe(locale);
+      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+      expect(result.violations.map((v) => `${address} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), address).toBeLessThanOrEqual(360);
+    }
     await context.close();
   });
 }

@@ -9,6 +9,8 @@ export const locales = {
   'pt-BR': { name: 'Português (Brasil)', dir: 'ltr', intl: 'pt-BR' },
   ja: { name: '日本語', dir: 'ltr', intl: 'ja-JP' },
   ar: { name: 'العربية', dir: 'rtl', intl: 'ar' },
+  /** Pseudo-English for testing layouts and finding untranslated text (messages/en-XA.ts); not for readers. */
+  'en-XA': { name: 'Ƥşḗḗŭḓǿǿ', dir: 'ltr', intl: 'en-GB' },
 } as const satisfies Record<string, { name: string; dir: 'ltr' | 'rtl'; intl: string }>;
 
 export type Locale = keyof typeof locales;

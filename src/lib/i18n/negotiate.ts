@@ -36,3 +36,10 @@ export function negotiateLocale(header: string | null | undefined, offered: read
   }
   return fallback;
 }
+
+/**
+ * What the home page's language hint depends on (src/lib/server/http/language-hint.ts):
+ * the browser's languages, and whether it came from a page of this site, so a
+ * cache keeps one answer per pair and never hands one visitor another's.
+ */
+export const languageHintVary = 'Accept-Language, Sec-Fetch-Site';

@@ -10,6 +10,7 @@ import { es } from './messages/es';
 import { ptBR } from './messages/pt-BR';
 import { ja } from './messages/ja';
 import { ar } from './messages/ar';
+import { enXA } from './messages/en-XA';
 import { locales, type Locale } from './locales';
 
 export type MessageKey = keyof typeof en;
@@ -17,7 +18,7 @@ export type MessageKey = keyof typeof en;
 export type Message = string | ({ other: string } & Partial<Record<Intl.LDMLPluralRule, string>>);
 export type Catalogue = { readonly [K in MessageKey]: (typeof en)[K] extends string ? string : { other: string } & Partial<Record<Intl.LDMLPluralRule, string>> };
 
-export const catalogues: Record<Locale, Catalogue> = { en, de, fr, es, 'pt-BR': ptBR, ja, ar };
+export const catalogues: Record<Locale, Catalogue> = { en, de, fr, es, 'pt-BR': ptBR, ja, ar, 'en-XA': enXA };
 
 export type Params = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: Params) => string;

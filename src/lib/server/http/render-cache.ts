@@ -13,6 +13,7 @@ import { isSharedPublicPath } from '../accounts';
 import type { HeraldDb } from '../db';
 import { etagMatches, etagOf, publicCachePolicy } from './http-cache';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
+import type { Locale } from '../../i18n/locales';
 
 export interface CachedAnswer {
   version: string;
@@ -144,10 +145,13 @@ export function variantEtag(entry: CachedAnswer, encoding: 'br' | 'gzip' | 'iden
   return encoding === 'identity' ? entry.etag : `${entry.etag.slice(0, -1)}-${encoding === 'br' ? 'br' : 'gz'}"`;
 }
 
+/** An entry's own Vary (the home page's language hint) and the encoding its variants differ by. */
+const varyWithEncoding = (own: string | null | undefined) => (own ? `${own}, Accept-Encoding` : 'Accept-Encoding');
+
 /** The HTTP answer for one client, from an entry. Each encoding has its own strong ETag. */
 export function answerFrom(entry: CachedAnswer, encoding: 'br' | 'gzip' | 'identity', withBody = true): Response {
   const headers = new Headers(entry.headers);
-  headers.set('Vary', 'Accept-Encoding');
+  headers.set('Vary', varyWithEncoding(headers.get('Vary')));
   const body = encoding === 'identity' ? entry.identity : entry[encoding]!;
   headers.set('ETag', variantEtag(entry, encoding));
   if (encoding !== 'identity') headers.set('Content-Encoding', encoding);
@@ -196,18 +200,19 @@ export class RenderCache {
   }
 
   /**
-   * The "page not found" answer, one per content version: every unknown path
-   * shares it, so a flood of made-up addresses costs a lookup and can neither
-   * grow the cache nor push real pages out of it.
+   * The "page not found" answer, one per language and content version: every
+   * unknown path shares it, so a flood of made-up addresses costs a lookup and
+   * can neither grow the cache nor push real pages out of it.
    */
-  private notFoundAnswer: CachedAnswer | undefined;
+  private notFoundAnswers = new Map<Locale, CachedAnswer>();
 
-  notFound(version: string): CachedAnswer | undefined {
-    return this.notFoundAnswer?.version === version ? this.notFoundAnswer : undefined;
+  notFound(version: string, locale: Locale): CachedAnswer | undefined {
+    const answer = this.notFoundAnswers.get(locale);
+    return answer?.version === version ? answer : undefined;
   }
 
-  keepNotFound(entry: CachedAnswer): void {
-    this.notFoundAnswer = entry;
+  keepNotFound(entry: CachedAnswer, locale: Locale): void {
+    this.notFoundAnswers.set(locale, entry);
   }
 }
 
@@ -270,7 +275,7 @@ export function hitHeaders(entry: CachedAnswer, encoding: 'br' | 'gzip' | 'ident
     for (const [name, value] of own) headers.set(name, value);
     // Errors are never stored anywhere (the seeds' proxy that kept a "server down" page).
     headers.set('cache-control', entry.status !== 200 ? 'no-store' : (own.get('cache-control') ?? publicCachePolicy));
-    headers.set('vary', 'Accept-Encoding');
+    headers.set('vary', varyWithEncoding(own.get('vary')));
     headers.set('etag', variantEtag(entry, encoding));
     headers.set('x-herald-cache', 'hit');
     if (encoding !== 'identity') headers.set('content-encoding', encoding);

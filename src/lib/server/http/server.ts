@@ -20,6 +20,7 @@ import { exportDirProblem } from '../export';
 import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
 import { splitLocalePath } from '../../i18n/paths';
+import { languageHint, writeLanguageHint } from './language-hint';
 import { isSharedPublicPath } from '../accounts';
 import { answerHitFromMemory, contentVersion, forgetContentVersion, pathOf, writeCachedAnswer, writeHit } from './render-cache';
 import { reloadContentOnChange, startRuntime, type Runtime } from '../runtime';
@@ -92,14 +93,17 @@ async function start(): Promise<Server> {
     // Counted by the path it arrived with (an unknown one is answered as /404).
     const arrived = request.url ?? '/';
     response.on('finish', () => runtime?.metrics?.countRequest(pathOf(arrived), response.statusCode));
+    // `/` from elsewhere, in a browser that prefers another of the page's languages: sent there.
+    const hint = runtime && (request.method === 'GET' || request.method === 'HEAD') ? languageHint(runtime.content.page, pathOf(arrived), request.headers) : null;
     // Most requests on a busy day: a cached page, or an address that does not exist.
-    if (runtime && answerFromMemory(runtime, request, response)) return;
+    if (!hint && runtime && answerFromMemory(runtime, request, response)) return;
     // Before anything can throw: every answer carries the security headers and
     // is never stored unless a route says otherwise (the middleware does).
     for (const [name, value] of baselineHeaders) response.setHeader(name, value);
     response.setHeader('Cache-Control', 'no-store');
     if (arrivedOverHttps(request, config.trustProxy)) response.setHeader('Strict-Transport-Security', strictTransportSecurity);
     if (draining) response.setHeader('Connection', 'close');
+    if (hint) return writeLanguageHint(hint, response);
     if (forbiddenMethods.has(request.method ?? '')) {
       response.writeHead(405, { Allow: 'GET, HEAD, POST, PATCH', 'Content-Type': 'text/plain; charset=utf-8' });
       response.end(`${request.method} is not allowed.`);
@@ -151,7 +155,8 @@ async function start(): Promise<Server> {
       return writeHit(hit, request, response, hsts, draining);
     }
     if (staticFiles.has(path) || publicPathMayExist(runtime, path)) return false;
-    const notFound = runtime.renderCache.notFound(version);
+    const { page } = runtime.content;
+    const notFound = runtime.renderCache.notFound(version, splitLocalePath(path, page.languages, page.default_language).locale);
     if (!notFound) return false;
     const client = config.trustProxy ? String(request.headers['x-forwarded-for'] ?? '') : (request.socket.remoteAddress ?? '');
     const pause = notFoundBudget.take(client);
@@ -162,13 +167,15 @@ async function start(): Promise<Server> {
 
   function answer(runtime: Runtime, request: IncomingMessage, response: ServerResponse): void {
     const path = pathOf(request.url ?? '/');
+    const { page } = runtime.content;
+    const language = splitLocalePath(path, page.languages, page.default_language);
     if (request.method === 'OPTIONS' && path.startsWith('/api/v2/') && publicPathMayExist(runtime, path)) return answerPreflight(request, response);
     if (path === '/metrics' && runtime.metrics) return void answerMetrics(runtime.metrics, config.metricsToken, request, response);
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (answerStaticFile(staticFiles, path, request, response)) return;
       if (answerHitFromMemory(runtime.renderCache, runtime.db, request, response)) return;
       if (!publicPathMayExist(runtime, path)) {
-        const notFound = runtime.renderCache.notFound(contentVersion(runtime.db));
+        const notFound = runtime.renderCache.notFound(contentVersion(runtime.db), language.locale);
         if (notFound) return writeCachedAnswer(notFound, request, response);
         request.url = '/404'; // rendered once, then kept (src/middleware.ts)
       }
@@ -178,10 +185,8 @@ async function start(): Promise<Server> {
     // response was created for a HEAD request.
     if (request.method === 'HEAD') request.method = 'GET';
     // `/de/incidents/x` is `/incidents/x` read in German: Astro routes the plain path, the pages read the language.
-    const { page } = runtime.content;
-    const language = splitLocalePath(path, page.languages, page.default_language);
     if (language.prefixed && request.url !== '/404') request.url = `${language.path}${(request.url ?? '').slice(path.length)}`;
-    const locals = { herald: runtime, locale: language.locale };
+    const locals = { herald: runtime, locale: language.locale, defaultLocale: page.default_language };
     // Paths no route matches: the "page not found" page, through the same middleware.
     const notFound = () => {
       request.url = '/404';
