@@ -32,12 +32,12 @@ test.beforeAll(async () => {
   // The staff's own words are shown as written: gathered from the JSON API and page.yml, and set aside.
   const summary = await (await fetch(`${server.url}/api/v2/summary.json`)).json();
   const incidents = await (await fetch(`${server.url}/api/v2/incidents.json`)).json();
+  const maintenances = await (await fetch(`${server.url}/api/v2/scheduled-maintenances.json`)).json();
   content = [
     summary.page.name,
     /description: (.*)/.exec(pageYml)?.[1] ?? '',
     ...summary.components.flatMap((c: { name: string; description: string | null }) => [c.name, c.description ?? '']),
-    ...incidents.incidents.map((i: { name: string }) => i.name),
-    'Database upgrade',
+    ...[...incidents.incidents, ...maintenances.scheduled_maintenances].map((i: { name: string }) => i.name),
     ...Object.values(chatPlatformLabels),
   ]
     .filter(Boolean)
