@@ -128,7 +128,7 @@ async function main() {
   sink.send({ type: 'reset' });
   const incident = mergeTimeline(content.authored, readLiveLog(db), new Date()).find((i) => i.title === 'Benchmark incident')!;
   const sample = updateMail(
-    { pageName: content.page.name, siteUrl: config.siteUrl, timeZone: content.page.time_zone, componentNames: new Map() },
+    { pageName: content.page.name, siteUrl: config.siteUrl, timeZone: content.page.time_zone, componentNames: new Map(), locale: content.page.default_language, defaultLocale: content.page.default_language },
     incident,
     incident.updates[0],
     1,

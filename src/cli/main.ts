@@ -19,7 +19,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder, type Content } from '../lib/content/index';
 import { formatBytes, isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
 import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
-import { describeContentProblem, readContentProblem, requestContentReload, servedContent, servesContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, type ComponentChange, type LogContext } from '../lib/server/publishing';
+import { describeContentProblem, readContentProblem, requestContentReload, servedContent, servesContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, translateIncident, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
 import { shutdownGracefully } from '../lib/server/http';
 import { openDatabase, type HeraldDb } from '../lib/server/db';
@@ -221,6 +221,23 @@ const commands: Command[] = [
     run: postUpdateCommand,
   },
   { name: 'incident resolve', help: 'incident resolve SLUG --message M', run: closeCommand('Resolved') },
+  {
+    name: 'incident translate',
+    help: `incident translate SLUG --language LANG [--title T] [--update N --message M]...
+                  (the incident or maintenance in one of the page's other languages; N is a live
+                   update's number, as in the API's "<slug>#N"; an empty text removes that translation)`,
+    run({ args, io, config, actor }) {
+      const { values, positionals } = parse(args, { language: text, title: text, update: many, message: many }, ['slug']);
+      const numbers = (values.update as string[] | undefined) ?? [];
+      const messages = (values.message as string[] | undefined) ?? [];
+      if (numbers.length !== messages.length) throw new ActionError('message', 'give one --message after each --update');
+      const ctx = openContext(config, actor);
+      translateIncident(ctx, named(ctx, positionals[0]), values.language, { title: values.title, updates: numbers.map((n, i) => ({ id: n.slice(n.lastIndexOf('#') + 1), message: messages[i] })) });
+      io.out(`Translated ${positionals[0]} into ${values.language}`);
+      io.out(urlOf(config, positionals[0]));
+      return 0;
+    },
+  },
   {
     name: 'incident list',
     help: 'incident list',

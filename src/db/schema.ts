@@ -171,6 +171,26 @@ export const incidentComponents = sqliteTable(
  * The live timeline. incident_id names a database incident or a markdown one
  * (content/incidents/<id>.md), so it has no foreign key; the domain checks it.
  */
+/**
+ * What staff wrote in the page's other languages (content/page.yml:
+ * languages): a live incident's title (update 0) or a live update's text, in
+ * one language. What is missing is shown in the page's default language, and
+ * says so. Keyed by incident first, so an incident's translations are one
+ * range of the primary key.
+ */
+export const translations = sqliteTable(
+  'translations',
+  {
+    incidentId: text('incident_id').notNull(),
+    /** The incident_updates row translated; 0 for the incident's title. */
+    updateId: integer('update_id').notNull(),
+    locale: text('locale').$type<import('../lib/i18n/locales').Locale>().notNull(),
+    text: text('text').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.updateId, t.locale] })],
+);
+
 export const incidentUpdates = sqliteTable(
   'incident_updates',
   {
@@ -322,6 +342,8 @@ export const subscribers = sqliteTable(
     lastSentAt: instant('last_sent_at'),
     failures: integer('failures').notNull().default(0),
     lastError: text('last_error'),
+    /** The language its mail, messages and pages come in (one of the page's languages); null for the page's default. */
+    locale: text('locale').$type<import('../lib/i18n/locales').Locale>(),
     /** Null until the emailed link is followed (double opt-in); webhooks are confirmed at creation. */
     confirmedAt: instant('confirmed_at'),
     createdAt: instant('created_at').notNull(),
@@ -457,6 +479,7 @@ export type ComponentRow = typeof components.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
 export type MaintenanceSeriesRow = typeof maintenanceSeries.$inferSelect;
 export type IncidentUpdateRow = typeof incidentUpdates.$inferSelect;
+export type TranslationRow = typeof translations.$inferSelect;
 export type IncidentComponentRow = typeof incidentComponents.$inferSelect;
 export type ComponentStatusLogRow = typeof componentStatusLog.$inferSelect;
 export type UserRow = typeof users.$inferSelect;

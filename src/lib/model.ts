@@ -7,6 +7,7 @@ import type {
   IncidentKind,
   UpdateStatus,
 } from '../db/constants';
+import type { Locale } from './i18n/locales';
 
 export interface Component {
   id: string;
@@ -26,12 +27,17 @@ export interface ComponentGroup {
   components: Component[];
 }
 
+/** Staff's words in the page's other languages, by language. */
+export type Translations = Partial<Record<Locale, string>>;
+
 export interface IncidentUpdate {
   /** Stable id: `<incident>#md-<n>` for markdown updates, `<incident>#<row id>` for live ones. */
   id: string;
   status: UpdateStatus;
-  /** Markdown source; render with markdown.ts. */
+  /** Markdown source, in the page's default language; render with markdown.ts. */
   body: string;
+  /** The same text in the page's other languages, where staff wrote it. */
+  translations?: Translations;
   at: Date;
   source: 'markdown' | 'live';
   /** When staff corrected the text after posting; null if never. */
@@ -67,7 +73,10 @@ export interface Incident {
   /** The slug: a markdown file's name, or the database id. Stable forever. */
   id: string;
   kind: IncidentKind;
+  /** In the page's default language. */
   title: string;
+  /** The title in the page's other languages, where staff wrote it. */
+  titles?: Translations;
   impact: IncidentImpact;
   /** Effective status: the latest update's, with maintenance windows applied (timeline.ts). */
   status: UpdateStatus;

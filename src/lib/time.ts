@@ -211,30 +211,24 @@ function displayFormatter(key: string, timeZone: string, options: Intl.DateTimeF
 }
 
 /** "14 Sep 2026, 08:20 UTC" in the page's zone (in English; "14. Sept. 2026, 08:20 UTC" in German). */
+const dateTimeOptions: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+
 export function formatDateTime(instant: Date, timeZone: string, locale: Locale = 'en'): string {
-  return displayFormatter('datetime', timeZone, {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }, locale).format(instant);
+  return displayFormatter('datetime', timeZone, dateTimeOptions, locale).format(instant);
 }
 
-function formatClock(instant: Date, timeZone: string): string {
-  return displayFormatter('clock', timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(instant);
+function formatClock(instant: Date, timeZone: string, locale: Locale = 'en'): string {
+  return displayFormatter('clock', timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }, locale).format(instant);
 }
 
 /**
  * An instant in the page's zone and in UTC, for a promise read anywhere:
  * "2 Dec 2026, 15:30 CET (14:30 UTC)"; the UTC date only when it differs.
  */
-export function formatWithUtc(instant: Date, timeZone: string): string {
-  const local = formatDateTime(instant, timeZone);
-  if (/ UTC$/.test(local)) return local;
-  const utc = localDay(instant, timeZone) === localDay(instant, 'UTC') ? formatClock(instant, 'UTC') : formatDateTime(instant, 'UTC');
+export function formatWithUtc(instant: Date, timeZone: string, locale: Locale = 'en'): string {
+  const local = formatDateTime(instant, timeZone, locale);
+  if (timeZone === 'UTC' || / UTC$/.test(local)) return local;
+  const utc = localDay(instant, timeZone) === localDay(instant, 'UTC') ? formatClock(instant, 'UTC', locale) : formatDateTime(instant, 'UTC', locale);
   return `${local} (${utc})`;
 }
 
@@ -247,8 +241,13 @@ function windowIn(from: Date, until: Date, timeZone: string): string {
 /**
  * A maintenance window in the page's zone and in UTC, for text read away from
  * the page (mail): "24 Nov 2026, 08:00 to 10:00 CET (07:00 to 09:00 UTC)".
+ * Other languages write the range as Intl does ("24. Nov. 2026, 08:00–10:00 Uhr MEZ").
  */
-export function formatWindow(from: Date, until: Date, timeZone: string): string {
+export function formatWindow(from: Date, until: Date, timeZone: string, locale: Locale = 'en'): string {
+  if (locale !== 'en') {
+    const range = (zone: string) => (displayFormatter('datetime', zone, dateTimeOptions, locale) as Intl.DateTimeFormat).formatRange(from, until);
+    return timeZone === 'UTC' ? range('UTC') : `${range(timeZone)} (${range('UTC')})`;
+  }
   const local = windowIn(from, until, timeZone);
   if (/ UTC$/.test(local)) return local;
   const utc = windowIn(from, until, 'UTC');

@@ -2,9 +2,9 @@
 // live log in SQLite become the same Incident. A live update may belong to a
 // markdown incident; it simply joins that incident's timeline.
 import { componentStatusSeverity, isClosedStatus, type ComponentStatus, type UpdateStatus } from '../db/constants';
-import type { ComponentStatusLogRow, IncidentComponentRow, IncidentRow, IncidentUpdateRow } from '../db/schema';
+import type { ComponentStatusLogRow, IncidentComponentRow, IncidentRow, IncidentUpdateRow, TranslationRow } from '../db/schema';
 import type { AuthoredIncident } from './content/incident-file';
-import type { AffectedComponent, ComponentChange, Incident, IncidentUpdate } from './model';
+import type { AffectedComponent, ComponentChange, Incident, IncidentUpdate, Translations } from './model';
 
 export interface LiveLog {
   incidents: IncidentRow[];
@@ -12,6 +12,8 @@ export interface LiveLog {
   updates: IncidentUpdateRow[];
   /** The component status changes incidents made (component_status_log rows with an incident), any order. */
   statusChanges: ComponentStatusLogRow[];
+  /** Staff's translations of these incidents' titles and live updates; none when the page has one language. */
+  translations?: TranslationRow[];
 }
 
 /** Newest first; at equal times a live update counts as later than an authored one, then by id. */
@@ -22,11 +24,12 @@ function byNewest(a: IncidentUpdate, b: IncidentUpdate): number {
   return b.id.localeCompare(a.id, 'en', { numeric: true });
 }
 
-function liveUpdate(row: IncidentUpdateRow): IncidentUpdate {
+function liveUpdate(row: IncidentUpdateRow, translations: Translations | undefined): IncidentUpdate {
   return {
     id: `${row.incidentId}#${row.id}`,
     status: row.status,
     body: row.body,
+    ...(translations && { translations }),
     at: row.at,
     source: 'live',
     editedAt: row.editedAt,
@@ -167,10 +170,16 @@ function assemble(
 
 /** Merges both sources into one list of incidents and maintenance, newest start first. */
 export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: Date): Incident[] {
+  // Translations by incident (update 0: its title) and by live update.
+  const translated = new Map<string, Translations>();
+  for (const row of live.translations ?? []) {
+    const key = `${row.incidentId}#${row.updateId}`;
+    translated.set(key, { ...translated.get(key), [row.locale]: row.text });
+  }
   const liveUpdatesByIncident = new Map<string, IncidentUpdate[]>();
   for (const row of live.updates) {
     const list = liveUpdatesByIncident.get(row.incidentId) ?? [];
-    list.push(liveUpdate(row));
+    list.push(liveUpdate(row, translated.get(`${row.incidentId}#${row.id}`)));
     liveUpdatesByIncident.set(row.incidentId, list);
   }
   const componentsByIncident = new Map<string, Incident['components']>();
@@ -193,6 +202,7 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
       id: `${file.id}#md-${n + 1}`,
       status: u.status,
       body: u.body,
+      ...(u.translations && { translations: u.translations }),
       at: u.at,
       source: 'markdown',
       editedAt: null,
@@ -211,6 +221,7 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
             id: file.id,
             kind: file.kind,
             title: file.title,
+            ...(file.titles && { titles: file.titles }),
             impact: file.impact,
             components,
             startedAt: file.startedAt,
@@ -237,6 +248,7 @@ export function mergeTimeline(authored: AuthoredIncident[], live: LiveLog, now: 
             id: row.id,
             kind: row.kind,
             title: row.title,
+            ...(translated.has(`${row.id}#0`) && { titles: translated.get(`${row.id}#0`) }),
             impact: row.impact,
             components: componentsByIncident.get(row.id) ?? [],
             startedAt: row.startedAt,

@@ -112,7 +112,7 @@ describe('a promised next update', () => {
     const { jane } = await setup();
     const id = createIncident(jane, { title: 'Webmail slow', impact: 'minor', message: 'Looking.', nextUpdate: '30m' }, t0);
     const incident = readIncident(jane, id, minutes(45))!.incident;
-    const site = { pageName: 'Example Mail', siteUrl: 'https://status.example.com', timeZone: 'Europe/Berlin', componentNames: new Map<string, string>() };
+    const site = { pageName: 'Example Mail', siteUrl: 'https://status.example.com', timeZone: 'Europe/Berlin', componentNames: new Map<string, string>(), locale: 'en' as const, defaultLocale: 'en' as const };
     const documents = statuspageDocuments({ ...site, sections: [], components: [], incidents: [incident], status: { indicator: 'minor', description: 'Minor' } } as never);
     expect(documents.summary().incidents[0].next_update_at).toBe('2026-12-02T15:30:00.000+01:00');
     const feed = buildFeed({ ...site, description: null, incidents: [incident] });

@@ -56,7 +56,7 @@ describe('toDialect', () => {
 
 describe('payload limits', () => {
   it('keeps a Teams card under 28 KB even when every word is formatted', () => {
-    const site = { pageName: 'P', siteUrl: 'https://s.example', timeZone: 'UTC', componentNames: new Map<string, string>() };
+    const site = { pageName: 'P', siteUrl: 'https://s.example', timeZone: 'UTC', componentNames: new Map<string, string>(), locale: 'en' as const, defaultLocale: 'en' as const };
     const notice = { ...confirmNotice(site, 'https://s.example/c', 'https://s.example/u', new Date()), body: Array.from({ length: 3000 }, (_, i) => (i % 2 ? `**b${i}**` : `_i${i}_`)).join(' ') };
     const size = Buffer.byteLength(JSON.stringify(chatPayload('teams', notice)));
     expect(size).toBeLessThanOrEqual(28_000);

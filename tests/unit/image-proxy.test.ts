@@ -102,7 +102,7 @@ describe('mail', () => {
       updates: [{ id: 'graph#1', status: 'investigating', body: `Latency:\n\n![graph](${src})`, at: new Date('2026-11-20T10:00:00Z'), source: 'live', editedAt: null, notified: true }],
     });
     const mail = updateMail(
-      { pageName: 'Example Mail', siteUrl: 'https://status.example.com', timeZone: 'UTC', componentNames: new Map() },
+      { pageName: 'Example Mail', siteUrl: 'https://status.example.com', timeZone: 'UTC', componentNames: new Map(), locale: 'en', defaultLocale: 'en' },
       graph,
       { ...graph.updates[0], status: 'investigating' },
       1,

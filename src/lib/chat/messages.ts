@@ -4,7 +4,7 @@
 // Discord embed, Google Chat cardsV2, Mattermost attachments) within that
 // platform's documented limits.
 import { impactLabels, isClosedStatus, type ChatPlatform, type IncidentImpact, type UpdateStatus } from '../../db/constants';
-import { affectedLine, changesLine, promiseLine, updateLabel, windowLine, windowMomentWords, type MailSite } from '../mail/messages';
+import { affectedLine, changesLine, promiseTime, updateLabel, windowTime, windowMomentWords, type MailSite } from '../mail/messages';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
 import { formatDateTime } from '../time';
 import { cut, dialects, inDialect, inertText, markdownBlocks, plainText, toDialect, type Block, type Dialect, type Run } from './format';
@@ -40,9 +40,9 @@ function colorOf(incident: Incident, status: UpdateStatus | null): string {
 }
 
 function factsOf(site: MailSite, incident: Incident, update: IncidentUpdate | null, affected: string): ChatNotice['facts'] {
-  const window = windowLine(site, incident).replace(/^When: /, '');
+  const window = windowTime(site, incident);
   const changed = update ? changesLine(site, update) : '';
-  const promise = update ? promiseLine(site, update).replace(/^Next update by /, '') : '';
+  const promise = update ? promiseTime(site, update) : '';
   return [
     ...(window ? [{ label: 'When', value: window }] : []),
     ...(affected ? [{ label: 'Affected', value: affected }] : []),
@@ -62,7 +62,7 @@ export function updateNotice(site: MailSite, incident: Incident, update: Inciden
   return {
     source: `${site.pageName} status`,
     title: incident.title,
-    subtitle: [kind, updateLabel(incident, update), ...impact, formatDateTime(update.at, site.timeZone)].join(' · '),
+    subtitle: [kind, updateLabel(site, incident, update), ...impact, formatDateTime(update.at, site.timeZone)].join(' · '),
     color: colorOf(incident, update.status),
     facts: factsOf(site, incident, update, affectedLine(site, incident, over)),
     body: update.body,
@@ -76,7 +76,7 @@ export function updateNotice(site: MailSite, incident: Incident, update: Inciden
 
 /** A maintenance window that starts soon, has started or has ended, by the clock. */
 export function windowNotice(site: MailSite, maintenance: Incident, moment: WindowMoment, unsubscribeUrl: string, now: Date): ChatNotice {
-  const { label, line } = windowMomentWords[moment];
+  const { label, line } = windowMomentWords(site, moment);
   // Once it has ended, "under maintenance" would read as still going: the names alone.
   const affected = moment === 'completed' ? maintenance.components.map((c) => site.componentNames.get(c.id) ?? c.id).join(', ') : affectedLine(site, maintenance, false);
   return {

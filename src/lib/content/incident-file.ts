@@ -17,6 +17,9 @@ import {
 } from '../../db/constants';
 import { checkRule } from '../recurrence';
 import { parseInstant } from '../time';
+import { isLocale, localeCodes } from '../i18n/locales';
+import type { Locale } from '../i18n/locales';
+import type { Translations } from '../model';
 
 /** A problem in a content file, always naming the file and the field or line. */
 export class ContentError extends Error {
@@ -55,6 +58,8 @@ const updateSchema = z.object({
   status: z.string(),
   /** Markdown text of the update. */
   body: z.string(),
+  /** For a translation: its language, from the heading (`## <time> <status> de`). */
+  language: z.string().optional(),
 });
 
 /**
@@ -79,6 +84,8 @@ export const incidentFileSchema = z
     scheduled_until: isoInstant.optional(),
     /** Maintenance only: how it repeats, an RFC 5545 RRULE from this window (`FREQ=WEEKLY;BYDAY=SU;COUNT=8`), in the page's zone. */
     recurrence: z.string().optional(),
+    /** The title in other languages of the page (`de: { title: … }`); each language listed translates every update too. */
+    translations: z.record(z.string(), z.object({ title: z.string().trim().min(1).max(200) }).strict()).optional(),
     /** The timeline, from the body. At least one update. */
     updates: z.array(updateSchema).min(1, 'add at least one "## <time> <status>" section'),
   })
@@ -125,12 +132,15 @@ export interface AuthoredIncident {
   scheduledUntil: Date | null;
   /** For a maintenance that repeats: its rule, checked and in normal form. */
   recurrence: string | null;
-  /** Oldest first, whatever order the file writes them in. */
-  updates: { at: Date; status: UpdateStatus; body: string }[];
+  /** The title in the page's other languages (the file's `translations`). */
+  titles?: Translations;
+  /** Oldest first, whatever order the file writes them in; each with its text in those languages. */
+  updates: { at: Date; status: UpdateStatus; body: string; translations?: Translations }[];
   filePath: string;
 }
 
-const headingPattern = /^##\s+(\S+(?:\s\d{2}:\d{2}(?::\d{2})?\S*)?)\s+([a-z_]+)\s*$/;
+// `## <time> <status>`, and for a translation of that update `## <time> <status> <language>`.
+const headingPattern = /^##\s+(\S+(?:\s\d{2}:\d{2}(?::\d{2})?\S*)?)\s+([a-z_]+)(?:\s+([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\s*$/;
 
 /**
  * Splits a file into frontmatter and raw update sections. Throws ContentError for
@@ -162,8 +172,9 @@ export function splitIncidentFile(filePath: string, text: string): Record<string
   }
 
   const bodyStartLine = yamlText.split('\n').length + 3;
-  const updates: { at: string; status: string; body: string }[] = [];
-  let current: { at: string; status: string; lines: string[] } | null = null;
+  const updates: { at: string; status: string; body: string; language?: string }[] = [];
+  let current: { at: string; status: string; language?: string; lines: string[] } | null = null;
+  const finish = (u: NonNullable<typeof current>) => updates.push({ at: u.at, status: u.status, body: u.lines.join('\n').trim(), ...(u.language && { language: u.language }) });
   // A code fence left open would swallow every later update (the file would
   // still parse, and the incident would stay open): where one is still open at
   // an update heading or at the end of the file, the build stops naming its line.
@@ -188,8 +199,8 @@ export function splitIncidentFile(filePath: string, text: string): Record<string
           `"${line}" is not an update heading; write "## 2026-09-14T08:20:00Z identified"`,
         );
       }
-      if (current) updates.push({ at: current.at, status: current.status, body: current.lines.join('\n').trim() });
-      current = { at: heading[1], status: heading[2], lines: [] };
+      if (current) finish(current);
+      current = { at: heading[1], status: heading[2], ...(heading[3] && { language: heading[3] }), lines: [] };
       return;
     }
     if (current) current.lines.push(line);
@@ -203,8 +214,8 @@ export function splitIncidentFile(filePath: string, text: string): Record<string
   });
   const open = fence as { marker: string; line: number } | null;
   if (open) throw new ContentError(filePath, `updates (line ${open.line})`, `the code fence opened here is never closed; close it with ${open.marker}`);
-  const last = current as { at: string; status: string; lines: string[] } | null;
-  if (last) updates.push({ at: last.at, status: last.status, body: last.lines.join('\n').trim() });
+  const last = current as { at: string; status: string; language?: string; lines: string[] } | null;
+  if (last) finish(last);
   return { ...(frontmatter as Record<string, unknown>), updates };
 }
 
@@ -228,9 +239,7 @@ export function toAuthoredIncident(
       throw new ContentError(filePath, `components.${componentId}`, 'no such component in content/components.yml');
     }
   }
-  const updates = data.updates
-    .map((u) => ({ at: u.at, status: u.status as UpdateStatus, body: u.body }))
-    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const { updates, titles } = withTranslations(filePath, data);
   const startedAt =
     data.kind === 'maintenance' ? (data.scheduled_for as Date) : (data.started ?? updates[0].at);
   const rule = data.recurrence === undefined ? null : checkRule(data.recurrence); // checked by the schema
@@ -238,6 +247,7 @@ export function toAuthoredIncident(
     id,
     kind: data.kind,
     title: data.title,
+    ...(titles && { titles }),
     impact: data.impact ?? 'none',
     components: Object.entries(data.components).map(([componentId, status]) => ({ id: componentId, status })),
     startedAt,
@@ -247,6 +257,40 @@ export function toAuthoredIncident(
     updates,
     filePath,
   };
+}
+
+/**
+ * The updates oldest first, each with its translations, and the translated
+ * titles. A translation heading names a language Herald has, and an update
+ * the file has (same time, same status); every language under `translations`
+ * translates every update. ContentError names the file and what to write.
+ */
+function withTranslations(filePath: string, data: IncidentFileData): { updates: AuthoredIncident['updates']; titles: Translations | undefined } {
+  const own = data.updates.filter((u) => u.language === undefined);
+  const updates: AuthoredIncident['updates'] = own.map((u) => ({ at: u.at, status: u.status as UpdateStatus, body: u.body })).sort((a, b) => a.at.getTime() - b.at.getTime());
+  if (own.length === 0) throw new ContentError(filePath, 'updates', 'add at least one "## <time> <status>" section in the page\'s own language');
+  const languages = Object.keys(data.translations ?? {});
+  for (const language of languages) {
+    if (!isLocale(language)) throw new ContentError(filePath, `translations.${language}`, `"${language}" is not a language Herald has: one of ${localeCodes.join(', ')}`);
+  }
+  const heading = (u: { at: Date; status: string }, language?: string) => `"## ${u.at.toISOString().replace('.000Z', 'Z')} ${u.status}${language ? ` ${language}` : ''}"`;
+  for (const t of data.updates.filter((u) => u.language !== undefined)) {
+    const language = t.language!;
+    if (!languages.includes(language)) {
+      throw new ContentError(filePath, `updates (${heading(t, language)})`, isLocale(language) ? `add the title in ${language} under translations.${language}.title` : `"${language}" is not a language Herald has: one of ${localeCodes.join(', ')}`);
+    }
+    const update = updates.find((u) => u.at.getTime() === t.at.getTime() && u.status === t.status);
+    if (!update) throw new ContentError(filePath, `updates (${heading(t, language)})`, `translates no update: the file has no ${heading(t)}`);
+    if (update.translations?.[language as Locale]) throw new ContentError(filePath, `updates (${heading(t, language)})`, 'this update is translated into that language twice');
+    if (t.body === '') throw new ContentError(filePath, `updates (${heading(t, language)})`, 'the translation is empty');
+    update.translations = { ...update.translations, [language]: t.body };
+  }
+  for (const language of languages) {
+    const missing = updates.find((u) => !u.translations?.[language as Locale]);
+    if (missing) throw new ContentError(filePath, `translations.${language}`, `the update ${heading(missing)} has no translation: add a ${heading(missing, language)} section`);
+  }
+  const titles = languages.length ? (Object.fromEntries(languages.map((l) => [l, data.translations![l].title])) as Translations) : undefined;
+  return { updates, titles };
 }
 
 /** Parses and validates one file end to end, for code outside Astro (CLI, tests). */

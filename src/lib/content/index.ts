@@ -35,6 +35,13 @@ export function readContentFolder(folder: string): Content {
     .map((name) =>
       parseIncidentFile(name.slice(0, -3), `content/incidents/${name}`, read(join('incidents', name)), componentIds),
     );
+  // A translation is into one of the page's other languages: known only once page.yml is read.
+  for (const file of authored) {
+    for (const language of Object.keys(file.titles ?? {})) {
+      if (language === page.default_language) throw new ContentError(file.filePath, `translations.${language}`, `${language} is the page's own language (page.yml: default_language); write it in the title and updates themselves`);
+      if (!(page.languages as string[]).includes(language)) throw new ContentError(file.filePath, `translations.${language}`, `the page is not offered in ${language}: add it to languages in content/page.yml, or remove this translation`);
+    }
+  }
   // A repeating window must be one its rule gives, in the page's zone: known only once both files are read.
   for (const file of authored) {
     if (!file.recurrence || !file.scheduledFor) continue;

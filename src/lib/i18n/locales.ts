@@ -20,3 +20,8 @@ export const localeCodes = Object.keys(locales) as Locale[];
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && Object.hasOwn(locales, value);
 }
+
+/** A language a form sent, if it is one the page offers; else null. */
+export function offeredLocale(value: unknown, offered: readonly Locale[]): Locale | null {
+  return isLocale(value) && offered.includes(value) ? value : null;
+}

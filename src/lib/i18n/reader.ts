@@ -5,6 +5,8 @@
 import { locales, type Locale } from './locales';
 import { localizedPath } from './paths';
 import { translator, type Translate } from './translate';
+import { bodyIn, titleIn, type StaffWords } from './staff-words';
+import type { Incident, IncidentUpdate } from '../model';
 
 export interface Reader {
   locale: Locale;
@@ -14,6 +16,10 @@ export interface Reader {
   t: Translate;
   /** A path of this site in the reader's language: `/history` → `/de/history`. */
   href(path: string): string;
+  /** An incident's title in this language, or in the default one, marked (staff-words.ts). */
+  title(incident: Pick<Incident, 'title' | 'titles'>): StaffWords;
+  /** An update's text likewise. */
+  body(update: Pick<IncidentUpdate, 'body' | 'translations'>): StaffWords;
   /** 99.95 → "99.95%" ("99,95 %" in German); two decimals as the bars show, unless told. */
   percent(value: number, digits?: 0 | 2): string;
 }
@@ -31,6 +37,8 @@ export function readerFor(locale: Locale, fallback: Locale): Reader {
     dir: locales[locale].dir,
     t: translator(locale),
     href: (path) => localizedPath(locale, path, fallback),
+    title: (incident) => titleIn(incident, locale, fallback),
+    body: (update) => bodyIn(update, locale, fallback),
     percent: (value, digits = 2) => percents[digits === 0 ? 0 : 1].format(value / 100),
   };
   readers.set(key, reader);

@@ -1,9 +1,14 @@
 // What Herald mails, as plain data: subject, a plain-text and an HTML part,
 // and the headers that thread one incident's updates together and let mail
 // clients unsubscribe in one click (RFC 8058). No remote images, no scripts:
-// the HTML is our sanitized markdown in a plain, inline-styled frame.
-import { componentStatusLabels, isClosedStatus, updateStatusLabels, type ComponentStatus, type UpdateStatus } from '../../db/constants';
+// the HTML is our sanitized markdown in a plain, inline-styled frame. Each
+// message is in its reader's language (the subscriber's), staff's words where
+// they translated them, else in the page's own language with a note saying so.
+import { isClosedStatus, type UpdateStatus } from '../../db/constants';
 import { escapeHtml } from '../escape';
+import { locales, type Locale } from '../i18n/locales';
+import { bodyIn, titleIn } from '../i18n/staff-words';
+import { translator, type Translate } from '../i18n/translate';
 import { renderMarkdown } from '../markdown';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
 import { formatDateTime, formatWindow, formatWithUtc } from '../time';
@@ -14,50 +19,67 @@ export interface MailSite {
   timeZone: string;
   /** Names the page shows for components, by id; a component missing here (not listed) shows its id, as on the page. */
   componentNames: ReadonlyMap<string, string>;
+  /** The reader's language, and the page's own (what is not translated is in it). */
+  locale: Locale;
+  defaultLocale: Locale;
 }
 
 const nameOf = (site: MailSite, id: string) => site.componentNames.get(id) ?? id;
-const statusWords = (status: ComponentStatus) => componentStatusLabels[status].toLowerCase();
+const words = (site: MailSite): Translate => translator(site.locale);
 
 /**
  * "Web interface: major outage, DNS: degraded performance": what customers
  * read on the page. Once an incident is over, the worst each component got.
  */
 export function affectedLine(site: MailSite, incident: Incident, over: boolean): string {
+  const t = words(site);
   return incident.components
-    .map((c) => (over ? `${nameOf(site, c.id)}: ${statusWords(c.peak)} at worst` : `${nameOf(site, c.id)}: ${statusWords(c.status)}`))
-    .join(', ');
+    .map((c) => t(over ? 'mail.component_at_worst' : 'mail.component_status', { name: nameOf(site, c.id), status: t(`mail.status.${over ? c.peak : c.status}`) }))
+    .join(t('day.separator'));
 }
 
 /** "Web interface: major outage → degraded performance": what this update changed. */
 export function changesLine(site: MailSite, update: IncidentUpdate): string {
-  return update.componentChanges.map((c) => `${nameOf(site, c.id)}: ${statusWords(c.from)} → ${statusWords(c.to)}`).join(', ');
+  const t = words(site);
+  return update.componentChanges.map((c) => t('mail.change', { name: nameOf(site, c.id), from: t(`mail.status.${c.from}`), to: t(`mail.status.${c.to}`) })).join(t('day.separator'));
 }
 
-/** The promise an update made, as customers read it; empty when it made none or the incident is over. */
-export function promiseLine(site: MailSite, update: IncidentUpdate): string {
-  return update.nextUpdateBy && !isClosedStatus(update.status) ? `Next update by ${formatWithUtc(update.nextUpdateBy, site.timeZone)}` : '';
+/** When the next update is due, in the page's zone and UTC; empty when the update promised none or the incident is over. */
+export function promiseTime(site: MailSite, update: IncidentUpdate): string {
+  return update.nextUpdateBy && !isClosedStatus(update.status) ? formatWithUtc(update.nextUpdateBy, site.timeZone, site.locale) : '';
 }
 
 /** A maintenance's window in the page's zone and UTC; empty for incidents. */
-export function windowLine(site: MailSite, incident: Incident): string {
-  return incident.kind === 'maintenance' && incident.scheduledFor && incident.scheduledUntil
-    ? `When: ${formatWindow(incident.scheduledFor, incident.scheduledUntil, site.timeZone)}`
-    : '';
+export function windowTime(site: MailSite, incident: Incident): string {
+  return incident.kind === 'maintenance' && incident.scheduledFor && incident.scheduledUntil ? formatWindow(incident.scheduledFor, incident.scheduledUntil, site.timeZone, site.locale) : '';
 }
 
 /** An update's status as subscribers read it; a maintenance completed before its window never happened, so it reads as cancelled. */
-export function updateLabel(incident: Incident, update: IncidentUpdate & { status: UpdateStatus }): string {
+export function updateLabel(site: MailSite, incident: Incident, update: IncidentUpdate & { status: UpdateStatus }): string {
   const calledOff = incident.kind === 'maintenance' && update.status === 'completed' && !!incident.scheduledFor && update.at < incident.scheduledFor;
-  return calledOff ? 'Cancelled' : updateStatusLabels[update.status];
+  return words(site)(`update.${calledOff ? 'cancelled' : update.status}`);
 }
 
 /** What a maintenance window's moment is called, and the sentence that announces it. */
-export const windowMomentWords: Record<WindowMoment, { label: string; line: string }> = {
-  reminder: { label: 'Starts soon', line: 'Planned maintenance starts soon.' },
-  started: { label: updateStatusLabels.in_progress, line: 'Planned maintenance has started.' },
-  completed: { label: updateStatusLabels.completed, line: 'Planned maintenance ended as planned.' },
-};
+export function windowMomentWords(site: MailSite, moment: WindowMoment): { label: string; line: string } {
+  const t = words(site);
+  const label = { reminder: t('mail.starts_soon'), started: t('update.in_progress'), completed: t('update.completed') }[moment];
+  return { label, line: t(`mail.window_${moment}`) };
+}
+
+/** The incident's title and an update's text in the reader's language, and the note to show when some of it is not. */
+function staffWords(site: MailSite, incident: Incident, update: IncidentUpdate | null) {
+  const title = titleIn(incident, site.locale, site.defaultLocale);
+  const body = update ? bodyIn(update, site.locale, site.defaultLocale) : null;
+  const untranslated = title.lang !== undefined || (body !== null && body.lang !== undefined);
+  return { title, body, note: untranslated ? words(site)('page.not_translated', { language: locales[site.defaultLocale].name }) : '' };
+}
+
+/** Where an incident's page is, in the reader's language. */
+function incidentUrl(site: MailSite, incident: Incident): string {
+  const prefix = site.locale === site.defaultLocale ? '' : `/${site.locale}`;
+  return `${site.siteUrl}${prefix}/incidents/${incident.id}`;
+}
 
 export interface MailLinks {
   manage: string;
@@ -80,7 +102,8 @@ export interface Mail {
  * break (the API takes any text); in a header it would start a new header.
  */
 function subject(site: MailSite, text: string): string {
-  return `[${site.pageName} status] ${text}`.replace(/\s*[\r\n]+\s*/g, ' ');
+  const t = words(site);
+  return t('mail.subject', { site: t('page.title', { name: site.pageName }), text }).replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
 function domain(site: MailSite): string {
@@ -97,24 +120,25 @@ function withoutImages(html: string): string {
   return html.replace(/<img\b[^>]*?(?:\balt="([^"]*)")?[^>]*>/gi, (_, alt: string | undefined) => (alt ? `[${alt}]` : ''));
 }
 
-function renderedBody(update: IncidentUpdate, cache?: Map<string, unknown>): string {
-  const key = `${update.id}\n${update.editedAt?.getTime() ?? ''}`;
+/** An update's text as HTML, in the language `textLocale` it is written in (one batch's cache: each text rendered once). */
+function renderedBody(update: IncidentUpdate, source: string, textLocale: Locale, cache?: Map<string, unknown>): string {
+  const key = `${update.id}\n${update.editedAt?.getTime() ?? ''}\n${textLocale}`;
   const cached = cache?.get(key);
   if (typeof cached === 'string') return cached;
-  const html = withoutImages(renderMarkdown(update.body));
+  const html = withoutImages(renderMarkdown(source));
   cache?.set(key, html);
   return html;
 }
 
-function frame(site: MailSite, heading: string, bodyHtml: string, footerHtml: string): string {
+function frame(site: MailSite, heading: string, bodyHtml: string, footerHtml: string, headingLang?: Locale): string {
   const font = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;';
   return [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+    `<!doctype html><html lang="${site.locale}" dir="${locales[site.locale].dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">`,
     `<title>${escapeHtml(heading)}</title></head>`,
     `<body style="margin:0;padding:24px;background:#ffffff;color:#1f2328;${font}line-height:1.5">`,
     `<div style="max-width:600px;margin:0 auto">`,
-    `<p style="margin:0 0 8px;color:#59636e;font-size:14px">${escapeHtml(site.pageName)} status</p>`,
-    `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3">${escapeHtml(heading)}</h1>`,
+    `<p style="margin:0 0 8px;color:#59636e;font-size:14px">${escapeHtml(words(site)('page.title', { name: site.pageName }))}</p>`,
+    `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3"${langOf(headingLang)}>${escapeHtml(heading)}</h1>`,
     bodyHtml,
     `<hr style="border:none;border-top:1px solid #d1d9e0;margin:24px 0 12px">`,
     `<p style="margin:0;color:#59636e;font-size:13px">${footerHtml}</p>`,
@@ -130,11 +154,16 @@ function listHeaders(links: MailLinks): Record<string, string> {
 }
 
 function footer(site: MailSite, links: MailLinks) {
+  const t = words(site);
+  const follow = t('mail.you_follow', { site: t('page.title', { name: site.pageName }) });
   return {
-    text: `You follow ${site.pageName} status.\nChoose what you get: ${links.manage}\nUnsubscribe: ${links.unsubscribe}`,
-    html: `You follow ${escapeHtml(site.pageName)} status. <a href="${escapeHtml(links.manage)}" style="color:#0550ae">Choose what you get</a> · <a href="${escapeHtml(links.unsubscribe)}" style="color:#0550ae">Unsubscribe</a>`,
+    text: `${follow}\n${t('confirm.choose_link')}: ${links.manage}\n${t('unsubscribe.button')}: ${links.unsubscribe}`,
+    html: `${escapeHtml(follow)} <a href="${escapeHtml(links.manage)}" style="color:#0550ae">${escapeHtml(t('confirm.choose_link'))}</a> · <a href="${escapeHtml(links.unsubscribe)}" style="color:#0550ae">${escapeHtml(t('unsubscribe.button'))}</a>`,
   };
 }
+
+/** A passage's `lang` when it is not the message's own (staff's words not translated). */
+const langOf = (lang: Locale | undefined) => (lang ? ` lang="${lang}"` : '');
 
 /** A notification of one update (the first update of an incident announces it). */
 export function updateMail(
@@ -147,28 +176,34 @@ export function updateMail(
   /** Optional cache of rendered bodies by update, for sending one update to many people. */
   renderedBodies?: Map<string, unknown>,
 ): Mail {
-  const label = updateLabel(incident, update);
-  const url = `${site.siteUrl}/incidents/${incident.id}`;
-  const when = formatDateTime(update.at, site.timeZone);
+  const t = words(site);
+  const label = updateLabel(site, incident, update);
+  const url = incidentUrl(site, incident);
+  const when = formatDateTime(update.at, site.timeZone, site.locale);
   const affected = affectedLine(site, incident, incident.kind === 'incident' && isClosedStatus(update.status));
   const changed = changesLine(site, update);
-  const window = windowLine(site, incident);
-  const promise = promiseLine(site, update);
+  const windowAt = windowTime(site, incident);
+  const window = windowAt ? t('mail.when', { window: windowAt }) : '';
+  const promiseAt = promiseTime(site, update);
+  const promise = promiseAt ? t('mail.next_update_by', { time: promiseAt }) : '';
   const first = incident.updates.at(-1)?.id === update.id;
   const thread = threadId(site, incident.id, subscriber.id);
   const foot = footer(site, links);
-  const kind = incident.kind === 'maintenance' ? 'Maintenance' : 'Incident';
+  const kind = t(incident.kind === 'maintenance' ? 'mail.maintenance' : 'mail.incident');
+  const { title, body: text_, note } = staffWords(site, incident, update);
+  const message = text_!;
   const text = [
-    `${incident.title}`,
+    `${title.text}`,
     `${kind} · ${label} · ${when}`,
     window,
-    affected ? `Affected: ${affected}` : '',
-    changed ? `Changed: ${changed}` : '',
+    affected ? t('mail.affected', { list: affected }) : '',
+    changed ? t('mail.changed', { list: changed }) : '',
     '',
-    update.body,
+    ...(note ? [note, ''] : []),
+    message.text,
     '',
     ...(promise ? [promise, ''] : []),
-    `Follow it: ${url}`,
+    t('mail.follow_it', { url }),
     '',
     '-- ',
     foot.text,
@@ -176,16 +211,17 @@ export function updateMail(
     .filter((line, i) => line !== '' || i > 4)
     .join('\n');
   const body = [
-    `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${window ? `<br><strong>${escapeHtml(window)}</strong>` : ''}${affected ? `<br><span style="color:#59636e">Affected: ${escapeHtml(affected)}</span>` : ''}${changed ? `<br><span style="color:#59636e">Changed: ${escapeHtml(changed)}</span>` : ''}</p>`,
-    `<div>${renderedBody(update, renderedBodies)}</div>`,
+    `<p style="margin:0 0 16px"><strong>${escapeHtml(label)}</strong> · ${escapeHtml(when)}${window ? `<br><strong>${escapeHtml(window)}</strong>` : ''}${affected ? `<br><span style="color:#59636e">${escapeHtml(t('mail.affected', { list: affected }))}</span>` : ''}${changed ? `<br><span style="color:#59636e">${escapeHtml(t('mail.changed', { list: changed }))}</span>` : ''}</p>`,
+    note ? `<p style="margin:0 0 16px;color:#59636e"><em>${escapeHtml(note)}</em></p>` : '',
+    `<div${langOf(message.lang)}>${renderedBody(update, message.text, message.lang ?? site.locale, renderedBodies)}</div>`,
     promise ? `<p style="margin:16px 0 0"><strong>${escapeHtml(promise)}</strong></p>` : '',
-    `<p style="margin:16px 0 0"><a href="${escapeHtml(url)}" style="color:#0550ae">Follow it on the status page</a></p>`,
+    `<p style="margin:16px 0 0"><a href="${escapeHtml(url)}" style="color:#0550ae">${escapeHtml(t('mail.follow_link'))}</a></p>`,
   ].join('');
   return {
     to: subscriber.address,
-    subject: subject(site, `${incident.title} — ${label}`),
+    subject: subject(site, `${title.text} — ${label}`),
     text,
-    html: frame(site, incident.title, body, foot.html),
+    html: frame(site, title.text, body, foot.html, title.lang),
     messageId: first ? thread : `<update.${updateRowId}.${subscriber.id}@${domain(site)}>`,
     ...(first ? {} : { inReplyTo: thread, references: thread }),
     headers: listHeaders(links),
@@ -200,23 +236,26 @@ export function windowMail(
   subscriber: { id: number; address: string },
   links: MailLinks,
 ): Mail {
-  const url = `${site.siteUrl}/incidents/${maintenance.id}`;
+  const t = words(site);
+  const url = incidentUrl(site, maintenance);
   const thread = threadId(site, maintenance.id, subscriber.id);
   const foot = footer(site, links);
-  const { label, line } = windowMomentWords[moment];
-  const window = windowLine(site, maintenance);
+  const { label, line } = windowMomentWords(site, moment);
+  const windowAt = windowTime(site, maintenance);
   // Once it has ended, "under maintenance" would read as still going: the names alone.
-  const affected = moment === 'completed' ? maintenance.components.map((c) => nameOf(site, c.id)).join(', ') : affectedLine(site, maintenance, false);
-  const facts = [window, affected ? `Affected: ${affected}` : ''].filter(Boolean);
+  const affected = moment === 'completed' ? maintenance.components.map((c) => nameOf(site, c.id)).join(t('day.separator')) : affectedLine(site, maintenance, false);
+  const facts = [windowAt ? t('mail.when', { window: windowAt }) : '', affected ? t('mail.affected', { list: affected }) : ''].filter(Boolean);
+  const { title, note } = staffWords(site, maintenance, null);
   return {
     to: subscriber.address,
-    subject: subject(site, `${maintenance.title} — ${label}`),
-    text: [maintenance.title, line, ...facts, '', `Details: ${url}`, '', '-- ', foot.text].join('\n'),
+    subject: subject(site, `${title.text} — ${label}`),
+    text: [title.text, ...(note ? [note] : []), line, ...facts, '', t('mail.details', { url }), '', '-- ', foot.text].join('\n'),
     html: frame(
       site,
-      maintenance.title,
-      `<p>${escapeHtml(line)}${facts.map((f) => `<br>${escapeHtml(f)}`).join('')}</p><p><a href="${escapeHtml(url)}" style="color:#0550ae">Details on the status page</a></p>`,
+      title.text,
+      `${note ? `<p style="color:#59636e"><em>${escapeHtml(note)}</em></p>` : ''}<p>${escapeHtml(line)}${facts.map((f) => `<br>${escapeHtml(f)}`).join('')}</p><p><a href="${escapeHtml(url)}" style="color:#0550ae">${escapeHtml(t('mail.details_link'))}</a></p>`,
       foot.html,
+      title.lang,
     ),
     messageId: `<${moment}.${maintenance.id}.${subscriber.id}@${domain(site)}>`,
     inReplyTo: thread,
@@ -227,23 +266,21 @@ export function windowMail(
 
 /** Double opt-in: nothing is sent to this address until its owner follows the link. */
 export function confirmationMail(site: MailSite, subscriber: { id: number; address: string }, confirm: string, sentAt: Date): Mail {
-  const text = [
-    `Someone (we hope you) asked to follow ${site.pageName} status at this address.`,
-    '',
-    `Confirm: ${confirm}`,
-    '',
-    `If it was not you, ignore this mail: the address is forgotten in 48 hours and you will get nothing else.`,
-  ].join('\n');
+  const t = words(site);
+  const pageTitle = t('page.title', { name: site.pageName });
+  const asked = t('mail.confirm_asked', { site: pageTitle });
+  const ignore = t('mail.confirm_ignore');
+  const text = [asked, '', t('mail.confirm_text', { url: confirm }), '', ignore].join('\n');
   const body = [
-    `<p>Someone (we hope you) asked to follow ${escapeHtml(site.pageName)} status at this address.</p>`,
-    `<p><a href="${escapeHtml(confirm)}" style="display:inline-block;padding:10px 16px;background:#0550ae;color:#ffffff;text-decoration:none;border-radius:6px">Confirm the subscription</a></p>`,
-    `<p style="color:#59636e">If it was not you, ignore this mail: the address is forgotten in 48 hours and you will get nothing else.</p>`,
+    `<p>${escapeHtml(asked)}</p>`,
+    `<p><a href="${escapeHtml(confirm)}" style="display:inline-block;padding:10px 16px;background:#0550ae;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(t('mail.confirm_button'))}</a></p>`,
+    `<p style="color:#59636e">${escapeHtml(ignore)}</p>`,
   ].join('');
   return {
     to: subscriber.address,
-    subject: subject(site, 'Confirm your subscription'),
+    subject: subject(site, t('confirm.title')),
     text,
-    html: frame(site, 'Confirm your subscription', body, escapeHtml(`${site.pageName} status`)),
+    html: frame(site, t('confirm.title'), body, escapeHtml(pageTitle)),
     messageId: `<confirm.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,
     headers: {},
   };
@@ -252,11 +289,13 @@ export function confirmationMail(site: MailSite, subscriber: { id: number; addre
 /** Someone asked to subscribe an address that already is: tell its owner, not the form. */
 export function alreadySubscribedMail(site: MailSite, subscriber: { id: number; address: string }, links: MailLinks, sentAt: Date): Mail {
   const foot = footer(site, links);
+  const t = words(site);
+  const line = t('mail.already_text', { site: t('page.title', { name: site.pageName }) });
   return {
     to: subscriber.address,
-    subject: subject(site, 'You are already subscribed'),
-    text: `Someone asked to subscribe this address to ${site.pageName} status. It already is; nothing changed.\n\n-- \n${foot.text}`,
-    html: frame(site, 'You are already subscribed', `<p>Someone asked to subscribe this address to ${escapeHtml(site.pageName)} status. It already is; nothing changed.</p>`, foot.html),
+    subject: subject(site, t('mail.already_subject')),
+    text: `${line}\n\n-- \n${foot.text}`,
+    html: frame(site, t('mail.already_subject'), `<p>${escapeHtml(line)}</p>`, foot.html),
     messageId: `<already.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,
     headers: listHeaders(links),
   };
@@ -266,7 +305,9 @@ export function alreadySubscribedMail(site: MailSite, subscriber: { id: number; 
  * To staff, not subscribers: the next update promised to customers is
  * overdue. Customers still see the promise; this is the nudge to keep it.
  */
-export function overdueMail(site: MailSite, incident: Incident, promisedBy: Date, updateRowId: number, to: string, recipientIndex: number): Mail {
+export function overdueMail(pageSite: MailSite, incident: Incident, promisedBy: Date, updateRowId: number, to: string, recipientIndex: number): Mail {
+  // The console speaks English, and so do its mails to staff.
+  const site: MailSite = { ...pageSite, locale: 'en' };
   const console = `${site.siteUrl}/admin/incidents/${incident.id}#post-update`;
   const when = formatWithUtc(promisedBy, site.timeZone);
   const line = `The next update on "${incident.title}" was promised by ${when}, and none has been posted since.`;

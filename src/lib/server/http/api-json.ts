@@ -74,7 +74,7 @@ export function handle(handler: (context: APIContext) => Response | Promise<Resp
  * any other method the file does not export gets 405 with Allow, in JSON.
  * Astro itself would answer an unexported method with an empty 404.
  */
-export function otherMethods(handlers: Partial<Record<'GET' | 'POST' | 'PATCH', APIRoute>>): APIRoute {
+export function otherMethods(handlers: Partial<Record<'GET' | 'POST' | 'PATCH' | 'PUT', APIRoute>>): APIRoute {
   const allow = Object.keys(handlers).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
   return async (context) => {
     if (context.request.method === 'HEAD' && handlers.GET) {
@@ -202,6 +202,8 @@ export function updateJson(update: IncidentUpdate) {
     id: update.id,
     status: update.status,
     body: update.body,
+    /** The text in the page's other languages, where staff wrote it. */
+    translations: update.translations ?? {},
     created_at: iso(update.at),
     edited_at: iso(update.editedAt),
     source: update.source,
@@ -234,6 +236,8 @@ export function incidentJson(incident: Incident, siteUrl: string) {
     id: incident.id,
     kind: incident.kind,
     name: incident.title,
+    /** The name in the page's other languages, where staff wrote it. */
+    translations: incident.titles ?? {},
     status: incident.status,
     impact: incident.impact,
     started_at: iso(incident.startedAt),

@@ -6,7 +6,7 @@ import type { APIContext } from 'astro';
 import type { Incident } from '../../model';
 import { activeIncidents, activeMaintenance, upcomingMaintenance } from '../../timeline';
 import { actingRuntime, type ActingRuntime } from '../accounts';
-import { changeIncident, createIncident, scheduleMaintenance, type IncidentEdit, type NewUpdate } from '../publishing';
+import { changeIncident, createIncident, scheduleMaintenance, translateIncident, type IncidentEdit, type NewUpdate } from '../publishing';
 import { readCurrentTimeline, readNewestStarted } from '../read-model';
 import {
   apiPath,
@@ -51,6 +51,7 @@ export const updateFrom = (body: Body): NewUpdate => ({
   components: componentChanges(body),
   notify: optionalBoolean(body, 'notify'),
   nextUpdate: body.next_update,
+  translations: body.translations,
 });
 
 function listEndpoints(k: Kind) {
@@ -94,30 +95,59 @@ const incidentKind: Kind = {
   kind: 'incident',
   listKey: 'incidents',
   current: activeIncidents,
-  createKeys: ['template', 'title', 'impact', 'status', 'message', 'components', 'notify', 'next_update'],
+  createKeys: ['template', 'title', 'impact', 'status', 'message', 'components', 'notify', 'next_update', 'translations'],
   create: (runtime, body, now) => createIncident(runtime, { template: body.template, title: body.title, impact: body.impact, ...updateFrom(body) }, now),
   editKeys: ['title', 'impact'],
   edit: (body) => ({ title: body.title, impact: body.impact }),
-  updateKeys: ['status', 'message', 'components', 'notify', 'next_update'],
+  updateKeys: ['status', 'message', 'components', 'notify', 'next_update', 'translations'],
 };
 
 const maintenanceKind: Kind = {
   kind: 'maintenance',
   listKey: 'maintenance',
   current: (timeline) => [...activeMaintenance(timeline), ...upcomingMaintenance(timeline)],
-  createKeys: ['template', 'title', 'scheduled_for', 'scheduled_until', 'message', 'components', 'notify', 'recurrence'],
+  createKeys: ['template', 'title', 'scheduled_for', 'scheduled_until', 'message', 'components', 'notify', 'recurrence', 'translations'],
   create: (runtime, body, now) =>
     scheduleMaintenance(
       runtime,
-      { template: body.template, title: body.title, scheduledFor: body.scheduled_for, scheduledUntil: body.scheduled_until, message: body.message, components: componentIds(body), notify: optionalBoolean(body, 'notify'), recurrence: body.recurrence },
+      { template: body.template, title: body.title, scheduledFor: body.scheduled_for, scheduledUntil: body.scheduled_until, message: body.message, components: componentIds(body), notify: optionalBoolean(body, 'notify'), recurrence: body.recurrence, translations: body.translations },
       now,
     ),
   editKeys: ['title', 'scheduled_for', 'scheduled_until'],
   edit: (body) => ({ title: body.title, scheduledFor: body.scheduled_for, scheduledUntil: body.scheduled_until }),
-  updateKeys: ['status', 'message', 'notify', 'next_update'],
+  updateKeys: ['status', 'message', 'notify', 'next_update', 'translations'],
 };
 
-/** /api/admin/incidents and /api/admin/incidents/<id>. */
-export const incidentEndpoints = { list: listEndpoints(incidentKind), one: oneEndpoints(incidentKind) };
-/** /api/admin/maintenance and /api/admin/maintenance/<id>. */
-export const maintenanceEndpoints = { list: listEndpoints(maintenanceKind), one: oneEndpoints(maintenanceKind) };
+/**
+ * PUT …/<id>/translations/<language> {title?, updates?: [{id, message}]}: one
+ * language's words for it, afterwards; a blank title or message removes that
+ * translation. An update's id is the API's (`<incident>#<n>`) or its number.
+ */
+function translationEndpoints(k: Kind) {
+  const PUT = handle(async ({ locals, params, request }: APIContext) => {
+    const body = await readJsonObject(request);
+    onlyKeys(body, ['title', 'updates']);
+    const runtime = await actingRuntime(locals);
+    const now = new Date();
+    const { id } = findIn(runtime, params.id, k.kind, now);
+    const updates = body.updates === undefined ? [] : body.updates;
+    if (!Array.isArray(updates)) throw new HttpError(422, 'updates must be a list of {id, message}', 'updates');
+    translateIncident(
+      runtime,
+      id,
+      params.locale,
+      {
+        title: body.title,
+        updates: updates.map((u: { id?: unknown; message?: unknown } | null) => ({ id: typeof u?.id === 'string' ? u.id.slice(u.id.lastIndexOf('#') + 1) : u?.id, message: u?.message ?? '' })),
+      },
+      now,
+    );
+    return jsonResponse(200, incidentJson(findIn(runtime, id, k.kind, now), runtime.config.siteUrl));
+  });
+  return { PUT, ALL: otherMethods({ PUT }) };
+}
+
+/** /api/admin/incidents, /api/admin/incidents/<id> and its translations. */
+export const incidentEndpoints = { list: listEndpoints(incidentKind), one: oneEndpoints(incidentKind), translation: translationEndpoints(incidentKind) };
+/** /api/admin/maintenance, /api/admin/maintenance/<id> and its translations. */
+export const maintenanceEndpoints = { list: listEndpoints(maintenanceKind), one: oneEndpoints(maintenanceKind), translation: translationEndpoints(maintenanceKind) };

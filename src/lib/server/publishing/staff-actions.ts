@@ -28,6 +28,8 @@ import { findTemplate, templateOf } from './templates';
 import { newIncidentId } from './ids';
 import { makeOccurrences, startSeries } from './maintenance-series';
 import { checkSeries, ruleEndingAt } from '../../recurrence';
+import { checkTranslations, removeTranslations, writeTranslation, writeTranslations } from './translations';
+import type { Locale } from '../../i18n/locales';
 
 /** One live update as staff correct it, or null when there is none with that id. */
 export function findUpdate(db: HeraldDb, id: number): IncidentUpdateRow | null {
@@ -259,6 +261,8 @@ export interface NewIncident {
   notify?: boolean;
   /** When the next update is promised (see promisedBy); none by default. */
   nextUpdate?: unknown;
+  /** The title and message in the page's other languages: `{ de: { title, message } }`. */
+  translations?: unknown;
 }
 
 /** A template by id for `kind`, or null when none is named. */
@@ -281,6 +285,7 @@ export function createIncident(ctx: LogContext, input: NewIncident, now = new Da
   const title = filled(ctx, 'title', text('title', input.title ?? template?.title, limits.title), facts);
   const impact = oneOf<IncidentImpact>('impact', input.impact ?? template?.impact, incidentImpacts);
   const message = filled(ctx, 'message', text('message', input.message ?? template?.message, limits.message), facts);
+  const translated = checkTranslations(ctx.content?.page, input.translations, ['title', 'message'], limits);
   return ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, now);
     tx.insert(incidents).values({ id, kind: 'incident', title, impact, startedAt: now, createdAt: now, templateId: template?.id ?? null }).run();
@@ -292,8 +297,9 @@ export function createIncident(ctx: LogContext, input: NewIncident, now = new Da
     const target: Target = { id, kind: 'incident', startedAt: now, authored: undefined, templateId: template?.id ?? null, window: null };
     applyComponentChanges(tx, target, changes, now);
     refreshClosedAt(tx, id);
+    writeTranslations(tx, id, update.id, translated, now);
     if (notify) notifySubscribers(tx, target, update.id, now);
-    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify, nextUpdateBy, template: template?.id }, now);
+    audit(tx, ctx, 'incident.create', id, { title, impact, status, components: changes, notify, nextUpdateBy, template: template?.id, translations: translated.size ? [...translated.keys()] : undefined }, now);
     return id;
   });
 }
@@ -322,6 +328,8 @@ export interface NewUpdate {
   notify?: boolean;
   /** When the next update is promised (see promisedBy); none by default. */
   nextUpdate?: unknown;
+  /** The message in the page's other languages: `{ de: { message } }`. */
+  translations?: unknown;
 }
 
 /** Appends an update to a live or markdown incident or maintenance. Returns the update's row id. */
@@ -338,6 +346,7 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
   const nextUpdateBy = promisedBy(nextUpdate, status, now);
   const componentIds = [...new Set([...affectedIds(ctx.db, target), ...changes.map((c) => c.id)])];
   const message = filled(ctx, 'message', text('message', input.message ?? suggested, limits.message), { componentIds, nextUpdateBy, window: target.window });
+  const translated = checkTranslations(ctx.content?.page, input.translations, ['message'], limits);
   return ctx.db.transaction((tx) => {
     if (status === 'postmortem' && !isClosedStatus(latestStatus(tx, target) ?? 'investigating')) {
       throw new ActionError('status', 'a postmortem follows the resolution: resolve the incident first', 'conflict');
@@ -350,6 +359,7 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
     keepPromises(tx, target.id, row.id, now);
     applyComponentChanges(tx, target, changes, now);
     refreshClosedAt(tx, target.id);
+    writeTranslations(tx, target.id, row.id, translated, now);
     if (notify) notifySubscribers(tx, target, row.id, now);
     audit(tx, ctx, 'update.post', target.id, { update: row.id, status, components: changes, notify, nextUpdateBy }, now);
     return row.id;
@@ -506,6 +516,8 @@ export interface NewMaintenance {
   notify?: boolean;
   /** How it repeats: an RRULE (src/lib/recurrence.ts) from this window, in the page's zone; empty or absent for once. */
   recurrence?: unknown;
+  /** The title and message in the page's other languages: `{ de: { title, message } }`. */
+  translations?: unknown;
 }
 
 /** A rule staff gave, checked against the first window (recurrence.ts, checkSeries). */
@@ -540,6 +552,7 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
   const notify = input.notify ?? true;
   const timeZone = ctx.content?.page.time_zone ?? 'UTC';
   const recurrence = checkRecurrence(input.recurrence, scheduledFor, timeZone);
+  const translated = checkTranslations(ctx.content?.page, input.translations, ['title', 'message'], limits);
   const id = ctx.db.transaction((tx) => {
     const id = newIncidentId(ctx, title, scheduledFor);
     const series = recurrence ? { seriesId: id, occurrenceOf: scheduledFor } : {};
@@ -555,6 +568,7 @@ export function scheduleMaintenance(ctx: LogContext, input: NewMaintenance, now 
     for (const change of changes) {
       tx.insert(incidentComponents).values({ incidentId: id, componentId: change.id, status: change.status }).run();
     }
+    writeTranslations(tx, id, update.id, translated, now);
     if (notify) notifySubscribers(tx, { id, kind: 'maintenance', startedAt: scheduledFor, authored: undefined, templateId: null, window: null }, update.id, now);
     audit(tx, ctx, 'maintenance.schedule', id, { title, scheduledFor, scheduledUntil, components: changes.map((c) => c.id), template: template?.id, recurrence: recurrence ?? undefined }, now);
     return id;
@@ -598,4 +612,57 @@ export function endSeries(ctx: LogContext, maintenanceId: unknown, message: unkn
     calledOff.push(window.id);
   }
   return calledOff;
+}
+
+/** One language's words for an incident, given afterwards: its title, and the text of some of its live updates. */
+export interface IncidentTranslation {
+  title?: unknown;
+  /** Live updates by their row id; an empty message removes that update's translation. */
+  updates?: { id: unknown; message: unknown }[];
+}
+
+/**
+ * Translates a live or markdown incident into one of the page's other
+ * languages, or corrects a translation; audited. A markdown incident's title
+ * and updates are translated in its file (content/incidents/), its live updates here.
+ * Subscribers are not told again: what was sent stays sent.
+ */
+export function translateIncident(ctx: LogContext, incidentId: unknown, locale: unknown, input: IncidentTranslation, now = new Date()): void {
+  const target = findIncident(ctx, incidentId);
+  const language = String(locale ?? '');
+  const updates = input.updates ?? [];
+  if (!Array.isArray(updates)) throw new ActionError('updates', 'updates must be a list of {id, message}');
+  if (target.authored && input.title !== undefined && input.title !== '') {
+    throw new ActionError(`translations.${language}.title`, `this incident's title lives in ${target.authored.filePath}: translate it there (translations.${language}.title)`);
+  }
+  // The language and the texts are checked as any translation is; a blank title or message removes it.
+  const titleChecked = checkTranslations(ctx.content?.page, { [language]: { title: input.title } }, ['title'], limits);
+  const checked = updates.map((u, n) => {
+    const id = Number(u?.id);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new ActionError(`updates.${n}.id`, 'the id of one of this incident\'s live updates');
+    const entry = checkTranslations(ctx.content?.page, { [language]: { message: u.message } }, ['message'], limits).get(language as Locale);
+    return { id, message: entry?.message ?? null };
+  });
+  ctx.db.transaction((tx) => {
+    const own = new Set(
+      checked.length
+        ? tx
+            .select({ id: incidentUpdates.id })
+            .from(incidentUpdates)
+            .where(and(eq(incidentUpdates.incidentId, target.id), isNull(incidentUpdates.deletedAt), inArray(incidentUpdates.id, checked.map((u) => u.id))))
+            .all()
+            .map((r) => r.id)
+        : [],
+    );
+    const stranger = checked.find((u) => !own.has(u.id));
+    if (stranger) throw new ActionError(`updates.${checked.indexOf(stranger)}.id`, `update ${stranger.id} is not one of this incident's live updates`, 'not_found');
+    const title = titleChecked.get(language as Locale)?.title;
+    if (title !== undefined) writeTranslation(tx, target.id, 0, language as Locale, title, now);
+    else if (input.title === '' && !target.authored) removeTranslations(tx, target.id, language as Locale, [0]);
+    for (const u of checked) {
+      if (u.message !== null) writeTranslation(tx, target.id, u.id, language as Locale, u.message, now);
+    }
+    removeTranslations(tx, target.id, language as Locale, checked.filter((u) => u.message === null).map((u) => u.id));
+    audit(tx, ctx, 'incident.translate', target.id, { language, title: title !== undefined ? title : input.title === '' ? null : undefined, updates: checked.map((u) => u.id) }, now);
+  });
 }

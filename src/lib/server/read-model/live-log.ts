@@ -7,6 +7,7 @@ import {
   incidentComponents,
   incidents,
   incidentUpdates,
+  translations,
   uptimeCorrections,
   type ComponentStatusLogRow,
   type IncidentRow,
@@ -33,6 +34,7 @@ export function readLiveLog(db: HeraldDb): LiveLog {
     components: db.select().from(incidentComponents).all(),
     updates: db.select().from(incidentUpdates).where(isNull(incidentUpdates.deletedAt)).all(),
     statusChanges: db.select().from(componentStatusLog).where(isNotNull(componentStatusLog.incidentId)).all(),
+    translations: db.select().from(translations).all(),
   };
 }
 
@@ -149,6 +151,8 @@ function prepareReads(db: HeraldDb) {
       .where(and(idsIn(incidentUpdates.incidentId), isNull(incidentUpdates.deletedAt)))
       .prepare(),
     statusChanges: db.select().from(componentStatusLog).where(idsIn(componentStatusLog.incidentId)).prepare(),
+    // Through the primary key, whose first column is the incident.
+    translations: db.select().from(translations).where(idsIn(translations.incidentId)).prepare(),
     // Which of these incidents have this component (every live change to one adds it: staff-actions.ts).
     touching: db
       .select({ id: incidentComponents.incidentId })
@@ -198,7 +202,7 @@ export function reads(db: HeraldDb): ReturnType<typeof prepareReads> {
 
 /** Everything live about these incident ids (markdown or live), as the full read sees it: trash left out. */
 function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[]): LiveLog {
-  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [], statusChanges: [] };
+  if (ids.length === 0) return { incidents: liveRows, components: [], updates: [], statusChanges: [], translations: [] };
   const read = reads(db);
   const list = { ids: JSON.stringify(ids) };
   return {
@@ -206,6 +210,7 @@ function readLogFor(db: HeraldDb, liveRows: LiveLog['incidents'], ids: string[])
     components: read.incidentComponents.all(list),
     updates: read.updates.all(list),
     statusChanges: read.statusChanges.all(list),
+    translations: read.translations.all(list),
   };
 }
 

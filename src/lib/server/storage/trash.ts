@@ -3,7 +3,7 @@
 // TRASH_DAYS, and purged for good after that by the daily retention job.
 // Markdown-authored incidents live in git, so they are deleted there.
 import { and, eq, inArray, isNotNull, isNull, lt } from 'drizzle-orm';
-import { componentStatusLog, incidentComponents, incidents, incidentUpdates, notifyJobs, outbox } from '../../../db/schema';
+import { componentStatusLog, incidentComponents, incidents, incidentUpdates, notifyJobs, outbox, translations } from '../../../db/schema';
 import { deleteJobs, dropJobs } from '../subscribers';
 import { recordAudit, systemActor } from '../accounts';
 import type { HeraldDb } from '../db';
@@ -120,16 +120,20 @@ export function purgeTrash(db: HeraldDb, trashDays: number, now = new Date(), li
       tx.delete(componentStatusLog).where(inArray(componentStatusLog.incidentId, ids)).run();
       tx.delete(incidentComponents).where(inArray(incidentComponents.incidentId, ids)).run();
       tx.delete(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).run();
+      tx.delete(translations).where(inArray(translations.incidentId, ids)).run();
       tx.delete(incidents).where(inArray(incidents.id, ids)).run();
     }
-    const updateIds = tx
-      .select({ id: incidentUpdates.id })
+    const purgedUpdates = tx
+      .select({ id: incidentUpdates.id, incidentId: incidentUpdates.incidentId })
       .from(incidentUpdates)
       .where(and(isNotNull(incidentUpdates.deletedAt), lt(incidentUpdates.deletedAt, before)))
       .limit(limit)
-      .all()
-      .map((r) => r.id);
+      .all();
+    const updateIds = purgedUpdates.map((r) => r.id);
     if (updateIds.length) {
+      // Through the key's leading incident id, not a scan of every translation.
+      const incidentIds = [...new Set(purgedUpdates.map((r) => r.incidentId))];
+      tx.delete(translations).where(and(inArray(translations.incidentId, incidentIds), inArray(translations.updateId, updateIds))).run();
       deleteJobs(tx, inArray(notifyJobs.updateId, updateIds));
       tx.delete(outbox).where(inArray(outbox.updateId, updateIds)).run();
       tx.delete(incidentUpdates).where(inArray(incidentUpdates.id, updateIds)).run();

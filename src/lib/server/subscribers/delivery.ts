@@ -16,6 +16,7 @@ import { canonicalEmail, isCanonicalEmail } from '../../email-address';
 import type { PageSettings } from '../../content/catalog';
 import { alreadySubscribedMail, confirmationMail, overdueMail, updateMail, windowMail, type Mail, type MailSite } from '../../mail/messages';
 import type { Incident, WindowMoment } from '../../model';
+import type { Locale } from '../../i18n/locales';
 import { incidentUpdates, subscribers, type OutboxRow, type SubscriberRow } from '../../../db/schema';
 import type { HeraldDb } from '../db';
 import { readComponents, readIncident, readLapsedPromises, readWatchedMaintenance } from '../read-model';
@@ -163,10 +164,29 @@ export class DeliveryWorker {
 
   /** The page's facts for this batch's messages, set by runOnce before any is composed; component names read once per batch (staff may rename one). */
   private site!: MailSite;
+  /** The key of subscribers' links, read once per batch. */
+  private secret!: string;
 
   private siteNow(): MailSite {
     const componentNames = new Map(readComponents(this.options.db).map((c) => [c.id, c.name]));
-    return { pageName: this.options.page.name, siteUrl: this.options.config.siteUrl, timeZone: this.options.page.time_zone, componentNames };
+    const { page } = this.options;
+    return { pageName: page.name, siteUrl: this.options.config.siteUrl, timeZone: page.time_zone, componentNames, locale: page.default_language, defaultLocale: page.default_language };
+  }
+
+  /**
+   * This batch's facts in a subscriber's language: the one they chose while
+   * the page still offers it, else the page's own. Chat channels read English
+   * for now (their cards' labels are written in it), staff's words as translated.
+   */
+  private siteIn(locale: Locale | null): MailSite {
+    const { page } = this.options;
+    const chosen = locale && page.languages.includes(locale) ? locale : page.default_language;
+    return chosen === this.site.locale ? this.site : { ...this.site, locale: chosen };
+  }
+
+  /** A subscriber's own link (confirm, manage, unsubscribe), to the page in their language. */
+  private linkOf(purpose: 'confirm' | 'manage' | 'unsubscribe', subscriber: SubscriberRow, site: MailSite): string {
+    return subscriberLink(site.siteUrl, this.secret, purpose, subscriber, { locale: site.locale, fallback: site.defaultLocale });
   }
 
   start(): void {
@@ -238,6 +258,7 @@ export class DeliveryWorker {
     const queue = [...rows];
     this.rendered.clear();
     this.site = this.siteNow();
+    this.secret = linkSecret(db);
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline, suppressed);
     });
@@ -363,11 +384,10 @@ export class DeliveryWorker {
 
   private composeChat(row: OutboxRow, { kind, rest }: OutboxEvent, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
     if (!subscriber.secret || !subscriber.platform) throw new Error('chat subscriber without a URL or platform');
-    const site = this.site;
-    const secret = linkSecret(this.options.db);
-    const unsubscribe = subscriberLink(site.siteUrl, secret, 'unsubscribe', subscriber);
+    const site = this.siteIn('en');
+    const unsubscribe = this.linkOf('unsubscribe', subscriber, site);
     let notice;
-    if (kind === 'confirm') notice = confirmNotice(site, subscriberLink(site.siteUrl, secret, 'confirm', subscriber), unsubscribe, row.createdAt);
+    if (kind === 'confirm') notice = confirmNotice(site, this.linkOf('confirm', subscriber, site), unsubscribe, row.createdAt);
     else {
       const incident = timeline.find((i) => i.id === row.incidentId);
       if (!incident) return null;
@@ -415,14 +435,10 @@ export class DeliveryWorker {
   }
 
   private composeMail(row: OutboxRow, { kind, rest }: OutboxEvent, subscriber: SubscriberRow, timeline: Incident[]): Mail | null {
-    const site = this.site;
-    const secret = linkSecret(this.options.db);
-    const links = {
-      manage: subscriberLink(site.siteUrl, secret, 'manage', subscriber),
-      unsubscribe: subscriberLink(site.siteUrl, secret, 'unsubscribe', subscriber),
-    };
+    const site = this.siteIn(subscriber.locale);
+    const links = { manage: this.linkOf('manage', subscriber, site), unsubscribe: this.linkOf('unsubscribe', subscriber, site) };
     const sentAt = row.createdAt;
-    if (kind === 'confirm') return confirmationMail(site, subscriber, subscriberLink(site.siteUrl, secret, 'confirm', subscriber), sentAt);
+    if (kind === 'confirm') return confirmationMail(site, subscriber, this.linkOf('confirm', subscriber, site), sentAt);
     if (kind === 'already') return alreadySubscribedMail(site, subscriber, links, sentAt);
     const incident = timeline.find((i) => i.id === row.incidentId);
     if (!incident) return null;

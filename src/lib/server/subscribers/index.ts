@@ -4,6 +4,6 @@
 // crashes and mail server outages (delivery.ts).
 export { startDeliveryWorker } from './delivery';
 export { acceptedCounts, deleteJobs, deliveryReport, dropJobs, outboxCounts, queueNotification, recentJobs, retryNow, setShowsDeliveryCounts, setShowsFollowerCount, showsDeliveryCounts, showsFollowerCount, unsentRows } from './outbox';
-export { confirmSubscriber, deleteSubscriber, followedComponents, followerCount, liftSuppression, linkSecret, listSubscribers, subscriberName, channelName, listSuppressions, maskEmail, maskedAddresses, setFollowedComponents, staleUnconfirmed, subscribeEmail, subscriberCounts, subscriberFromLink, subscriberLink, suppressionCount } from './subscriptions';
+export { confirmSubscriber, deleteSubscriber, followedComponents, followerCount, liftSuppression, linkSecret, listSubscribers, subscriberName, channelName, listSuppressions, maskEmail, maskedAddresses, setFollowedComponents, setSubscriberLocale, staleUnconfirmed, subscribeEmail, subscriberCounts, subscriberFromLink, subscriberLink, suppressionCount } from './subscriptions';
 export { sealStoredSecrets, signatureHeader, subscribeWebhook, type WebhookSubscription } from './webhooks';
 export { checkChatUrl, removeChatChannel, subscribeChat, type ChatSubscribeResult } from './chat';

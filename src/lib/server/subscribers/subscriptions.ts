@@ -11,6 +11,8 @@ import { sameSecret } from '../secrets';
 import { siteSecret } from '../site-secrets';
 import { requireListedComponents } from '../validate';
 import { chatPlatformLabels } from '../../../db/constants';
+import type { Locale } from '../../i18n/locales';
+import { localizedPath } from '../../i18n/paths';
 
 export const subscribeLimits = {
   /** Subscribe requests per client address per hour. */
@@ -33,9 +35,11 @@ export function linkToken(secret: string, purpose: LinkPurpose, subscriber: Pick
   return createHmac('sha256', secret).update(`${purpose}\n${subscriber.id}\n${subscriber.address}`).digest('base64url');
 }
 
-export function subscriberLink(siteUrl: string, secret: string, purpose: LinkPurpose, subscriber: Pick<SubscriberRow, 'id' | 'address'>): string {
+/** A subscriber's signed link; with a language, to the page in it (`/de/subscribe/manage?…`). */
+export function subscriberLink(siteUrl: string, secret: string, purpose: LinkPurpose, subscriber: Pick<SubscriberRow, 'id' | 'address'>, language?: { locale: Locale; fallback: Locale }): string {
   const path = purpose === 'unsubscribe' ? '/unsubscribe' : `/subscribe/${purpose}`;
-  return `${siteUrl}${path}?s=${subscriber.id}&t=${linkToken(secret, purpose, subscriber)}`;
+  const localized = language ? localizedPath(language.locale, path, language.fallback) : path;
+  return `${siteUrl}${localized}?s=${subscriber.id}&t=${linkToken(secret, purpose, subscriber)}`;
 }
 
 /** The subscriber a link names, if its token is right for that purpose; null otherwise. */
@@ -57,9 +61,10 @@ export type SubscribeResult = 'sent' | 'client_limited';
  */
 export function subscribeEmail(
   db: HeraldDb,
-  input: { email: unknown; componentIds: string[]; clientAddress: string },
+  input: { email: unknown; componentIds: string[]; clientAddress: string; /** The language its mail comes in; null for the page's default. */ locale?: Locale | null },
   now = new Date(),
 ): SubscribeResult {
+  const locale = input.locale ?? null;
   const address = normalizeEmail(input.email);
   const chosen = requireListedComponents(db, 'components', input.componentIds);
   if (!allowHit(db, `subscribe-ip:${input.clientAddress}`, subscribeLimits.perClient, 60 * 60_000, now)) return 'client_limited';
@@ -69,10 +74,11 @@ export function subscribeEmail(
   db.transaction((tx) => {
     let row = tx.select().from(subscribers).where(and(eq(subscribers.kind, 'email'), eq(subscribers.address, address))).get();
     if (!row) {
-      row = tx.insert(subscribers).values({ kind: 'email', address, createdAt: now }).returning().get();
+      row = tx.insert(subscribers).values({ kind: 'email', address, locale, createdAt: now }).returning().get();
     }
     if (!row.confirmedAt) {
-      // Not confirmed yet: the choice in this request is the one that counts.
+      // Not confirmed yet: the choice in this request is the one that counts, its language too.
+      if (row.locale !== locale) row = tx.update(subscribers).set({ locale }).where(eq(subscribers.id, row.id)).returning().get()!;
       tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, row.id)).run();
       for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId: row.id, componentId }).run();
     }
@@ -98,6 +104,11 @@ export function followedComponents(db: HeraldDb, subscriberId: number): string[]
     .where(eq(subscriberComponents.subscriberId, subscriberId))
     .all()
     .map((r) => r.id);
+}
+
+/** The language a subscriber's mail and pages come in; null for the page's default. */
+export function setSubscriberLocale(db: HeraldDb, subscriberId: number, locale: Locale | null): void {
+  db.update(subscribers).set({ locale }).where(eq(subscribers.id, subscriberId)).run();
 }
 
 /** Replaces what a subscriber follows; an empty list means everything. */

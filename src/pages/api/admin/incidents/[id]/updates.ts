@@ -1,5 +1,5 @@
 // GET /api/admin/incidents/:id/updates: the incident's updates, newest first, each live one with its proof of delivery.
-// POST {status, message, components?, notify?, next_update?}: appends one → 201 with the update; Location is this list.
+// POST {status, message, components?, notify?, next_update?, translations?}: appends one → 201 with the update; Location is this list.
 import { actingRuntime } from '../../../../../lib/server/accounts';
 import {
   apiPath,
@@ -23,7 +23,7 @@ export const GET = handle(async ({ locals, params }) => {
 
 export const POST = handle(async ({ locals, params, request }) => {
   const body = await readJsonObject(request);
-  onlyKeys(body, ['status', 'message', 'components', 'notify', 'next_update']);
+  onlyKeys(body, ['status', 'message', 'components', 'notify', 'next_update', 'translations']);
   const runtime = await actingRuntime(locals);
   const now = new Date();
   const { id } = findIn(runtime, params.id, 'incident', now);
