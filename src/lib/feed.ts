@@ -2,9 +2,14 @@
 // a feed reader shows each new update exactly once: its guid is the update's
 // stable id, which a correction does not change. Times come from the updates,
 // never from "now", so an unchanged timeline gives a byte-identical feed.
+// Each of the page's languages has its own feed (/de/feed.xml), in its words.
 import RSS from 'rss';
-import { componentStatusLabels, isClosedStatus, updateStatusLabels } from '../db/constants';
+import { isClosedStatus } from '../db/constants';
 import { escapeHtml } from './escape';
+import { localizedPath } from './i18n/paths';
+import { locales, type Locale } from './i18n/locales';
+import { bodyIn, titleIn } from './i18n/staff-words';
+import { translator } from './i18n/translate';
 import { renderMarkdown, type ImageUrl } from './markdown';
 import type { Incident } from './model';
 import { formatWithUtc } from './time';
@@ -27,6 +32,9 @@ export interface FeedSource {
    * reader then asks this site, never the third party. Without it they are links.
    */
   imageUrl?: ImageUrl;
+  /** The feed's language, and the page's own (what is not translated is in it). */
+  locale: Locale;
+  defaultLocale: Locale;
 }
 
 /**
@@ -45,7 +53,9 @@ function asPlainText(xml: string, element: string): string {
 }
 
 export function buildFeed(source: FeedSource): string {
-  const { siteUrl, component } = source;
+  const { siteUrl, component, locale, defaultLocale } = source;
+  const t = translator(locale);
+  const at = (path: string) => `${siteUrl}${localizedPath(locale, path, defaultLocale)}`;
   const incidents = component
     ? source.incidents.filter((i) => i.components.some((c) => c.id === component.id))
     : source.incidents;
@@ -53,34 +63,37 @@ export function buildFeed(source: FeedSource): string {
     .flatMap((incident) => incident.updates.map((update) => ({ incident, update })))
     .sort((a, b) => b.update.at.getTime() - a.update.at.getTime() || b.update.id.localeCompare(a.update.id))
     .slice(0, feedItemLimit);
-  const selfUrl = component ? `${siteUrl}/components/${component.id}/feed.xml` : `${siteUrl}/feed.xml`;
-  const title = component ? `${component.name} · ${source.pageName} status` : `${source.pageName} status`;
+  const selfUrl = component ? at(`/components/${component.id}/feed.xml`) : at('/feed.xml');
+  const site = t('page.title', { name: source.pageName });
+  const title = component ? t('page.title_of', { title: component.name, site }) : site;
   const newest = items[0]?.update.at ?? new Date(0);
   const feed = new RSS({
     title,
-    description: source.description ?? `Incidents and maintenance of ${source.pageName}`,
-    site_url: component ? `${siteUrl}/components/${component.id}` : siteUrl,
+    description: source.description ?? t('feed.description', { name: source.pageName }),
+    site_url: component ? at(`/components/${component.id}`) : locale === defaultLocale ? siteUrl : at('/'),
     feed_url: selfUrl,
-    language: 'en',
+    language: locale,
     ttl: 5,
     pubDate: newest,
     generator: 'Herald',
   });
   for (const { incident, update } of items) {
     const anchor = update.id.split('#')[1];
-    const kind = incident.kind === 'maintenance' ? 'Maintenance' : 'Incident';
+    const kind = t(incident.kind === 'maintenance' ? 'mail.maintenance' : 'mail.incident');
     const affected = incident.components
-      .map((c) => `${source.componentNames.get(c.id) ?? c.id} (${componentStatusLabels[c.status].toLowerCase()})`)
-      .join(', ');
+      .map((c) => t('feed.component', { name: source.componentNames.get(c.id) ?? c.id, status: t(`mail.status.${c.status}`) }))
+      .join(t('day.separator'));
     // What the update promised, while the incident is open: once it is over, a promise is noise.
-    const promise = update.nextUpdateBy && !isClosedStatus(incident.status) ? ` · next update by ${formatWithUtc(update.nextUpdateBy, source.timeZone)}` : '';
+    const promise = update.nextUpdateBy && !isClosedStatus(incident.status) ? ` · ${t('feed.next_update_by', { time: formatWithUtc(update.nextUpdateBy, source.timeZone, locale) })}` : '';
+    const body = bodyIn(update, locale, defaultLocale);
+    const rendered = renderMarkdown(body.text, { imageUrl: source.imageUrl });
     feed.item({
-      title: `${incident.title} — ${updateStatusLabels[update.status]}`,
+      title: `${titleIn(incident, locale, defaultLocale).text} — ${t(`update.${update.status}`)}`,
       description:
-        renderMarkdown(update.body, { imageUrl: source.imageUrl }) +
-        `<p>${escapeHtml(kind)}${affected ? ` · affects ${escapeHtml(affected)}` : ''}${update.editedAt ? ' · corrected' : ''}${escapeHtml(promise)}</p>`,
-      url: `${siteUrl}/incidents/${incident.id}#update-${anchor}`,
-      guid: `${siteUrl}/incidents/${incident.id}#${anchor}`,
+        (body.lang ? `<p><em>${escapeHtml(t('page.not_translated', { language: locales[body.lang].name }))}</em></p><div lang="${body.lang}">${rendered}</div>` : rendered) +
+        `<p>${escapeHtml(kind)}${affected ? ` · ${escapeHtml(t('feed.affects', { list: affected }))}` : ''}${update.editedAt ? ` · ${escapeHtml(t('feed.corrected'))}` : ''}${escapeHtml(promise)}</p>`,
+      url: `${at(`/incidents/${incident.id}`)}#update-${anchor}`,
+      guid: `${at(`/incidents/${incident.id}`)}#${anchor}`,
       date: update.at,
       categories: [kind],
     });

@@ -12,8 +12,13 @@ import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { herald, root, startServer, type RunningServer } from './server';
 import { localeCodes } from '../../src/lib/i18n/locales';
+import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
+import { openDatabase } from '../../src/lib/server/db';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 
 let server: RunningServer;
+let contentDir = '';
 /** Every language Herald ships: all but the pseudo-language, which has its own spec. */
 const shipped = localeCodes.filter((code) => code !== 'en-XA');
 
@@ -21,6 +26,7 @@ test.beforeAll(async () => {
   const content = join(mkdtempSync(join(tmpdir(), 'herald-languages-')), 'content');
   cpSync(join(root, 'content'), content, { recursive: true });
   writeFileSync(join(content, 'page.yml'), `${readFileSync(join(content, 'page.yml'), 'utf8')}languages: [${shipped.join(', ')}]\ndefault_language: en\n`);
+  contentDir = content;
   server = await startServer({ CONTENT_DIR: content });
 });
 test.afterAll(async () => {
@@ -118,6 +124,81 @@ test('an open incident on /de/ and its own page read in German, linking within t
   const english = await (await get('/')).text();
   expect(english).toContain('Major impact');
   expect(english).toContain(`href="/incidents/${slug}"`);
+});
+
+test('staff translate through the API: the German page, feed and history read German, and say what is not translated yet', async () => {
+  const db = openDatabase(server.db);
+  const token = createApiToken(db, { label: 'e2e', userId: null }, { name: 'translator', scope: 'write' });
+  db.$client.close();
+  const api = (path: string, method: string, body: unknown) =>
+    fetch(`${server.url}/api/admin${path}`, { method, headers: { Authorization: `Bearer ${token.secret}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const created = await api('/incidents', 'POST', {
+    title: 'Logins fail',
+    impact: 'major',
+    message: 'We are looking into failing logins.',
+    components: [{ id: 'webmail', status: 'major_outage' }],
+    translations: { de: { title: 'Anmeldungen scheitern', message: 'Wir untersuchen die fehlschlagenden Anmeldungen.' } },
+  });
+  expect(created.status).toBe(201);
+  const incident = await created.json();
+  expect(incident.translations).toEqual({ de: 'Anmeldungen scheitern' });
+  const posted = await api(`/incidents/${incident.id}/updates`, 'POST', { status: 'identified', message: 'A certificate expired.' });
+  const update = await posted.json();
+  expect(update.translations).toEqual({});
+
+  // German readers: the title and first update in German, the second in English, marked and noted.
+  let html = '';
+  await expect.poll(async () => (html = await (await get(`/de/incidents/${incident.id}`)).text())).toContain('A certificate expired.');
+  expect(html).toContain('<h1>Anmeldungen scheitern</h1>');
+  expect(html).toContain('Wir untersuchen die fehlschlagenden Anmeldungen.');
+  expect(html).toMatch(/<div class="prose" lang="en"><p>A certificate expired\.<\/p>/);
+  expect(html).toContain('Noch nicht übersetzt: auf <span lang="en">English</span> angezeigt.');
+  // Everyone else: English, no note.
+  const english = await (await get(`/incidents/${incident.id}`)).text();
+  expect(english).toContain('<h1>Logins fail</h1>');
+  expect(english).not.toContain('übersetzt');
+  const french = await (await get(`/fr/incidents/${incident.id}`)).text();
+  expect(french).toMatch(/<h1 lang="en">Logins fail<\/h1>/);
+  expect(french).toContain('Pas encore traduit');
+
+  // Translated afterwards: the note goes, the cached page with it.
+  const translated = await api(`/incidents/${incident.id}/translations/de`, 'PUT', { updates: [{ id: update.id, message: 'Ein Zertifikat ist abgelaufen.' }] });
+  expect(translated.status).toBe(200);
+  expect((await translated.json()).updates[0].translations).toEqual({ de: 'Ein Zertifikat ist abgelaufen.' });
+  await expect.poll(async () => (html = await (await get(`/de/incidents/${incident.id}`)).text())).toContain('Ein Zertifikat ist abgelaufen.');
+  expect(html).not.toContain('übersetzt');
+  // A language the page does not offer, or a field that is not one: JSON errors naming it.
+  const refused = await api(`/incidents/${incident.id}/translations/ko`, 'PUT', { title: '로그인 실패' });
+  expect(refused.status).toBe(422);
+  expect((await refused.json()).error).toMatchObject({ field: 'translations.ko' });
+  expect((await api(`/incidents/${incident.id}/translations/de`, 'PUT', { titel: 'x' })).status).toBe(422);
+
+  // The German feed, and the history, in German.
+  const feed = await get('/de/feed.xml');
+  expect(feed.headers.get('content-type')).toMatch(/rss/);
+  const xml = await feed.text();
+  expect(xml).toMatch(/<language>(<!\[CDATA\[)?de(\]\]>)?<\/language>/);
+  expect(xml).toContain('<title>Anmeldungen scheitern — Ursache gefunden</title>');
+  expect(xml).toContain(`${server.url.replace(/\/$/, '')}/de/incidents/${incident.id}#update-`);
+  expect(await (await get('/feed.xml')).text()).toContain('<title>Logins fail — Identified</title>');
+  expect(await (await get('/de/history')).text()).toContain('>Anmeldungen scheitern</a>');
+});
+
+test('the static export has every language the page offers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-languages-export-'));
+  const exported = spawnSync(process.execPath, [join(root, 'bin/herald.mjs'), 'export', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, HERALD_DB: server.db, CONTENT_DIR: contentDir, SITE_URL: 'https://status.example.com' },
+  });
+  expect(exported.status, exported.stderr).toBe(0);
+  for (const locale of shipped.filter((l) => l !== 'en')) {
+    for (const file of ['index.html', 'history/index.html', 'feed.xml', 'components/webmail/index.html']) {
+      expect(existsSync(join(dir, locale, file)), `${locale}/${file}`).toBe(true);
+    }
+    expect(readFileSync(join(dir, locale, 'index.html'), 'utf8')).toContain(`<html lang="${locale}"`);
+    expect(readdirSync(join(dir, locale, 'incidents')).length).toBeGreaterThan(0);
+  }
+  expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<html lang="en"');
 });
 
 test('under a language, only pages exist: not the console, the APIs, files, or a language the page does not offer', async () => {

@@ -151,7 +151,7 @@ describe('the read model', () => {
     const runtime = runtimeAt(h.path, 'UTC');
     const full = loadStatusPage(runtime, now);
     const feed = (incidents: typeof full.incidents, component?: { id: string; name: string }) =>
-      buildFeed({ pageName: 'P', description: null, siteUrl: 'https://status.example', timeZone: 'UTC', incidents, component, componentNames: new Map() });
+      buildFeed({ pageName: 'P', description: null, siteUrl: 'https://status.example', timeZone: 'UTC', incidents, component, componentNames: new Map(), locale: 'en', defaultLocale: 'en' });
     const site = readFeedIncidents(runtime, now);
     expect(feed(site)).toEqual(feed(full.incidents));
     expect(site.length).toBeLessThan(full.incidents.length / 3);

@@ -60,7 +60,8 @@ async function subscribed(env: Awaited<ReturnType<typeof setup>>, email: string,
   await env.sink.waitFor(before + 1);
   const confirmation = env.sink.to(email).at(-1)!;
   const prefix = locale ? `/${locale}` : '';
-  const subscriber = subscriberFromLink(env.ctx.db, 'confirm', ...Object.values(linkIn(confirmation, `${prefix}/subscribe/confirm`)))!;
+  const link = linkIn(confirmation, `${prefix}/subscribe/confirm`);
+  const subscriber = subscriberFromLink(env.ctx.db, 'confirm', link.s, link.t)!;
   confirmSubscriber(env.ctx.db, subscriber);
   return confirmation;
 }

@@ -13,7 +13,7 @@ import { statuspageDocuments } from '../../src/lib/statuspage';
 import { unsafeMarkup, xssPayloads } from '../helpers/attack-payloads';
 import { component, incident } from '../helpers/factories';
 
-const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com', timeZone: 'UTC', componentNames: new Map<string, string>() };
+const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com', timeZone: 'UTC', componentNames: new Map<string, string>(), locale: 'en' as const, defaultLocale: 'en' as const };
 const mailSite: MailSite = { pageName: 'Example Mail', siteUrl: 'https://status.example.com', timeZone: 'Europe/Berlin', componentNames: new Map(), locale: 'en', defaultLocale: 'en' };
 const links = { manage: 'https://status.example.com/subscribe/manage?s=1&t=abc', unsubscribe: 'https://status.example.com/unsubscribe?s=1&t=abc' };
 

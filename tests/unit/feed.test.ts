@@ -34,7 +34,7 @@ function sample(): Incident[] {
   ];
 }
 
-const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com', timeZone: 'Europe/Berlin', componentNames: new Map<string, string>() };
+const site = { pageName: 'Example Mail', description: null, siteUrl: 'https://status.example.com', timeZone: 'Europe/Berlin', componentNames: new Map<string, string>(), locale: 'en' as const, defaultLocale: 'en' as const };
 
 describe('buildFeed', () => {
   it('has one item per update, newest first, parsed by an independent parser', async () => {

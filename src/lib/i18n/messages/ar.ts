@@ -295,4 +295,9 @@ export const ar = {
   'mail.already_subject': 'أنت مشترك بالفعل',
   'mail.already_text': 'طلب أحدهم اشتراك هذا العنوان في {site}. إنه مشترك بالفعل؛ لم يتغير شيء.',
   'subscribe.language': 'لغة الرسائل',
+  'feed.description': 'حوادث {name} وصيانته',
+  'feed.component': '{name} ({status})',
+  'feed.affects': 'يؤثر في {list}',
+  'feed.corrected': 'مُصحَّح',
+  'feed.next_update_by': 'التحديث التالي قبل {time}',
 } as const satisfies Catalogue;

@@ -253,4 +253,9 @@ export const de = {
   'mail.already_subject': 'Sie haben bereits abonniert',
   'mail.already_text': 'Jemand wollte diese Adresse für {site} eintragen. Sie ist es schon; nichts hat sich geändert.',
   'subscribe.language': 'Sprache der Mails',
+  'feed.description': 'Störungen und Wartungen von {name}',
+  'feed.component': '{name} ({status})',
+  'feed.affects': 'betrifft {list}',
+  'feed.corrected': 'korrigiert',
+  'feed.next_update_by': 'nächste Meldung bis {time}',
 } as const satisfies Catalogue;

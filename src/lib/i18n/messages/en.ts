@@ -255,4 +255,9 @@ export const en = {
   'mail.already_subject': 'You are already subscribed',
   'mail.already_text': 'Someone asked to subscribe this address to {site}. It already is; nothing changed.',
   'subscribe.language': 'Language of the mails',
+  'feed.description': 'Incidents and maintenance of {name}',
+  'feed.component': '{name} ({status})',
+  'feed.affects': 'affects {list}',
+  'feed.corrected': 'corrected',
+  'feed.next_update_by': 'next update by {time}',
 } as const;

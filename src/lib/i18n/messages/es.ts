@@ -265,4 +265,9 @@ export const es = {
   'mail.already_subject': 'Ya está suscrito',
   'mail.already_text': 'Alguien pidió suscribir esta dirección a {site}. Ya lo está; no ha cambiado nada.',
   'subscribe.language': 'Idioma de los correos',
+  'feed.description': 'Incidencias y mantenimiento de {name}',
+  'feed.component': '{name} ({status})',
+  'feed.affects': 'afecta a {list}',
+  'feed.corrected': 'corregido',
+  'feed.next_update_by': 'próxima actualización antes de {time}',
 } as const satisfies Catalogue;

@@ -265,4 +265,9 @@ export const fr = {
   'mail.already_subject': 'Vous êtes déjà abonné',
   'mail.already_text': 'Quelqu’un a demandé d’abonner cette adresse à {site}. Elle l’est déjà ; rien n’a changé.',
   'subscribe.language': 'Langue des e-mails',
+  'feed.description': 'Incidents et maintenances de {name}',
+  'feed.component': '{name} ({status})',
+  'feed.affects': 'concerne {list}',
+  'feed.corrected': 'corrigé',
+  'feed.next_update_by': 'prochaine mise à jour avant {time}',
 } as const satisfies Catalogue;

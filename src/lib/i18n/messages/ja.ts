@@ -253,4 +253,9 @@ export const ja = {
   'mail.already_subject': 'すでに購読しています',
   'mail.already_text': 'このアドレスを {site} に登録する申し込みがありましたが、すでに登録済みです。何も変わっていません。',
   'subscribe.language': 'メールの言語',
+  'feed.description': '{name} の障害とメンテナンス',
+  'feed.component': '{name}（{status}）',
+  'feed.affects': '影響範囲：{list}',
+  'feed.corrected': '修正済み',
+  'feed.next_update_by': '次回の更新：{time} まで',
 } as const satisfies Catalogue;

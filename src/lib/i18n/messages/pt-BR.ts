@@ -265,4 +265,9 @@ export const ptBR = {
   'mail.already_subject': 'Você já é assinante',
   'mail.already_text': 'Alguém pediu para inscrever este endereço em {site}. Ele já está inscrito; nada mudou.',
   'subscribe.language': 'Idioma dos e-mails',
+  'feed.description': 'Incidentes e manutenções de {name}',
+  'feed.component': '{name} ({status})',
+  'feed.affects': 'afeta {list}',
+  'feed.corrected': 'corrigido',
+  'feed.next_update_by': 'próxima atualização até {time}',
 } as const satisfies Catalogue;
