@@ -6,16 +6,15 @@
 // does not offer are not found under a language's prefix; every language's
 // pages pass axe at 360 px.
 import AxeBuilder from '@axe-core/playwright';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from './fixtures';
 import { herald, root, startServer, type RunningServer } from './server';
 import { localeCodes } from '../../src/lib/i18n/locales';
 import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { openDatabase } from '../../src/lib/server/db';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 
 let server: RunningServer;
 let contentDir = '';
@@ -182,6 +181,35 @@ test('staff translate through the API: the German page, feed and history read Ge
   expect(xml).toContain(`${server.url.replace(/\/$/, '')}/de/incidents/${incident.id}#update-`);
   expect(await (await get('/feed.xml')).text()).toContain('<title>Logins fail — Identified</title>');
   expect(await (await get('/de/history')).text()).toContain('>Anmeldungen scheitern</a>');
+});
+
+test('a visitor subscribing from /de/ gets the German confirmation, and its links lead to the German pages', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  await page.goto('/de/');
+  await page.getByLabel('E-Mail-Adresse').fill('anna@example.com');
+  await page.getByRole('button', { name: 'Abonnieren' }).click();
+  await expect(page.locator('h1')).toHaveText('Sehen Sie in Ihr Postfach');
+  expect(new URL(page.url()).pathname).toBe('/de/subscribe');
+  // On /de/subscribe the language can be chosen; it starts as the page's.
+  await page.goto('/ja/subscribe');
+  await expect(page.getByLabel('メールの言語')).toHaveValue('ja');
+  const mailDir = join(dirname(server.db), 'mail');
+  let mail = '';
+  await expect
+    .poll(() => {
+      const files = existsSync(mailDir) ? readdirSync(mailDir).filter((f) => f.endsWith('.eml')) : [];
+      mail = files.map((f) => readFileSync(join(mailDir, f), 'utf8')).find((m) => m.includes('anna@example.com')) ?? '';
+      return mail;
+    })
+    .toContain('Abonnement');
+  const link = /https?:\/\/[^\s]+\/de\/subscribe\/confirm\?s=\d+&t=[\w-]+/.exec(mail.replace(/=\r?\n/g, '').replace(/=3D/g, '='))?.[0];
+  expect(link, mail).toBeTruthy();
+  await page.goto(new URL(link!).pathname + new URL(link!).search);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  await page.getByRole('button', { name: 'Bestätigen' }).click();
+  await expect(page.locator('h1')).toHaveText('Sie haben abonniert');
+  await context.close();
 });
 
 test('the static export has every language the page offers', async () => {
