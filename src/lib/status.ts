@@ -16,11 +16,27 @@ import { activeIncidents, activeMaintenance } from './timeline';
 
 export type Indicator = IncidentImpact | 'maintenance';
 
+/** What the page's headline says, as a key of the interface's messages (`page.<headline>`). */
+export type Headline = 'all_operational' | 'under_maintenance' | 'partial_outage' | 'degraded' | 'minor_outage' | 'major_outage';
+
+/** Statuspage's wording of each headline, as its JSON API gives it (in English, as every client of it expects). */
+const statuspageWords: Record<Headline, string> = {
+  all_operational: 'All Systems Operational',
+  under_maintenance: 'Service Under Maintenance',
+  partial_outage: 'Partial System Outage',
+  degraded: 'Partially Degraded Service',
+  minor_outage: 'Minor Service Outage',
+  major_outage: 'Major Service Outage',
+};
+
 export interface PageStatus {
   indicator: Indicator;
+  headline: Headline;
   /** Statuspage's wording, e.g. "Partial System Outage". */
   description: string;
 }
+
+const headlined = (indicator: Indicator, headline: Headline): PageStatus => ({ indicator, headline, description: statuspageWords[headline] });
 
 export function worstComponentStatus(statuses: ComponentStatus[]): ComponentStatus {
   return statuses.reduce<ComponentStatus>(
@@ -70,15 +86,15 @@ export function pageStatus(components: Component[], incidents: Incident[]): Page
   if (indicator === 'none') {
     const underMaintenance = statuses.has('under_maintenance') || activeMaintenance(incidents).length > 0;
     return underMaintenance
-      ? { indicator: 'maintenance', description: 'Service Under Maintenance' }
-      : { indicator: 'none', description: 'All Systems Operational' };
+      ? headlined('maintenance', 'under_maintenance')
+      : headlined('none', 'all_operational');
   }
   if (indicator === 'minor') {
-    if (statuses.has('partial_outage')) return { indicator, description: 'Partial System Outage' };
-    if (statuses.has('degraded_performance')) return { indicator, description: 'Partially Degraded Service' };
-    return { indicator, description: 'Minor Service Outage' };
+    if (statuses.has('partial_outage')) return headlined(indicator, 'partial_outage');
+    if (statuses.has('degraded_performance')) return headlined(indicator, 'degraded');
+    return headlined(indicator, 'minor_outage');
   }
-  return { indicator, description: 'Major Service Outage' };
+  return headlined(indicator, 'major_outage');
 }
 
 /** The one status scale every view colours by (global.css, `tone-*`). */
@@ -112,7 +128,7 @@ export function pageTone(status: PageStatus): Tone {
     case 'maintenance':
       return 'maintenance';
     case 'minor':
-      return status.description === 'Partial System Outage' ? 'partial' : 'degraded';
+      return status.headline === 'partial_outage' ? 'partial' : 'degraded';
     default:
       return 'major';
   }

@@ -10,6 +10,10 @@ import type { PageStatus } from './status';
 import { worstComponentStatus } from './status';
 import { activeIncidents, activeMaintenance, upcomingMaintenance } from './timeline';
 import { isoWithOffset } from './time';
+import type { Locale } from './i18n/locales';
+import { localizedPath } from './i18n/paths';
+import { bodyIn, titleIn } from './i18n/staff-words';
+import { translator } from './i18n/translate';
 
 /** What the serializer reads: the page's read model plus the component status log. */
 export interface StatuspageSource {
@@ -100,9 +104,20 @@ export function statuspagePageId(siteUrl: string): string {
   return BigInt(`0x${createHash('sha256').update(siteUrl).digest('hex').slice(0, 15)}`).toString(36).padStart(12, '0').slice(-12);
 }
 
-/** The documents of /api/v2/*, built once per request from one read of the model. */
-export function statuspageDocuments(source: StatuspageSource) {
+/**
+ * The documents of /api/v2/*, built once per request from one read of the
+ * model. At the plain address they say what Statuspage says, in its English
+ * (clients match on those words), with staff's words as written; under a
+ * language (/de/api/v2/…), the status in that language's words and staff's
+ * where translated.
+ */
+export function statuspageDocuments(source: StatuspageSource, language?: { locale: Locale; fallback: Locale }) {
   const pageId = statuspagePageId(source.siteUrl);
+  const translated = language && language.locale !== language.fallback ? language : null;
+  const t = translated ? translator(translated.locale) : null;
+  const title = (i: Incident) => (translated ? titleIn(i, translated.locale, translated.fallback).text : i.title);
+  const body = (u: IncidentUpdate) => (translated ? bodyIn(u, translated.locale, translated.fallback).text : u.body);
+  const link = (path: string) => `${source.siteUrl}${translated ? localizedPath(translated.locale, path, translated.fallback) : path}`;
   const iso = (d: Date) => isoWithOffset(d, source.timeZone);
   const isoOrNull = (d: Date | null) => (d ? iso(d) : null);
 
@@ -153,7 +168,7 @@ export function statuspageDocuments(source: StatuspageSource) {
   const updateJson = (incident: Incident, u: IncidentUpdate): SpIncidentUpdate => ({
     id: u.id,
     status: u.status,
-    body: u.body,
+    body: body(u),
     incident_id: incident.id,
     created_at: iso(u.at),
     updated_at: iso(u.editedAt ?? u.at),
@@ -172,14 +187,14 @@ export function statuspageDocuments(source: StatuspageSource) {
     const monitoring = incident.updates.filter((u) => u.status === 'monitoring').at(-1);
     const json: SpIncident = {
       id: incident.id,
-      name: incident.title,
+      name: title(incident),
       status: incident.status,
       created_at: iso(firstAt < incident.startedAt ? firstAt : incident.startedAt),
       updated_at: iso(incident.updatedAt),
       monitoring_at: isoOrNull(monitoring?.at ?? null),
       resolved_at: isoOrNull(incident.resolvedAt),
       impact: incident.kind === 'maintenance' ? 'maintenance' : incident.impact,
-      shortlink: `${source.siteUrl}/incidents/${incident.id}`,
+      shortlink: link(`/incidents/${incident.id}`),
       started_at: iso(incident.startedAt),
       page_id: pageId,
       incident_updates: incident.updates.map((u) => updateJson(incident, u)),
@@ -195,7 +210,7 @@ export function statuspageDocuments(source: StatuspageSource) {
 
   const latest = Math.max(0, ...source.components.map((c) => c.updatedAt.getTime()), ...source.incidents.map((i) => i.updatedAt.getTime()));
   const page: SpPage = { id: pageId, name: source.pageName, url: source.siteUrl, time_zone: source.timeZone, updated_at: iso(new Date(latest)) };
-  const status: SpStatus = { indicator: source.status.indicator, description: source.status.description };
+  const status: SpStatus = { indicator: source.status.indicator, description: t ? t(`page.${source.status.headline}`) : source.status.description };
   const incidents = source.incidents.filter((i) => i.kind === 'incident');
   const maintenances = source.incidents.filter((i) => i.kind === 'maintenance');
   const byCreation = (a: Incident, b: Incident) => b.startedAt.getTime() - a.startedAt.getTime();

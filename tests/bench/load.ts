@@ -3,7 +3,7 @@
 // server, wrk (the load generator, under GNU time for its own CPU time), and
 // the server's CPU time and memory from /proc.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { freePort, root } from '../e2e/server';
@@ -58,6 +58,16 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
   }
 }
 
+/** content/ with German beside English, in the bench's folder (made once). */
+function benchContent(folder: string): string {
+  const content = join(folder, 'content');
+  if (!existsSync(content)) {
+    cpSync(join(root, 'content'), content, { recursive: true });
+    appendFileSync(join(content, 'page.yml'), 'languages: [en, de]\ndefault_language: en\n');
+  }
+  return content;
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise<void>((done) => {
@@ -67,7 +77,11 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** The built server on a free loopback port, with neither the delivery worker nor backups (they would compete for the cores). */
+/**
+ * The built server on a free loopback port, with neither the delivery worker
+ * nor backups (they would compete for the cores); its content is the
+ * example's, offered in English and German (so one route is a translated one).
+ */
 export async function startHerald(db: string, folder: string): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, [...serverNodeFlags, serverEntry], {
@@ -79,6 +93,7 @@ export async function startHerald(db: string, folder: string): Promise<Server> {
       MAIL_DIR: join(folder, 'mail'),
       HERALD_WORKER: '0',
       BACKUP_INTERVAL_HOURS: '0',
+      CONTENT_DIR: benchContent(folder),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,7 @@
 // 1,000 incidents and 5,000 updates, 100,000 subscribers, one incident open
 // now), starts the built server on it, and measures, each figure beside its
 // target:
-//   - eight public routes, cache hits, under wrk (C; 50 connections, 2 threads,
+//   - nine public routes (/de/ the translated one), cache hits, under wrk (C; 50 connections, 2 threads,
 //     Accept-Encoding: br, BENCH_SECONDS each, default 10), each beside a bare
 //     node:http server answering the same bytes and headers in the same run;
 //     for every run the server's CPU time (/proc/<pid>/stat) and wrk's own
@@ -136,7 +136,7 @@ function routesFor(path: string, incidentId?: string) {
     .get(...(incidentId ? [incidentId] : [])) as { id: string; at: number };
   db.$client.close();
   const month = new Date(row.at).toISOString().slice(0, 7);
-  return ['/', `/incidents/${row.id}`, `/history/${month}`, '/components/sign-in', '/feed.xml', '/api/v2/summary.json', '/api/v2/incidents.json', '/badge.svg'];
+  return ['/', '/de/', `/incidents/${row.id}`, `/history/${month}`, '/components/sign-in', '/feed.xml', '/api/v2/summary.json', '/api/v2/incidents.json', '/badge.svg'];
 }
 const label = (route: string) => route.replace(/^\/incidents\/.+/, '/incidents/<id>').replace(/^\/history\/.+/, '/history/<month>').replace(/^\/components\/.+/, '/components/<id>');
 
@@ -424,7 +424,7 @@ try {
   console.log('');
   console.log(
     `histories: ${histories.map((h) => `${n0(h.total)} incidents with ${n0(h.built.updates)} updates (built in ${h.buildSeconds.toFixed(1)} s)`).join('; ')}; ` +
-      `routes there: ${histories[0].routes.slice(1, 3).join(', ')}`,
+      `routes there: ${histories[0].routes.slice(2, 4).join(', ')}`,
   );
   console.log(
     `uncached render, median of ${renderSamples} (fewer where ${renderBudgetMs / 1000} s ran out, BENCH_RENDER_SECONDS); target < ${targets.renderMs} ms, and 100,000 / 100 incidents <= ${targets.renderRatio}; "misses" counts answers that said X-Herald-Cache: miss`,

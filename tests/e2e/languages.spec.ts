@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, test } from './fixtures';
-import { herald, root, startServer, type RunningServer } from './server';
+import { herald, logInAsOwner, root, startServer, type RunningServer } from './server';
 import { localeCodes } from '../../src/lib/i18n/locales';
 import { createApiToken } from '../../src/lib/server/accounts/api-tokens';
 import { openDatabase } from '../../src/lib/server/db';
@@ -212,6 +212,33 @@ test('a visitor subscribing from /de/ gets the German confirmation, and its link
   await context.close();
 });
 
+test('in the console, an update carries its German text, and the incident is translated afterwards, fields kept on a mistake', async ({ page }) => {
+  await logInAsOwner(page, server);
+  const slug = herald(server.db, 'incident', 'create', '--title', 'Search is slow', '--impact', 'minor', '--message', 'Searching takes long.').split('\n')[0];
+  await page.goto(`${server.url}/admin/incidents/${slug}`);
+  await page.getByLabel('Message', { exact: true }).fill('Cause found: an index.');
+  await page.getByLabel('Message in Deutsch (optional)').fill('Ursache gefunden: ein Index.');
+  await page.getByLabel('Message in Français (optional)').fill('x'.repeat(20_001));
+  await page.getByRole('button', { name: 'Post update' }).click();
+  // Refused, naming the field; what was typed is still there.
+  await expect(page.locator('#translation-fr-error')).toContainText('longer than 20000 characters');
+  await expect(page.getByLabel('Message in Deutsch (optional)')).toHaveValue('Ursache gefunden: ein Index.');
+  await page.getByLabel('Message in Français (optional)').fill('');
+  await page.getByRole('button', { name: 'Post update' }).click();
+  await expect(page.getByText('Update posted.')).toBeVisible();
+
+  const german = page.locator('form', { has: page.getByRole('heading', { name: 'Deutsch' }) });
+  await german.getByLabel('Title').fill('Die Suche ist langsam');
+  await german.getByRole('textbox').nth(2).fill('Die Suche dauert lange.');
+  await german.getByRole('button', { name: 'Save the Deutsch translation' }).click();
+  await expect(page.getByText('Translation saved.')).toBeVisible();
+  let html = '';
+  await expect.poll(async () => (html = await (await get(`/de/incidents/${slug}`)).text())).toContain('<h1>Die Suche ist langsam</h1>');
+  expect(html).toContain('Ursache gefunden: ein Index.');
+  expect(html).toContain('Die Suche dauert lange.');
+  expect(html).not.toContain('übersetzt');
+});
+
 test('the static export has every language the page offers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'herald-languages-export-'));
   const exported = spawnSync(process.execPath, [join(root, 'bin/herald.mjs'), 'export', dir], {
@@ -229,8 +256,24 @@ test('the static export has every language the page offers', async () => {
   expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<html lang="en"');
 });
 
-test('under a language, only pages exist: not the console, the APIs, files, or a language the page does not offer', async () => {
-  for (const path of ['/de/admin', '/de/admin/login', '/de/api/v2/summary.json', '/de/api/admin/incidents', '/de/healthz', '/de/brand/x.svg', '/en-XA/', '/en-XA/history', '/de/de/', '/xx/']) {
+test('the public JSON API in a language: the status in its words, staff\'s where translated; the plain one in Statuspage\'s English', async () => {
+  const plain = await (await get('/api/v2/summary.json')).json();
+  const german = await get('/de/api/v2/summary.json');
+  expect(german.status).toBe(200);
+  expect(german.headers.get('access-control-allow-origin')).toBe('*');
+  const body = await german.json();
+  expect(plain.status.description).toMatch(/^(All Systems Operational|Major Service Outage|Partial System Outage|Partially Degraded Service|Minor Service Outage|Service Under Maintenance)$/);
+  expect(body.status.indicator).toBe(plain.status.indicator);
+  expect(body.status.description).not.toBe(plain.status.description);
+  const translatedIncident = body.incidents.find((i: { name: string }) => i.name === 'Anmeldungen scheitern');
+  expect(translatedIncident?.shortlink).toMatch(/\/de\/incidents\//);
+  expect(plain.incidents.some((i: { name: string }) => i.name === 'Logins fail')).toBe(true);
+  const preflight = await get('/de/api/v2/summary.json', { method: 'OPTIONS', headers: { Origin: 'https://elsewhere.example', 'Access-Control-Request-Method': 'GET' } });
+  expect(preflight.status).toBe(204);
+});
+
+test('under a language, only pages and the public JSON API exist: not the console, the staff API, files, or a language the page does not offer', async () => {
+  for (const path of ['/de/admin', '/de/admin/login', '/de/api/admin/incidents', '/de/healthz', '/de/brand/x.svg', '/en-XA/', '/en-XA/history', '/de/de/', '/xx/', '/de/api/v2/nothing.json']) {
     expect((await get(path)).status, path).toBe(404);
   }
   expect((await get('/de/history')).status).toBe(200);

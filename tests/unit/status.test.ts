@@ -7,14 +7,14 @@ describe('status roll-up', () => {
   const imap = component({ id: 'imap' });
 
   it('is all operational with nothing open', () => {
-    expect(pageStatus([web, imap], [])).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    expect(pageStatus([web, imap], [])).toEqual({ indicator: 'none', headline: 'all_operational', description: 'All Systems Operational' });
   });
 
   it('lets an open incident impose its component status, and forgets it once resolved', () => {
     const open = incident({ impact: 'major', components: [{ id: 'web', status: 'partial_outage' }] });
     const shown = currentComponentStatuses([web, imap], [open]);
     expect(shown.map((c) => c.status)).toEqual(['partial_outage', 'operational']);
-    expect(pageStatus(shown, [open])).toEqual({ indicator: 'major', description: 'Major Service Outage' });
+    expect(pageStatus(shown, [open])).toEqual({ indicator: 'major', headline: 'major_outage', description: 'Major Service Outage' });
 
     const resolved = { ...open, status: 'resolved' as const };
     const after = currentComponentStatuses([web, imap], [resolved]);
@@ -25,7 +25,7 @@ describe('status roll-up', () => {
     const degradedLive = component({ id: 'web', status: 'degraded_performance' });
     const minor = incident({ impact: 'minor', components: [{ id: 'imap', status: 'partial_outage' }] });
     const shown = currentComponentStatuses([degradedLive, imap], [minor]);
-    expect(pageStatus(shown, [minor])).toEqual({ indicator: 'minor', description: 'Partial System Outage' });
+    expect(pageStatus(shown, [minor])).toEqual({ indicator: 'minor', headline: 'partial_outage', description: 'Partial System Outage' });
 
     const critical = incident({ impact: 'critical' });
     expect(pageStatus(shown, [minor, critical]).indicator).toBe('critical');

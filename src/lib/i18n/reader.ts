@@ -20,6 +20,8 @@ export interface Reader {
   title(incident: Pick<Incident, 'title' | 'titles'>): StaffWords;
   /** An update's text likewise. */
   body(update: Pick<IncidentUpdate, 'body' | 'translations'>): StaffWords;
+  /** For staff's own text that has no translations (the page's description, a component's): its language, when it is not the reader's. */
+  ownLang: Locale | undefined;
   /** 99.95 → "99.95%" ("99,95 %" in German); two decimals as the bars show, unless told. */
   percent(value: number, digits?: 0 | 2): string;
 }
@@ -37,6 +39,7 @@ export function readerFor(locale: Locale, fallback: Locale): Reader {
     dir: locales[locale].dir,
     t: translator(locale),
     href: (path) => localizedPath(locale, path, fallback),
+    ownLang: locale === fallback ? undefined : fallback,
     title: (incident) => titleIn(incident, locale, fallback),
     body: (update) => bodyIn(update, locale, fallback),
     percent: (value, digits = 2) => percents[digits === 0 ? 0 : 1].format(value / 100),

@@ -46,7 +46,8 @@ const fixedPaths = new Set([
 ]);
 
 /** Addresses that exist in one language only: under /de/ they are not found. */
-const notTranslated = ['/admin', '/api', '/img', '/brand', '/healthz', '/metrics', '/.well-known', '/404', '/500'];
+// The public JSON API is read in a language too (/de/api/v2/summary.json); the staff API is not.
+const notTranslated = ['/admin', '/api/admin', '/img', '/brand', '/healthz', '/metrics', '/.well-known', '/404', '/500'];
 
 /** Prefixes whose pages decide for themselves: the console and HTTP API (after access control), signed image paths. */
 const astroDecides = ['/admin', '/api/admin', '/img/'];

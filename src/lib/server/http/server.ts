@@ -169,7 +169,7 @@ async function start(): Promise<Server> {
     const path = pathOf(request.url ?? '/');
     const { page } = runtime.content;
     const language = splitLocalePath(path, page.languages, page.default_language);
-    if (request.method === 'OPTIONS' && path.startsWith('/api/v2/') && publicPathMayExist(runtime, path)) return answerPreflight(request, response);
+    if (request.method === 'OPTIONS' && language.path.startsWith('/api/v2/') && publicPathMayExist(runtime, path)) return answerPreflight(request, response);
     if (path === '/metrics' && runtime.metrics) return void answerMetrics(runtime.metrics, config.metricsToken, request, response);
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (answerStaticFile(staticFiles, path, request, response)) return;

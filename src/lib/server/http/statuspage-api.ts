@@ -21,9 +21,11 @@ export const publicApiHeaders = {
  * incidents or maintenance windows too), so each reads no more than that.
  */
 export function statuspageRoute(reads: 'now' | 'lists', pick: (documents: StatuspageDocuments) => unknown): APIRoute {
-  return async () => {
+  return async ({ locals }) => {
     const runtime = await getRuntime();
-    const documents = statuspageDocuments(statuspageSource(loadApiView(runtime, new Date(), reads === 'lists' ? apiListLength : 0)));
+    const { page } = runtime.content;
+    const language = { locale: locals.locale ?? page.default_language, fallback: page.default_language };
+    const documents = statuspageDocuments(statuspageSource(loadApiView(runtime, new Date(), reads === 'lists' ? apiListLength : 0)), language);
     return etagResponse(JSON.stringify(pick(documents)), { 'Content-Type': 'application/json; charset=utf-8', ...publicApiHeaders });
   };
 }
