@@ -9,7 +9,7 @@ import { negotiateLocale } from '../../src/lib/i18n/negotiate';
 import { catalogues, translator, type Message } from '../../src/lib/i18n/translate';
 import { en } from '../../src/lib/i18n/messages/en';
 import { pageSchema } from '../../src/lib/content/catalog';
-import { formatDateTime, formatMonth } from '../../src/lib/time';
+import { formatDateTime, formatDuration, formatMonth, formatWindow, formatWithUtc } from '../../src/lib/time';
 import { localizedPath, splitLocalePath } from '../../src/lib/i18n/paths';
 import { accessFor, isPersonalPath, isSharedPublicPath } from '../../src/lib/server/accounts/access';
 
@@ -76,6 +76,22 @@ describe('dates in the reader’s language', () => {
     expect(formatDateTime(before, 'Europe/Berlin', 'de')).toBe('29. März 2026, 01:59 MEZ');
     expect(formatDateTime(after, 'Europe/Berlin', 'de')).toBe('29. März 2026, 03:01 MESZ');
     expect(formatMonth('2026-03', 'ja')).toBe('2026年3月');
+  });
+
+  it('writes a maintenance window across the change, and its length, in each language: an hour of it never happened', () => {
+    const from = new Date('2026-03-29T00:30:00Z'); // 01:30 CET
+    const until = new Date('2026-03-29T01:30:00Z'); // 03:30 CEST: one hour later, not two
+    expect(formatWindow(from, until, 'Europe/Berlin')).toBe('29 Mar 2026, 01:30 to 03:30 CEST (00:30 to 01:30 UTC)');
+    // Each side as the clock on the wall reads it (one zone name for the range, as Intl writes it), and UTC beside it.
+    const plain = (text: string) => text.replace(/[\u00a0\u202f\u2009]/g, ' ');
+    expect(plain(formatWindow(from, until, 'Europe/Berlin', 'de'))).toBe('29. März 2026, 01:30–03:30 Uhr MESZ (29. März 2026, 00:30–01:30 Uhr UTC)');
+    expect(plain(formatWindow(from, until, 'Europe/Berlin', 'fr'))).toBe('29 mars 2026, 01:30 – 03:30 UTC+2 (29 mars 2026, 00:30 – 01:30 UTC)');
+    expect(formatDuration(until.getTime() - from.getTime())).toBe('1 h');
+    expect(plain(formatDuration(until.getTime() - from.getTime(), 'de'))).toBe('1 Std.');
+    expect(plain(formatDuration(170 * 60_000, 'fr'))).toBe('2 h 50 min');
+    expect(plain(formatDuration(3 * 86_400_000 + 4 * 3_600_000, 'ja'))).toBe('3 日4 時間');
+    expect(formatWithUtc(new Date('2026-10-25T00:30:00Z'), 'Europe/Berlin', 'de')).toBe('25. Okt. 2026, 02:30 MESZ (00:30 UTC)');
+    expect(formatWithUtc(new Date('2026-10-25T01:30:00Z'), 'Europe/Berlin', 'de')).toBe('25. Okt. 2026, 02:30 MEZ (01:30 UTC)');
   });
 });
 

@@ -39,7 +39,7 @@ describe('status roll-up', () => {
     const running = incident({ kind: 'maintenance', impact: 'none', status: 'in_progress', components: [{ id: 'web', status: 'under_maintenance' }] });
     const shown = currentComponentStatuses([web, imap], [running]);
     expect(shown[0].status).toBe('under_maintenance');
-    expect(pageStatus(shown, [running])).toEqual({ indicator: 'maintenance', description: 'Service Under Maintenance' });
+    expect(pageStatus(shown, [running])).toEqual({ indicator: 'maintenance', headline: 'under_maintenance', description: 'Service Under Maintenance' });
     const broken = incident({ impact: 'minor', components: [{ id: 'imap', status: 'degraded_performance' }] });
     expect(pageStatus(currentComponentStatuses([web, imap], [running, broken]), [running, broken]).indicator).toBe('minor');
     // An incident's outage outranks maintenance on the same component.
