@@ -161,7 +161,7 @@ describe('chat delivery', () => {
     expect(slack.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Webmail is slow', emoji: false } });
     expect(JSON.stringify(slack.blocks)).toContain('*investigating*');
     expect(JSON.stringify(slack.blocks)).toContain('<https://docs.example.com/runbook|the runbook>');
-    expect(JSON.stringify(slack)).toMatch(/Impact: major/);
+    expect(JSON.stringify(slack)).toMatch(/Impact: Major/);
     expect(JSON.stringify(slack)).toMatch(/Web interface: degraded performance/);
     const discord = updates.get('discord')!.json;
     expect(discord.embeds[0].title).toBe('Webmail is slow');

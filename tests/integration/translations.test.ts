@@ -20,6 +20,7 @@ import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/
 import { confirmSubscriber, subscribeEmail, subscriberFromLink } from '../../src/lib/server/subscribers/subscriptions';
 import { ActionError } from '../../src/lib/server/validate';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { confirmNotice, updateNotice } from '../../src/lib/chat/messages';
 import { freshContext } from '../helpers/temp-db';
 import { cpSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -223,5 +224,24 @@ describe('mail in the subscriber’s language', () => {
     expect(resolved.html).toContain('Web interface: schwerer Ausfall im schlimmsten Fall');
     // Same thread as the first mail, as for any subscriber.
     expect(resolved.inReplyTo).toBe(german.messageId);
+  });
+});
+
+describe('chat cards in the channel’s language', () => {
+  it('German labels and German words where translated, the note where not', async () => {
+    const { ctx } = await setup();
+    const id = createIncident(ctx, { title: 'Webmail down', impact: 'major', message: 'Looking.', components: [{ id: 'webmail', status: 'major_outage' }], translations: { de: { title: 'Webmail ausgefallen', message: 'Wir sehen nach.' } } });
+    const row = postUpdate(ctx, id, { status: 'identified', message: 'A disk is full.', nextUpdate: '30m' });
+    const incident = readIncident(ctx, id)!.incident;
+    const site = { pageName: 'Example Mail', siteUrl: 'https://status.example.com', timeZone: 'UTC', componentNames: new Map([['webmail', 'Web interface']]), locale: 'de' as const, defaultLocale: 'en' as const };
+    const first = updateNotice(site, incident, incident.updates[1] as never, 'https://status.example.com/de/unsubscribe?s=1&t=x');
+    expect(first).toMatchObject({ source: 'Status von Example Mail', title: 'Webmail ausgefallen', body: 'Wir sehen nach.', link: { url: `https://status.example.com/de/incidents/${id}`, text: 'Auf der Statusseite verfolgen' } });
+    expect(first.subtitle).toMatch(/^Störung · Wird untersucht · Auswirkung: Erheblich · /);
+    expect(first.facts).toContainEqual({ label: 'Betroffen', value: 'Web interface: schwerer Ausfall' });
+    const second = updateNotice(site, incident, incident.updates[0] as never, '');
+    expect(incident.updates[0].id).toBe(`${id}#${row}`);
+    expect(second.body).toBe('_Noch nicht übersetzt: auf English angezeigt._\n\nA disk is full.');
+    expect(second.facts.map((f) => f.label)).toContain('Nächste Meldung');
+    expect(confirmNotice(site, 'https://c', 'https://u', new Date()).title).toBe('Updates von „Status von Example Mail“ hier posten?');
   });
 });

@@ -2,8 +2,13 @@
 // the same update data as the mail (messages.ts in ../mail), written out in
 // each platform's native format (Slack Block Kit, a Teams Adaptive Card, a
 // Discord embed, Google Chat cardsV2, Mattermost attachments) within that
-// platform's documented limits.
-import { impactLabels, isClosedStatus, type ChatPlatform, type IncidentImpact, type UpdateStatus } from '../../db/constants';
+// platform's documented limits. In the channel's language, as mail is in a
+// subscriber's: staff's words where translated, else the page's own with a note.
+import { isClosedStatus, type ChatPlatform, type IncidentImpact, type UpdateStatus } from '../../db/constants';
+import { locales } from '../i18n/locales';
+import { localizedPath } from '../i18n/paths';
+import { bodyIn, titleIn } from '../i18n/staff-words';
+import { translator } from '../i18n/translate';
 import { affectedLine, changesLine, promiseTime, updateLabel, windowTime, windowMomentWords, type MailSite } from '../mail/messages';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
 import { formatDateTime } from '../time';
@@ -40,35 +45,48 @@ function colorOf(incident: Incident, status: UpdateStatus | null): string {
 }
 
 function factsOf(site: MailSite, incident: Incident, update: IncidentUpdate | null, affected: string): ChatNotice['facts'] {
+  const t = translator(site.locale);
   const window = windowTime(site, incident);
   const changed = update ? changesLine(site, update) : '';
   const promise = update ? promiseTime(site, update) : '';
   return [
-    ...(window ? [{ label: 'When', value: window }] : []),
-    ...(affected ? [{ label: 'Affected', value: affected }] : []),
-    ...(changed ? [{ label: 'Changed', value: changed }] : []),
-    ...(promise ? [{ label: 'Next update by', value: promise }] : []),
+    ...(window ? [{ label: t('chat.fact_when'), value: window }] : []),
+    ...(affected ? [{ label: t('fact.affected'), value: affected }] : []),
+    ...(changed ? [{ label: t('chat.fact_changed'), value: changed }] : []),
+    ...(promise ? [{ label: t('fact.next_update'), value: promise }] : []),
   ];
 }
 
-const footerLine = (site: MailSite) => `You follow ${site.pageName} status in this channel.`;
-const unsubscribeText = 'Unsubscribe this channel';
+const pageTitle = (site: MailSite) => translator(site.locale)('page.title', { name: site.pageName });
+const footerLine = (site: MailSite) => translator(site.locale)('chat.you_follow', { site: pageTitle(site) });
+const incidentUrl = (site: MailSite, incident: Incident) => `${site.siteUrl}${localizedPath(site.locale, `/incidents/${incident.id}`, site.defaultLocale)}`;
+
+/** An incident's title, and an update's text with the "not translated" note before it where staff's words are in the page's own language. */
+function staffWords(site: MailSite, incident: Incident, update: IncidentUpdate | null): { title: string; body: string | null } {
+  const title = titleIn(incident, site.locale, site.defaultLocale);
+  const body = update ? bodyIn(update, site.locale, site.defaultLocale) : null;
+  const untranslated = title.lang !== undefined || body?.lang !== undefined;
+  const note = untranslated ? `_${translator(site.locale)('page.not_translated', { language: locales[site.defaultLocale].name })}_\n\n` : '';
+  return { title: title.text, body: body ? `${note}${body.text}` : note ? note.trim() : null };
+}
 
 /** A notice of one update. */
 export function updateNotice(site: MailSite, incident: Incident, update: IncidentUpdate & { status: UpdateStatus }, unsubscribeUrl: string): ChatNotice {
-  const kind = incident.kind === 'maintenance' ? 'Maintenance' : 'Incident';
-  const impact = incident.kind === 'incident' ? [`Impact: ${impactLabels[incident.impact].toLowerCase()}`] : [];
+  const t = translator(site.locale);
+  const kind = t(incident.kind === 'maintenance' ? 'mail.maintenance' : 'mail.incident');
+  const impact = incident.kind === 'incident' ? [t('chat.impact', { impact: t(`impact.${incident.impact}`) })] : [];
   const over = incident.kind === 'incident' && isClosedStatus(update.status);
+  const words = staffWords(site, incident, update);
   return {
-    source: `${site.pageName} status`,
-    title: incident.title,
-    subtitle: [kind, updateLabel(site, incident, update), ...impact, formatDateTime(update.at, site.timeZone)].join(' · '),
+    source: pageTitle(site),
+    title: words.title,
+    subtitle: [kind, updateLabel(site, incident, update), ...impact, formatDateTime(update.at, site.timeZone, site.locale)].join(' · '),
     color: colorOf(incident, update.status),
     facts: factsOf(site, incident, update, affectedLine(site, incident, over)),
-    body: update.body,
-    link: { url: `${site.siteUrl}/incidents/${incident.id}`, text: 'Follow it on the status page' },
+    body: words.body ?? '',
+    link: { url: incidentUrl(site, incident), text: t('mail.follow_link') },
     footer: footerLine(site),
-    unsubscribe: { url: unsubscribeUrl, text: unsubscribeText },
+    unsubscribe: { url: unsubscribeUrl, text: t('chat.unsubscribe') },
     threadKey: incident.id,
     at: update.at,
   };
@@ -76,19 +94,21 @@ export function updateNotice(site: MailSite, incident: Incident, update: Inciden
 
 /** A maintenance window that starts soon, has started or has ended, by the clock. */
 export function windowNotice(site: MailSite, maintenance: Incident, moment: WindowMoment, unsubscribeUrl: string, now: Date): ChatNotice {
+  const t = translator(site.locale);
   const { label, line } = windowMomentWords(site, moment);
   // Once it has ended, "under maintenance" would read as still going: the names alone.
-  const affected = moment === 'completed' ? maintenance.components.map((c) => site.componentNames.get(c.id) ?? c.id).join(', ') : affectedLine(site, maintenance, false);
+  const affected = moment === 'completed' ? maintenance.components.map((c) => site.componentNames.get(c.id) ?? c.id).join(t('day.separator')) : affectedLine(site, maintenance, false);
+  const words = staffWords(site, maintenance, null);
   return {
-    source: `${site.pageName} status`,
-    title: maintenance.title,
-    subtitle: ['Maintenance', label].join(' · '),
+    source: pageTitle(site),
+    title: words.title,
+    subtitle: [t('mail.maintenance'), label].join(' · '),
     color: moment === 'completed' ? resolvedColor : maintenanceColor,
     facts: factsOf(site, maintenance, null, affected),
-    body: line,
-    link: { url: `${site.siteUrl}/incidents/${maintenance.id}`, text: 'Details on the status page' },
+    body: words.body ? `${words.body}\n\n${line}` : line,
+    link: { url: incidentUrl(site, maintenance), text: t('mail.details_link') },
     footer: footerLine(site),
-    unsubscribe: { url: unsubscribeUrl, text: unsubscribeText },
+    unsubscribe: { url: unsubscribeUrl, text: t('chat.unsubscribe') },
     threadKey: maintenance.id,
     at: now,
   };
@@ -96,16 +116,18 @@ export function windowNotice(site: MailSite, maintenance: Incident, moment: Wind
 
 /** The first message to a channel: nothing else is posted until someone who can read it follows the link. */
 export function confirmNotice(site: MailSite, confirmUrl: string, unsubscribeUrl: string, now: Date): ChatNotice {
+  const t = translator(site.locale);
+  const page = pageTitle(site);
   return {
-    source: `${site.pageName} status`,
-    title: `Post ${site.pageName} status updates here?`,
-    subtitle: 'Confirm this channel',
+    source: page,
+    title: t('chat.confirm_title', { site: page }),
+    subtitle: t('chat.confirm_subtitle'),
     color: maintenanceColor,
     facts: [],
-    body: `Someone asked for ${site.pageName} status updates to be posted in this channel. Nothing else is posted until a member of the channel confirms. Unconfirmed channels are forgotten after 48 hours.`,
-    link: { url: confirmUrl, text: 'Confirm' },
-    footer: 'Not wanted here? Nothing more will come unless it is confirmed.',
-    unsubscribe: { url: unsubscribeUrl, text: 'Remove this channel now' },
+    body: t('chat.confirm_body', { site: page }),
+    link: { url: confirmUrl, text: t('confirm.button') },
+    footer: t('chat.confirm_footer'),
+    unsubscribe: { url: unsubscribeUrl, text: t('chat.remove_now') },
     threadKey: null,
     at: now,
   };

@@ -17,6 +17,7 @@ import { ActionError, requireListedComponents } from '../validate';
 import { enqueueOne } from './outbox';
 import { channelName, deleteSubscriber, linkSecret, subscribeLimits } from './subscriptions';
 import { answerError, checkWebhookUrl, postJson } from './webhooks';
+import type { Locale } from '../../i18n/locales';
 
 /** The row's address for a channel: a keyed hash, so the same channel is found again without keeping its URL in the clear. */
 export function chatAddress(db: HeraldDb, url: string): string {
@@ -55,7 +56,7 @@ export type ChatSubscribeResult = { subscriber: SubscriberRow } | 'client_limite
  */
 export async function subscribeChat(
   db: HeraldDb,
-  input: { url: unknown; platform: unknown; componentIds: string[]; clientAddress: string; allowPrivate: boolean; secretsKey?: Buffer | null },
+  input: { url: unknown; platform: unknown; componentIds: string[]; clientAddress: string; allowPrivate: boolean; secretsKey?: Buffer | null; /** The language its messages come in; null for the page's default. */ locale?: Locale | null },
   now = new Date(),
 ): Promise<ChatSubscribeResult> {
   const { url, platform } = await checkChatUrl(input.url, input.platform, input.allowPrivate);
@@ -72,8 +73,9 @@ export async function subscribeChat(
     if (row?.confirmedAt) throw new ActionError('url', 'this channel is already subscribed; every message in it has a link to unsubscribe', 'conflict');
     const secret = input.secretsKey ? sealSecret(url, input.secretsKey) : url;
     const label = maskChatUrl(new URL(url));
-    if (!row) row = tx.insert(subscribers).values({ kind: 'chat', address, secret, platform, label, createdAt: now }).returning().get();
-    else row = tx.update(subscribers).set({ secret, platform, label }).where(eq(subscribers.id, row.id)).returning().get();
+    const locale = input.locale ?? null;
+    if (!row) row = tx.insert(subscribers).values({ kind: 'chat', address, secret, platform, label, locale, createdAt: now }).returning().get();
+    else row = tx.update(subscribers).set({ secret, platform, label, locale }).where(eq(subscribers.id, row.id)).returning().get();
     tx.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, row.id)).run();
     for (const componentId of chosen) tx.insert(subscriberComponents).values({ subscriberId: row.id, componentId }).run();
     enqueueOne(tx, row.id, `confirm:${now.getTime()}`, now);

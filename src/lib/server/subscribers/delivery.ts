@@ -173,11 +173,7 @@ export class DeliveryWorker {
     return { pageName: page.name, siteUrl: this.options.config.siteUrl, timeZone: page.time_zone, componentNames, locale: page.default_language, defaultLocale: page.default_language };
   }
 
-  /**
-   * This batch's facts in a subscriber's language: the one they chose while
-   * the page still offers it, else the page's own. Chat channels read English
-   * for now (their cards' labels are written in it), staff's words as translated.
-   */
+  /** This batch's facts in a subscriber's language: the one they chose while the page still offers it, else the page's own. */
   private siteIn(locale: Locale | null): MailSite {
     const { page } = this.options;
     const chosen = locale && page.languages.includes(locale) ? locale : page.default_language;
@@ -384,7 +380,7 @@ export class DeliveryWorker {
 
   private composeChat(row: OutboxRow, { kind, rest }: OutboxEvent, subscriber: SubscriberRow, timeline: Incident[]): Outgoing | null {
     if (!subscriber.secret || !subscriber.platform) throw new Error('chat subscriber without a URL or platform');
-    const site = this.siteIn('en');
+    const site = this.siteIn(subscriber.locale);
     const unsubscribe = this.linkOf('unsubscribe', subscriber, site);
     let notice;
     if (kind === 'confirm') notice = confirmNotice(site, this.linkOf('confirm', subscriber, site), unsubscribe, row.createdAt);
