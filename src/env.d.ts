@@ -4,6 +4,8 @@ declare namespace App {
   interface Locals {
     /** The language the page is read in: from its address (/de/…), else the page's default. */
     locale?: import('./lib/i18n/locales').Locale;
+    /** SITE_URL, for what must be a whole address (hreflang alternates). */
+    siteUrl?: string;
     /** The page's default language (content/page.yml), whose addresses carry no prefix. */
     defaultLocale?: import('./lib/i18n/locales').Locale;
     /** The runtime Herald's server started, handed to Astro with every request (src/lib/server/http/server.ts). */

@@ -41,9 +41,10 @@ test('each language at its own address, cached apart, with alternates and a swit
   expect(html).toMatch(/<html lang="de" dir="ltr"/);
   expect(html).toContain('>Komponenten</h2>');
   expect(html).toContain('>Updates erhalten</h2>');
-  expect(html).toContain('hreflang="en" href="/"');
-  expect(html).toContain('hreflang="ar" href="/ar/"');
-  expect(html).toContain('hreflang="x-default" href="/"');
+  // Whole addresses on SITE_URL, as search engines take alternates.
+  expect(html).toContain(`hreflang="en" href="${server.url}/"`);
+  expect(html).toContain(`hreflang="ar" href="${server.url}/ar/"`);
+  expect(html).toContain(`hreflang="x-default" href="${server.url}/"`);
   expect(html).toMatch(/<span aria-current="page" lang="de">Deutsch<\/span>/);
   // Asked again: from the cache (once the minute the banner shows has not turned in between), still German; and / is still English.
   let again = await get('/de/');
@@ -119,7 +120,7 @@ test('an open incident on /de/ and its own page read in German, linking within t
   const incident = await (await get(`/de/incidents/${slug}`)).text();
   expect(incident).toMatch(/<html lang="de"/);
   expect(incident).toContain('Wird untersucht');
-  expect(incident).toContain('hreflang="en" href="/incidents/');
+  expect(incident).toContain(`hreflang="en" href="${server.url}/incidents/`);
   const english = await (await get('/')).text();
   expect(english).toContain('Major impact');
   expect(english).toContain(`href="/incidents/${slug}"`);

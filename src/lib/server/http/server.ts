@@ -186,7 +186,7 @@ async function start(): Promise<Server> {
     if (request.method === 'HEAD') request.method = 'GET';
     // `/de/incidents/x` is `/incidents/x` read in German: Astro routes the plain path, the pages read the language.
     if (language.prefixed && request.url !== '/404') request.url = `${language.path}${(request.url ?? '').slice(path.length)}`;
-    const locals = { herald: runtime, locale: language.locale, defaultLocale: page.default_language };
+    const locals = { herald: runtime, locale: language.locale, defaultLocale: page.default_language, siteUrl: config.siteUrl };
     // Paths no route matches: the "page not found" page, through the same middleware.
     const notFound = () => {
       request.url = '/404';
