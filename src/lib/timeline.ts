@@ -5,6 +5,8 @@ import { componentStatusSeverity, isClosedStatus, type ComponentStatus, type Upd
 import type { ComponentStatusLogRow, IncidentComponentRow, IncidentRow, IncidentUpdateRow, TranslationRow } from '../db/schema';
 import type { AuthoredIncident } from './content/incident-file';
 import type { AffectedComponent, ComponentChange, Incident, IncidentUpdate, Translations } from './model';
+import { localeCodes } from './i18n/locales';
+import { translator } from './i18n/translate';
 
 export interface LiveLog {
   incidents: IncidentRow[];
@@ -24,7 +26,17 @@ function byNewest(a: IncidentUpdate, b: IncidentUpdate): number {
   return b.id.localeCompare(a.id, 'en', { numeric: true });
 }
 
-function liveUpdate(row: IncidentUpdateRow, translations: Translations | undefined): IncidentUpdate {
+/** Herald's own words for a window that started or ended by the clock, in every language (the catalogues' update.auto_*). */
+const automaticWords = new Map<UpdateStatus, Translations>();
+function automaticTranslations(status: UpdateStatus): Translations | undefined {
+  if (status !== 'in_progress' && status !== 'completed') return undefined;
+  let words = automaticWords.get(status);
+  if (!words) automaticWords.set(status, (words = Object.fromEntries(localeCodes.map((l) => [l, translator(l)(`update.auto_${status}`)]))));
+  return words;
+}
+
+function liveUpdate(row: IncidentUpdateRow, stored: Translations | undefined): IncidentUpdate {
+  const translations = row.automatic ? automaticTranslations(row.status) : stored;
   return {
     id: `${row.incidentId}#${row.id}`,
     status: row.status,

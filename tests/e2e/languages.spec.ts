@@ -99,6 +99,12 @@ test('/ sends a browser arriving from elsewhere to its language, and no cache ca
       }
     }
   }
+  // Without Sec-Fetch-Site (plain HTTP, older browsers), the Referer tells a link on this site from one elsewhere.
+  const host = new URL(server.url).host;
+  expect((await get('/', { headers: { 'Accept-Language': 'de', Referer: `${server.url}/de/` } })).status).toBe(200);
+  const fromElsewhere = await get('/', { headers: { 'Accept-Language': 'de', Referer: 'https://search.example/?q=status' } });
+  expect([fromElsewhere.status, fromElsewhere.headers.get('location')]).toEqual([302, '/de/']);
+  expect(host).toBeTruthy();
   // A language's own address is never redirected, whatever the browser prefers.
   const german = await get('/de/', { headers: { 'Accept-Language': 'ja' } });
   expect(german.status).toBe(200);

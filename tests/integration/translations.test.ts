@@ -13,7 +13,10 @@ import { readContentFolder } from '../../src/lib/content/index';
 import { ContentError, parseIncidentFile } from '../../src/lib/content/incident-file';
 import type { PageSettings } from '../../src/lib/content/catalog';
 import { contentFolder } from '../../src/lib/server/paths';
-import { createIncident, postUpdate, resolveIncident, translateIncident } from '../../src/lib/server/publishing/staff-actions';
+import { correctUpdate, createIncident, postUpdate, postWindowUpdates, resolveIncident, scheduleMaintenance, translateIncident } from '../../src/lib/server/publishing/staff-actions';
+import { makeOccurrences } from '../../src/lib/server/publishing/maintenance-series';
+import { incidents } from '../../src/db/schema';
+import { eq } from 'drizzle-orm';
 import { readIncident } from '../../src/lib/server/read-model';
 import { purgeTrash, trashIncident } from '../../src/lib/server/storage/trash';
 import { DeliveryWorker, mailTransport } from '../../src/lib/server/subscribers/delivery';
@@ -243,5 +246,45 @@ describe('chat cards in the channel’s language', () => {
     expect(second.body).toBe('_Noch nicht übersetzt: auf English angezeigt._\n\nA disk is full.');
     expect(second.facts.map((f) => f.label)).toContain('Nächste Meldung');
     expect(confirmNotice(site, 'https://c', 'https://u', new Date()).title).toBe('Updates von „Status von Example Mail“ hier posten?');
+  });
+});
+
+describe('translations that follow the incident', () => {
+  it('a correction drops the translations of the text it replaced; Herald\'s own window updates read in every language', async () => {
+    const { ctx } = await setup();
+    const id = createIncident(ctx, { title: 'A', impact: 'minor', message: 'Data loss possible.', translations: { de: { message: 'Datenverlust möglich.' } } });
+    const [first] = readIncident(ctx, id)!.incident.updates;
+    correctUpdate(ctx, Number(first.id.split('#')[1]), 'No data loss.');
+    expect(readIncident(ctx, id)!.incident.updates[0].translations).toBeUndefined();
+
+    const from = new Date(Date.now() - 60_000);
+    const maintenance = scheduleMaintenance(ctx, { title: 'Move', message: 'Moving.', scheduledFor: from, scheduledUntil: new Date(from.getTime() + 3_600_000), translations: { de: { title: 'Umzug', message: 'Wir ziehen um.' } } });
+    postWindowUpdates(ctx, readIncident(ctx, maintenance)!.incident);
+    const started = readIncident(ctx, maintenance)!.incident.updates[0];
+    expect(started).toMatchObject({ automatic: true, body: 'The maintenance has begun, as scheduled.' });
+    expect(started.translations).toMatchObject({ de: 'Die Wartung hat wie geplant begonnen.', ja: 'メンテナンスを予定どおり開始しました。' });
+  });
+
+  it('each window of a recurring maintenance carries the first window\'s translations', async () => {
+    const { ctx } = await setup();
+    // A whole minute: the rule's windows start where the first does.
+    const first = new Date(Math.ceil((Date.now() + 86_400_000) / 3_600_000) * 3_600_000);
+    const id = scheduleMaintenance(ctx, {
+      title: 'Weekly patching',
+      message: 'Rolling restarts.',
+      scheduledFor: first,
+      scheduledUntil: new Date(first.getTime() + 3_600_000),
+      recurrence: 'FREQ=WEEKLY;COUNT=3',
+      notify: false,
+      translations: { de: { title: 'Wöchentliche Updates', message: 'Neustarts nacheinander.' } },
+    });
+    makeOccurrences(ctx, new Date(first.getTime() + 7 * 86_400_000));
+    const windows = ctx.db.select().from(incidents).where(eq(incidents.seriesId, id)).all().filter((w) => w.id !== id);
+    expect(windows.length).toBeGreaterThan(0);
+    for (const w of windows) {
+      const window = readIncident(ctx, w.id)!.incident;
+      expect(window.titles).toEqual({ de: 'Wöchentliche Updates' });
+      expect(window.updates[0].translations).toEqual({ de: 'Neustarts nacheinander.' });
+    }
   });
 });

@@ -311,4 +311,6 @@ export const ar = {
   'chat.confirm_footer': 'غير مرغوب فيها هنا؟ لن يصل شيء آخر ما لم يُؤكَّد.',
   'chat.remove_now': 'أزل هذه القناة الآن',
   'chat.language': 'لغة الرسائل',
+  'update.auto_in_progress': 'بدأت الصيانة كما هو مقرر.',
+  'update.auto_completed': 'انتهت الصيانة كما هو مقرر.',
 } as const satisfies Catalogue;

@@ -269,4 +269,6 @@ export const de = {
   'chat.confirm_footer': 'Hier nicht erwünscht? Ohne Bestätigung kommt nichts mehr.',
   'chat.remove_now': 'Diesen Kanal jetzt entfernen',
   'chat.language': 'Sprache der Nachrichten',
+  'update.auto_in_progress': 'Die Wartung hat wie geplant begonnen.',
+  'update.auto_completed': 'Die Wartung ist wie geplant beendet.',
 } as const satisfies Catalogue;

@@ -271,4 +271,6 @@ export const en = {
   'chat.confirm_footer': 'Not wanted here? Nothing more will come unless it is confirmed.',
   'chat.remove_now': 'Remove this channel now',
   'chat.language': 'Language of the messages',
+  'update.auto_in_progress': 'The maintenance has begun, as scheduled.',
+  'update.auto_completed': 'The maintenance has ended, as scheduled.',
 } as const;

@@ -281,4 +281,6 @@ export const es = {
   'chat.confirm_footer': '¿No lo quieren aquí? Sin confirmación no llegará nada más.',
   'chat.remove_now': 'Quitar este canal ahora',
   'chat.language': 'Idioma de los mensajes',
+  'update.auto_in_progress': 'El mantenimiento ha empezado, según lo previsto.',
+  'update.auto_completed': 'El mantenimiento ha terminado, según lo previsto.',
 } as const satisfies Catalogue;

@@ -281,4 +281,6 @@ export const fr = {
   'chat.confirm_footer': 'Pas souhaité ici ? Rien de plus ne viendra sans confirmation.',
   'chat.remove_now': 'Retirer ce canal maintenant',
   'chat.language': 'Langue des messages',
+  'update.auto_in_progress': 'La maintenance a commencé, comme prévu.',
+  'update.auto_completed': 'La maintenance est terminée, comme prévu.',
 } as const satisfies Catalogue;

@@ -269,4 +269,6 @@ export const ja = {
   'chat.confirm_footer': '不要ですか？確認されなければ、今後は何も届きません。',
   'chat.remove_now': 'このチャンネルを今すぐ削除',
   'chat.language': 'メッセージの言語',
+  'update.auto_in_progress': 'メンテナンスを予定どおり開始しました。',
+  'update.auto_completed': 'メンテナンスは予定どおり終了しました。',
 } as const satisfies Catalogue;

@@ -281,4 +281,6 @@ export const ptBR = {
   'chat.confirm_footer': 'Não é desejado aqui? Sem confirmação, nada mais virá.',
   'chat.remove_now': 'Remover este canal agora',
   'chat.language': 'Idioma das mensagens',
+  'update.auto_in_progress': 'A manutenção começou, como previsto.',
+  'update.auto_completed': 'A manutenção terminou, como previsto.',
 } as const satisfies Catalogue;

@@ -9,9 +9,26 @@ import { languageHintVary, negotiateLocale } from '../../i18n/negotiate';
 import { localizedPath } from '../../i18n/paths';
 import type { PageSettings } from '../../content/catalog';
 
+/**
+ * Whether the visitor came from a page of this site: Sec-Fetch-Site says so
+ * where the browser sends it (over HTTPS, in current browsers); the Referer's
+ * host where it does not (plain HTTP, older Safari).
+ */
+function fromThisSite(headers: IncomingMessage['headers']): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
+  const referer = headers.referer;
+  if (!referer || !headers.host) return false;
+  try {
+    return new URL(referer).host === headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** Where `/` should send this request, or null to serve it. */
 export function languageHint(page: Pick<PageSettings, 'languages' | 'default_language'>, path: string, headers: IncomingMessage['headers']): string | null {
-  if (path !== '/' || page.languages.length < 2 || headers['sec-fetch-site'] === 'same-origin') return null;
+  if (path !== '/' || page.languages.length < 2 || fromThisSite(headers)) return null;
   const header = headers['accept-language'];
   if (!header) return null;
   const wanted = negotiateLocale(header, page.languages, page.default_language);

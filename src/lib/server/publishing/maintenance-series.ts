@@ -12,6 +12,8 @@ import { recordAudit, systemActor } from '../accounts';
 import type { AuthoredIncident } from '../../content/incident-file';
 import type { HeraldDb } from '../db';
 import { newIncidentId } from './ids';
+import { readTranslations, writeTranslations, type Translated } from './translations';
+import type { Locale } from '../../i18n/locales';
 
 /**
  * How far ahead occurrences become windows of their own: little enough to keep
@@ -86,6 +88,8 @@ export function endFileSeriesExcept(db: HeraldDb, repeating: string[]): void {
 interface Pattern {
   title: string;
   message: string;
+  /** The title and first message in the page's other languages, as the first window has them. */
+  translated: Map<Locale, Translated>;
   componentIds: string[];
   templateId: string | null;
 }
@@ -95,19 +99,25 @@ function patternOf(ctx: Sources, series: MaintenanceSeriesRow): Pattern | 'gone'
   if (series.source === 'file') {
     const file = ctx.authored.find((a) => a.id === series.id);
     if (!file?.recurrence) return 'gone';
-    return { title: file.title, message: file.updates[0]?.body ?? '', componentIds: file.components.map((c) => c.id), templateId: null };
+    const translated = new Map<Locale, Translated>();
+    for (const [locale, title] of Object.entries(file.titles ?? {}) as [Locale, string][]) translated.set(locale, { title, message: file.updates[0]?.translations?.[locale] });
+    return { title: file.title, message: file.updates[0]?.body ?? '', translated, componentIds: file.components.map((c) => c.id), templateId: null };
   }
   const first = ctx.db.select().from(incidents).where(eq(incidents.id, series.id)).get();
   if (!first) return 'gone';
   if (first.deletedAt) return 'trashed';
   const announcement = ctx.db
-    .select({ body: incidentUpdates.body })
+    .select({ id: incidentUpdates.id, body: incidentUpdates.body })
     .from(incidentUpdates)
     .where(and(eq(incidentUpdates.incidentId, series.id), eq(incidentUpdates.status, 'scheduled')))
     .orderBy(incidentUpdates.id)
     .get();
   const componentIds = ctx.db.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, series.id)).all();
-  return { title: first.title, message: announcement?.body ?? '', componentIds: componentIds.map((c) => c.id), templateId: first.templateId };
+  const stored = readTranslations(ctx.db, series.id);
+  const translated = new Map<Locale, Translated>();
+  for (const [locale, title] of stored.get(0) ?? []) translated.set(locale, { title });
+  for (const [locale, message] of (announcement && stored.get(announcement.id)) ?? []) translated.set(locale, { ...translated.get(locale), message });
+  return { title: first.title, message: announcement?.body ?? '', translated, componentIds: componentIds.map((c) => c.id), templateId: first.templateId };
 }
 
 /**
@@ -151,7 +161,8 @@ export function makeOccurrences(ctx: Sources, now: Date): string[] {
             .returning({ id: incidents.id })
             .all();
           if (inserted.length) {
-            tx.insert(incidentUpdates).values({ incidentId: id, status: 'scheduled', body: pattern.message, at: now, notify: false }).run();
+            const update = tx.insert(incidentUpdates).values({ incidentId: id, status: 'scheduled', body: pattern.message, at: now, notify: false }).returning({ id: incidentUpdates.id }).get();
+            writeTranslations(tx as never, id, update.id, pattern.translated, now);
             for (const componentId of pattern.componentIds) tx.insert(incidentComponents).values({ incidentId: id, componentId, status: 'under_maintenance' }).run();
             recordAudit(tx, systemActor, 'maintenance.occurrence', id, { series: series.id, scheduledFor: next, scheduledUntil: until }, now);
             made.push(id);

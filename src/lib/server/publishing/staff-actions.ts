@@ -14,7 +14,9 @@ import {
   type IncidentKind,
   type UpdateStatus,
 } from '../../../db/constants';
-import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates, maintenanceSeries, type IncidentUpdateRow } from '../../../db/schema';
+import { components, componentStatusLog, incidentComponents, incidents, incidentUpdates, maintenanceSeries, translations, type IncidentUpdateRow } from '../../../db/schema';
+import { en } from '../../i18n/messages/en';
+import { translator } from '../../i18n/translate';
 import type { AuthoredIncident } from '../../content/incident-file';
 import type { Content } from '../../content';
 import type { Incident } from '../../model';
@@ -367,9 +369,10 @@ export function postUpdate(ctx: LogContext, incidentId: unknown, input: NewUpdat
 }
 
 /** What Herald posts when a maintenance window starts or ends by the clock. */
+/** What Herald writes when a window starts or ends by the clock, in English; stored in the page's language, read in each reader's (timeline.ts). */
 export const automaticMessages = {
-  in_progress: 'The maintenance has begun, as scheduled.',
-  completed: 'The maintenance has ended, as scheduled.',
+  in_progress: en['update.auto_in_progress'],
+  completed: en['update.auto_completed'],
 } as const;
 
 /**
@@ -405,7 +408,7 @@ export function postWindowUpdates(ctx: LogContext, maintenance: Incident, now = 
       if (todo.length === 0) return [];
       for (const d of todo) {
         tx.insert(incidentUpdates)
-          .values({ incidentId: maintenance.id, status: d.status, body: automaticMessages[d.status], at: d.at, notify: false, automatic: true })
+          .values({ incidentId: maintenance.id, status: d.status, body: translator(ctx.content?.page.default_language ?? 'en')(`update.auto_${d.status}`), at: d.at, notify: false, automatic: true })
           .run();
       }
       refreshClosedAt(tx, maintenance.id);
@@ -446,6 +449,8 @@ export function correctUpdate(
     }
     if (row.body === body) return;
     tx.update(incidentUpdates).set({ body, editedAt: now }).where(eq(incidentUpdates.id, updateId)).run();
+    // A translation of the text as it was no longer says what it says: readers of it get the correction, marked as not translated.
+    tx.delete(translations).where(and(eq(translations.incidentId, row.incidentId), eq(translations.updateId, updateId))).run();
     audit(tx, ctx, 'update.correct', row.incidentId, { update: updateId, original: row.body, corrected: body }, now);
   });
 }
