@@ -14,7 +14,7 @@ export interface LiveLog {
   updates: IncidentUpdateRow[];
   /** The component status changes incidents made (component_status_log rows with an incident), any order. */
   statusChanges: ComponentStatusLogRow[];
-  /** Staff's translations of these incidents' titles and live updates; none when the page has one language. */
+  /** Staff's translations of these incidents' titles (update 0) and live updates. */
   translations?: TranslationRow[];
 }
 

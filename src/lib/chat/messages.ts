@@ -5,11 +5,8 @@
 // platform's documented limits. In the channel's language, as mail is in a
 // subscriber's: staff's words where translated, else the page's own with a note.
 import { isClosedStatus, type ChatPlatform, type IncidentImpact, type UpdateStatus } from '../../db/constants';
-import { locales } from '../i18n/locales';
-import { localizedPath } from '../i18n/paths';
-import { bodyIn, titleIn } from '../i18n/staff-words';
 import { translator } from '../i18n/translate';
-import { affectedLine, changesLine, promiseTime, updateLabel, windowTime, windowMomentWords, type MailSite } from '../mail/messages';
+import { affectedLine, changesLine, incidentUrl, promiseTime, staffWords, updateLabel, windowTime, windowMomentWords, type MailSite } from '../mail/messages';
 import type { Incident, IncidentUpdate, WindowMoment } from '../model';
 import { formatDateTime } from '../time';
 import { cut, dialects, inDialect, inertText, markdownBlocks, plainText, toDialect, type Block, type Dialect, type Run } from './format';
@@ -59,15 +56,11 @@ function factsOf(site: MailSite, incident: Incident, update: IncidentUpdate | nu
 
 const pageTitle = (site: MailSite) => translator(site.locale)('page.title', { name: site.pageName });
 const footerLine = (site: MailSite) => translator(site.locale)('chat.you_follow', { site: pageTitle(site) });
-const incidentUrl = (site: MailSite, incident: Incident) => `${site.siteUrl}${localizedPath(site.locale, `/incidents/${incident.id}`, site.defaultLocale)}`;
-
-/** An incident's title, and an update's text with the "not translated" note before it where staff's words are in the page's own language. */
-function staffWords(site: MailSite, incident: Incident, update: IncidentUpdate | null): { title: string; body: string | null } {
-  const title = titleIn(incident, site.locale, site.defaultLocale);
-  const body = update ? bodyIn(update, site.locale, site.defaultLocale) : null;
-  const untranslated = title.lang !== undefined || body?.lang !== undefined;
-  const note = untranslated ? `_${translator(site.locale)('page.not_translated', { language: locales[site.defaultLocale].name })}_\n\n` : '';
-  return { title: title.text, body: body ? `${note}${body.text}` : note ? note.trim() : null };
+/** An incident's title, and an update's text with the "not translated" note before it (in italics) where staff's words are in the page's own language. */
+function cardWords(site: MailSite, incident: Incident, update: IncidentUpdate | null): { title: string; body: string | null } {
+  const { title, body, note } = staffWords(site, incident, update);
+  const marked = note ? `_${note}_` : '';
+  return { title: title.text, body: body ? (marked ? `${marked}\n\n${body.text}` : body.text) : marked || null };
 }
 
 /** A notice of one update. */
@@ -76,7 +69,7 @@ export function updateNotice(site: MailSite, incident: Incident, update: Inciden
   const kind = t(incident.kind === 'maintenance' ? 'mail.maintenance' : 'mail.incident');
   const impact = incident.kind === 'incident' ? [t('chat.impact', { impact: t(`impact.${incident.impact}`) })] : [];
   const over = incident.kind === 'incident' && isClosedStatus(update.status);
-  const words = staffWords(site, incident, update);
+  const words = cardWords(site, incident, update);
   return {
     source: pageTitle(site),
     title: words.title,
@@ -98,7 +91,7 @@ export function windowNotice(site: MailSite, maintenance: Incident, moment: Wind
   const { label, line } = windowMomentWords(site, moment);
   // Once it has ended, "under maintenance" would read as still going: the names alone.
   const affected = moment === 'completed' ? maintenance.components.map((c) => site.componentNames.get(c.id) ?? c.id).join(t('day.separator')) : affectedLine(site, maintenance, false);
-  const words = staffWords(site, maintenance, null);
+  const words = cardWords(site, maintenance, null);
   return {
     source: pageTitle(site),
     title: words.title,

@@ -12,7 +12,6 @@ export interface Reader {
   locale: Locale;
   /** The page's default language, whose addresses carry no prefix. */
   fallback: Locale;
-  dir: 'ltr' | 'rtl';
   t: Translate;
   /** A path of this site in the reader's language: `/history` → `/de/history`. */
   href(path: string): string;
@@ -36,7 +35,6 @@ export function readerFor(locale: Locale, fallback: Locale): Reader {
   reader = {
     locale,
     fallback,
-    dir: locales[locale].dir,
     t: translator(locale),
     href: (path) => localizedPath(locale, path, fallback),
     ownLang: locale === fallback ? undefined : fallback,

@@ -7,6 +7,7 @@
 import { isClosedStatus, type UpdateStatus } from '../../db/constants';
 import { escapeHtml } from '../escape';
 import { locales, type Locale } from '../i18n/locales';
+import { localizedPath } from '../i18n/paths';
 import { bodyIn, titleIn } from '../i18n/staff-words';
 import { translator, type Translate } from '../i18n/translate';
 import { renderMarkdown } from '../markdown';
@@ -67,8 +68,8 @@ export function windowMomentWords(site: MailSite, moment: WindowMoment): { label
   return { label, line: t(`mail.window_${moment}`) };
 }
 
-/** The incident's title and an update's text in the reader's language, and the note to show when some of it is not. */
-function staffWords(site: MailSite, incident: Incident, update: IncidentUpdate | null) {
+/** The incident's title and an update's text in the reader's language, and the note to show when some of it is not (chat's cards take it too). */
+export function staffWords(site: MailSite, incident: Incident, update: IncidentUpdate | null) {
   const title = titleIn(incident, site.locale, site.defaultLocale);
   const body = update ? bodyIn(update, site.locale, site.defaultLocale) : null;
   const untranslated = title.lang !== undefined || (body !== null && body.lang !== undefined);
@@ -76,9 +77,8 @@ function staffWords(site: MailSite, incident: Incident, update: IncidentUpdate |
 }
 
 /** Where an incident's page is, in the reader's language. */
-function incidentUrl(site: MailSite, incident: Incident): string {
-  const prefix = site.locale === site.defaultLocale ? '' : `/${site.locale}`;
-  return `${site.siteUrl}${prefix}/incidents/${incident.id}`;
+export function incidentUrl(site: MailSite, incident: Incident): string {
+  return `${site.siteUrl}${localizedPath(site.locale, `/incidents/${incident.id}`, site.defaultLocale)}`;
 }
 
 export interface MailLinks {

@@ -8,6 +8,5 @@
 export { contentReloadRequestedAt, describeContentProblem, readContentProblem, recordContentProblem, requestContentReload, servedContent, servesContent, syncContent, type ContentProblem } from './content-sync';
 export { changeComponent, correctUptimeDay, createComponent, createGroup, editComponent, editGroup, findComponent } from './component-actions';
 export { changeIncident, correctUpdate, createIncident, findUpdate, editIncident, forgetPromises, recordOverdueAlert, postUpdate, postWindowUpdates, refreshClosedAt, endSeries, resolveIncident, scheduleMaintenance, setComponentStatus, translateIncident, type ComponentChange, type IncidentEdit, type IncidentTranslation, type LogContext, type NewUpdate } from './staff-actions';
-export { readTranslations } from './translations';
 export { makeOccurrences, seriesHorizonMs } from './maintenance-series';
 export { deleteTemplate, editTemplate, findTemplate, listTemplates, saveTemplate, templateOf, type TemplateInput } from './templates';

@@ -166,6 +166,8 @@ export class DeliveryWorker {
   private site!: MailSite;
   /** The key of subscribers' links, read once per batch. */
   private secret!: string;
+  /** This batch's facts in each language asked for so far (siteIn). */
+  private sitesByLocale = new Map<Locale, MailSite>();
 
   private siteNow(): MailSite {
     const componentNames = new Map(readComponents(this.options.db).map((c) => [c.id, c.name]));
@@ -177,7 +179,10 @@ export class DeliveryWorker {
   private siteIn(locale: Locale | null): MailSite {
     const { page } = this.options;
     const chosen = locale && page.languages.includes(locale) ? locale : page.default_language;
-    return chosen === this.site.locale ? this.site : { ...this.site, locale: chosen };
+    if (chosen === this.site.locale) return this.site;
+    let site = this.sitesByLocale.get(chosen);
+    if (!site) this.sitesByLocale.set(chosen, (site = { ...this.site, locale: chosen }));
+    return site;
   }
 
   /** A subscriber's own link (confirm, manage, unsubscribe), to the page in their language. */
@@ -255,6 +260,7 @@ export class DeliveryWorker {
     this.rendered.clear();
     this.site = this.siteNow();
     this.secret = linkSecret(db);
+    this.sitesByLocale.clear();
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) await this.deliver(row, people.get(row.subscriberId), timeline, suppressed);
     });
