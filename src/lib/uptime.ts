@@ -72,46 +72,62 @@ export function recentPercent(bar: UptimeBar, count = narrowBarDays): number {
  */
 export function collectOutages(incidents: Incident[], statusLog: ComponentStatusLogRow[], now: Date): Outage[] {
   const outages: Outage[] = [];
-  const push = (componentId: string, status: ComponentStatus, start: Date, end: Date | null, incidentId: string | null) => {
-    if (status !== 'operational' && (end === null || end > start)) outages.push({ componentId, status, start, end, incidentId });
-  };
-  const changesOf = new Map<string, ComponentStatusLogRow[]>();
+  // Incident-made changes by incident, then component; the components' own by component.
+  const byIncident = new Map<string, Map<string, ComponentStatusLogRow[]>>();
+  const own = new Map<string, ComponentStatusLogRow[]>();
   for (const row of statusLog) {
-    const key = row.incidentId ? `${row.incidentId}|${row.componentId}` : row.componentId;
-    const list = changesOf.get(key);
+    let byComponent = own;
+    if (row.incidentId) {
+      byComponent = byIncident.get(row.incidentId) ?? new Map();
+      byIncident.set(row.incidentId, byComponent);
+    }
+    const list = byComponent.get(row.componentId);
     if (list) list.push(row);
-    else changesOf.set(key, [row]);
+    else byComponent.set(row.componentId, [row]);
   }
-  const byTime = (a: ComponentStatusLogRow, b: ComponentStatusLogRow) => a.at.getTime() - b.at.getTime() || a.id - b.id;
 
   for (const incident of incidents) {
     if (incident.kind === 'incident') {
+      const changesOf = byIncident.get(incident.id);
       for (const c of incident.components) {
-        const changes = (changesOf.get(`${incident.id}|${c.id}`) ?? []).sort(byTime);
-        if (changes.length === 0) {
-          push(c.id, c.status, incident.startedAt, incident.resolvedAt, incident.id);
+        const changes = changesOf?.get(c.id)?.sort(byTime);
+        if (!changes) {
+          pushOutage(outages, c.id, c.status, incident.startedAt, incident.resolvedAt, incident.id);
           continue;
         }
-        changes.forEach((row, n) => {
-          const start = n === 0 ? incident.startedAt : row.at;
+        for (let n = 0; n < changes.length; n++) {
+          const start = n === 0 ? incident.startedAt : changes[n].at;
           const next = changes[n + 1]?.at ?? null;
           const end = incident.resolvedAt && (!next || next > incident.resolvedAt) ? incident.resolvedAt : next;
-          push(c.id, row.status, start, end, incident.id);
-        });
+          pushOutage(outages, c.id, changes[n].status, start, end, incident.id);
+        }
       }
     } else if (incident.status !== 'scheduled') {
-      const started = [...incident.updates].reverse().find((u) => u.status === 'in_progress')?.at;
-      const start = started ?? incident.scheduledFor ?? incident.startedAt;
+      const start = maintenanceStart(incident);
       if (start > now) continue;
-      for (const c of incident.components) push(c.id, 'under_maintenance', start, incident.resolvedAt, incident.id);
+      for (const c of incident.components) pushOutage(outages, c.id, 'under_maintenance', start, incident.resolvedAt, incident.id);
     }
   }
-  for (const [key, rows] of changesOf) {
-    if (key.includes('|')) continue;
+  for (const [componentId, rows] of own) {
     rows.sort(byTime);
-    rows.forEach((row, n) => push(key, row.status, row.at, rows[n + 1]?.at ?? null, null));
+    for (let n = 0; n < rows.length; n++) pushOutage(outages, componentId, rows[n].status, rows[n].at, rows[n + 1]?.at ?? null, null);
   }
   return outages;
+}
+
+// Module functions, not closures in collectOutages: every page with bars runs it, and V8 keeps optimized code for these.
+function pushOutage(outages: Outage[], componentId: string, status: ComponentStatus, start: Date, end: Date | null, incidentId: string | null) {
+  if (status !== 'operational' && (end === null || end > start)) outages.push({ componentId, status, start, end, incidentId });
+}
+
+function byTime(a: ComponentStatusLogRow, b: ComponentStatusLogRow): number {
+  return a.at.getTime() - b.at.getTime() || a.id - b.id;
+}
+
+/** When a maintenance window began: its first "in progress" update (updates are newest first), else when it was scheduled for. */
+function maintenanceStart(incident: Incident): Date {
+  for (let n = incident.updates.length - 1; n >= 0; n--) if (incident.updates[n].status === 'in_progress') return incident.updates[n].at;
+  return incident.scheduledFor ?? incident.startedAt;
 }
 
 /** The union of [start, end) spans, as sorted, disjoint spans. */
@@ -177,9 +193,14 @@ export function uptimeBar(
   if (bounds.length === 0) return { days: [], percent: 100 };
   const today = bounds[bounds.length - 1];
   const mine = outages.filter((o) => o.componentId === componentId);
-  const past = settledDays(componentId, timeZone, mine, now, bounds, options);
+  // Watched from its creation, or its first outage if the history says it existed earlier.
+  let watchedFrom = options.since?.getTime() ?? -Infinity;
+  for (const o of mine) watchedFrom = Math.min(watchedFrom, o.start.getTime());
+  const past = settledDays(componentId, timeZone, mine, watchedFrom, now, bounds, options);
   // Today's cell changes with the clock; the days before it only when what they show does.
-  const current = uptimeOver(componentId, mine, now, [today], options).days[0];
+  // It is worked out from the outages that reach into today, watched from when the whole history says.
+  const reachingToday = mine.filter((o) => o.end === null || o.end.getTime() > today.from);
+  const current = uptimeOver(componentId, reachingToday, now, [today], { ...options, since: Number.isFinite(watchedFrom) ? new Date(watchedFrom) : undefined }).days[0];
   const observedMs = past.observedMs + current.observedMs;
   const downtimeMs = past.downtimeMs + current.downtimeMs;
   return { days: [...past.days, current], percent: floorPercent(observedMs > 0 ? 1 - downtimeMs / observedMs : 1) };
@@ -205,10 +226,8 @@ const settledLimit = 2_048;
  * what the days see of the outages, clipped at today's start, so an outage
  * still open only changes today. Callers must not change the cells they get.
  */
-function settledDays(componentId: string, timeZone: string, mine: Outage[], now: Date, bounds: DayBounds[], options: BarOptions): SettledDays {
+function settledDays(componentId: string, timeZone: string, mine: Outage[], watchedFrom: number, now: Date, bounds: DayBounds[], options: BarOptions): SettledDays {
   const today = bounds[bounds.length - 1];
-  let watchedFrom = options.since?.getTime() ?? -Infinity;
-  for (const o of mine) watchedFrom = Math.min(watchedFrom, o.start.getTime());
   let key = String(Math.min(watchedFrom, today.from));
   for (const o of mine) {
     const start = o.start.getTime();

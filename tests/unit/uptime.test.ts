@@ -162,6 +162,11 @@ describe('uptime bars kept between renders', () => {
       [[outage('partial_outage', '2026-11-21T20:00:00Z', null)], now, 'UTC', { since: new Date('2026-11-15T00:00:00Z') }],
       // An outage starting today moves "watched from" only within today.
       [[outage('major_outage', '2026-11-22T01:00:00Z', '2026-11-22T02:00:00Z')], now, 'UTC', { since: new Date('2026-11-22T06:00:00Z') }],
+      // Today's cell is worked out from the outages that reach into it: one that ended at midnight, an older one that says
+      // the component was watched before `since` (and so today from midnight), and none at all with no `since`.
+      [[outage('partial_outage', '2026-11-21T20:00:00Z', '2026-11-22T00:00:00Z'), outage('major_outage', '2026-11-22T03:00:00Z', null)], now, 'UTC', {}],
+      [[outage('degraded_performance', '2026-10-01T00:00:00Z', '2026-10-01T04:00:00Z')], now, 'UTC', { since: new Date('2026-11-22T09:00:00Z') }],
+      [[outage('degraded_performance', '2026-10-01T00:00:00Z', '2026-10-01T04:00:00Z')], now, 'UTC', {}],
     ];
     for (const [outages, at, zone, options] of steps) expect(uptimeBar('web', outages, at, zone, 90, options)).toEqual(fresh(outages, at, zone, options));
   });

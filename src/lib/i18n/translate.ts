@@ -33,12 +33,15 @@ export function translator(locale: Locale): Translate {
   const plural = new Intl.PluralRules(intl);
   const numbers = new Intl.NumberFormat(intl);
   const catalogue: Record<string, Message> = catalogues[locale];
-  t = (key, params = {}) => {
+  t = (key, params) => {
     const message = catalogue[key] ?? (en as Record<string, Message>)[key];
-    const count = params.count;
+    // Most messages have no placeholder: pages ask for hundreds per render.
+    if (params === undefined && typeof message === 'string') return message;
+    const values = params ?? {};
+    const count = values.count;
     const text = typeof message === 'string' ? message : (message[plural.select(typeof count === 'number' ? count : 0)] ?? message.other);
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-      const value = params[name];
+      const value = values[name];
       if (value === undefined) return whole;
       return typeof value === 'number' ? numbers.format(value) : value;
     });
