@@ -35,6 +35,7 @@ test.beforeAll(async () => {
   [direct, proxied] = await Promise.all([startAttackServer({ HERALD_WORKER: '0' }), startAttackServer({ HERALD_WORKER: '0', TRUST_PROXY: '1' })]);
   for (const email of ['bystander@example.com', 'burst@example.com', 'account@example.com']) await addStaff(direct, email, 'editor');
   await addStaff(proxied, 'bystander@example.com', 'editor');
+  await addStaff(proxied, 'on-call@example.com', 'owner');
   directDb = openReadOnly(direct.server.db);
   proxiedDb = openReadOnly(proxied.server.db);
 });
@@ -112,6 +113,50 @@ test('a borrowed session cannot guess the password on the Account page: 10 tries
   expect(right.status).toBe(422);
   expect(right.body).toContain('Too many failed attempts');
   expect((await login(direct, email, 'a brand new passphrase')).status).toBe(429);
+});
+
+test('an owner whose browser logged in before gets in while other addresses are guessing their password; a new browser waits; the audit log shows it', async ({ browser }) => {
+  const email = 'on-call@example.com';
+  const logIn = async (page: import('@playwright/test').Page, password: string) => {
+    await page.goto(`${proxied.url}/admin/login`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  };
+  const known = await browser.newContext();
+  const stranger = await browser.newContext();
+  try {
+    // The owner's own browser, last week: a login leaves a device cookie, HttpOnly and SameSite=Strict.
+    const mine = await known.newPage();
+    await logIn(mine, passwords[email]);
+    await expect(mine).not.toHaveURL(/\/admin\/login/);
+    const device = (await known.cookies()).find((c) => c.name === 'herald_device');
+    expect(device).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    await known.clearCookies({ name: 'herald_session' });
+
+    // Someone guesses from 15 addresses: 10 are checked, then the account is held for everyone else.
+    const statuses: number[] = [];
+    for (let n = 0; n < 15; n++) statuses.push((await login(proxied, email, `guess ${n}`, `198.51.100.${n + 1}`)).status);
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(5).fill(429)]);
+
+    // A browser that never logged in to the account waits, with the right password.
+    const other = await stranger.newPage();
+    await logIn(other, passwords[email]);
+    await expect(other.getByText('Too many failed attempts')).toBeVisible();
+
+    // The owner's browser gets in, during the attack, with the same password.
+    await logIn(mine, passwords[email]);
+    await expect(mine).not.toHaveURL(/\/admin\/login/);
+    await expect(mine.getByRole('button', { name: 'Log out' })).toBeVisible();
+
+    // And the audit log says when the account was locked, and from where the guess came.
+    const locks = proxiedDb.prepare("SELECT target, detail FROM audit_log WHERE action = 'login.locked'").all() as { target: string; detail: string }[];
+    expect(locks.filter((l) => l.target === `email:${email}`)).toHaveLength(1);
+    expect(JSON.parse(locks.find((l) => l.target === `email:${email}`)!.detail)).toMatchObject({ address: '198.51.100.10', knownAccount: true });
+  } finally {
+    await known.close();
+    await stranger.close();
+  }
 });
 
 /** How many mails are queued for an address (the worker is off, so nothing leaves the queue). */

@@ -6,6 +6,8 @@ import { loginFailures } from '../../src/db/schema';
 import { createStaff, setDisabled, setPassword } from '../../src/lib/server/accounts/accounts';
 import type { Actor } from '../../src/lib/server/accounts/audit';
 import { attemptLogin, loginThrottle } from '../../src/lib/server/accounts/login';
+import { readAudit } from '../../src/lib/server/accounts/audit';
+import { deviceLifetimeMs, issueDeviceToken } from '../../src/lib/server/accounts/devices';
 import { freshContext } from '../helpers/temp-db';
 
 const actor: Actor = { label: 'test', userId: null };
@@ -188,3 +190,63 @@ describe('attemptLogin at the longest lock', () => {
   });
 });
 
+describe('device cookies: a lock others cause does not keep staff out', () => {
+  const attacker = '203.0.113.66';
+  /** The device cookie a first, successful login gave this browser. */
+  async function knownBrowser(db: Awaited<ReturnType<typeof withAccount>>['db']) {
+    const first = await attemptLogin(db, 'ed@example.com', password, address, t0);
+    if (!first.ok) throw new Error('the first login failed');
+    return first.deviceToken;
+  }
+
+  it('lets a browser that logged in before through while guesses from elsewhere hold the account, and says so in the audit log', async () => {
+    const { db } = await withAccount();
+    const device = await knownBrowser(db);
+    await fail(db, loginThrottle.perAccount, at(1000), 'ed@example.com', attacker);
+    for (let n = 0; n < 5; n++) expect(await attemptLogin(db, 'ed@example.com', `more ${n}`, attacker, at(1500))).toMatchObject({ reason: 'throttled' });
+    // Everyone else waits, the right password included.
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(2000))).toMatchObject({ ok: false, reason: 'throttled' });
+    // The known browser gets in, from any address, and a wrong password there is just wrong.
+    expect(await attemptLogin(db, 'ed@example.com', 'a typo', attacker, at(3000), device)).toEqual({ ok: false, reason: 'invalid' });
+    const known = await attemptLogin(db, 'ed@example.com', password, attacker, at(4000), device);
+    expect(known).toMatchObject({ ok: true });
+    // Its success does not lift the lock the guesses caused.
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(5000))).toMatchObject({ ok: false, reason: 'throttled' });
+    // One audit entry when the lock began, naming where the guesses came from.
+    const locks = readAudit(db).filter((entry) => entry.action === 'login.locked');
+    expect(locks).toHaveLength(1);
+    expect(locks[0]).toMatchObject({ actor: 'herald', target: 'email:ed@example.com' });
+    expect(JSON.parse(locks[0].detail!)).toEqual({ address: attacker, knownAccount: true });
+  });
+
+  it('gives nothing for a cookie of another account, a forged or altered one, or an expired one', async () => {
+    const { db } = await withAccount();
+    const other = await createStaff(db, actor, { email: 'owner@example.com', role: 'owner', password });
+    const device = await knownBrowser(db);
+    const [user, issued, nonce] = device.split('.');
+    const forged = [
+      issueDeviceToken(db, other.id, t0),
+      `${user}.${issued}.${nonce}.${'A'.repeat(43)}`,
+      `${other.id}.${issued}.${nonce}.${device.split('.')[3]}`,
+      issueDeviceToken(db, Number(user), new Date(t0.getTime() - deviceLifetimeMs - 1000)),
+      'not a cookie',
+      'x'.repeat(5000),
+    ];
+    await fail(db, loginThrottle.perAccount, at(1000), 'ed@example.com', attacker);
+    for (const token of forged) expect(await attemptLogin(db, 'ed@example.com', password, address, at(2000), token)).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(2000), device)).toMatchObject({ ok: true });
+  });
+
+  it('throttles a known browser on its own: a stolen cookie guesses no faster, and other known browsers still get in', async () => {
+    const { db } = await withAccount();
+    const stolen = await knownBrowser(db);
+    const mine = await knownBrowser(db);
+    for (let n = 0; n < loginThrottle.perDevice; n++) {
+      expect(await attemptLogin(db, 'ed@example.com', `guess ${n}`, attacker, at(1000), stolen)).toEqual({ ok: false, reason: 'invalid' });
+    }
+    expect(await attemptLogin(db, 'ed@example.com', password, attacker, at(2000), stolen)).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(2000), mine)).toMatchObject({ ok: true });
+    // The stolen cookie's guesses never touched the account's own throttle.
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(3000))).toMatchObject({ ok: true });
+  });
+});

@@ -7,5 +7,6 @@ export { actingRuntime, type ActingRuntime } from './acting';
 export { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken, type ApiToken } from './api-tokens';
 export { readAudit, recordAudit, systemActor, type Actor } from './audit';
 export { attemptLogin } from './login';
+export { deviceCookie } from './devices';
 export { allowHit } from './rate-limit';
 export { endSession, openSessions, readSession, sessionCookie, startSession, type Session } from './sessions';

@@ -2,10 +2,15 @@
 // counted in SQLite (they survive a restart); after `limit` failures a key is
 // locked for a delay that doubles with each further failure. Unknown emails
 // are throttled and verified exactly like real ones, so neither the answer
-// nor its timing says whether an account exists.
+// nor its timing says whether an account exists. A browser that logged in to
+// the account before (its device cookie, devices.ts) is throttled on its own
+// key instead, so a locked account still lets its own staff in; when a lock
+// on an account starts, the audit log says so.
 import { eq, inArray } from 'drizzle-orm';
 import { loginFailures, type UserRow } from '../../../db/schema';
 import { accountKey, decoyPasswordHash, findStaffByEmail, verifyPassword } from './accounts';
+import { recordAudit, systemActor } from './audit';
+import { issueDeviceToken, trustedDeviceKey } from './devices';
 import type { HeraldDb } from '../db';
 
 export const loginThrottle = {
@@ -13,6 +18,8 @@ export const loginThrottle = {
   perAccount: 10,
   /** Failures allowed per client address (many staff may share one office address). */
   perAddress: 50,
+  /** Failures allowed per known browser (device cookie) before it, too, is locked. */
+  perDevice: 10,
   /** The first lock; each further failure doubles it. */
   firstDelayMs: 60_000,
   maxDelayMs: 60 * 60_000,
@@ -21,7 +28,8 @@ export const loginThrottle = {
 } as const;
 
 export type LoginResult =
-  | { ok: true; user: UserRow }
+  /** `deviceToken`: the device cookie to give this browser (devices.ts). */
+  | { ok: true; user: UserRow; deviceToken: string }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
@@ -32,8 +40,9 @@ function lockedFor(db: HeraldDb, keys: string[], now: Date): number {
   return Math.max(0, ...rows.map((row) => (row.lockedUntil ? row.lockedUntil.getTime() - now.getTime() : 0)));
 }
 
-function countFailure(db: HeraldDb, key: string, limit: number, now: Date): void {
-  db.transaction((tx) => {
+/** Counts a failure against `key`; true when that failure starts a lock. */
+function countFailure(db: HeraldDb, key: string, limit: number, now: Date): boolean {
+  return db.transaction((tx) => {
     const row = tx.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
     // Quiet since the last failure or the end of its lock, whichever is later:
     // counting from the failure alone would forget a key exactly as its longest
@@ -49,6 +58,7 @@ function countFailure(db: HeraldDb, key: string, limit: number, now: Date): void
       .values({ key, failures, lastFailureAt: now, lockedUntil })
       .onConflictDoUpdate({ target: loginFailures.key, set: { failures, lastFailureAt: now, lockedUntil } })
       .run();
+    return lockedUntil !== null;
   });
 }
 
@@ -58,8 +68,19 @@ export async function attemptLogin(
   password: string,
   clientAddress: string,
   now = new Date(),
+  /** The browser's device cookie, if it sent one. */
+  deviceToken?: string,
 ): Promise<LoginResult> {
-  const keys = [accountKey(email), addressKey(clientAddress)];
+  const user = findStaffByEmail(db, email);
+  const device = user ? trustedDeviceKey(db, deviceToken, user.id, now) : null;
+  // A known browser answers for itself; any other for the account and its address.
+  const throttles: [string, number][] = device
+    ? [[device, loginThrottle.perDevice]]
+    : [
+        [accountKey(email), loginThrottle.perAccount],
+        [addressKey(clientAddress), loginThrottle.perAddress],
+      ];
+  const keys = throttles.map(([key]) => key);
   const wait = lockedFor(db, keys, now);
   // While locked, not even the right password gets in: the guesser learns nothing.
   if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
@@ -68,16 +89,17 @@ export async function attemptLogin(
   // burst of parallel guesses cannot all pass the lock check above before any
   // of them is counted. A success takes its count back.
   db.transaction(() => {
-    countFailure(db, keys[0], loginThrottle.perAccount, now);
-    countFailure(db, keys[1], loginThrottle.perAddress, now);
+    const locks = throttles.map(([key, limit]) => countFailure(db, key, limit, now));
+    // Staff see in the audit log that someone is guessing: once per lock, so guesses cannot flood it.
+    if (!device && locks[0]) recordAudit(db, systemActor, 'login.locked', keys[0], { address: clientAddress, knownAccount: user !== undefined }, now);
   });
 
-  const user = findStaffByEmail(db, email);
   const hash = user && !user.disabledAt ? user.passwordHash : await decoyPasswordHash();
   const valid = (await verifyPassword(hash, password)) && user !== undefined && !user.disabledAt;
   if (!valid) return { ok: false, reason: 'invalid' };
   db.transaction((tx) => {
     tx.delete(loginFailures).where(eq(loginFailures.key, keys[0])).run();
+    if (device) return;
     const address = tx.select().from(loginFailures).where(eq(loginFailures.key, keys[1])).get();
     if (address) {
       const failures = address.failures - 1;
@@ -85,5 +107,5 @@ export async function attemptLogin(
       tx.update(loginFailures).set({ failures, lockedUntil }).where(eq(loginFailures.key, keys[1])).run();
     }
   });
-  return { ok: true, user };
+  return { ok: true, user, deviceToken: issueDeviceToken(db, user.id, now) };
 }
