@@ -216,7 +216,10 @@ describe('device cookies: a lock others cause does not keep staff out', () => {
     const locks = readAudit(db).filter((entry) => entry.action === 'login.locked');
     expect(locks).toHaveLength(1);
     expect(locks[0]).toMatchObject({ actor: 'herald', target: 'email:ed@example.com' });
-    expect(JSON.parse(locks[0].detail!)).toEqual({ address: attacker, knownAccount: true });
+    expect(JSON.parse(locks[0].detail!)).toEqual({ address: attacker });
+    // Guesses at an address that is no account leave no entry.
+    await fail(db, loginThrottle.perAccount, at(6000), 'nobody@example.com', '203.0.113.67');
+    expect(readAudit(db).filter((entry) => entry.action === 'login.locked')).toHaveLength(1);
   });
 
   it('gives nothing for a cookie of another account, a forged or altered one, or an expired one', async () => {

@@ -90,8 +90,9 @@ export async function attemptLogin(
   // of them is counted. A success takes its count back.
   db.transaction(() => {
     const locks = throttles.map(([key, limit]) => countFailure(db, key, limit, now));
-    // Staff see in the audit log that someone is guessing: once per lock, so guesses cannot flood it.
-    if (!device && locks[0]) recordAudit(db, systemActor, 'login.locked', keys[0], { address: clientAddress, knownAccount: user !== undefined }, now);
+    // Staff see in the audit log that someone is guessing at an account: once per lock, and only for real
+    // accounts, so made-up emails cannot fill the log (every entry also renews the public pages' cache version).
+    if (!device && user && locks[0]) recordAudit(db, systemActor, 'login.locked', keys[0], { address: clientAddress }, now);
   });
 
   const hash = user && !user.disabledAt ? user.passwordHash : await decoyPasswordHash();
