@@ -7,7 +7,8 @@ import { createStaff, setDisabled, setPassword } from '../../src/lib/server/acco
 import type { Actor } from '../../src/lib/server/accounts/audit';
 import { attemptLogin, loginThrottle } from '../../src/lib/server/accounts/login';
 import { readAudit } from '../../src/lib/server/accounts/audit';
-import { deviceLifetimeMs, issueDeviceToken } from '../../src/lib/server/accounts/devices';
+import { deviceCookie, deviceLifetimeMs, issueDeviceToken } from '../../src/lib/server/accounts/devices';
+import { contentVersion, forgetContentVersion } from '../../src/lib/server/http/render-cache';
 import { freshContext } from '../helpers/temp-db';
 
 const actor: Actor = { label: 'test', userId: null };
@@ -18,7 +19,8 @@ const address = '198.51.100.7';
 
 async function withAccount() {
   const { db } = freshContext();
-  const user = await createStaff(db, actor, { email: 'ed@example.com', role: 'editor', password });
+  // Made before the attempts below, as an account is before its logins (device cookies count from its password's time).
+  const user = await createStaff(db, actor, { email: 'ed@example.com', role: 'editor', password }, new Date(t0.getTime() - 86_400_000));
   return { db, user };
 }
 
@@ -224,7 +226,7 @@ describe('device cookies: a lock others cause does not keep staff out', () => {
 
   it('gives nothing for a cookie of another account, a forged or altered one, or an expired one', async () => {
     const { db } = await withAccount();
-    const other = await createStaff(db, actor, { email: 'owner@example.com', role: 'owner', password });
+    const other = await createStaff(db, actor, { email: 'owner@example.com', role: 'owner', password }, new Date(t0.getTime() - 86_400_000));
     const device = await knownBrowser(db);
     const [user, issued, nonce] = device.split('.');
     const forged = [
@@ -251,5 +253,38 @@ describe('device cookies: a lock others cause does not keep staff out', () => {
     expect(await attemptLogin(db, 'ed@example.com', password, address, at(2000), mine)).toMatchObject({ ok: true });
     // The stolen cookie's guesses never touched the account's own throttle.
     expect(await attemptLogin(db, 'ed@example.com', password, address, at(3000))).toMatchObject({ ok: true });
+  });
+
+  it('ends every device cookie of an account, and their locks, when its password changes', async () => {
+    const { db, user } = await withAccount();
+    const device = await knownBrowser(db);
+    for (let n = 0; n < loginThrottle.perDevice; n++) await attemptLogin(db, 'ed@example.com', `guess ${n}`, attacker, at(1000), device);
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(2000), device)).toMatchObject({ reason: 'throttled' });
+    await setPassword(db, actor, user.id, 'a brand new passphrase', null, at(3000));
+    expect(db.select().from(loginFailures).all().filter((row) => row.key.startsWith('device:'))).toEqual([]);
+    // The old cookie now counts for nothing: with the account locked by others, it no longer gets through.
+    await fail(db, loginThrottle.perAccount, at(4000), 'ed@example.com', attacker);
+    expect(await attemptLogin(db, 'ed@example.com', 'a brand new passphrase', address, at(5000), device)).toMatchObject({ reason: 'throttled' });
+  });
+
+  it('records no lock when the attempt that reached the limit had the right password', async () => {
+    const { db } = await withAccount();
+    await fail(db, loginThrottle.perAccount - 1, t0, 'ed@example.com', attacker);
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(1000))).toMatchObject({ ok: true });
+    expect(readAudit(db).filter((entry) => entry.action === 'login.locked')).toEqual([]);
+  });
+
+  it('keeps a lock out of the public pages\' version, so a cache miss does not tell that an email is staff\'s', async () => {
+    const { db } = await withAccount();
+    const before = contentVersion(db, t0.getTime());
+    await fail(db, loginThrottle.perAccount, at(1000), 'ed@example.com', attacker);
+    expect(readAudit(db).filter((entry) => entry.action === 'login.locked')).toHaveLength(1);
+    forgetContentVersion(db);
+    expect(contentVersion(db, t0.getTime())).toBe(before);
+  });
+
+  it('names the cookie __Host- and Secure over HTTPS', () => {
+    expect(deviceCookie('https://status.example.com')).toMatchObject({ name: '__Host-herald_device', options: { secure: true, path: '/', httpOnly: true, sameSite: 'strict' } });
+    expect(deviceCookie('http://127.0.0.1:4321')).toMatchObject({ name: 'herald_device', options: { secure: false } });
   });
 });

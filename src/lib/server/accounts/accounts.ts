@@ -1,10 +1,11 @@
 // Staff accounts: creation, passwords (argon2id), roles, disabling. Every
 // change is audited. A rejected change throws ActionError naming the field.
 import { hash, verify } from '@node-rs/argon2';
-import { and, count, eq, isNull, ne } from 'drizzle-orm';
+import { and, count, eq, isNull, like, ne, or } from 'drizzle-orm';
 import { staffRoles, type StaffRole } from '../../../db/constants';
 import { loginFailures, sessions, users, type UserRow } from '../../../db/schema';
 import { recordAudit, type Actor } from './audit';
+import { deviceKeyPrefix } from './devices';
 import type { HeraldDb } from '../db';
 import { randomSecret, sha256 } from '../secrets';
 import { canonicalEmail } from '../../email-address';
@@ -149,8 +150,9 @@ export async function setPassword(
       ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepSessionHash))
       : eq(sessions.userId, userId);
     tx.delete(sessions).where(others).run();
-    // Whoever locked the account by guessing cannot keep its owner out past a reset.
-    tx.delete(loginFailures).where(eq(loginFailures.key, accountKey(row.email))).run();
+    // Whoever locked the account by guessing cannot keep its owner out past a reset; its
+    // browsers' device cookies end with the old password (devices.ts), and so do their locks.
+    tx.delete(loginFailures).where(or(eq(loginFailures.key, accountKey(row.email)), like(loginFailures.key, `${deviceKeyPrefix(userId)}%`))).run();
     recordAudit(tx, actor, 'user.password', row.email, undefined, now);
   });
 }

@@ -13,6 +13,14 @@ export interface Actor {
 
 export const systemActor: Actor = { label: 'herald', userId: null };
 
+/**
+ * The audit entries that count as changes to what readers see, as an SQL
+ * condition: all but those anyone can cause and nothing public shows (a lock
+ * on a staff login). The render cache's version and the mirror pass the
+ * others by, so a visitor cannot tell from a cache miss that an email is staff's.
+ */
+export const publishedAuditEntry = "action <> 'login.locked'";
+
 type Writer = Pick<HeraldDb, 'insert'>;
 
 export function recordAudit(

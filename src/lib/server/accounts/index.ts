@@ -5,8 +5,8 @@ export { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, sco
 export { activeStaffEmail, changeRole, createStaff, ensureFirstOwner, findStaffByEmail, firstOwnerEmail, listStaff, normalizeEmail, passwordLength, randomPassword, setDisabled, setPassword } from './accounts';
 export { actingRuntime, type ActingRuntime } from './acting';
 export { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken, type ApiToken } from './api-tokens';
-export { readAudit, recordAudit, systemActor, type Actor } from './audit';
+export { publishedAuditEntry, readAudit, recordAudit, systemActor, type Actor } from './audit';
 export { attemptLogin } from './login';
-export { deviceCookie } from './devices';
+export { deviceCookie, issueDeviceToken } from './devices';
 export { allowHit } from './rate-limit';
 export { endSession, openSessions, readSession, sessionCookie, startSession, type Session } from './sessions';

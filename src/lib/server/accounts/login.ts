@@ -72,7 +72,7 @@ export async function attemptLogin(
   deviceToken?: string,
 ): Promise<LoginResult> {
   const user = findStaffByEmail(db, email);
-  const device = user ? trustedDeviceKey(db, deviceToken, user.id, now) : null;
+  const device = user ? trustedDeviceKey(db, deviceToken, user, now) : null;
   // A known browser answers for itself; any other for the account and its address.
   const throttles: [string, number][] = device
     ? [[device, loginThrottle.perDevice]]
@@ -88,16 +88,22 @@ export async function attemptLogin(
   // Counted as a failure before the slow, asynchronous password check, so a
   // burst of parallel guesses cannot all pass the lock check above before any
   // of them is counted. A success takes its count back.
-  db.transaction(() => {
-    const locks = throttles.map(([key, limit]) => countFailure(db, key, limit, now));
-    // Staff see in the audit log that someone is guessing at an account: once per lock, and only for real
-    // accounts, so made-up emails cannot fill the log (every entry also renews the public pages' cache version).
-    if (!device && user && locks[0]) recordAudit(db, systemActor, 'login.locked', keys[0], { address: clientAddress }, now);
-  });
+  const locked = db.transaction(() => throttles.map(([key, limit]) => countFailure(db, key, limit, now)));
 
   const hash = user && !user.disabledAt ? user.passwordHash : await decoyPasswordHash();
   const valid = (await verifyPassword(hash, password)) && user !== undefined && !user.disabledAt;
-  if (!valid) return { ok: false, reason: 'invalid' };
+  if (!valid) {
+    // Staff see in the audit log that someone is guessing at an account: once per lock, and only for
+    // real accounts, so made-up emails cannot fill the log (publishedAuditEntry keeps it out of the
+    // public pages' version, so it does not tell a visitor which emails are staff's).
+    // For an unknown email the same commit is made, so neither does the answer's time.
+    if (!device && locked[0])
+      db.transaction((tx) => {
+        if (user) recordAudit(tx, systemActor, 'login.locked', keys[0], { address: clientAddress }, now);
+        else tx.update(loginFailures).set({ lastFailureAt: now }).where(eq(loginFailures.key, keys[0])).run();
+      });
+    return { ok: false, reason: 'invalid' };
+  }
   db.transaction((tx) => {
     tx.delete(loginFailures).where(eq(loginFailures.key, keys[0])).run();
     if (device) return;

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import { publishedAuditEntry } from '../accounts';
 import { diskName, exportedFile } from './static-links';
 import { crawl, exportEntries, lastLines, render, startBuiltServer, writeAtomically, writePublicFile, type CrawlEntry, type FileKind } from './static-export';
 
@@ -55,8 +56,8 @@ function listings(known: ReadonlyMap<string, FileKind>): string[] {
 export async function runMirror(dir: string, env: Record<string, string | undefined>, siteUrl: string, db: Database.Database, options: MirrorOptions = {}): Promise<void> {
   const target = resolve(dir);
   const server = await startBuiltServer(env, siteUrl);
-  const newestAudit = db.prepare('SELECT coalesce(max(id), 0) FROM audit_log').pluck();
-  const auditSince = db.prepare('SELECT action, target FROM audit_log WHERE id > ? ORDER BY id');
+  const newestAudit = db.prepare(`SELECT coalesce((SELECT id FROM audit_log WHERE ${publishedAuditEntry} ORDER BY id DESC LIMIT 1), 0)`).pluck();
+  const auditSince = db.prepare(`SELECT action, target FROM audit_log WHERE id > ? AND ${publishedAuditEntry} ORDER BY id`);
   let known = new Map<string, FileKind>();
   let hashes = new Map<string, string>();
   let seenAudit = 0;

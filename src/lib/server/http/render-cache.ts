@@ -9,7 +9,7 @@
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isSharedPublicPath } from '../accounts';
+import { isSharedPublicPath, publishedAuditEntry } from '../accounts';
 import type { HeraldDb } from '../db';
 import { etagMatches, etagOf, publicCachePolicy } from './http-cache';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
@@ -38,7 +38,7 @@ export const versionReuseMs = 25;
 
 const versionReadings = new WeakMap<HeraldDb, { value: string; readAt: number }>();
 
-/** The content's version now: the newest audit entry and the minute. */
+/** The content's version now: the newest audit entry of a change readers see (publishedAuditEntry) and the minute. */
 export function contentVersion(db: HeraldDb, now = Date.now()): string {
   const minute = Math.floor(now / 60_000);
   const reading = versionReadings.get(db);
@@ -46,7 +46,8 @@ export function contentVersion(db: HeraldDb, now = Date.now()): string {
   let statement = versionStatements.get(db);
   if (!statement) {
     statement = db.$client
-      .prepare("SELECT coalesce(max(id), 0) FROM audit_log")
+      // Walks back from the newest entry past the few that change nothing public.
+      .prepare(`SELECT coalesce((SELECT id FROM audit_log WHERE ${publishedAuditEntry} ORDER BY id DESC LIMIT 1), 0)`)
       .pluck();
     versionStatements.set(db, statement);
   }
