@@ -2,7 +2,7 @@
 // control for the console and the API, and caching that never lets an error
 // page or a private page be stored by a proxy.
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows, authenticateApiToken, readSession, sessionCookie } from './lib/server/accounts';
+import { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows, authenticateApiToken, readSession, sessionCookie, mustSetUpSecondFactor } from './lib/server/accounts';
 import { formBodyLimit, peekForm, refusedFormPage, etagMatches, etagOf, publicCachePolicy, answerFrom, cachedAnswer, contentVersion, pickEncoding, type CachedAnswer, securityHeaders, strictTransportSecurity } from './lib/server/http';
 import { getRuntime, provideRuntime, type Runtime } from './lib/server/runtime';
 import { describeContentProblem } from './lib/server/publishing';
@@ -158,10 +158,20 @@ const accessControl = defineMiddleware(async (context, next) => {
   }
   context.locals.session = session;
   context.locals.console = consoleChrome(runtime, true);
+  // The owners' rule asks this account for a second factor it does not have yet: that first.
+  if (!secondFactorPaths.has(context.url.pathname) && mustSetUpSecondFactor(db, session.user)) {
+    if (!isWrite(method)) return context.redirect(secondFactorPage, 303);
+    const advice = `<a href="${secondFactorPage}">Set up two-factor login</a>, then send this form again.`;
+    return refusedFormPage(403, 'Set up two-factor login first', advice, form);
+  }
   // The forbidden page answers 403 itself, in the console's own layout.
   if (!roleAllows(session.user.role, access.role)) return next('/admin/forbidden');
   return next();
 });
+
+/** Where an account the two-factor rule asks for a factor may go before it has one. */
+const secondFactorPage = '/admin/account/two-factor';
+const secondFactorPaths = new Set([secondFactorPage, '/admin/logout']);
 
 const caching = defineMiddleware(async (context, next) => {
   const response = await next();

@@ -18,7 +18,7 @@ import {
 import { loadConfig, type Config } from '../lib/config';
 import { readContentFolder, type Content } from '../lib/content/index';
 import { formatBytes, isStorageFull, StorageHealth, storageFullMessage, BackupError, listBackups, restoreBackup, takeBackup, verifyDigest, purgeExpired } from '../lib/server/storage';
-import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions } from '../lib/server/accounts';
+import { createStaff, findStaffByEmail, listStaff, normalizeEmail, passwordLength, setPassword, createApiToken, listApiTokens, revokeApiToken, type Actor, openSessions, accountsWithSecondFactor, resetSecondFactors, secondFactorRequired, setTwoFactorPolicy } from '../lib/server/accounts';
 import { describeContentProblem, readContentProblem, requestContentReload, servedContent, servesContent, syncContent, createIncident, endSeries, findTemplate, listTemplates, postUpdate, resolveIncident, scheduleMaintenance, setComponentStatus, translateIncident, type ComponentChange, type LogContext } from '../lib/server/publishing';
 import { startDeliveryWorker } from '../lib/server/subscribers';
 import { shutdownGracefully } from '../lib/server/http';
@@ -370,14 +370,40 @@ const commands: Command[] = [
     },
   },
   {
+    name: 'user reset-2fa',
+    help: "user reset-2fa EMAIL   (removes the account's authenticator and recovery codes, ends its sessions: for someone locked out, the last owner too)",
+    run({ args, io, config, actor }) {
+      const { positionals } = parse(args, {}, ['email']);
+      const db = openDatabase(config.databasePath);
+      const user = findStaffByEmail(db, positionals[0]);
+      if (!user) throw new ActionError('user', `no account for ${positionals[0]}`, 'not_found');
+      resetSecondFactors(db, actor, user.id);
+      io.out(`Reset two-factor login of ${user.email}: the password alone logs in now${secondFactorRequired(db, user) ? ', and the console asks for a new factor at once' : ''}`);
+      return 0;
+    },
+  },
+  {
+    name: 'user require-2fa',
+    help: 'user require-2fa nobody|owners|everyone   (whose accounts must have a second factor)',
+    run({ args, io, config, actor }) {
+      const { positionals } = parse(args, {}, ['policy']);
+      const policy = setTwoFactorPolicy(openDatabase(config.databasePath), actor, positionals[0]);
+      io.out(`Two-factor login is required for: ${policy}`);
+      return 0;
+    },
+  },
+  {
     name: 'user list',
     help: 'user list',
     run({ args, io, config }) {
       parse(args, {}, []);
-      const staff = listStaff(openDatabase(config.databasePath));
+      const db = openDatabase(config.databasePath);
+      const staff = listStaff(db);
+      const withFactor = accountsWithSecondFactor(db);
       if (staff.length === 0) io.out('No staff accounts.');
       for (const u of staff) {
-        io.out(`${u.email}\t${u.name}\t${u.role}\t${u.disabledAt ? 'disabled' : 'enabled'}\t${u.createdAt.toISOString().slice(0, 10)}`);
+        const factor = withFactor.has(u.id) ? '2fa' : 'password';
+        io.out(`${u.email}\t${u.name}\t${u.role}\t${u.disabledAt ? 'disabled' : 'enabled'}\t${u.createdAt.toISOString().slice(0, 10)}\t${factor}`);
       }
       return 0;
     },

@@ -300,6 +300,51 @@ export const loginFailures = sqliteTable('login_failures', {
   lockedUntil: instant('locked_until'),
 });
 
+/**
+ * A staff account's authenticator app (TOTP, RFC 6238), one per account,
+ * stored once a code from it was entered. Its key is the one secret of a
+ * second factor that cannot be stored hashed: both sides compute codes from it.
+ */
+export const totpFactors = sqliteTable('totp_factors', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** The shared key, base32; sealed with SECRETS_KEY when one is set. */
+  secret: text('secret').notNull(),
+  /** The last time step a code was accepted for: no code is accepted twice, nor an older one. */
+  lastStep: integer('last_step').notNull().default(0),
+  createdAt: instant('created_at').notNull(),
+});
+
+/** One-time codes for when the authenticator is lost: shown once, stored as SHA-256 (each carries 60 random bits). */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    usedAt: instant('used_at'),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [index('recovery_codes_user').on(t.userId)],
+);
+
+/** A login whose password was right and whose second factor is still due: the browser holds the token, for a few minutes. */
+export const loginChallenges = sqliteTable(
+  'login_challenges',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Wrong codes entered against it; past the limit it ends and the password is asked again. */
+    failures: integer('failures').notNull().default(0),
+    expiresAt: instant('expires_at').notNull(),
+  },
+  (t) => [index('login_challenges_expiry').on(t.expiresAt)],
+);
+
 /** Who did what, when, to what. Append-only; corrections keep the original here. */
 export const auditLog = sqliteTable(
   'audit_log',
@@ -482,6 +527,7 @@ export type IncidentUpdateRow = typeof incidentUpdates.$inferSelect;
 export type TranslationRow = typeof translations.$inferSelect;
 export type IncidentComponentRow = typeof incidentComponents.$inferSelect;
 export type ComponentStatusLogRow = typeof componentStatusLog.$inferSelect;
+export type TotpFactorRow = typeof totpFactors.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -209,7 +209,7 @@ describe('herald user', () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(herald(db, 'user', 'list')).toMatchObject({
       code: 0,
-      out: [`a@example.com\ta\towner\tenabled\t${today}`, `b@example.com\tBo\teditor\tdisabled\t${today}`].join('\n'),
+      out: [`a@example.com\ta\towner\tenabled\t${today}\tpassword`, `b@example.com\tBo\teditor\tdisabled\t${today}\tpassword`].join('\n'),
     });
   });
 });

@@ -15,11 +15,15 @@ export const systemActor: Actor = { label: 'herald', userId: null };
 
 /**
  * The audit entries that count as changes to what readers see, as an SQL
- * condition: all but those anyone can cause and nothing public shows (a lock
- * on a staff login). The render cache's version and the mirror pass the
- * others by, so a visitor cannot tell from a cache miss that an email is staff's.
+ * condition: all but the login events (a lock on a staff login, which anyone
+ * can cause; a second factor refused or a recovery code used), which nothing
+ * public shows. The render cache's version and the mirror pass them by, so a
+ * visitor cannot tell from a cache miss that an email is staff's.
  */
-export const publishedAuditEntry = "action <> 'login.locked'";
+export const publishedAuditEntry = "action NOT LIKE 'login.%'";
+
+/** The id of the newest such entry (0 for none), as one SQL query: the content's version, in part. */
+export const newestPublishedAuditSql = `SELECT coalesce((SELECT id FROM audit_log WHERE ${publishedAuditEntry} ORDER BY id DESC LIMIT 1), 0)`;
 
 type Writer = Pick<HeraldDb, 'insert'>;
 

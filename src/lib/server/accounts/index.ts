@@ -1,12 +1,32 @@
 // Staff and who is acting: accounts (argon2id passwords), sessions, login
 // throttling, API tokens, the access rules every request passes, the audit
-// log every write records, and the rate limits shared with subscribers.
+// log every write records, second factors (an authenticator app, recovery
+// codes) and the rule on who must have one, and the rate limits shared with subscribers.
 export { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows } from './access';
 export { activeStaffEmail, changeRole, createStaff, ensureFirstOwner, findStaffByEmail, firstOwnerEmail, listStaff, normalizeEmail, passwordLength, randomPassword, setDisabled, setPassword } from './accounts';
 export { actingRuntime, type ActingRuntime } from './acting';
 export { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken, type ApiToken } from './api-tokens';
-export { publishedAuditEntry, readAudit, recordAudit, systemActor, type Actor } from './audit';
-export { attemptLogin } from './login';
+export { newestPublishedAuditSql, publishedAuditEntry, readAudit, recordAudit, systemActor, type Actor } from './audit';
 export { deviceCookie, issueDeviceToken } from './devices';
 export { allowHit } from './rate-limit';
 export { endSession, openSessions, readSession, sessionCookie, startSession, type Session } from './sessions';
+export { answerChallenge, attemptLogin, challengeCookie, recheckPassword, startChallenge } from './login';
+export {
+  accountsWithSecondFactor,
+  beginTotpSetup,
+  confirmTotpSetup,
+  factorsOf,
+  hasSecondFactor,
+  mustSetUpSecondFactor,
+  recoveryCodeCount,
+  replaceRecoveryCodes,
+  resetSecondFactors,
+  sealTotpKeys,
+  secondFactorRequired,
+  setTwoFactorPolicy,
+  turnOffOwnSecondFactor,
+  twoFactorPolicies,
+  twoFactorPolicy,
+  type TotpSetup,
+  type TwoFactorPolicy,
+} from './second-factor';

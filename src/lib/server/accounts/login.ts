@@ -5,13 +5,17 @@
 // nor its timing says whether an account exists. A browser that logged in to
 // the account before (its device cookie, devices.ts) is throttled on its own
 // key instead, so a locked account still lets its own staff in; when a lock
-// on an account starts, the audit log says so.
-import { eq, inArray } from 'drizzle-orm';
-import { loginFailures, type UserRow } from '../../../db/schema';
+// on an account starts, the audit log says so. An account with a second
+// factor gets a challenge after its password: a short-lived token the
+// browser keeps while it asks for the code (answerChallenge).
+import { eq, inArray, lt } from 'drizzle-orm';
+import { loginChallenges, loginFailures, users, type UserRow } from '../../../db/schema';
 import { accountKey, decoyPasswordHash, findStaffByEmail, verifyPassword } from './accounts';
 import { recordAudit, systemActor } from './audit';
 import { issueDeviceToken, trustedDeviceKey } from './devices';
+import { useSecondFactor } from './second-factor';
 import type { HeraldDb } from '../db';
+import { randomSecret, sha256 } from '../secrets';
 
 export const loginThrottle = {
   /** Failures allowed per account before it is locked. */
@@ -20,6 +24,8 @@ export const loginThrottle = {
   perAddress: 50,
   /** Failures allowed per known browser (device cookie) before it, too, is locked. */
   perDevice: 10,
+  /** Wrong second-factor codes allowed per account (by whoever has its password) before codes are locked too. */
+  perFactor: 10,
   /** The first lock; each further failure doubles it. */
   firstDelayMs: 60_000,
   maxDelayMs: 60 * 60_000,
@@ -115,4 +121,113 @@ export async function attemptLogin(
     }
   });
   return { ok: true, user, deviceToken: issueDeviceToken(db, user.id, now) };
+}
+
+/** A login half done: the password was right, the second factor is due. */
+export const challengeLimits = {
+  lifetimeMs: 5 * 60_000,
+  /** Wrong codes against one challenge before it ends and the password is asked again. */
+  failures: 5,
+} as const;
+
+/** The cookie a challenge travels in: only the login form reads it. */
+export function challengeCookie(siteUrl: string) {
+  const secure = siteUrl.startsWith('https:');
+  return {
+    name: secure ? '__Host-herald_login' : 'herald_login',
+    options: { httpOnly: true, sameSite: 'strict' as const, secure, path: '/', maxAge: challengeLimits.lifetimeMs / 1000 },
+  };
+}
+
+/** After the right password for an account with a second factor: the token the browser keeps while it asks for the code. */
+export function startChallenge(db: HeraldDb, userId: number, now = new Date()): string {
+  const token = randomSecret(32);
+  db.transaction((tx) => {
+    // Housekeeping: expired challenges go whenever a new one starts.
+    tx.delete(loginChallenges).where(lt(loginChallenges.expiresAt, now)).run();
+    tx.insert(loginChallenges)
+      .values({ tokenHash: sha256(token), userId, expiresAt: new Date(now.getTime() + challengeLimits.lifetimeMs) })
+      .run();
+  });
+  return token;
+}
+
+export type ChallengeResult =
+  | { ok: true; user: UserRow; deviceToken: string; by: 'totp' | 'recovery'; recoveryCodesLeft?: number }
+  /** No such challenge (any more): ask for the password again. */
+  | { ok: false; reason: 'expired' }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterMs: number };
+
+const factorKey = (userId: number) => `factor:${userId}`;
+
+/**
+ * The second step of a login: the code for the challenge in this browser's
+ * cookie. Wrong codes count against the challenge (a few, then the password
+ * again) and against the account (perFactor, then the same doubling lock; the
+ * audit log says so, for it means someone has the password). A recovery code
+ * used is audited with how many are left.
+ */
+export function answerChallenge(
+  db: HeraldDb,
+  token: string | undefined,
+  code: string,
+  clientAddress: string,
+  secretsKey: Buffer | null,
+  now = new Date(),
+): ChallengeResult {
+  if (!token || token.length > 100) return { ok: false, reason: 'expired' };
+  const tokenHash = sha256(token);
+  const found = db
+    .select({ challenge: loginChallenges, user: users })
+    .from(loginChallenges)
+    .innerJoin(users, eq(users.id, loginChallenges.userId))
+    .where(eq(loginChallenges.tokenHash, tokenHash))
+    .get();
+  if (!found || found.challenge.expiresAt <= now || found.user.disabledAt) {
+    if (found) db.delete(loginChallenges).where(eq(loginChallenges.tokenHash, tokenHash)).run();
+    return { ok: false, reason: 'expired' };
+  }
+  const { user, challenge } = found;
+  const key = factorKey(user.id);
+  const wait = lockedFor(db, [key], now);
+  if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+  const used = useSecondFactor(db, user.id, code, secretsKey, now);
+  if (!used) {
+    return db.transaction((tx) => {
+      if (countFailure(db, key, loginThrottle.perFactor, now)) {
+        recordAudit(tx, systemActor, 'login.factor_locked', user.email, { address: clientAddress }, now);
+      }
+      const failures = challenge.failures + 1;
+      if (failures >= challengeLimits.failures) {
+        tx.delete(loginChallenges).where(eq(loginChallenges.tokenHash, tokenHash)).run();
+        return { ok: false, reason: 'expired' } as const;
+      }
+      tx.update(loginChallenges).set({ failures }).where(eq(loginChallenges.tokenHash, tokenHash)).run();
+      return { ok: false, reason: 'invalid' } as const;
+    });
+  }
+  db.transaction((tx) => {
+    tx.delete(loginChallenges).where(eq(loginChallenges.tokenHash, tokenHash)).run();
+    tx.delete(loginFailures).where(eq(loginFailures.key, key)).run();
+    if (used.by === 'recovery') recordAudit(tx, { label: user.email, userId: user.id }, 'login.recovery_code', user.email, { left: used.left, address: clientAddress }, now);
+  });
+  return {
+    ok: true,
+    user,
+    deviceToken: issueDeviceToken(db, user.id, now),
+    by: used.by,
+    ...(used.by === 'recovery' ? { recoveryCodesLeft: used.left } : {}),
+  };
+}
+
+/**
+ * The current password asked again before a change to the account itself,
+ * checked like a login, throttle included, so a borrowed session cannot
+ * guess at leisure (a known browser on its own throttle). The field's error, or null when right.
+ */
+export async function recheckPassword(db: HeraldDb, email: string, password: string, clientAddress: string, deviceToken: string | undefined, now = new Date()): Promise<string | null> {
+  const check = await attemptLogin(db, email, password, clientAddress, now, deviceToken);
+  if (check.ok) return null;
+  return check.reason === 'throttled' ? `Too many failed attempts. Try again in ${Math.ceil(check.retryAfterMs / 60_000)} minutes.` : 'That is not your current password.';
 }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import { publishedAuditEntry } from '../accounts';
+import { newestPublishedAuditSql, publishedAuditEntry } from '../accounts';
 import { diskName, exportedFile } from './static-links';
 import { crawl, exportEntries, lastLines, render, startBuiltServer, writeAtomically, writePublicFile, type CrawlEntry, type FileKind } from './static-export';
 
@@ -56,7 +56,7 @@ function listings(known: ReadonlyMap<string, FileKind>): string[] {
 export async function runMirror(dir: string, env: Record<string, string | undefined>, siteUrl: string, db: Database.Database, options: MirrorOptions = {}): Promise<void> {
   const target = resolve(dir);
   const server = await startBuiltServer(env, siteUrl);
-  const newestAudit = db.prepare(`SELECT coalesce((SELECT id FROM audit_log WHERE ${publishedAuditEntry} ORDER BY id DESC LIMIT 1), 0)`).pluck();
+  const newestAudit = db.prepare(newestPublishedAuditSql).pluck();
   const auditSince = db.prepare(`SELECT action, target FROM audit_log WHERE id > ? AND ${publishedAuditEntry} ORDER BY id`);
   let known = new Map<string, FileKind>();
   let hashes = new Map<string, string>();

@@ -9,7 +9,7 @@
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isSharedPublicPath, publishedAuditEntry } from '../accounts';
+import { isSharedPublicPath, newestPublishedAuditSql } from '../accounts';
 import type { HeraldDb } from '../db';
 import { etagMatches, etagOf, publicCachePolicy } from './http-cache';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
@@ -47,7 +47,7 @@ export function contentVersion(db: HeraldDb, now = Date.now()): string {
   if (!statement) {
     statement = db.$client
       // Walks back from the newest entry past the few that change nothing public.
-      .prepare(`SELECT coalesce((SELECT id FROM audit_log WHERE ${publishedAuditEntry} ORDER BY id DESC LIMIT 1), 0)`)
+      .prepare(newestPublishedAuditSql)
       .pluck();
     versionStatements.set(db, statement);
   }

@@ -21,7 +21,7 @@ import { NotFoundBudget } from './not-found-budget';
 import { publicPathMayExist } from './public-routes';
 import { splitLocalePath } from '../../i18n/paths';
 import { languageHint, writeLanguageHint } from './language-hint';
-import { isSharedPublicPath } from '../accounts';
+import { isSharedPublicPath, sealTotpKeys } from '../accounts';
 import { answerHitFromMemory, contentVersion, forgetContentVersion, pathOf, writeCachedAnswer, writeHit } from './render-cache';
 import { reloadContentOnChange, startRuntime, type Runtime } from '../runtime';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
@@ -301,6 +301,9 @@ function startBackgroundWork(runtime: Runtime, server: Server): void {
   const secrets = sealStoredSecrets(db, config.secretsKey);
   if (secrets.sealed) log.info(`encrypted ${secrets.sealed} webhook secrets with SECRETS_KEY`);
   if (secrets.plain) log.warn(`${secrets.plain} webhook secrets are stored unencrypted; set SECRETS_KEY (docs/running.md: Configuration)`);
+  const keys = sealTotpKeys(db, config.secretsKey);
+  if (keys.sealed) log.info(`encrypted ${keys.sealed} authenticator keys with SECRETS_KEY`);
+  if (keys.plain) log.warn(`${keys.plain} staff authenticator keys are stored unencrypted; set SECRETS_KEY (docs/running.md: Configuration)`);
   const stopBackups = scheduleBackups(db, config.backup);
   scheduleRetention(db, config.retention);
   // The content as served at each use: reloads swap it (runtime.ts reloadContent).

@@ -1,0 +1,253 @@
+// Second factors for staff logins: an authenticator app (TOTP, totp.ts) and
+// recovery codes for when it is lost, the owners' rule on who must have one,
+// and the owners' (and the CLI's) reset for someone locked out. Setting up
+// needs no stored state: the new key travels in the set-up form, signed for
+// that account, until a code from it proves the app has it. Every change ends
+// the account's other sessions and is audited.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, count, eq, isNull, lt, ne } from 'drizzle-orm';
+import { renderSVG } from 'uqr';
+import { loginChallenges, recoveryCodes, sessions, totpFactors, users } from '../../../db/schema';
+import { recordAudit, type Actor } from './audit';
+import { readSetting, writeSetting, type HeraldDb } from '../db';
+import { isSealed, openSecret, sealSecret, sha256 } from '../secrets';
+import { siteSecret } from '../site-secrets';
+import { base32Encode, matchingStep, newTotpKey, otpauthUri } from './totp';
+import { ActionError } from '../validate';
+
+export const twoFactorPolicies = ['nobody', 'owners', 'everyone'] as const;
+/** Whose accounts must have a second factor: they are walked through setting one up before anything else in the console. */
+export type TwoFactorPolicy = (typeof twoFactorPolicies)[number];
+
+const policySetting = 'two-factor-required';
+/** How many recovery codes a set holds. */
+export const recoveryCodeCount = 10;
+/** How long a set-up form stays good: long enough to find the phone. */
+const setupLifetimeMs = 30 * 60_000;
+
+type Tx = Parameters<Parameters<HeraldDb['transaction']>[0]>[0];
+type Account = { id: number; email: string; role: string };
+
+export function twoFactorPolicy(db: HeraldDb): TwoFactorPolicy {
+  const value = readSetting(db, policySetting);
+  return (twoFactorPolicies as readonly string[]).includes(value ?? '') ? (value as TwoFactorPolicy) : 'nobody';
+}
+
+export function setTwoFactorPolicy(db: HeraldDb, actor: Actor, value: unknown, now = new Date()): TwoFactorPolicy {
+  if (typeof value !== 'string' || !(twoFactorPolicies as readonly string[]).includes(value)) {
+    throw new ActionError('policy', `two-factor policy must be one of ${twoFactorPolicies.join(', ')}`);
+  }
+  const policy = value as TwoFactorPolicy;
+  const before = twoFactorPolicy(db);
+  if (policy === before) return policy;
+  db.transaction((tx) => {
+    // One connection: the setting is written inside this transaction too.
+    writeSetting(db, policySetting, policy);
+    recordAudit(tx, actor, 'settings.two_factor', null, { from: before, to: policy }, now);
+  });
+  return policy;
+}
+
+/** What an account has, for its own page and the users list. */
+export interface FactorSummary {
+  totpSince: Date | null;
+  recoveryCodesLeft: number;
+}
+
+export function factorsOf(db: HeraldDb, userId: number): FactorSummary {
+  const totp = db.select({ createdAt: totpFactors.createdAt }).from(totpFactors).where(eq(totpFactors.userId, userId)).get();
+  const left = db
+    .select({ n: count() })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    .get();
+  return { totpSince: totp?.createdAt ?? null, recoveryCodesLeft: left?.n ?? 0 };
+}
+
+/** Accounts with a second factor, for the users list in one read. */
+export function accountsWithSecondFactor(db: HeraldDb): Set<number> {
+  return new Set(db.select({ id: totpFactors.userId }).from(totpFactors).all().map((r) => r.id));
+}
+
+export function hasSecondFactor(db: HeraldDb, userId: number): boolean {
+  return db.select({ id: totpFactors.userId }).from(totpFactors).where(eq(totpFactors.userId, userId)).get() !== undefined;
+}
+
+const requiredFor = (policy: TwoFactorPolicy, role: string) => policy === 'everyone' || (policy === 'owners' && role === 'owner');
+
+/** True when the rule asks this account for a second factor: it has none yet, or may not turn its own off. */
+export const secondFactorRequired = (db: HeraldDb, account: { role: string }) => requiredFor(twoFactorPolicy(db), account.role);
+
+/** The rule asks this account for a second factor and it has none: the console sends it to set one up. */
+export function mustSetUpSecondFactor(db: HeraldDb, account: { id: number; role: string }): boolean {
+  return secondFactorRequired(db, account) && !hasSecondFactor(db, account.id);
+}
+
+/** A set-up in progress: the key to show (as a QR code and as text) and the signed form of it the form sends back. */
+export interface TotpSetup {
+  key: string;
+  uri: string;
+  /** The QR code of `uri`, as inline SVG made here (no request leaves the browser). */
+  qrSvg: string;
+  /** `<issued ms>.<key>.<signature>`: proves the key was made here, for this account, lately. */
+  proof: string;
+}
+
+const setupSignature = (db: HeraldDb, userId: number, payload: string) =>
+  createHmac('sha256', siteSecret(db, 'device-secret')).update(`totp-setup\n${userId}\n${payload}`).digest('base64url');
+
+/**
+ * A key for this account's authenticator: the one a set-up form sent back
+ * (`proof`) while it is still good, so a mistyped code does not mean scanning
+ * again, or a fresh one. Nothing is stored until a code from it comes back.
+ */
+export function beginTotpSetup(db: HeraldDb, account: Account, issuer: string, proof?: unknown, now = new Date()): TotpSetup {
+  const kept = provenKey(db, account.id, proof, now);
+  const key = kept ?? newTotpKey();
+  const payload = `${now.getTime()}.${key}`;
+  const uri = otpauthUri(issuer, account.email, key);
+  return { key, uri, qrSvg: renderSVG(uri, { border: 2 }), proof: kept ? (proof as string) : `${payload}.${setupSignature(db, account.id, payload)}` };
+}
+
+/** The key a set-up form carries, if Herald made it for this account within the set-up's lifetime. */
+function provenKey(db: HeraldDb, userId: number, proof: unknown, now: Date): string | null {
+  if (typeof proof !== 'string' || proof.length > 200) return null;
+  const parts = proof.split('.');
+  if (parts.length !== 3) return null;
+  const [issued, key, given] = parts;
+  const expected = Buffer.from(setupSignature(db, userId, `${issued}.${key}`));
+  const actual = Buffer.from(given);
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+  const age = now.getTime() - Number(issued);
+  return age >= -60_000 && age < setupLifetimeMs ? key : null;
+}
+
+/** New recovery codes, replacing any before: `xxxx-xxxx-xxxx`, 60 random bits each. */
+function issueRecoveryCodes(tx: Tx, userId: number, now: Date): string[] {
+  tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+  const codes = Array.from({ length: recoveryCodeCount }, () =>
+    base32Encode(randomBytes(8)).slice(0, 12).toLowerCase().replace(/(.{4})(?=.)/g, '$1-'),
+  );
+  tx.insert(recoveryCodes)
+    .values(codes.map((code) => ({ codeHash: recoveryCodeHash(code), userId, createdAt: now })))
+    .run();
+  return codes;
+}
+
+/** The stored form of a recovery code as typed: dashes, spaces and case do not matter. */
+const recoveryCodeHash = (typed: string) => sha256(`recovery\n${typed.replace(/[\s-]/g, '').toLowerCase()}`);
+
+const otherSessions = (userId: number, keepSessionHash: string | null) =>
+  keepSessionHash ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepSessionHash)) : eq(sessions.userId, userId);
+
+/**
+ * Stores the authenticator once a code from it is right, replacing any
+ * before, and returns a new set of recovery codes (to be shown once). The
+ * account's other sessions end: whoever held one got in without this factor.
+ */
+export function confirmTotpSetup(
+  db: HeraldDb,
+  actor: Actor,
+  account: Account,
+  form: { proof: unknown; code: unknown },
+  secretsKey: Buffer | null,
+  keepSessionHash: string | null,
+  now = new Date(),
+): string[] {
+  const key = provenKey(db, account.id, form.proof, now);
+  if (!key) throw new ActionError('code', 'this set-up has expired: scan the new code below and enter the code it shows');
+  const step = typeof form.code === 'string' ? matchingStep(key, form.code, now, 0) : null;
+  if (step === null) throw new ActionError('code', 'that code is not the one your app shows now: enter the 6 digits it shows for this account');
+  return db.transaction((tx) => {
+    const replaced = tx.delete(totpFactors).where(eq(totpFactors.userId, account.id)).run().changes > 0;
+    tx.insert(totpFactors)
+      .values({ userId: account.id, secret: secretsKey ? sealSecret(key, secretsKey) : key, lastStep: step, createdAt: now })
+      .run();
+    tx.delete(sessions).where(otherSessions(account.id, keepSessionHash)).run();
+    recordAudit(tx, actor, replaced ? 'user.totp_replaced' : 'user.totp_added', account.email, undefined, now);
+    return issueRecoveryCodes(tx, account.id, now);
+  });
+}
+
+/** A new set of recovery codes; the old ones stop working. */
+export function replaceRecoveryCodes(db: HeraldDb, actor: Actor, account: Account, now = new Date()): string[] {
+  return db.transaction((tx) => {
+    if (!tx.select({ id: totpFactors.userId }).from(totpFactors).where(eq(totpFactors.userId, account.id)).get()) {
+      throw new ActionError('user', 'set up an authenticator app first');
+    }
+    recordAudit(tx, actor, 'user.recovery_codes', account.email, undefined, now);
+    return issueRecoveryCodes(tx, account.id, now);
+  });
+}
+
+/** Removes the account's second factors, its pending logins and its other sessions, audited as `action`. */
+function removeFactors(db: HeraldDb, actor: Actor, account: Account, action: string, keepSessionHash: string | null, now: Date): void {
+  db.transaction((tx) => {
+    const removed = tx.delete(totpFactors).where(eq(totpFactors.userId, account.id)).run().changes;
+    tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, account.id)).run();
+    tx.delete(loginChallenges).where(eq(loginChallenges.userId, account.id)).run();
+    tx.delete(sessions).where(otherSessions(account.id, keepSessionHash)).run();
+    if (removed) recordAudit(tx, actor, action, account.email, undefined, now);
+  });
+}
+
+export function turnOffOwnSecondFactor(db: HeraldDb, actor: Actor, account: Account, keepSessionHash: string | null, now = new Date()): void {
+  if (secondFactorRequired(db, account)) {
+    throw new ActionError('user', 'the owners require a second factor for your account: set up a new app instead of turning it off');
+  }
+  removeFactors(db, actor, account, 'user.totp_removed', keepSessionHash, now);
+}
+
+/** An owner's (or the CLI's) reset for someone who lost their app and codes: they log in with the password alone, then set up again if the rule asks. */
+export function resetSecondFactors(db: HeraldDb, actor: Actor, userId: number, now = new Date()): Account {
+  const account = db.select({ id: users.id, email: users.email, role: users.role }).from(users).where(eq(users.id, userId)).get();
+  if (!account) throw new ActionError('user', 'no such account', 'not_found');
+  if (!hasSecondFactor(db, userId)) throw new ActionError('user', `${account.email} has no second factor to reset`);
+  removeFactors(db, actor, account, 'user.factors_reset', null, now);
+  return account;
+}
+
+/**
+ * Checks a second factor and uses it up: a 6-digit code from the app (a
+ * step later than the last one accepted), or an unused recovery code. The
+ * update's own condition makes this hold for requests racing each other.
+ */
+export function useSecondFactor(
+  db: HeraldDb,
+  userId: number,
+  typed: string,
+  secretsKey: Buffer | null,
+  now = new Date(),
+): { by: 'totp' } | { by: 'recovery'; left: number } | null {
+  const code = typed.trim();
+  if (code.length === 0 || code.length > 40) return null;
+  if (/^\d[\d\s]*$/.test(code)) {
+    const factor = db.select().from(totpFactors).where(eq(totpFactors.userId, userId)).get();
+    if (!factor) return null;
+    const step = matchingStep(openSecret(factor.secret, secretsKey), code, now, factor.lastStep);
+    if (step === null) return null;
+    const taken = db
+      .update(totpFactors)
+      .set({ lastStep: step })
+      .where(and(eq(totpFactors.userId, userId), lt(totpFactors.lastStep, step)))
+      .run().changes;
+    return taken === 1 ? { by: 'totp' } : null;
+  }
+  const used = db
+    .update(recoveryCodes)
+    .set({ usedAt: now })
+    .where(and(eq(recoveryCodes.codeHash, recoveryCodeHash(code)), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    .run().changes;
+  return used === 1 ? { by: 'recovery', left: factorsOf(db, userId).recoveryCodesLeft } : null;
+}
+
+/** Seals keys stored before SECRETS_KEY was set, at start (as webhook secrets are). */
+export function sealTotpKeys(db: HeraldDb, key: Buffer | null): { sealed: number; plain: number } {
+  const plain = db.select().from(totpFactors).all().filter((row) => !isSealed(row.secret));
+  if (!key) return { sealed: 0, plain: plain.length };
+  db.transaction((tx) => {
+    for (const row of plain) tx.update(totpFactors).set({ secret: sealSecret(row.secret, key) }).where(eq(totpFactors.userId, row.userId)).run();
+  });
+  return { sealed: plain.length, plain: 0 };
+}
+
