@@ -4,7 +4,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { admin, database, expect, logIn, test } from './fixtures';
 import { herald } from './server';
 
-const pages = ['/admin', '/admin/incidents/new', '/admin/incidents/2026-11-13-imap-connections-dropping', '/admin/maintenance/new', '/admin/components', '/admin/components/webmail', '/admin/subscribers', '/admin/users', '/admin/tokens', '/admin/account', '/admin/audit', '/admin/trash', '/admin/templates'];
+const pages = ['/admin', '/admin/incidents/new', '/admin/incidents/2026-11-13-imap-connections-dropping', '/admin/maintenance/new', '/admin/components', '/admin/components/webmail', '/admin/subscribers', '/admin/users', '/admin/tokens', '/admin/account', '/admin/account/two-factor', '/admin/audit', '/admin/trash', '/admin/templates'];
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`in ${colorScheme} mode`, () => {

@@ -2,7 +2,6 @@
 // code computed here, logging in with it (once per code), recovery codes
 // used once, the throttles on wrong codes, the owners' rule, the reset, and
 // keys sealed with SECRETS_KEY.
-import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loginChallenges, recoveryCodes, sessions, totpFactors } from '../../src/db/schema';
@@ -26,6 +25,7 @@ import { startSession } from '../../src/lib/server/accounts/sessions';
 import { contentVersion, forgetContentVersion } from '../../src/lib/server/http/render-cache';
 import { isSealed, sha256 } from '../../src/lib/server/secrets';
 import { ActionError } from '../../src/lib/server/validate';
+import { appCode } from '../helpers/authenticator';
 import { freshContext } from '../helpers/temp-db';
 
 const actor: Actor = { label: 'test', userId: null };
@@ -34,18 +34,6 @@ const t0 = new Date('2026-11-01T09:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const address = '198.51.100.7';
 const secretsKey = Buffer.alloc(32, 7);
-
-/** The code an authenticator app shows for this base32 key at `when`: computed here, apart from Herald's own TOTP code. */
-function appCode(key: string, when: Date): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const bits = [...key].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
-  const bytes = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(when.getTime() / 30_000)));
-  const mac = createHmac('sha1', bytes).update(counter).digest();
-  const offset = mac[19] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 async function withAccount(role: 'owner' | 'editor' = 'editor', key: Buffer | null = null) {
   const { db } = freshContext();
