@@ -193,9 +193,7 @@ export function uptimeBar(
   if (bounds.length === 0) return { days: [], percent: 100 };
   const today = bounds[bounds.length - 1];
   const mine = outages.filter((o) => o.componentId === componentId);
-  // Watched from its creation, or its first outage if the history says it existed earlier.
-  let watchedFrom = options.since?.getTime() ?? -Infinity;
-  for (const o of mine) watchedFrom = Math.min(watchedFrom, o.start.getTime());
+  const watchedFrom = watchedSince(mine, options);
   const past = settledDays(componentId, timeZone, mine, watchedFrom, now, bounds, options);
   // Today's cell changes with the clock; the days before it only when what they show does.
   // It is worked out from the outages that reach into today, watched from when the whole history says.
@@ -260,13 +258,18 @@ export function monthDays(month: string, timeZone: string, now: Date) {
   return days;
 }
 
+/** When a component's watch began (ms; -Infinity for always): its creation, or its first outage if the history says it existed earlier. */
+function watchedSince(mine: Outage[], options: BarOptions): number {
+  let from = options.since?.getTime() ?? -Infinity;
+  for (const o of mine) from = Math.min(from, o.start.getTime());
+  return from;
+}
+
 /** One component's uptime over these days (in order): the cells and the percentage, by the formula above. */
 export function uptimeOver(componentId: string, outages: Outage[], now: Date, bounds: DayBounds[], options: BarOptions = {}): UptimeBar {
   const nowMs = now.getTime();
   const mine = outages.filter((o) => o.componentId === componentId);
-  // Watched from its creation, or its first outage if the history says it existed earlier.
-  let watchedFrom = options.since?.getTime() ?? -Infinity;
-  for (const o of mine) watchedFrom = Math.min(watchedFrom, o.start.getTime());
+  const watchedFrom = watchedSince(mine, options);
   // Per status, where the component was at least that bad: merged once, then swept day by day.
   const spansAtLeast = new Map<ComponentStatus, { spans: [number, number][]; cursor: { at: number } }>();
   for (const status of statusesBySeverity) {
