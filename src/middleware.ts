@@ -169,9 +169,9 @@ const accessControl = defineMiddleware(async (context, next) => {
   return next();
 });
 
-/** Where an account the two-factor rule asks for a factor may go before it has one. */
+/** Where an account the two-factor rule asks for a factor may go before it has one: setting it up, its own password (a generated one is changed first), logging out. */
 const secondFactorPage = '/admin/account/two-factor';
-const secondFactorPaths = new Set([secondFactorPage, '/admin/logout']);
+const secondFactorPaths = new Set([secondFactorPage, '/admin/account', '/admin/logout']);
 
 const caching = defineMiddleware(async (context, next) => {
   const response = await next();

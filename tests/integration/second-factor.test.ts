@@ -5,13 +5,14 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loginChallenges, recoveryCodes, sessions, totpFactors } from '../../src/db/schema';
-import { createStaff } from '../../src/lib/server/accounts/accounts';
+import { createStaff, setPassword } from '../../src/lib/server/accounts/accounts';
 import { readAudit, type Actor } from '../../src/lib/server/accounts/audit';
 import { answerChallenge, attemptLogin, challengeLimits, loginThrottle, startChallenge } from '../../src/lib/server/accounts/login';
 import {
   beginTotpSetup,
   confirmTotpSetup,
   factorsOf,
+  hasSecondFactor,
   mustSetUpSecondFactor,
   recoveryCodeCount,
   replaceRecoveryCodes,
@@ -38,11 +39,12 @@ const secretsKey = Buffer.alloc(32, 7);
 async function withAccount(role: 'owner' | 'editor' = 'editor', key: Buffer | null = null) {
   const { db } = freshContext();
   const user = await createStaff(db, actor, { email: 'ed@example.com', role, password }, new Date(t0.getTime() - 86_400_000));
-  const setup = beginTotpSetup(db, user, 'Example Status', undefined, t0);
   const kept = startSession(db, user.id, t0);
+  const sessionHash = sha256(kept.token);
   startSession(db, user.id, t0);
-  const codes = confirmTotpSetup(db, actor, user, { proof: setup.proof, code: appCode(setup.key, t0) }, key, sha256(kept.token), t0);
-  return { db, user, key: setup.key, codes, kept };
+  const setup = beginTotpSetup(db, user, sessionHash, 'Example Status', undefined, t0);
+  const codes = confirmTotpSetup(db, actor, user, { proof: setup.proof, code: appCode(setup.key, t0) }, key, sessionHash, t0);
+  return { db, user, key: setup.key, codes, kept, sessionHash, proof: setup.proof };
 }
 
 /** Password, then the challenge's code: the whole login at `when`. */
@@ -57,7 +59,7 @@ describe('setting up an authenticator app', () => {
   it('stores the key once a code from it is right, gives recovery codes once, and ends the other sessions', async () => {
     const { db, user, codes, kept } = await withAccount();
     expect(codes).toHaveLength(recoveryCodeCount);
-    for (const code of codes) expect(code).toMatch(/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
+    for (const code of codes) expect(code).toMatch(/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
     expect(new Set(codes).size).toBe(recoveryCodeCount);
     // Only their hashes are kept.
     const stored = db.select().from(recoveryCodes).all();
@@ -70,14 +72,15 @@ describe('setting up an authenticator app', () => {
   it('keeps the key of a form sent back with a wrong code, so the app need not scan again', async () => {
     const { db } = freshContext();
     const user = await createStaff(db, actor, { email: 'ed@example.com', role: 'editor', password });
-    const setup = beginTotpSetup(db, user, 'Example Status', undefined, t0);
+    const setup = beginTotpSetup(db, user, 'session', 'Example Status', undefined, t0);
     expect(setup.uri).toBe(`otpauth://totp/Example%20Status%3Aed%40example.com?secret=${setup.key}&issuer=Example%20Status&algorithm=SHA1&digits=6&period=30`);
     expect(setup.qrSvg).toMatch(/^<svg [^>]*viewBox/);
     const wrong = String((Number(appCode(setup.key, t0)) + 1) % 1_000_000).padStart(6, '0');
-    expect(() => confirmTotpSetup(db, actor, user, { proof: setup.proof, code: wrong }, null, null, at(1000))).toThrow(/not the one your app shows/);
-    expect(beginTotpSetup(db, user, 'Example Status', setup.proof, at(60_000)).key).toBe(setup.key);
-    // After half an hour the form is stale: a new key.
-    expect(beginTotpSetup(db, user, 'Example Status', setup.proof, at(31 * 60_000)).key).not.toBe(setup.key);
+    expect(() => confirmTotpSetup(db, actor, user, { proof: setup.proof, code: wrong }, null, 'session', at(1000))).toThrow(/not the one your app shows/);
+    expect(beginTotpSetup(db, user, 'session', 'Example Status', setup.proof, at(60_000)).key).toBe(setup.key);
+    // After half an hour the form is stale, and another session's form is not this one's: a new key.
+    expect(beginTotpSetup(db, user, 'session', 'Example Status', setup.proof, at(31 * 60_000)).key).not.toBe(setup.key);
+    expect(beginTotpSetup(db, user, 'another session', 'Example Status', setup.proof, at(60_000)).key).not.toBe(setup.key);
     expect(db.select().from(totpFactors).all()).toEqual([]);
   });
 
@@ -85,11 +88,12 @@ describe('setting up an authenticator app', () => {
     const { db } = freshContext();
     const ed = await createStaff(db, actor, { email: 'ed@example.com', role: 'editor', password });
     const bo = await createStaff(db, actor, { email: 'bo@example.com', role: 'editor', password });
-    const setup = beginTotpSetup(db, ed, 'Example Status', undefined, t0);
+    const setup = beginTotpSetup(db, ed, 'session', 'Example Status', undefined, t0);
     const code = appCode(setup.key, t0);
-    const refused = (account: typeof ed, proof: string, when = t0) => () => confirmTotpSetup(db, actor, account, { proof, code }, null, null, when);
-    // Another account's form, a key of the sender's choosing, a form too old.
+    const refused = (account: typeof ed, proof: string, when = t0, session = 'session') => () => confirmTotpSetup(db, actor, account, { proof, code }, null, session, when);
+    // Another account's form, another session's, a key of the sender's choosing, a form too old.
     expect(refused(bo, setup.proof)).toThrow(ActionError);
+    expect(refused(ed, setup.proof, t0, 'another session')).toThrow(/expired/);
     const [issued, , signature] = setup.proof.split('.');
     expect(refused(ed, `${issued}.GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ.${signature}`)).toThrow(/expired/);
     expect(refused(ed, setup.proof, at(30 * 60_000 + 1))).toThrow(/expired/);
@@ -190,12 +194,15 @@ describe('the owners\' rule and resets', () => {
     expect(readAudit(db)[0]).toMatchObject({ action: 'settings.two_factor', detail: JSON.stringify({ from: 'owners', to: 'everyone' }) });
     expect(() => setTwoFactorPolicy(db, actor, 'some')).toThrow(/must be one of nobody, owners, everyone/);
 
-    const setup = beginTotpSetup(db, editor, 'Example Status', undefined, t0);
-    confirmTotpSetup(db, actor, editor, { proof: setup.proof, code: appCode(setup.key, t0) }, null, null, t0);
+    const setup = beginTotpSetup(db, editor, 'session', 'Example Status', undefined, t0);
+    const codes = confirmTotpSetup(db, actor, editor, { proof: setup.proof, code: appCode(setup.key, t0) }, null, 'session', t0);
     expect(mustSetUpSecondFactor(db, editor)).toBe(false);
-    expect(() => turnOffOwnSecondFactor(db, actor, editor, null)).toThrow(/require a second factor/);
+    expect(() => turnOffOwnSecondFactor(db, actor, editor, codes[0], null, null)).toThrow(/require a second factor/);
     setTwoFactorPolicy(db, actor, 'owners');
-    turnOffOwnSecondFactor(db, actor, editor, null);
+    // Turning it off takes a code of it: the password and a session are not enough.
+    expect(() => turnOffOwnSecondFactor(db, actor, editor, undefined, null, null)).toThrow(/recovery codes/);
+    expect(() => turnOffOwnSecondFactor(db, actor, editor, appCode(setup.key, t0), null, null)).toThrow(/recovery codes/);
+    turnOffOwnSecondFactor(db, actor, editor, codes[0], null, null);
     expect(factorsOf(db, editor.id)).toEqual({ totpSince: null, recoveryCodesLeft: 0 });
     expect(readAudit(db)[0]).toMatchObject({ action: 'user.totp_removed', target: 'ed@example.com' });
   });
@@ -211,14 +218,64 @@ describe('the owners\' rule and resets', () => {
     expect(db.select().from(recoveryCodes).all()).toEqual([]);
     expect(factorsOf(db, user.id).totpSince).toBeNull();
     expect(() => resetSecondFactors(db, owner, user.id)).toThrow(/no second factor/);
+    // The password alone logs in now.
+    expect(await attemptLogin(db, 'ed@example.com', password, address, at(62_000))).toMatchObject({ ok: true });
+    expect(hasSecondFactor(db, user.id)).toBe(false);
     expect(() => resetSecondFactors(db, owner, 999)).toThrow(/no such account/);
   });
 
   it('replaces recovery codes: the old ones stop working', async () => {
     const { db, user, codes } = await withAccount();
-    const fresh = replaceRecoveryCodes(db, actor, user, at(1000));
+    expect(() => replaceRecoveryCodes(db, actor, user, 'aaaa-bbbb-cccc-dddd', null, null, at(1000))).toThrow(/recovery codes/);
+    const fresh = replaceRecoveryCodes(db, actor, user, codes[5], null, null, at(1000));
     expect(fresh.some((c) => codes.includes(c))).toBe(false);
     expect(await logIn(db, codes[0], at(60_000))).toEqual({ ok: false, reason: 'invalid' });
     expect(await logIn(db, fresh[0], at(60_000))).toMatchObject({ ok: true, by: 'recovery' });
+  });
+});
+
+describe('what guards the factor itself', () => {
+  it('replaces the app only for a code of the current one, and refuses the same set-up form sent again', async () => {
+    const { db, user, key, proof, sessionHash, codes } = await withAccount();
+    const when = at(40_000);
+    // The set-up form sent again (a reload): nothing changes, the codes shown stand.
+    expect(() => confirmTotpSetup(db, actor, user, { proof, code: appCode(key, when) }, null, sessionHash, when)).toThrow(/set up already/);
+    const next = beginTotpSetup(db, user, sessionHash, 'Example Status', undefined, when);
+    const form = { proof: next.proof, code: appCode(next.key, when) };
+    expect(() => confirmTotpSetup(db, actor, user, form, null, sessionHash, when)).toThrow(/recovery codes/);
+    expect(db.select().from(totpFactors).get()!.secret).toBe(key);
+    confirmTotpSetup(db, actor, user, { ...form, factor: appCode(key, when) }, null, sessionHash, when);
+    expect(db.select().from(totpFactors).get()!.secret).toBe(next.key);
+    expect(readAudit(db)[0]).toMatchObject({ action: 'user.totp_replaced' });
+    expect(await logIn(db, codes[0], at(50_000))).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('lifts the lock on codes and ends half-done logins when the password changes', async () => {
+    const { db, user, key } = await withAccount();
+    for (let wrong = 0; wrong < loginThrottle.perFactor; ) {
+      const token = startChallenge(db, user.id, at(60_000));
+      for (let i = 0; i < challengeLimits.failures - 1 && wrong < loginThrottle.perFactor; i++, wrong++) answerChallenge(db, token, '000000', address, null, at(60_000));
+    }
+    const pending = startChallenge(db, user.id, at(61_000));
+    expect(answerChallenge(db, pending, appCode(key, at(61_000)), address, null, at(61_000))).toMatchObject({ reason: 'throttled' });
+    await setPassword(db, actor, user.id, 'a new long passphrase', null, at(62_000));
+    expect(answerChallenge(db, pending, appCode(key, at(62_000)), address, null, at(62_000))).toEqual({ ok: false, reason: 'expired' });
+    const fresh = await attemptLogin(db, 'ed@example.com', 'a new long passphrase', address, at(63_000));
+    expect(fresh.ok).toBe(true);
+    expect(answerChallenge(db, startChallenge(db, user.id, at(63_000)), appCode(key, at(63_000)), address, null, at(63_000))).toMatchObject({ ok: true });
+  });
+
+  it("does not let an owner reset their own factor from the console; the CLI (no account) may", async () => {
+    const { db, user } = await withAccount('owner');
+    expect(() => resetSecondFactors(db, { label: 'ed@example.com', userId: user.id }, user.id)).toThrow(/managed under Account/);
+    resetSecondFactors(db, { label: 'cli root', userId: null }, user.id);
+    expect(hasSecondFactor(db, user.id)).toBe(false);
+  });
+
+  it('says so when the key cannot be decrypted with this SECRETS_KEY; recovery codes still work', async () => {
+    const { db, key, codes } = await withAccount('editor', secretsKey);
+    expect(await logIn(db, appCode(key, at(60_000)), at(60_000), Buffer.alloc(32, 9))).toEqual({ ok: false, reason: 'unreadable' });
+    expect(await logIn(db, appCode(key, at(60_000)), at(60_000), null)).toEqual({ ok: false, reason: 'unreadable' });
+    expect(await logIn(db, codes[0], at(60_000), null)).toMatchObject({ ok: true, by: 'recovery' });
   });
 });

@@ -1,11 +1,12 @@
 // Staff accounts: creation, passwords (argon2id), roles, disabling. Every
 // change is audited. A rejected change throws ActionError naming the field.
 import { hash, verify } from '@node-rs/argon2';
-import { and, count, eq, isNull, like, ne, or } from 'drizzle-orm';
+import { and, count, eq, isNull, like, or } from 'drizzle-orm';
 import { staffRoles, type StaffRole } from '../../../db/constants';
-import { loginFailures, sessions, users, type UserRow } from '../../../db/schema';
+import { loginChallenges, loginFailures, sessions, users, type UserRow } from '../../../db/schema';
 import { recordAudit, type Actor } from './audit';
 import { deviceKeyPrefix } from './devices';
+import { otherSessionsOf } from './sessions';
 import type { HeraldDb } from '../db';
 import { randomSecret, sha256 } from '../secrets';
 import { canonicalEmail } from '../../email-address';
@@ -13,9 +14,11 @@ import { ActionError } from '../validate';
 
 export const passwordLength = { min: 12, max: 1000 } as const;
 
-/** The login throttle's key for an account (login.ts); a new password clears it. */
-/** The login-throttle key of an account: variants of one address (case, IDN forms) share it. */
+/** The login-throttle key of an account (login.ts): variants of one address (case, IDN forms) share it; a new password clears it. */
 export const accountKey = (email: string) => `email:${lookupForm(email)}`;
+
+/** The throttle key of an account's second-factor codes (login.ts); a new password or a reset clears it. */
+export const factorKey = (userId: number) => `factor:${userId}`;
 
 /** The form an address is looked up by: canonical when it is valid, else as typed, lower-cased (it matches nothing). */
 function lookupForm(email: string): string {
@@ -146,13 +149,14 @@ export async function setPassword(
   db.transaction((tx) => {
     const row = tx.update(users).set({ passwordHash, passwordChangedAt: now, passwordGenerated: generated }).where(eq(users.id, userId)).returning().get();
     if (!row) throw new ActionError('user', 'no such account', 'not_found');
-    const others = keepSessionHash
-      ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepSessionHash))
-      : eq(sessions.userId, userId);
-    tx.delete(sessions).where(others).run();
+    tx.delete(sessions).where(otherSessionsOf(userId, keepSessionHash)).run();
     // Whoever locked the account by guessing cannot keep its owner out past a reset; its
-    // browsers' device cookies end with the old password (devices.ts), and so do their locks.
-    tx.delete(loginFailures).where(or(eq(loginFailures.key, accountKey(row.email)), like(loginFailures.key, `${deviceKeyPrefix(userId)}%`))).run();
+    // browsers' device cookies end with the old password (devices.ts), and so do their locks,
+    // the lock on its codes (set by whoever had the old password) and its half-done logins.
+    tx.delete(loginFailures)
+      .where(or(eq(loginFailures.key, accountKey(row.email)), eq(loginFailures.key, factorKey(userId)), like(loginFailures.key, `${deviceKeyPrefix(userId)}%`)))
+      .run();
+    tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
     recordAudit(tx, actor, 'user.password', row.email, undefined, now);
   });
 }

@@ -9,8 +9,8 @@ export { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken, ty
 export { newestPublishedAuditSql, publishedAuditEntry, readAudit, recordAudit, systemActor, type Actor } from './audit';
 export { deviceCookie, issueDeviceToken } from './devices';
 export { allowHit } from './rate-limit';
-export { endSession, openSessions, readSession, sessionCookie, startSession, type Session } from './sessions';
-export { answerChallenge, attemptLogin, challengeCookie, recheckPassword, startChallenge } from './login';
+export { endSession, openSessions, otherSessionsOf, readSession, sessionCookie, startSession, type Session } from './sessions';
+export { answerChallenge, attemptLogin, challengeCookie, recheckPassword, startChallenge, tooManyAttempts } from './login';
 export {
   accountsWithSecondFactor,
   beginTotpSetup,
@@ -25,6 +25,7 @@ export {
   secondFactorRequired,
   setTwoFactorPolicy,
   turnOffOwnSecondFactor,
+  useSecondFactor,
   twoFactorPolicies,
   twoFactorPolicy,
   type TotpSetup,

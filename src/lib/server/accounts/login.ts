@@ -10,7 +10,7 @@
 // browser keeps while it asks for the code (answerChallenge).
 import { eq, inArray, lt } from 'drizzle-orm';
 import { loginChallenges, loginFailures, users, type UserRow } from '../../../db/schema';
-import { accountKey, decoyPasswordHash, findStaffByEmail, verifyPassword } from './accounts';
+import { accountKey, decoyPasswordHash, factorKey, findStaffByEmail, verifyPassword } from './accounts';
 import { recordAudit, systemActor } from './audit';
 import { issueDeviceToken, trustedDeviceKey } from './devices';
 import { useSecondFactor } from './second-factor';
@@ -157,9 +157,9 @@ export type ChallengeResult =
   /** No such challenge (any more): ask for the password again. */
   | { ok: false; reason: 'expired' }
   | { ok: false; reason: 'invalid' }
+  /** The account's authenticator key cannot be decrypted with this SECRETS_KEY: only a recovery code or a reset gets in. */
+  | { ok: false; reason: 'unreadable' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number };
-
-const factorKey = (userId: number) => `factor:${userId}`;
 
 /**
  * The second step of a login: the code for the challenge in this browser's
@@ -193,6 +193,7 @@ export function answerChallenge(
   const wait = lockedFor(db, [key], now);
   if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
   const used = useSecondFactor(db, user.id, code, secretsKey, now);
+  if (used === 'unreadable') return { ok: false, reason: 'unreadable' };
   if (!used) {
     return db.transaction((tx) => {
       if (countFailure(db, key, loginThrottle.perFactor, now)) {
@@ -229,5 +230,11 @@ export function answerChallenge(
 export async function recheckPassword(db: HeraldDb, email: string, password: string, clientAddress: string, deviceToken: string | undefined, now = new Date()): Promise<string | null> {
   const check = await attemptLogin(db, email, password, clientAddress, now, deviceToken);
   if (check.ok) return null;
-  return check.reason === 'throttled' ? `Too many failed attempts. Try again in ${Math.ceil(check.retryAfterMs / 60_000)} minutes.` : 'That is not your current password.';
+  return check.reason === 'throttled' ? tooManyAttempts(check.retryAfterMs) : 'That is not your current password.';
+}
+
+/** What a throttled login or check says, in whole minutes. */
+export function tooManyAttempts(retryAfterMs: number): string {
+  const minutes = Math.ceil(retryAfterMs / 60_000);
+  return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }

@@ -5,10 +5,12 @@
 // that account, until a code from it proves the app has it. Every change ends
 // the account's other sessions and is audited.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, count, eq, isNull, lt, ne } from 'drizzle-orm';
+import { and, count, eq, isNull, lt } from 'drizzle-orm';
 import { renderSVG } from 'uqr';
-import { loginChallenges, recoveryCodes, sessions, totpFactors, users } from '../../../db/schema';
+import { loginChallenges, loginFailures, recoveryCodes, sessions, totpFactors, users } from '../../../db/schema';
+import { factorKey } from './accounts';
 import { recordAudit, type Actor } from './audit';
+import { otherSessionsOf } from './sessions';
 import { readSetting, writeSetting, type HeraldDb } from '../db';
 import { isSealed, openSecret, sealSecret, sha256 } from '../secrets';
 import { siteSecret } from '../site-secrets';
@@ -93,124 +95,161 @@ export interface TotpSetup {
   proof: string;
 }
 
-const setupSignature = (db: HeraldDb, userId: number, payload: string) =>
-  createHmac('sha256', siteSecret(db, 'device-secret')).update(`totp-setup\n${userId}\n${payload}`).digest('base64url');
+/** Signed for the account and the session that asked: another session, even of the same account, cannot send it back. */
+const setupSignature = (db: HeraldDb, userId: number, sessionHash: string, payload: string) =>
+  createHmac('sha256', siteSecret(db, 'factor-secret')).update(`totp-setup\n${userId}\n${sessionHash}\n${payload}`).digest('base64url');
 
 /**
  * A key for this account's authenticator: the one a set-up form sent back
  * (`proof`) while it is still good, so a mistyped code does not mean scanning
  * again, or a fresh one. Nothing is stored until a code from it comes back.
  */
-export function beginTotpSetup(db: HeraldDb, account: Account, issuer: string, proof?: unknown, now = new Date()): TotpSetup {
-  const kept = provenKey(db, account.id, proof, now);
+export function beginTotpSetup(db: HeraldDb, account: Account, sessionHash: string, issuer: string, proof?: unknown, now = new Date()): TotpSetup {
+  const kept = provenKey(db, account.id, sessionHash, proof, now);
   const key = kept ?? newTotpKey();
   const payload = `${now.getTime()}.${key}`;
   const uri = otpauthUri(issuer, account.email, key);
-  return { key, uri, qrSvg: renderSVG(uri, { border: 2 }), proof: kept ? (proof as string) : `${payload}.${setupSignature(db, account.id, payload)}` };
+  return { key, uri, qrSvg: renderSVG(uri, { border: 2 }), proof: kept ? (proof as string) : `${payload}.${setupSignature(db, account.id, sessionHash, payload)}` };
 }
 
-/** The key a set-up form carries, if Herald made it for this account within the set-up's lifetime. */
-function provenKey(db: HeraldDb, userId: number, proof: unknown, now: Date): string | null {
+/** The key a set-up form carries, if Herald made it for this account and session within the set-up's lifetime. */
+function provenKey(db: HeraldDb, userId: number, sessionHash: string, proof: unknown, now: Date): string | null {
   if (typeof proof !== 'string' || proof.length > 200) return null;
   const parts = proof.split('.');
   if (parts.length !== 3) return null;
   const [issued, key, given] = parts;
-  const expected = Buffer.from(setupSignature(db, userId, `${issued}.${key}`));
+  const expected = Buffer.from(setupSignature(db, userId, sessionHash, `${issued}.${key}`));
   const actual = Buffer.from(given);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
   const age = now.getTime() - Number(issued);
   return age >= -60_000 && age < setupLifetimeMs ? key : null;
 }
 
-/** New recovery codes, replacing any before: `xxxx-xxxx-xxxx`, 60 random bits each. */
+/**
+ * New recovery codes, replacing any before: `xxxx-xxxx-xxxx-xxxx`, 80 random
+ * bits each, so their hashes in a stolen copy of the database cannot be
+ * searched for, even all accounts' at once.
+ */
 function issueRecoveryCodes(tx: Tx, userId: number, now: Date): string[] {
   tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
-  const codes = Array.from({ length: recoveryCodeCount }, () =>
-    base32Encode(randomBytes(8)).slice(0, 12).toLowerCase().replace(/(.{4})(?=.)/g, '$1-'),
-  );
+  const codes = Array.from({ length: recoveryCodeCount }, () => base32Encode(randomBytes(10)).toLowerCase().replace(/(.{4})(?=.)/g, '$1-'));
   tx.insert(recoveryCodes)
-    .values(codes.map((code) => ({ codeHash: recoveryCodeHash(code), userId, createdAt: now })))
+    .values(codes.map((code) => ({ codeHash: recoveryCodeHash(userId, code), userId, createdAt: now })))
     .run();
   return codes;
 }
 
-/** The stored form of a recovery code as typed: dashes, spaces and case do not matter. */
-const recoveryCodeHash = (typed: string) => sha256(`recovery\n${typed.replace(/[\s-]/g, '').toLowerCase()}`);
+/** The stored form of an account's recovery code as typed: dashes, spaces and case do not matter. */
+const recoveryCodeHash = (userId: number, typed: string) => sha256(`recovery\n${userId}\n${typed.replace(/[\s-]/g, '').toLowerCase()}`);
 
-const otherSessions = (userId: number, keepSessionHash: string | null) =>
-  keepSessionHash ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepSessionHash)) : eq(sessions.userId, userId);
+/**
+ * A change to an account that has a second factor needs it too, besides the
+ * password: whoever has the password and a session (a phishing page's proxy)
+ * cannot put their own app in, take new recovery codes or turn it off.
+ */
+function requireCurrentFactor(db: HeraldDb, account: Account, typed: unknown, secretsKey: Buffer | null, now: Date): void {
+  if (!hasSecondFactor(db, account.id)) return;
+  const used = typeof typed === 'string' ? useSecondFactor(db, account.id, typed, secretsKey, now) : null;
+  if (used === 'unreadable') throw new ActionError('factor', 'your app\'s key cannot be read with this SECRETS_KEY: enter a recovery code');
+  if (!used) throw new ActionError('factor', 'enter a new code from the app you use now, or one of your recovery codes');
+}
 
 /**
  * Stores the authenticator once a code from it is right, replacing any
- * before, and returns a new set of recovery codes (to be shown once). The
- * account's other sessions end: whoever held one got in without this factor.
+ * before (which then needs a code of its own, `form.factor`), and returns a
+ * new set of recovery codes (to be shown once). The account's other sessions
+ * end: whoever held one got in without this factor. The session that asked
+ * is `sessionHash`: only its own set-up form is taken.
  */
 export function confirmTotpSetup(
   db: HeraldDb,
   actor: Actor,
   account: Account,
-  form: { proof: unknown; code: unknown },
+  form: { proof: unknown; code: unknown; factor?: unknown },
   secretsKey: Buffer | null,
-  keepSessionHash: string | null,
+  sessionHash: string,
   now = new Date(),
 ): string[] {
-  const key = provenKey(db, account.id, form.proof, now);
+  const key = provenKey(db, account.id, sessionHash, form.proof, now);
   if (!key) throw new ActionError('code', 'this set-up has expired: scan the new code below and enter the code it shows');
   const step = typeof form.code === 'string' ? matchingStep(key, form.code, now, 0) : null;
   if (step === null) throw new ActionError('code', 'that code is not the one your app shows now: enter the 6 digits it shows for this account');
+  const stored = db.select().from(totpFactors).where(eq(totpFactors.userId, account.id)).get();
+  // The same form sent again (a reload): this app is set up already, and its codes stand.
+  if (stored && readKey(stored.secret, secretsKey) === key) throw new ActionError('code', 'this app is set up already: its recovery codes were shown when it was');
+  requireCurrentFactor(db, account, form.factor, secretsKey, now);
   return db.transaction((tx) => {
     const replaced = tx.delete(totpFactors).where(eq(totpFactors.userId, account.id)).run().changes > 0;
     tx.insert(totpFactors)
       .values({ userId: account.id, secret: secretsKey ? sealSecret(key, secretsKey) : key, lastStep: step, createdAt: now })
       .run();
-    tx.delete(sessions).where(otherSessions(account.id, keepSessionHash)).run();
+    tx.delete(sessions).where(otherSessionsOf(account.id, sessionHash)).run();
     recordAudit(tx, actor, replaced ? 'user.totp_replaced' : 'user.totp_added', account.email, undefined, now);
     return issueRecoveryCodes(tx, account.id, now);
   });
 }
 
-/** A new set of recovery codes; the old ones stop working. */
-export function replaceRecoveryCodes(db: HeraldDb, actor: Actor, account: Account, now = new Date()): string[] {
+/** A new set of recovery codes, for a code of the app or an old recovery code; the old ones stop working, and the account's other sessions end. */
+export function replaceRecoveryCodes(db: HeraldDb, actor: Actor, account: Account, factor: unknown, secretsKey: Buffer | null, keepSessionHash: string | null, now = new Date()): string[] {
+  if (!hasSecondFactor(db, account.id)) throw new ActionError('user', 'set up an authenticator app first');
+  requireCurrentFactor(db, account, factor, secretsKey, now);
   return db.transaction((tx) => {
-    if (!tx.select({ id: totpFactors.userId }).from(totpFactors).where(eq(totpFactors.userId, account.id)).get()) {
-      throw new ActionError('user', 'set up an authenticator app first');
-    }
+    tx.delete(sessions).where(otherSessionsOf(account.id, keepSessionHash)).run();
     recordAudit(tx, actor, 'user.recovery_codes', account.email, undefined, now);
     return issueRecoveryCodes(tx, account.id, now);
   });
 }
 
-/** Removes the account's second factors, its pending logins and its other sessions, audited as `action`. */
+/** Removes the account's second factors, the lock on its codes, its pending logins and its other sessions, audited as `action`. */
 function removeFactors(db: HeraldDb, actor: Actor, account: Account, action: string, keepSessionHash: string | null, now: Date): void {
   db.transaction((tx) => {
     const removed = tx.delete(totpFactors).where(eq(totpFactors.userId, account.id)).run().changes;
     tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, account.id)).run();
     tx.delete(loginChallenges).where(eq(loginChallenges.userId, account.id)).run();
-    tx.delete(sessions).where(otherSessions(account.id, keepSessionHash)).run();
+    tx.delete(loginFailures).where(eq(loginFailures.key, factorKey(account.id))).run();
+    tx.delete(sessions).where(otherSessionsOf(account.id, keepSessionHash)).run();
     if (removed) recordAudit(tx, actor, action, account.email, undefined, now);
   });
 }
 
-export function turnOffOwnSecondFactor(db: HeraldDb, actor: Actor, account: Account, keepSessionHash: string | null, now = new Date()): void {
+/** The account turns off its own factor, with a code of it; refused while the owners' rule covers the account. */
+export function turnOffOwnSecondFactor(db: HeraldDb, actor: Actor, account: Account, factor: unknown, secretsKey: Buffer | null, keepSessionHash: string | null, now = new Date()): void {
   if (secondFactorRequired(db, account)) {
-    throw new ActionError('user', 'the owners require a second factor for your account: set up a new app instead of turning it off');
+    throw new ActionError('user', 'the owners require a second factor for your account: set up a new app instead of turning it off', 'conflict');
   }
+  requireCurrentFactor(db, account, factor, secretsKey, now);
   removeFactors(db, actor, account, 'user.totp_removed', keepSessionHash, now);
 }
 
-/** An owner's (or the CLI's) reset for someone who lost their app and codes: they log in with the password alone, then set up again if the rule asks. */
+/**
+ * An owner's (or the CLI's) reset for someone who lost their app and codes:
+ * they log in with the password alone, then set up again if the rule asks.
+ * Never an owner's own, from the console (`actor.userId`): a borrowed session
+ * must not shed the factor that guards it; the CLI (no user id) may, for the last owner locked out.
+ */
 export function resetSecondFactors(db: HeraldDb, actor: Actor, userId: number, now = new Date()): Account {
   const account = db.select({ id: users.id, email: users.email, role: users.role }).from(users).where(eq(users.id, userId)).get();
   if (!account) throw new ActionError('user', 'no such account', 'not_found');
+  if (actor.userId === userId) throw new ActionError('user', 'your own second factor is managed under Account, with a code from it', 'conflict');
   if (!hasSecondFactor(db, userId)) throw new ActionError('user', `${account.email} has no second factor to reset`);
   removeFactors(db, actor, account, 'user.factors_reset', null, now);
   return account;
+}
+
+/** The plain key of a stored factor; null when SECRETS_KEY is missing or not the one it was sealed with. */
+function readKey(stored: string, secretsKey: Buffer | null): string | null {
+  try {
+    return openSecret(stored, secretsKey);
+  } catch {
+    return null;
+  }
 }
 
 /**
  * Checks a second factor and uses it up: a 6-digit code from the app (a
  * step later than the last one accepted), or an unused recovery code. The
  * update's own condition makes this hold for requests racing each other.
+ * 'unreadable': the app's key cannot be decrypted with this SECRETS_KEY.
  */
 export function useSecondFactor(
   db: HeraldDb,
@@ -218,13 +257,15 @@ export function useSecondFactor(
   typed: string,
   secretsKey: Buffer | null,
   now = new Date(),
-): { by: 'totp' } | { by: 'recovery'; left: number } | null {
+): { by: 'totp' } | { by: 'recovery'; left: number } | 'unreadable' | null {
   const code = typed.trim();
   if (code.length === 0 || code.length > 40) return null;
   if (/^\d[\d\s]*$/.test(code)) {
     const factor = db.select().from(totpFactors).where(eq(totpFactors.userId, userId)).get();
     if (!factor) return null;
-    const step = matchingStep(openSecret(factor.secret, secretsKey), code, now, factor.lastStep);
+    const key = readKey(factor.secret, secretsKey);
+    if (key === null) return 'unreadable';
+    const step = matchingStep(key, code, now, factor.lastStep);
     if (step === null) return null;
     const taken = db
       .update(totpFactors)
@@ -236,7 +277,7 @@ export function useSecondFactor(
   const used = db
     .update(recoveryCodes)
     .set({ usedAt: now })
-    .where(and(eq(recoveryCodes.codeHash, recoveryCodeHash(code)), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    .where(and(eq(recoveryCodes.codeHash, recoveryCodeHash(userId, code)), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
     .run().changes;
   return used === 1 ? { by: 'recovery', left: factorsOf(db, userId).recoveryCodesLeft } : null;
 }

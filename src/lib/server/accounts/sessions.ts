@@ -1,7 +1,7 @@
 // Console sessions: a random 256-bit token in a cookie, stored only as its
 // SHA-256, with an idle and an absolute expiry. Each session has its own CSRF
 // token that every console form sends back.
-import { count, eq, lt, or } from 'drizzle-orm';
+import { and, count, eq, lt, ne, or } from 'drizzle-orm';
 import { sessions, users } from '../../../db/schema';
 import type { Staff } from './accounts';
 import type { HeraldDb } from '../db';
@@ -59,6 +59,11 @@ export function readSession(db: HeraldDb, token: string | undefined, now = new D
   }
   const { passwordHash: _, ...staff } = user;
   return { tokenHash, csrfToken: session.csrfToken, user: staff };
+}
+
+/** An account's sessions but `keepSessionHash` (the one making a change), as a condition: those a change to the account ends. */
+export function otherSessionsOf(userId: number, keepSessionHash: string | null) {
+  return keepSessionHash ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepSessionHash)) : eq(sessions.userId, userId);
 }
 
 export function endSession(db: HeraldDb, tokenHash: string): void {

@@ -2,7 +2,7 @@
 // authenticator app computes them: HMAC-SHA1, 30-second steps, 6 digits.
 // Small enough to own (node:crypto does the HMAC), and checked against the
 // RFCs' own test vectors (tests/unit/totp.test.ts).
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const totpStepSeconds = 30;
 export const totpDigits = 6;
@@ -77,7 +77,7 @@ export function matchingStep(key: string, code: string, at: Date, after: number)
   if (!bytes || !new RegExp(`^\\d{${totpDigits}}$`).test(typed)) return null;
   const now = totpStep(at);
   for (let step = now - driftSteps; step <= now + driftSteps; step++) {
-    if (step > after && hotp(bytes, step) === typed) return step;
+    if (step > after && timingSafeEqual(Buffer.from(hotp(bytes, step)), Buffer.from(typed))) return step;
   }
   return null;
 }
