@@ -146,6 +146,21 @@ test('an editor sets up an app from its QR code, logs in with its codes once eac
   await expect(page.getByRole('alert')).toContainText('That code is not right');
   await enterCode(page, codes[1]);
   await expect(page).toHaveURL(/\/admin$/);
+
+  // New recovery codes take the password and a code: a wrong one is refused beside its field.
+  await page.goto(`${target.url}/admin/account/two-factor`);
+  await expect(page.getByText('8 of 10 recovery codes are left.')).toBeVisible();
+  await page.locator('#codes-current').fill(staffPassword);
+  await page.locator('#codes-factor').fill(codes[0]);
+  await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+  await expect(page.locator('#codes-factor-error')).toContainText('recovery codes');
+  await expect(page.locator('#codes-factor')).toHaveAttribute('aria-describedby', 'codes-factor-error');
+  await page.locator('#codes-current').fill(staffPassword);
+  await page.locator('#codes-factor').fill(codes[2]);
+  await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+  const fresh = await page.locator('.recovery-codes li').allInnerTexts();
+  expect(fresh).toHaveLength(10);
+  expect(fresh).not.toContain(codes[3]);
 });
 
 test('a login half done cannot be finished by another browser, nor by a made-up challenge', async ({ browser }) => {
