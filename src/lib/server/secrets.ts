@@ -46,3 +46,14 @@ export function openSecret(stored: string, key: Buffer | null): string {
     throw new Error('this secret cannot be decrypted: SECRETS_KEY is not the key it was sealed with');
   }
 }
+
+/**
+ * Seals the stored values still kept as they are (from before a key was set),
+ * through `write`, in the caller's transaction; without a key, only counts them.
+ */
+export function sealPlain<Row>(rows: Row[], stored: (row: Row) => string, key: Buffer | null, write: (row: Row, sealed: string) => void): { sealed: number; plain: number } {
+  const plain = rows.filter((row) => !isSealed(stored(row)));
+  if (!key) return { sealed: 0, plain: plain.length };
+  for (const row of plain) write(row, sealSecret(stored(row), key));
+  return { sealed: plain.length, plain: 0 };
+}

@@ -8,19 +8,14 @@
 // cookie of an account ends when its password changes.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { siteSecret } from '../site-secrets';
+import { consoleCookie } from './sessions';
 import type { HeraldDb } from '../db';
 
 /** How long a browser stays known to an account without logging in again. */
 export const deviceLifetimeMs = 400 * 24 * 60 * 60_000;
 
-export function deviceCookie(siteUrl: string) {
-  const secure = siteUrl.startsWith('https:');
-  return {
-    name: secure ? '__Host-herald_device' : 'herald_device',
-    // Strict: only the console's own login form needs it.
-    options: { httpOnly: true, sameSite: 'strict' as const, secure, path: '/', maxAge: deviceLifetimeMs / 1000 },
-  };
-}
+// Strict: only the console's own login form needs it.
+export const deviceCookie = (siteUrl: string) => consoleCookie(siteUrl, 'herald_device', { httpOnly: true, sameSite: 'strict', maxAge: deviceLifetimeMs / 1000 });
 
 const signature = (db: HeraldDb, payload: string) => createHmac('sha256', siteSecret(db, 'device-secret')).update(`device\n${payload}`).digest('base64url');
 

@@ -14,6 +14,7 @@ import { accountKey, decoyPasswordHash, factorKey, findStaffByEmail, verifyPassw
 import { recordAudit, systemActor } from './audit';
 import { issueDeviceToken, trustedDeviceKey } from './devices';
 import { useSecondFactor } from './second-factor';
+import { consoleCookie } from './sessions';
 import type { HeraldDb } from '../db';
 import { randomSecret, sha256 } from '../secrets';
 
@@ -131,13 +132,8 @@ export const challengeLimits = {
 } as const;
 
 /** The cookie a challenge travels in: only the login form reads it. */
-export function challengeCookie(siteUrl: string) {
-  const secure = siteUrl.startsWith('https:');
-  return {
-    name: secure ? '__Host-herald_login' : 'herald_login',
-    options: { httpOnly: true, sameSite: 'strict' as const, secure, path: '/', maxAge: challengeLimits.lifetimeMs / 1000 },
-  };
-}
+export const challengeCookie = (siteUrl: string) =>
+  consoleCookie(siteUrl, 'herald_login', { httpOnly: true, sameSite: 'strict', maxAge: challengeLimits.lifetimeMs / 1000 });
 
 /** After the right password for an account with a second factor: the token the browser keeps while it asks for the code. */
 export function startChallenge(db: HeraldDb, userId: number, now = new Date()): string {

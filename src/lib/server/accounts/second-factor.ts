@@ -4,7 +4,7 @@
 // needs no stored state: the new key travels in the set-up form, signed for
 // that account, until a code from it proves the app has it. Every change ends
 // the account's other sessions and is audited.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { and, count, eq, isNull, lt } from 'drizzle-orm';
 import { renderSVG } from 'uqr';
 import { loginChallenges, loginFailures, recoveryCodes, sessions, totpFactors, users } from '../../../db/schema';
@@ -12,7 +12,7 @@ import { factorKey } from './accounts';
 import { recordAudit, type Actor } from './audit';
 import { otherSessionsOf } from './sessions';
 import { readSetting, writeSetting, type HeraldDb } from '../db';
-import { isSealed, openSecret, sealSecret, sha256 } from '../secrets';
+import { openSecret, sameSecret, sealPlain, sealSecret, sha256 } from '../secrets';
 import { siteSecret } from '../site-secrets';
 import { base32Encode, matchingStep, newTotpKey, otpauthUri } from './totp';
 import { ActionError } from '../validate';
@@ -58,13 +58,15 @@ export interface FactorSummary {
 
 export function factorsOf(db: HeraldDb, userId: number): FactorSummary {
   const totp = db.select({ createdAt: totpFactors.createdAt }).from(totpFactors).where(eq(totpFactors.userId, userId)).get();
-  const left = db
+  return { totpSince: totp?.createdAt ?? null, recoveryCodesLeft: recoveryCodesLeft(db, userId) };
+}
+
+const recoveryCodesLeft = (db: HeraldDb, userId: number) =>
+  db
     .select({ n: count() })
     .from(recoveryCodes)
     .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
-    .get();
-  return { totpSince: totp?.createdAt ?? null, recoveryCodesLeft: left?.n ?? 0 };
-}
+    .get()?.n ?? 0;
 
 /** Accounts with a second factor, for the users list in one read. */
 export function accountsWithSecondFactor(db: HeraldDb): Set<number> {
@@ -118,9 +120,7 @@ function provenKey(db: HeraldDb, userId: number, sessionHash: string, proof: unk
   const parts = proof.split('.');
   if (parts.length !== 3) return null;
   const [issued, key, given] = parts;
-  const expected = Buffer.from(setupSignature(db, userId, sessionHash, `${issued}.${key}`));
-  const actual = Buffer.from(given);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+  if (!sameSecret(given, setupSignature(db, userId, sessionHash, `${issued}.${key}`))) return null;
   const age = now.getTime() - Number(issued);
   return age >= -60_000 && age < setupLifetimeMs ? key : null;
 }
@@ -279,16 +279,14 @@ export function useSecondFactor(
     .set({ usedAt: now })
     .where(and(eq(recoveryCodes.codeHash, recoveryCodeHash(userId, code)), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
     .run().changes;
-  return used === 1 ? { by: 'recovery', left: factorsOf(db, userId).recoveryCodesLeft } : null;
+  return used === 1 ? { by: 'recovery', left: recoveryCodesLeft(db, userId) } : null;
 }
 
 /** Seals keys stored before SECRETS_KEY was set, at start (as webhook secrets are). */
 export function sealTotpKeys(db: HeraldDb, key: Buffer | null): { sealed: number; plain: number } {
-  const plain = db.select().from(totpFactors).all().filter((row) => !isSealed(row.secret));
-  if (!key) return { sealed: 0, plain: plain.length };
-  db.transaction((tx) => {
-    for (const row of plain) tx.update(totpFactors).set({ secret: sealSecret(row.secret, key) }).where(eq(totpFactors.userId, row.userId)).run();
-  });
-  return { sealed: plain.length, plain: 0 };
+  const rows = db.select({ userId: totpFactors.userId, secret: totpFactors.secret }).from(totpFactors).all();
+  return db.transaction((tx) =>
+    sealPlain(rows, (row) => row.secret, key, (row, secret) => tx.update(totpFactors).set({ secret }).where(eq(totpFactors.userId, row.userId)).run()),
+  );
 }
 

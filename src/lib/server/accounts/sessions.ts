@@ -76,13 +76,13 @@ export function openSessions(db: HeraldDb, userId: number): number {
 }
 
 /**
- * The cookie's name and flags. Over HTTPS it is `__Host-` prefixed and Secure,
- * which browsers only accept from a secure origin, for the whole host, path /.
+ * A console cookie's name and flags. Over HTTPS it is `__Host-` prefixed and
+ * Secure, which browsers only accept from a secure origin, for the whole host, path /.
  */
-export function sessionCookie(siteUrl: string) {
+export function consoleCookie<Options extends { httpOnly: true; sameSite: 'lax' | 'strict' }>(siteUrl: string, name: string, options: Options) {
   const secure = siteUrl.startsWith('https:');
-  return {
-    name: secure ? '__Host-herald_session' : 'herald_session',
-    options: { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' },
-  };
+  return { name: secure ? `__Host-${name}` : name, options: { ...options, secure, path: '/' } };
 }
+
+/** The session's cookie: Lax, so a link into the console from elsewhere arrives logged in. */
+export const sessionCookie = (siteUrl: string) => consoleCookie(siteUrl, 'herald_session', { httpOnly: true, sameSite: 'lax' });

@@ -10,7 +10,7 @@ import { subscriberComponents, subscribers, type SubscriberRow } from '../../../
 import type { HeraldDb } from '../db';
 import { pinnedLookup, resolvePublicAddress, UnsafeAddressError } from '../public-address';
 import { allowHit } from '../accounts';
-import { isSealed, randomSecret, sealSecret } from '../secrets';
+import { randomSecret, sealPlain, sealSecret } from '../secrets';
 import { subscribeLimits } from './subscriptions';
 import { ActionError, requireListedComponents } from '../validate';
 import { chatPlatformLabels } from '../../../db/constants';
@@ -85,12 +85,9 @@ export async function subscribeWebhook(
  */
 export function sealStoredSecrets(db: HeraldDb, key: Buffer | null): { sealed: number; plain: number } {
   const rows = db.select({ id: subscribers.id, secret: subscribers.secret }).from(subscribers).where(isNotNull(subscribers.secret)).all();
-  const plain = rows.filter((r) => !isSealed(r.secret!));
-  if (!key) return { sealed: 0, plain: plain.length };
-  db.transaction((tx) => {
-    for (const row of plain) tx.update(subscribers).set({ secret: sealSecret(row.secret!, key) }).where(eq(subscribers.id, row.id)).run();
-  });
-  return { sealed: plain.length, plain: 0 };
+  return db.transaction((tx) =>
+    sealPlain(rows, (row) => row.secret!, key, (row, secret) => tx.update(subscribers).set({ secret }).where(eq(subscribers.id, row.id)).run()),
+  );
 }
 
 /** The signature of one delivery: HMAC-SHA256 over `<timestamp>.<body>` with the subscriber's secret. */
