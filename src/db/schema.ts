@@ -3,7 +3,7 @@
 // incidents and updates posted by staff. SQL names snake_case, TS names camelCase.
 // Times are UTC instants stored as integer milliseconds.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   catalogSources,
   componentStatuses,
@@ -316,7 +316,7 @@ export const totpFactors = sqliteTable('totp_factors', {
   createdAt: instant('created_at').notNull(),
 });
 
-/** One-time codes for when the authenticator is lost: shown once, stored as SHA-256 (each carries 60 random bits). */
+/** One-time codes for when the authenticator is lost: shown once, stored as SHA-256 (each carries 80 random bits). */
 export const recoveryCodes = sqliteTable(
   'recovery_codes',
   {
@@ -343,6 +343,39 @@ export const loginChallenges = sqliteTable(
     expiresAt: instant('expires_at').notNull(),
   },
   (t) => [index('login_challenges_expiry').on(t.expiresAt)],
+);
+
+/** Passkeys and security keys (WebAuthn): as second factor, or to log in without the password (passkeys.ts). */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    /** The credential id, base64url, as the authenticator made it. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** What its owner called it ("YubiKey", "laptop"), shown in the list. */
+    name: text('name').notNull(),
+    /** The COSE public key the authenticator signs with. */
+    publicKey: blob('public_key', { mode: 'buffer' }).notNull(),
+    /** The authenticator's signature counter at its last use (0 when it keeps none). */
+    counter: integer('counter').notNull().default(0),
+    /** How the browser can reach it (usb, nfc, internal, hybrid…), JSON. */
+    transports: text('transports'),
+    createdAt: instant('created_at').notNull(),
+    lastUsedAt: instant('last_used_at'),
+  },
+  (t) => [index('passkeys_user').on(t.userId)],
+);
+
+/** Passkey challenges answered: each is signed when issued (no row) and taken once, here, until it expires. */
+export const passkeyChallengesUsed = sqliteTable(
+  'passkey_challenges_used',
+  {
+    challenge: text('challenge').primaryKey(),
+    expiresAt: instant('expires_at').notNull(),
+  },
+  (t) => [index('passkey_challenges_used_expiry').on(t.expiresAt)],
 );
 
 /** Who did what, when, to what. Append-only; corrections keep the original here. */
@@ -528,6 +561,7 @@ export type TranslationRow = typeof translations.$inferSelect;
 export type IncidentComponentRow = typeof incidentComponents.$inferSelect;
 export type ComponentStatusLogRow = typeof componentStatusLog.$inferSelect;
 export type TotpFactorRow = typeof totpFactors.$inferSelect;
+export type PasskeyRow = typeof passkeys.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -52,7 +52,7 @@ async function logIn(db: Awaited<ReturnType<typeof withAccount>>['db'], code: st
   const first = await attemptLogin(db, 'ed@example.com', password, address, when);
   expect(first.ok).toBe(true);
   const token = startChallenge(db, (first as { user: { id: number } }).user.id, when);
-  return answerChallenge(db, token, code, address, key, when);
+  return answerChallenge(db, token, { code }, address, key, when);
 }
 
 describe('setting up an authenticator app', () => {
@@ -64,7 +64,7 @@ describe('setting up an authenticator app', () => {
     // Only their hashes are kept.
     const stored = db.select().from(recoveryCodes).all();
     expect(stored.map((r) => r.codeHash).join()).not.toContain(codes[0]);
-    expect(factorsOf(db, user.id)).toEqual({ totpSince: t0, recoveryCodesLeft: recoveryCodeCount });
+    expect(factorsOf(db, user.id)).toEqual({ totpSince: t0, passkeys: 0, recoveryCodesLeft: recoveryCodeCount });
     expect(db.select().from(sessions).all().map((s) => s.tokenHash)).toEqual([sha256(kept.token)]);
     expect(readAudit(db)[0]).toMatchObject({ action: 'user.totp_added', target: 'ed@example.com' });
   });
@@ -126,14 +126,14 @@ describe('logging in with a second factor', () => {
   it('ends a challenge after a few wrong codes, and after its lifetime', async () => {
     const { db, user, key } = await withAccount();
     const token = startChallenge(db, user.id, at(60_000));
-    for (let i = 1; i < challengeLimits.failures; i++) expect(answerChallenge(db, token, '000000', address, null, at(60_000))).toEqual({ ok: false, reason: 'invalid' });
-    expect(answerChallenge(db, token, '000000', address, null, at(60_000))).toEqual({ ok: false, reason: 'expired' });
-    expect(answerChallenge(db, token, appCode(key, at(60_000)), address, null, at(60_000))).toEqual({ ok: false, reason: 'expired' });
+    for (let i = 1; i < challengeLimits.failures; i++) expect(await answerChallenge(db, token, { code: '000000' }, address, null, at(60_000))).toEqual({ ok: false, reason: 'invalid' });
+    expect(await answerChallenge(db, token, { code: '000000' }, address, null, at(60_000))).toEqual({ ok: false, reason: 'expired' });
+    expect(await answerChallenge(db, token, { code: appCode(key, at(60_000)) }, address, null, at(60_000))).toEqual({ ok: false, reason: 'expired' });
     const stale = startChallenge(db, user.id, at(120_000));
     const end = at(120_000 + challengeLimits.lifetimeMs);
-    expect(answerChallenge(db, stale, appCode(key, end), address, null, end)).toEqual({ ok: false, reason: 'expired' });
-    expect(answerChallenge(db, 'made-up', appCode(key, end), address, null, end)).toEqual({ ok: false, reason: 'expired' });
-    expect(answerChallenge(db, undefined, appCode(key, end), address, null, end)).toEqual({ ok: false, reason: 'expired' });
+    expect(await answerChallenge(db, stale, { code: appCode(key, end) }, address, null, end)).toEqual({ ok: false, reason: 'expired' });
+    expect(await answerChallenge(db, 'made-up', { code: appCode(key, end) }, address, null, end)).toEqual({ ok: false, reason: 'expired' });
+    expect(await answerChallenge(db, undefined, { code: appCode(key, end) }, address, null, end)).toEqual({ ok: false, reason: 'expired' });
     // Expired challenges are cleared when the next one starts.
     startChallenge(db, user.id, at(10 * 60_000));
     expect(db.select().from(loginChallenges).all()).toHaveLength(1);
@@ -146,23 +146,23 @@ describe('logging in with a second factor', () => {
     let wrong = 0;
     while (wrong < loginThrottle.perFactor) {
       const token = startChallenge(db, user.id, at(60_000));
-      for (let i = 0; i < challengeLimits.failures - 1 && wrong < loginThrottle.perFactor; i++, wrong++) answerChallenge(db, token, '000000', address, null, at(60_000));
+      for (let i = 0; i < challengeLimits.failures - 1 && wrong < loginThrottle.perFactor; i++, wrong++) await answerChallenge(db, token, { code: '000000' }, address, null, at(60_000));
     }
     const token = startChallenge(db, user.id, at(61_000));
-    expect(answerChallenge(db, token, appCode(key, at(61_000)), address, null, at(61_000))).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await answerChallenge(db, token, { code: appCode(key, at(61_000)) }, address, null, at(61_000))).toMatchObject({ ok: false, reason: 'throttled' });
     expect(readAudit(db)[0]).toMatchObject({ action: 'login.factor_locked', target: 'ed@example.com' });
     forgetContentVersion(db);
     expect(contentVersion(db, at(61_000).getTime())).toBe(version);
     // The lock runs out; the right code then goes through.
     const after = at(61_000 + loginThrottle.firstDelayMs);
-    expect(answerChallenge(db, token, appCode(key, after), address, null, after)).toMatchObject({ ok: true });
+    expect(await answerChallenge(db, token, { code: appCode(key, after) }, address, null, after)).toMatchObject({ ok: true });
   });
 
   it('refuses a challenge of an account disabled since', async () => {
     const { db, user, key } = await withAccount();
     const token = startChallenge(db, user.id, at(60_000));
     db.$client.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(at(61_000).getTime(), user.id);
-    expect(answerChallenge(db, token, appCode(key, at(62_000)), address, null, at(62_000))).toEqual({ ok: false, reason: 'expired' });
+    expect(await answerChallenge(db, token, { code: appCode(key, at(62_000)) }, address, null, at(62_000))).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('seals keys with SECRETS_KEY, and seals older plain ones at start', async () => {
@@ -203,7 +203,7 @@ describe('the owners\' rule and resets', () => {
     expect(() => turnOffOwnSecondFactor(db, actor, editor, undefined, null, null)).toThrow(/recovery codes/);
     expect(() => turnOffOwnSecondFactor(db, actor, editor, appCode(setup.key, t0), null, null)).toThrow(/recovery codes/);
     turnOffOwnSecondFactor(db, actor, editor, codes[0], null, null);
-    expect(factorsOf(db, editor.id)).toEqual({ totpSince: null, recoveryCodesLeft: 0 });
+    expect(factorsOf(db, editor.id)).toEqual({ totpSince: null, passkeys: 0, recoveryCodesLeft: 0 });
     expect(readAudit(db)[0]).toMatchObject({ action: 'user.totp_removed', target: 'ed@example.com' });
   });
 
@@ -254,15 +254,15 @@ describe('what guards the factor itself', () => {
     const { db, user, key } = await withAccount();
     for (let wrong = 0; wrong < loginThrottle.perFactor; ) {
       const token = startChallenge(db, user.id, at(60_000));
-      for (let i = 0; i < challengeLimits.failures - 1 && wrong < loginThrottle.perFactor; i++, wrong++) answerChallenge(db, token, '000000', address, null, at(60_000));
+      for (let i = 0; i < challengeLimits.failures - 1 && wrong < loginThrottle.perFactor; i++, wrong++) await answerChallenge(db, token, { code: '000000' }, address, null, at(60_000));
     }
     const pending = startChallenge(db, user.id, at(61_000));
-    expect(answerChallenge(db, pending, appCode(key, at(61_000)), address, null, at(61_000))).toMatchObject({ reason: 'throttled' });
+    expect(await answerChallenge(db, pending, { code: appCode(key, at(61_000)) }, address, null, at(61_000))).toMatchObject({ reason: 'throttled' });
     await setPassword(db, actor, user.id, 'a new long passphrase', null, at(62_000));
-    expect(answerChallenge(db, pending, appCode(key, at(62_000)), address, null, at(62_000))).toEqual({ ok: false, reason: 'expired' });
+    expect(await answerChallenge(db, pending, { code: appCode(key, at(62_000)) }, address, null, at(62_000))).toEqual({ ok: false, reason: 'expired' });
     const fresh = await attemptLogin(db, 'ed@example.com', 'a new long passphrase', address, at(63_000));
     expect(fresh.ok).toBe(true);
-    expect(answerChallenge(db, startChallenge(db, user.id, at(63_000)), appCode(key, at(63_000)), address, null, at(63_000))).toMatchObject({ ok: true });
+    expect(await answerChallenge(db, startChallenge(db, user.id, at(63_000)), { code: appCode(key, at(63_000)) }, address, null, at(63_000))).toMatchObject({ ok: true });
   });
 
   it("does not let an owner reset their own factor from the console; the CLI (no account) may", async () => {

@@ -1,7 +1,7 @@
 // Staff and who is acting: accounts (argon2id passwords), sessions, login
 // throttling, API tokens, the access rules every request passes, the audit
-// log every write records, second factors (an authenticator app, recovery
-// codes) and the rule on who must have one, and the rate limits shared with subscribers.
+// log every write records, second factors (an authenticator app, passkeys,
+// recovery codes) and the rule on who must have one, and the rate limits shared with subscribers.
 export { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows } from './access';
 export { activeStaffEmail, changeRole, createStaff, ensureFirstOwner, findStaffByEmail, firstOwnerEmail, listStaff, normalizeEmail, passwordLength, randomPassword, setDisabled, setPassword } from './accounts';
 export { actingRuntime, type ActingRuntime } from './acting';
@@ -10,7 +10,8 @@ export { newestPublishedAuditSql, publishedAuditEntry, readAudit, recordAudit, s
 export { deviceCookie, issueDeviceToken } from './devices';
 export { allowHit } from './rate-limit';
 export { endSession, openSessions, otherSessionsOf, readSession, sessionCookie, startSession, type Session } from './sessions';
-export { answerChallenge, attemptLogin, challengeCookie, recheckPassword, startChallenge, tooManyAttempts } from './login';
+export { answerChallenge, attemptLogin, challengeCookie, challengePasskeyOptions, loginWithPasskey, recheckPassword, startChallenge, tooManyAttempts } from './login';
+export { addPasskey, passkeyCreationOptions, passkeyLoginOptions, passkeyProof, passkeyRequestOptions, passkeysOf, relyingParty, removePasskey, type PasskeySummary, type RelyingParty } from './passkeys';
 export {
   accountsWithSecondFactor,
   beginTotpSetup,

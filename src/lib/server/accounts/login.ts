@@ -7,12 +7,14 @@
 // key instead, so a locked account still lets its own staff in; when a lock
 // on an account starts, the audit log says so. An account with a second
 // factor gets a challenge after its password: a short-lived token the
-// browser keeps while it asks for the code (answerChallenge).
+// browser keeps while it asks for the code or the passkey (answerChallenge).
+// A passkey that verifies its user logs in without the password (loginWithPasskey).
 import { eq, inArray, lt } from 'drizzle-orm';
 import { loginChallenges, loginFailures, users, type UserRow } from '../../../db/schema';
 import { accountKey, decoyPasswordHash, factorKey, findStaffByEmail, verifyPassword } from './accounts';
 import { recordAudit, systemActor } from './audit';
 import { issueDeviceToken, trustedDeviceKey } from './devices';
+import { passkeyAnswersChallenge, passkeyLogin, passkeyRequestOptions, passkeysOf, type RelyingParty } from './passkeys';
 import { useSecondFactor } from './second-factor';
 import { consoleCookie } from './sessions';
 import type { HeraldDb } from '../db';
@@ -149,7 +151,7 @@ export function startChallenge(db: HeraldDb, userId: number, now = new Date()): 
 }
 
 export type ChallengeResult =
-  | { ok: true; user: UserRow; deviceToken: string; by: 'totp' | 'recovery'; recoveryCodesLeft?: number }
+  | { ok: true; user: UserRow; deviceToken: string; by: 'totp' | 'recovery' | 'passkey'; recoveryCodesLeft?: number }
   /** No such challenge (any more): ask for the password again. */
   | { ok: false; reason: 'expired' }
   | { ok: false; reason: 'invalid' }
@@ -157,22 +159,9 @@ export type ChallengeResult =
   | { ok: false; reason: 'unreadable' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
-/**
- * The second step of a login: the code for the challenge in this browser's
- * cookie. Wrong codes count against the challenge (a few, then the password
- * again) and against the account (perFactor, then the same doubling lock; the
- * audit log says so, for it means someone has the password). A recovery code
- * used is audited with how many are left.
- */
-export function answerChallenge(
-  db: HeraldDb,
-  token: string | undefined,
-  code: string,
-  clientAddress: string,
-  secretsKey: Buffer | null,
-  now = new Date(),
-): ChallengeResult {
-  if (!token || token.length > 100) return { ok: false, reason: 'expired' };
+/** The challenge in this browser's cookie, while it is good, with its account. */
+function liveChallenge(db: HeraldDb, token: string | undefined, now: Date) {
+  if (!token || token.length > 100) return null;
   const tokenHash = sha256(token);
   const found = db
     .select({ challenge: loginChallenges, user: users })
@@ -182,13 +171,48 @@ export function answerChallenge(
     .get();
   if (!found || found.challenge.expiresAt <= now || found.user.disabledAt) {
     if (found) db.delete(loginChallenges).where(eq(loginChallenges.tokenHash, tokenHash)).run();
-    return { ok: false, reason: 'expired' };
+    return null;
   }
-  const { user, challenge } = found;
+  return { ...found, tokenHash };
+}
+
+/** What the browser needs to answer this login's challenge with a passkey; null when the account has none (or the login is over). */
+export function challengePasskeyOptions(db: HeraldDb, rp: RelyingParty, token: string | undefined, now = new Date()) {
+  const live = liveChallenge(db, token, now);
+  if (!live || passkeysOf(db, live.user.id).length === 0) return null;
+  return passkeyRequestOptions(db, rp, 'factor', live.user.id, live.tokenHash, now);
+}
+
+/** How a login's second step is answered: a code typed, or a passkey's answer (the browser's JSON). */
+export type ChallengeAnswer = { code: string } | { passkey: unknown; rp: RelyingParty };
+
+/**
+ * The second step of a login: a code or a passkey for the challenge in this
+ * browser's cookie. Wrong answers count against the challenge (a few, then
+ * the password again) and against the account (perFactor, then the same
+ * doubling lock; the audit log says so, for it means someone has the
+ * password). A recovery code used is audited with how many are left.
+ */
+export async function answerChallenge(
+  db: HeraldDb,
+  token: string | undefined,
+  answer: ChallengeAnswer,
+  clientAddress: string,
+  secretsKey: Buffer | null,
+  now = new Date(),
+): Promise<ChallengeResult> {
+  const live = liveChallenge(db, token, now);
+  if (!live) return { ok: false, reason: 'expired' };
+  const { user, challenge, tokenHash } = live;
   const key = factorKey(user.id);
   const wait = lockedFor(db, [key], now);
   if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
-  const used = useSecondFactor(db, user.id, code, secretsKey, now);
+  const used =
+    'code' in answer
+      ? useSecondFactor(db, user.id, answer.code, secretsKey, now)
+      : (await passkeyAnswersChallenge(db, answer.rp, user.id, tokenHash, answer.passkey, now))
+        ? ({ by: 'passkey' } as const)
+        : null;
   if (used === 'unreadable') return { ok: false, reason: 'unreadable' };
   if (!used) {
     return db.transaction((tx) => {
@@ -216,6 +240,23 @@ export function answerChallenge(
     by: used.by,
     ...(used.by === 'recovery' ? { recoveryCodesLeft: used.left } : {}),
   };
+}
+
+/**
+ * A login with a passkey alone: the authenticator verified its user (PIN,
+ * fingerprint), so it stands for both factors. Answers that fail are counted
+ * against the client's address like wrong passwords.
+ */
+export async function loginWithPasskey(db: HeraldDb, rp: RelyingParty, answer: unknown, clientAddress: string, now = new Date()): Promise<LoginResult> {
+  const key = addressKey(clientAddress);
+  const wait = lockedFor(db, [key], now);
+  if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+  const user = await passkeyLogin(db, rp, answer, now);
+  if (!user) {
+    countFailure(db, key, loginThrottle.perAddress, now);
+    return { ok: false, reason: 'invalid' };
+  }
+  return { ok: true, user, deviceToken: issueDeviceToken(db, user.id, now) };
 }
 
 /**

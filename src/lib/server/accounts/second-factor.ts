@@ -1,5 +1,6 @@
-// Second factors for staff logins: an authenticator app (TOTP, totp.ts) and
-// recovery codes for when it is lost, the owners' rule on who must have one,
+// Second factors for staff logins: an authenticator app (TOTP, totp.ts),
+// passkeys and security keys (passkeys.ts), and recovery codes for when they
+// are lost; the owners' rule on who must have one,
 // and the owners' (and the CLI's) reset for someone locked out. Setting up
 // needs no stored state: the new key travels in the set-up form, signed for
 // that account, until a code from it proves the app has it. Every change ends
@@ -7,7 +8,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { and, count, eq, isNull, lt } from 'drizzle-orm';
 import { renderSVG } from 'uqr';
-import { loginChallenges, loginFailures, recoveryCodes, sessions, totpFactors, users } from '../../../db/schema';
+import { loginChallenges, loginFailures, passkeys, recoveryCodes, sessions, totpFactors, users } from '../../../db/schema';
 import { factorKey } from './accounts';
 import { recordAudit, type Actor } from './audit';
 import { otherSessionsOf } from './sessions';
@@ -53,13 +54,20 @@ export function setTwoFactorPolicy(db: HeraldDb, actor: Actor, value: unknown, n
 /** What an account has, for its own page and the users list. */
 export interface FactorSummary {
   totpSince: Date | null;
+  passkeys: number;
   recoveryCodesLeft: number;
 }
 
 export function factorsOf(db: HeraldDb, userId: number): FactorSummary {
   const totp = db.select({ createdAt: totpFactors.createdAt }).from(totpFactors).where(eq(totpFactors.userId, userId)).get();
-  return { totpSince: totp?.createdAt ?? null, recoveryCodesLeft: recoveryCodesLeft(db, userId) };
+  return { totpSince: totp?.createdAt ?? null, passkeys: passkeyCount(db, userId), recoveryCodesLeft: recoveryCodesLeft(db, userId) };
 }
+
+const passkeyCount = (db: HeraldDb, userId: number) => db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId)).get()?.n ?? 0;
+
+/** True when the account has an authenticator app (it may have passkeys besides). */
+export const hasAuthenticatorApp = (db: HeraldDb, userId: number) =>
+  db.select({ id: totpFactors.userId }).from(totpFactors).where(eq(totpFactors.userId, userId)).get() !== undefined;
 
 const recoveryCodesLeft = (db: HeraldDb, userId: number) =>
   db
@@ -70,11 +78,11 @@ const recoveryCodesLeft = (db: HeraldDb, userId: number) =>
 
 /** Accounts with a second factor, for the users list in one read. */
 export function accountsWithSecondFactor(db: HeraldDb): Set<number> {
-  return new Set(db.select({ id: totpFactors.userId }).from(totpFactors).all().map((r) => r.id));
+  return new Set([...db.select({ id: totpFactors.userId }).from(totpFactors).all(), ...db.select({ id: passkeys.userId }).from(passkeys).all()].map((r) => r.id));
 }
 
 export function hasSecondFactor(db: HeraldDb, userId: number): boolean {
-  return db.select({ id: totpFactors.userId }).from(totpFactors).where(eq(totpFactors.userId, userId)).get() !== undefined;
+  return hasAuthenticatorApp(db, userId) || passkeyCount(db, userId) > 0;
 }
 
 const requiredFor = (policy: TwoFactorPolicy, role: string) => policy === 'everyone' || (policy === 'owners' && role === 'owner');
@@ -142,16 +150,33 @@ function issueRecoveryCodes(tx: Tx, userId: number, now: Date): string[] {
 /** The stored form of an account's recovery code as typed: dashes, spaces and case do not matter. */
 const recoveryCodeHash = (userId: number, typed: string) => sha256(`recovery\n${userId}\n${typed.replace(/[\s-]/g, '').toLowerCase()}`);
 
+/** A passkey of the account answered a challenge just now (passkeys.ts makes these, and only after checking one). */
+export class FactorProof {
+  constructor(readonly userId: number) {}
+}
+
 /**
  * A change to an account that has a second factor needs it too, besides the
  * password: whoever has the password and a session (a phishing page's proxy)
- * cannot put their own app in, take new recovery codes or turn it off.
+ * cannot put their own app or key in, take new recovery codes or turn it off.
+ * `factor` is a code typed (the app's, or a recovery code) or a FactorProof.
  */
-function requireCurrentFactor(db: HeraldDb, account: Account, typed: unknown, secretsKey: Buffer | null, now: Date): void {
+export function requireCurrentFactor(db: HeraldDb, account: Account, factor: unknown, secretsKey: Buffer | null, now: Date): void {
   if (!hasSecondFactor(db, account.id)) return;
-  const used = typeof typed === 'string' ? useSecondFactor(db, account.id, typed, secretsKey, now) : null;
+  if (factor instanceof FactorProof && factor.userId === account.id) return;
+  const used = typeof factor === 'string' ? useSecondFactor(db, account.id, factor, secretsKey, now) : null;
   if (used === 'unreadable') throw new ActionError('factor', 'your app\'s key cannot be read with this SECRETS_KEY: enter a recovery code');
-  if (!used) throw new ActionError('factor', 'enter a new code from the app you use now, or one of your recovery codes');
+  if (!used) throw new ActionError('factor', 'enter a new code from the app you use now or one of your recovery codes, or use your passkey');
+}
+
+/** The recovery codes an account's first factor comes with (to be shown once). */
+export const firstFactorAdded = (tx: Tx, userId: number, now: Date): string[] => issueRecoveryCodes(tx, userId, now);
+
+/** When an account's last factor goes: its recovery codes, pending logins and the lock on its codes go too. */
+export function forgetFactorState(tx: Tx, userId: number): void {
+  tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+  tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
+  tx.delete(loginFailures).where(eq(loginFailures.key, factorKey(userId))).run();
 }
 
 /**
@@ -191,7 +216,7 @@ export function confirmTotpSetup(
 
 /** A new set of recovery codes, for a code of the app or an old recovery code; the old ones stop working, and the account's other sessions end. */
 export function replaceRecoveryCodes(db: HeraldDb, actor: Actor, account: Account, factor: unknown, secretsKey: Buffer | null, keepSessionHash: string | null, now = new Date()): string[] {
-  if (!hasSecondFactor(db, account.id)) throw new ActionError('user', 'set up an authenticator app first');
+  if (!hasSecondFactor(db, account.id)) throw new ActionError('user', 'set up an authenticator app or a passkey first');
   requireCurrentFactor(db, account, factor, secretsKey, now);
   return db.transaction((tx) => {
     tx.delete(sessions).where(otherSessionsOf(account.id, keepSessionHash)).run();
@@ -200,25 +225,24 @@ export function replaceRecoveryCodes(db: HeraldDb, actor: Actor, account: Accoun
   });
 }
 
-/** Removes the account's second factors, the lock on its codes, its pending logins and its other sessions, audited as `action`. */
-function removeFactors(db: HeraldDb, actor: Actor, account: Account, action: string, keepSessionHash: string | null, now: Date): void {
-  db.transaction((tx) => {
-    const removed = tx.delete(totpFactors).where(eq(totpFactors.userId, account.id)).run().changes;
-    tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, account.id)).run();
-    tx.delete(loginChallenges).where(eq(loginChallenges.userId, account.id)).run();
-    tx.delete(loginFailures).where(eq(loginFailures.key, factorKey(account.id))).run();
-    tx.delete(sessions).where(otherSessionsOf(account.id, keepSessionHash)).run();
-    if (removed) recordAudit(tx, actor, action, account.email, undefined, now);
-  });
-}
-
-/** The account turns off its own factor, with a code of it; refused while the owners' rule covers the account. */
+/**
+ * The account removes its own authenticator app, with a proof of a factor.
+ * With no passkey left, that turns two-factor login off, recovery codes and
+ * all, which the owners' rule may forbid.
+ */
 export function turnOffOwnSecondFactor(db: HeraldDb, actor: Actor, account: Account, factor: unknown, secretsKey: Buffer | null, keepSessionHash: string | null, now = new Date()): void {
-  if (secondFactorRequired(db, account)) {
-    throw new ActionError('user', 'the owners require a second factor for your account: set up a new app instead of turning it off', 'conflict');
+  if (!hasAuthenticatorApp(db, account.id)) throw new ActionError('user', 'no authenticator app is set up for this account', 'conflict');
+  const last = passkeyCount(db, account.id) === 0;
+  if (last && secondFactorRequired(db, account)) {
+    throw new ActionError('user', 'the owners require a second factor for your account: set up a new app or add a passkey instead of turning it off', 'conflict');
   }
   requireCurrentFactor(db, account, factor, secretsKey, now);
-  removeFactors(db, actor, account, 'user.totp_removed', keepSessionHash, now);
+  db.transaction((tx) => {
+    tx.delete(totpFactors).where(eq(totpFactors.userId, account.id)).run();
+    if (last) forgetFactorState(tx, account.id);
+    tx.delete(sessions).where(otherSessionsOf(account.id, keepSessionHash)).run();
+    recordAudit(tx, actor, 'user.totp_removed', account.email, undefined, now);
+  });
 }
 
 /**
@@ -232,7 +256,13 @@ export function resetSecondFactors(db: HeraldDb, actor: Actor, userId: number, n
   if (!account) throw new ActionError('user', 'no such account', 'not_found');
   if (actor.userId === userId) throw new ActionError('user', 'your own second factor is managed under Account, with a code from it', 'conflict');
   if (!hasSecondFactor(db, userId)) throw new ActionError('user', `${account.email} has no second factor to reset`);
-  removeFactors(db, actor, account, 'user.factors_reset', null, now);
+  db.transaction((tx) => {
+    tx.delete(totpFactors).where(eq(totpFactors.userId, userId)).run();
+    tx.delete(passkeys).where(eq(passkeys.userId, userId)).run();
+    forgetFactorState(tx, userId);
+    tx.delete(sessions).where(otherSessionsOf(userId, null)).run();
+    recordAudit(tx, actor, 'user.factors_reset', account.email, undefined, now);
+  });
   return account;
 }
 
