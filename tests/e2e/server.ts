@@ -20,7 +20,8 @@ export interface RunningServer {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freePort();
+  // PORT in `env` when the caller needs the address first (a SITE_URL naming it).
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const folder = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   // HERALD_DB in `env` restarts on an existing database.
   const db = env.HERALD_DB ?? join(folder, 'herald.db');

@@ -206,7 +206,7 @@ test('the owners require a second factor: a new account is walked through set-up
   // Turning it off is not offered, and refused if asked for.
   const { key } = await setUpApp(page, browser);
   await page.goto(`${target.url}/admin/account/two-factor`);
-  await expect(page.getByText('it cannot be turned off')).toBeVisible();
+  await expect(page.getByText('the app cannot be turned off')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Turn off two-factor login' })).toHaveCount(0);
   const off = await page.request.post(`${target.url}/admin/account/two-factor`, { form: { csrf: await page.locator('input[name=csrf]').first().inputValue(), intent: 'off', current: staffPassword }, headers: { Origin: target.url } });
   expect(off.status()).toBe(409);

@@ -30,6 +30,8 @@ export interface SecurityKeyOptions {
   origin: string;
   /** Whether it verifies its user (a PIN): passkey logins without a password need it. */
   verifiesUser?: boolean;
+  /** False for keys that keep no signature counter (many synced passkeys send 0): only the challenge stops a replay then. */
+  counts?: boolean;
 }
 
 export class SecurityKey {
@@ -83,7 +85,7 @@ export class SecurityKey {
 
   /** The browser's JSON for navigator.credentials.get() with these options; `counter` to play a cloned key. */
   get(options: { challenge: string; rpId?: string }, { origin, counter }: { origin?: string; counter?: number } = {}): string {
-    this.counter = counter ?? this.counter + 1;
+    this.counter = counter ?? (this.options.counts === false ? 0 : this.counter + 1);
     const count = Buffer.alloc(4);
     count.writeUInt32BE(this.counter);
     const authData = Buffer.concat([sha256(Buffer.from(options.rpId!)), Buffer.from([this.flags(false)]), count]);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { passkeys, sessions } from '../../src/db/schema';
 import { createStaff, setDisabled } from '../../src/lib/server/accounts/accounts';
 import { readAudit, type Actor } from '../../src/lib/server/accounts/audit';
-import { answerChallenge, attemptLogin, challengePasskeyOptions, loginWithPasskey, startChallenge } from '../../src/lib/server/accounts/login';
+import { answerChallenge, attemptLogin, challengeFactors, loginWithPasskey, startChallenge } from '../../src/lib/server/accounts/login';
 import { addPasskey, passkeyCreationOptions, passkeyLoginOptions, passkeyProof, passkeyRequestOptions, passkeysOf, relyingParty, removePasskey } from '../../src/lib/server/accounts/passkeys';
 import { accountsWithSecondFactor, factorsOf, hasSecondFactor, recoveryCodeCount, resetSecondFactors, setTwoFactorPolicy, useSecondFactor } from '../../src/lib/server/accounts/second-factor';
 import { startSession } from '../../src/lib/server/accounts/sessions';
@@ -115,18 +115,19 @@ describe('logging in with a passkey', () => {
     const login = await attemptLogin(db, 'ed@example.com', password, address, at(1000));
     expect(login.ok).toBe(true);
     const token = startChallenge(db, user.id, at(1000));
-    const options = (await challengePasskeyOptions(db, rp, token, at(1000)))!;
+    const options = (await challengeFactors(db, rp, token, at(1000)))!.passkey!;
     expect(options.allowCredentials).toEqual([{ id: key.id, type: 'public-key', transports: ['usb'] }]);
     // Another login's answer does not finish this one.
     const otherToken = startChallenge(db, user.id, at(1000));
-    const otherOptions = (await challengePasskeyOptions(db, rp, otherToken, at(1000)))!;
+    const otherOptions = (await challengeFactors(db, rp, otherToken, at(1000)))!.passkey!;
     expect(await answerChallenge(db, token, { passkey: key.get(otherOptions), rp }, address, null, at(2000))).toEqual({ ok: false, reason: 'invalid' });
     const answer = key.get(options);
     expect(await answerChallenge(db, token, { passkey: answer, rp }, address, null, at(2000))).toMatchObject({ ok: true, by: 'passkey', user: { id: user.id } });
     // Sent again with a new login: the challenge was taken.
     const again = startChallenge(db, user.id, at(3000));
     expect(await answerChallenge(db, again, { passkey: answer, rp }, address, null, at(3000))).toEqual({ ok: false, reason: 'invalid' });
-    expect(await challengePasskeyOptions(db, rp, 'made-up', at(3000))).toBeNull();
+    expect(await challengeFactors(db, rp, 'made-up', at(3000))).toBeNull();
+    expect(await challengeFactors(db, rp, startChallenge(db, user.id, at(3000)), at(3000))).toMatchObject({ app: false });
   });
 
   it("refuses a cloned key's counter and another account's key", async () => {
@@ -134,18 +135,18 @@ describe('logging in with a passkey', () => {
     const key = new SecurityKey({ origin });
     await add(db, user, sessionHash, key);
     const token = startChallenge(db, user.id, t0);
-    expect(await answerChallenge(db, token, { passkey: key.get((await challengePasskeyOptions(db, rp, token, t0))!, { counter: 5 }), rp }, address, null, t0)).toMatchObject({ ok: true });
+    expect(await answerChallenge(db, token, { passkey: key.get((await challengeFactors(db, rp, token, t0))!.passkey!, { counter: 5 }), rp }, address, null, t0)).toMatchObject({ ok: true });
     const next = startChallenge(db, user.id, t0);
-    expect(await answerChallenge(db, next, { passkey: key.get((await challengePasskeyOptions(db, rp, next, t0))!, { counter: 3 }), rp }, address, null, t0)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await answerChallenge(db, next, { passkey: key.get((await challengeFactors(db, rp, next, t0))!.passkey!, { counter: 3 }), rp }, address, null, t0)).toEqual({ ok: false, reason: 'invalid' });
 
     const other = await createStaff(db, actor, { email: 'other@example.com', role: 'editor', password }, t0);
     const otherKey = new SecurityKey({ origin });
     await add(db, other, sha256('x'), otherKey);
     const forOther = startChallenge(db, other.id, t0);
-    const stolen = otherKey.get((await challengePasskeyOptions(db, rp, forOther, t0))!);
+    const stolen = otherKey.get((await challengeFactors(db, rp, forOther, t0))!.passkey!);
     // Ed's login, answered with the other account's key for Ed's challenge options: refused.
     const edLogin = startChallenge(db, user.id, t0);
-    const edOptions = (await challengePasskeyOptions(db, rp, edLogin, t0))!;
+    const edOptions = (await challengeFactors(db, rp, edLogin, t0))!.passkey!;
     expect(await answerChallenge(db, edLogin, { passkey: otherKey.get(edOptions), rp }, address, null, t0)).toEqual({ ok: false, reason: 'invalid' });
     expect(await answerChallenge(db, edLogin, { passkey: stolen, rp }, address, null, t0)).toEqual({ ok: false, reason: 'invalid' });
   });
@@ -162,12 +163,24 @@ describe('logging in with a passkey', () => {
     expect(await loginWithPasskey(db, rp, passkey.get(await passkeyLoginOptions(db, rp, t0), { origin: 'https://phish.example' }), address, t0)).toEqual({ ok: false, reason: 'invalid' });
     // A challenge made for the second step of a login is not one for a login without password.
     const token = startChallenge(db, user.id, t0);
-    expect(await loginWithPasskey(db, rp, passkey.get((await challengePasskeyOptions(db, rp, token, t0))!), address, t0)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await loginWithPasskey(db, rp, passkey.get((await challengeFactors(db, rp, token, t0))!.passkey!), address, t0)).toEqual({ ok: false, reason: 'invalid' });
     const ok = await loginWithPasskey(db, rp, passkey.get(await passkeyLoginOptions(db, rp, t0)), address, t0);
     expect(ok).toMatchObject({ ok: true, user: { id: user.id } });
     setDisabled(db, actor, user.id, true, t0);
     expect(await loginWithPasskey(db, rp, passkey.get(await passkeyLoginOptions(db, rp, t0)), address, t0)).toEqual({ ok: false, reason: 'invalid' });
     expect(await loginWithPasskey(db, rp, 'not json', address, t0)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('takes each challenge once, for keys that keep no counter too', async () => {
+    const { db, user, sessionHash } = await withAccount();
+    const synced = new SecurityKey({ origin, verifiesUser: true, counts: false });
+    await add(db, user, sessionHash, synced);
+    const answer = synced.get(await passkeyLoginOptions(db, rp, t0));
+    expect(await loginWithPasskey(db, rp, answer, address, t0)).toMatchObject({ ok: true });
+    expect(await loginWithPasskey(db, rp, answer, address, at(1000))).toEqual({ ok: false, reason: 'invalid' });
+    const proof = synced.get(await passkeyRequestOptions(db, rp, 'proof', user.id, sessionHash, t0));
+    expect(await passkeyProof(db, rp, user.id, sessionHash, proof, t0)).not.toBeNull();
+    expect(await passkeyProof(db, rp, user.id, sessionHash, proof, t0)).toBeNull();
   });
 
   it('throttles an address sending bad answers', async () => {

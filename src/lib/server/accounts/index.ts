@@ -10,7 +10,7 @@ export { newestPublishedAuditSql, publishedAuditEntry, readAudit, recordAudit, s
 export { deviceCookie, issueDeviceToken } from './devices';
 export { allowHit } from './rate-limit';
 export { endSession, openSessions, otherSessionsOf, readSession, sessionCookie, startSession, type Session } from './sessions';
-export { answerChallenge, attemptLogin, challengeCookie, challengePasskeyOptions, loginWithPasskey, recheckPassword, startChallenge, tooManyAttempts } from './login';
+export { answerChallenge, attemptLogin, challengeCookie, challengeFactors, loginWithPasskey, recheckPassword, startChallenge, tooManyAttempts } from './login';
 export { addPasskey, passkeyCreationOptions, passkeyLoginOptions, passkeyProof, passkeyRequestOptions, passkeysOf, relyingParty, removePasskey, type PasskeySummary, type RelyingParty } from './passkeys';
 export {
   accountsWithSecondFactor,

@@ -15,7 +15,7 @@ import { accountKey, decoyPasswordHash, factorKey, findStaffByEmail, verifyPassw
 import { recordAudit, systemActor } from './audit';
 import { issueDeviceToken, trustedDeviceKey } from './devices';
 import { passkeyAnswersChallenge, passkeyLogin, passkeyRequestOptions, passkeysOf, type RelyingParty } from './passkeys';
-import { useSecondFactor } from './second-factor';
+import { hasAuthenticatorApp, useSecondFactor } from './second-factor';
 import { consoleCookie } from './sessions';
 import type { HeraldDb } from '../db';
 import { randomSecret, sha256 } from '../secrets';
@@ -176,11 +176,16 @@ function liveChallenge(db: HeraldDb, token: string | undefined, now: Date) {
   return { ...found, tokenHash };
 }
 
-/** What the browser needs to answer this login's challenge with a passkey; null when the account has none (or the login is over). */
-export function challengePasskeyOptions(db: HeraldDb, rp: RelyingParty, token: string | undefined, now = new Date()) {
+/**
+ * How the login this browser started can be finished: with a code of an app
+ * (`app`), and with a passkey (the options the browser needs to ask for one);
+ * null when the login is over.
+ */
+export async function challengeFactors(db: HeraldDb, rp: RelyingParty, token: string | undefined, now = new Date()) {
   const live = liveChallenge(db, token, now);
-  if (!live || passkeysOf(db, live.user.id).length === 0) return null;
-  return passkeyRequestOptions(db, rp, 'factor', live.user.id, live.tokenHash, now);
+  if (!live) return null;
+  const passkey = passkeysOf(db, live.user.id).length > 0 ? await passkeyRequestOptions(db, rp, 'factor', live.user.id, live.tokenHash, now) : null;
+  return { app: hasAuthenticatorApp(db, live.user.id), passkey };
 }
 
 /** How a login's second step is answered: a code typed, or a passkey's answer (the browser's JSON). */
