@@ -371,7 +371,7 @@ const commands: Command[] = [
   },
   {
     name: 'user reset-2fa',
-    help: "user reset-2fa EMAIL   (removes the account's authenticator and recovery codes, ends its sessions: for someone locked out, the last owner too)",
+    help: "user reset-2fa EMAIL   (removes the account's authenticator app, passkeys and recovery codes, ends its sessions: for someone locked out, the last owner too)",
     run({ args, io, config, actor }) {
       const { positionals } = parse(args, {}, ['email']);
       const db = openDatabase(config.databasePath);
