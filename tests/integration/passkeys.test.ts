@@ -12,10 +12,23 @@ import { createStaff, setDisabled } from '../../src/lib/server/accounts/accounts
 import { readAudit, type Actor } from '../../src/lib/server/accounts/audit';
 import { answerChallenge, attemptLogin, challengeFactors, loginWithPasskey, startChallenge } from '../../src/lib/server/accounts/login';
 import { addPasskey, passkeyCreationOptions, passkeyLoginOptions, passkeyProof, passkeyRequestOptions, passkeysOf, relyingParty, removePasskey } from '../../src/lib/server/accounts/passkeys';
-import { accountsWithSecondFactor, factorsOf, hasSecondFactor, recoveryCodeCount, resetSecondFactors, setTwoFactorPolicy, useSecondFactor } from '../../src/lib/server/accounts/second-factor';
+import {
+  accountsWithSecondFactor,
+  beginTotpSetup,
+  confirmTotpSetup,
+  factorsOf,
+  hasSecondFactor,
+  mustSetUpSecondFactor,
+  recoveryCodeCount,
+  resetSecondFactors,
+  setTwoFactorPolicy,
+  turnOffOwnSecondFactor,
+  useSecondFactor,
+} from '../../src/lib/server/accounts/second-factor';
 import { startSession } from '../../src/lib/server/accounts/sessions';
 import { sha256 } from '../../src/lib/server/secrets';
 import { ActionError } from '../../src/lib/server/validate';
+import { appCode } from '../helpers/authenticator';
 import { SecurityKey } from '../helpers/security-key';
 import { freshContext } from '../helpers/temp-db';
 
@@ -105,6 +118,60 @@ describe('adding a passkey', () => {
     expect(passkeysOf(db, user.id).map((p) => p.name)).toEqual(['YubiKey', 'laptop', 'phone']);
     expect(passkeysOf(db, user.id)[0].lastUsedAt).toEqual(t0);
   });
+
+  it('takes a creation challenge once, even answered by another key, without using up the proof', async () => {
+    const { db, user, sessionHash } = await withAccount();
+    const codes = (await add(db, user, sessionHash, new SecurityKey({ origin })))!;
+    const options = await passkeyCreationOptions(db, rp, user, sessionHash, t0);
+    expect(await addPasskey(db, actor, user, { name: 'two', credential: new SecurityKey({ origin }).create(options), factor: codes[0] }, rp, null, sessionHash, t0)).toBeNull();
+    await expect(actionError(addPasskey(db, actor, user, { name: 'three', credential: new SecurityKey({ origin }).create(options), factor: codes[1] }, rp, null, sessionHash, t0))).resolves.toMatchObject({
+      field: 'credential',
+    });
+    // The refused form did not spend its recovery code.
+    expect(useSecondFactor(db, user.id, codes[1], null, t0)).toMatchObject({ by: 'recovery' });
+    expect(passkeysOf(db, user.id).map((p) => p.name)).toEqual(['YubiKey', 'two']);
+  });
+
+  it('keeps only known transports, as the browser will be handed them back', async () => {
+    const { db, user, sessionHash } = await withAccount();
+    const key = new SecurityKey({ origin });
+    const options = await passkeyCreationOptions(db, rp, user, sessionHash, t0);
+    const made = JSON.parse(key.create(options));
+    made.response.transports = ['usb', 'usb', 'nfc', 'x'.repeat(5000), 42];
+    await addPasskey(db, actor, user, { name: 'k', credential: JSON.stringify(made) }, rp, null, sessionHash, t0);
+    expect(db.select({ transports: passkeys.transports }).from(passkeys).get()).toEqual({ transports: '["usb","nfc"]' });
+  });
+
+  it('sets up an app on an account that has only a passkey, with the passkey or a recovery code as proof', async () => {
+    const { db, user, sessionHash } = await withAccount();
+    const key = new SecurityKey({ origin });
+    const codes = (await add(db, user, sessionHash, key))!;
+    const setup = beginTotpSetup(db, user, sessionHash, 'Example Status', undefined, t0);
+    const code = appCode(setup.key, t0);
+    expect(() => confirmTotpSetup(db, actor, user, { proof: setup.proof, code }, null, sessionHash, t0)).toThrow(expect.objectContaining({ field: 'factor', message: expect.stringContaining('or use your passkey') }));
+    const proof = await passkeyProof(db, rp, user.id, sessionHash, key.get(await passkeyRequestOptions(db, rp, 'proof', user.id, sessionHash, t0)), t0);
+    expect(confirmTotpSetup(db, actor, user, { proof: setup.proof, code, factor: proof }, null, sessionHash, t0)).toHaveLength(recoveryCodeCount);
+    expect(factorsOf(db, user.id)).toMatchObject({ totpSince: t0, passkeys: 1 });
+    expect(useSecondFactor(db, user.id, codes[0], null, t0)).toBeNull(); // the app came with a new set
+  });
+
+  it('answers of one purpose are not taken for another', async () => {
+    const { db, user, sessionHash } = await withAccount();
+    const key = new SecurityKey({ origin, verifiesUser: true });
+    await add(db, user, sessionHash, key);
+    const token = startChallenge(db, user.id, t0);
+    const forProof = key.get(await passkeyRequestOptions(db, rp, 'proof', user.id, sessionHash, t0));
+    const forLogin = key.get((await challengeFactors(db, rp, token, t0))!.passkey!);
+    expect(await answerChallenge(db, token, { passkey: forProof, rp }, address, null, t0)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await passkeyProof(db, rp, user.id, sessionHash, forLogin, t0)).toBeNull();
+    expect(await loginWithPasskey(db, rp, forProof, address, t0)).toEqual({ ok: false, reason: 'invalid' });
+    // A made-up signature for the account's own key id: refused, not an error.
+    const forged = JSON.parse(key.get(await passkeyLoginOptions(db, rp, t0)));
+    forged.response.signature = Buffer.from('not a signature').toString('base64url');
+    expect(await loginWithPasskey(db, rp, JSON.stringify(forged), address, t0)).toEqual({ ok: false, reason: 'invalid' });
+    forged.response = { clientDataJSON: 'e30', authenticatorData: '', signature: '' };
+    expect(await loginWithPasskey(db, rp, JSON.stringify(forged), address, t0)).toEqual({ ok: false, reason: 'invalid' });
+  });
 });
 
 describe('logging in with a passkey', () => {
@@ -123,7 +190,7 @@ describe('logging in with a passkey', () => {
     expect(await answerChallenge(db, token, { passkey: key.get(otherOptions), rp }, address, null, at(2000))).toEqual({ ok: false, reason: 'invalid' });
     const answer = key.get(options);
     expect(await answerChallenge(db, token, { passkey: answer, rp }, address, null, at(2000))).toMatchObject({ ok: true, by: 'passkey', user: { id: user.id } });
-    // Sent again with a new login: the challenge was taken.
+    // Sent again with a new login: bound to the first login's token, it is not this one's.
     const again = startChallenge(db, user.id, at(3000));
     expect(await answerChallenge(db, again, { passkey: answer, rp }, address, null, at(3000))).toEqual({ ok: false, reason: 'invalid' });
     expect(await challengeFactors(db, rp, 'made-up', at(3000))).toBeNull();
@@ -188,6 +255,29 @@ describe('logging in with a passkey', () => {
     for (let i = 0; i < 50; i++) await loginWithPasskey(db, rp, '{"id":"x","response":{}}', address, t0);
     expect(await loginWithPasskey(db, rp, '{"id":"x","response":{}}', address, t0)).toMatchObject({ ok: false, reason: 'throttled' });
     expect(await loginWithPasskey(db, rp, '{"id":"x","response":{}}', '203.0.113.9', t0)).toEqual({ ok: false, reason: 'invalid' });
+  });
+});
+
+describe('passkeys and the owners\' rule', () => {
+  it('counts a passkey as the factor the rule asks for; the app goes, the keys and codes stay', async () => {
+    const { db, user, sessionHash } = await withAccount();
+    setTwoFactorPolicy(db, actor, 'everyone', t0);
+    expect(mustSetUpSecondFactor(db, user)).toBe(true);
+    const key = new SecurityKey({ origin });
+    const codes = (await add(db, user, sessionHash, key))!;
+    expect(mustSetUpSecondFactor(db, user)).toBe(false);
+    // With an app besides, the app may go: the passkey still answers the rule, and the codes stay.
+    const setup = beginTotpSetup(db, user, sessionHash, 'Example Status', undefined, t0);
+    const appCodes = confirmTotpSetup(db, actor, user, { proof: setup.proof, code: appCode(setup.key, t0), factor: codes[0] }, null, sessionHash, t0);
+    turnOffOwnSecondFactor(db, actor, user, appCodes[0], null, sessionHash, t0);
+    expect(factorsOf(db, user.id)).toEqual({ totpSince: null, passkeys: 1, recoveryCodesLeft: recoveryCodeCount - 1 });
+    // The last key may not go while the rule stands; with an app again, it may, and the codes stay.
+    expect(() => removePasskey(db, actor, user, key.id, appCodes[1], null, sessionHash, t0)).toThrow(expect.objectContaining({ reason: 'conflict' }));
+    const again = beginTotpSetup(db, user, sessionHash, 'Example Status', undefined, at(60_000));
+    const last = confirmTotpSetup(db, actor, user, { proof: again.proof, code: appCode(again.key, at(60_000)), factor: appCodes[1] }, null, sessionHash, at(60_000));
+    removePasskey(db, actor, user, key.id, last[0], null, sessionHash, at(60_000));
+    expect(factorsOf(db, user.id)).toMatchObject({ passkeys: 0, recoveryCodesLeft: recoveryCodeCount - 1 });
+    expect(mustSetUpSecondFactor(db, user)).toBe(false);
   });
 });
 

@@ -21,7 +21,7 @@ import {
 import { and, asc, eq, lt } from 'drizzle-orm';
 import { passkeyChallengesUsed, passkeys, sessions, users, type PasskeyRow, type UserRow } from '../../../db/schema';
 import { recordAudit, type Actor } from './audit';
-import { FactorProof, firstFactorAdded, forgetFactorState, hasAuthenticatorApp, hasSecondFactor, requireCurrentFactor, secondFactorRequired } from './second-factor';
+import { FactorProof, firstFactorAdded, forgetFactorState, hasAuthenticatorApp, hasSecondFactor, passkeyCount, requireCurrentFactor, secondFactorRequired, type Account } from './second-factor';
 import { otherSessionsOf } from './sessions';
 import type { HeraldDb } from '../db';
 import { siteSecret } from '../site-secrets';
@@ -47,19 +47,28 @@ const challengeLifetimeMs = 5 * 60_000;
 const maxResponseLength = 16_000;
 const passkeyNameLength = 60;
 
-type Account = { id: number; email: string; role: string };
+/**
+ * What a challenge is bound to: the account and the session (add, proof) or
+ * the login token (factor) it was made for; nothing for a login without
+ * password, which any passkey of the site may answer.
+ */
+interface Binding {
+  userId: number | null;
+  to: string;
+}
+const unbound: Binding = { userId: null, to: '' };
 
-const challengeSignature = (db: HeraldDb, purpose: Purpose, binding: string, payload: string) =>
-  createHmac('sha256', siteSecret(db, 'factor-secret')).update(`passkey-${purpose}\n${binding}\n${payload}`).digest('base64url');
+const challengeSignature = (db: HeraldDb, purpose: Purpose, { userId, to }: Binding, payload: string) =>
+  createHmac('sha256', siteSecret(db, 'factor-secret')).update(`passkey-${purpose}\n${userId ?? ''}\n${to}\n${payload}`).digest('base64url');
 
 /** `<issued ms>.<nonce>.<signature>`: the authenticator signs these very bytes. */
-function issueChallenge(db: HeraldDb, purpose: Purpose, binding: string, now: Date): string {
+function issueChallenge(db: HeraldDb, purpose: Purpose, binding: Binding, now: Date): string {
   const payload = `${now.getTime()}.${randomBytes(16).toString('base64url')}`;
   return `${payload}.${challengeSignature(db, purpose, binding, payload)}`;
 }
 
 /** The challenge a response signed (base64url of the bytes), if Herald issued it for this purpose and binding lately. */
-function provenChallenge(db: HeraldDb, purpose: Purpose, binding: string, signed: string, now: Date): string | null {
+function provenChallenge(db: HeraldDb, purpose: Purpose, binding: Binding, signed: string, now: Date): string | null {
   if (signed.length > 200) return null;
   const text = Buffer.from(signed, 'base64url').toString('utf8');
   const [issued, nonce, given, ...rest] = text.split('.');
@@ -114,6 +123,13 @@ export function passkeysOf(db: HeraldDb, userId: number): PasskeySummary[] {
 
 const transportsOf = (row: PasskeyRow): AuthenticatorTransport[] | undefined => (row.transports ? JSON.parse(row.transports) : undefined);
 
+/** What the browser said about how to reach the key, kept only where it is a known transport: it is handed back to browsers. */
+const knownTransports = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
+function checkedTransports(given: unknown): string | null {
+  const kept = Array.isArray(given) ? [...new Set(given.filter((t): t is string => typeof t === 'string' && knownTransports.has(t)))] : [];
+  return kept.length ? JSON.stringify(kept) : null;
+}
+
 /** The handle the authenticator keeps for the account: stable, and not its email or id. */
 const userHandle = (db: HeraldDb, userId: number) => createHmac('sha256', siteSecret(db, 'factor-secret')).update(`passkey-user\n${userId}`).digest().subarray(0, 16);
 
@@ -125,7 +141,7 @@ export function passkeyCreationOptions(db: HeraldDb, rp: RelyingParty, account: 
     rpID: rp.id,
     userName: account.email,
     userID: new Uint8Array(userHandle(db, account.id)),
-    challenge: issueChallenge(db, 'add', `${account.id}\n${sessionHash}`, now),
+    challenge: issueChallenge(db, 'add', { userId: account.id, to: sessionHash }, now),
     attestationType: 'none',
     excludeCredentials: own.map((row) => ({ id: row.id, transports: transportsOf(row) })),
     // A passkey the browser can offer without an email first, where the authenticator can keep one.
@@ -158,7 +174,7 @@ export async function addPasskey(
   let challenge: string | null = null;
   const verified = await verifyRegistrationResponse({
     response,
-    expectedChallenge: (signed) => (challenge = provenChallenge(db, 'add', `${account.id}\n${sessionHash}`, signed, now)) !== null,
+    expectedChallenge: (signed) => (challenge = provenChallenge(db, 'add', { userId: account.id, to: sessionHash }, signed, now)) !== null,
     expectedOrigin: rp.origin,
     expectedRPID: rp.id,
     requireUserVerification: false,
@@ -168,8 +184,9 @@ export async function addPasskey(
   if (db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.id, credential.id)).get()) {
     throw new ActionError('credential', 'this key is added already');
   }
+  // Taken before the proof is checked: a form sent twice must not use up a recovery code for nothing.
+  if (!takeChallenge(db, challenge, now)) throw new ActionError('credential', 'this form was sent already: press the button again to add another key');
   requireCurrentFactor(db, account, form.factor, secretsKey, now);
-  if (!takeChallenge(db, challenge, now)) throw new ActionError('credential', 'this form was sent already: reload the page to add another key');
   return db.transaction((tx) => {
     const first = !hasSecondFactor(db, account.id);
     tx.insert(passkeys)
@@ -179,7 +196,7 @@ export async function addPasskey(
         name,
         publicKey: Buffer.from(credential.publicKey),
         counter: credential.counter,
-        transports: credential.transports?.length ? JSON.stringify(credential.transports) : null,
+        transports: checkedTransports(credential.transports),
         createdAt: now,
       })
       .run();
@@ -193,8 +210,7 @@ export async function addPasskey(
 export function removePasskey(db: HeraldDb, actor: Actor, account: Account, passkeyId: unknown, factor: unknown, secretsKey: Buffer | null, keepSessionHash: string | null, now = new Date()): void {
   const row = typeof passkeyId === 'string' ? db.select().from(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, account.id))).get() : undefined;
   if (!row) throw new ActionError('user', 'no such key on this account (removed already?)', 'not_found');
-  const others = db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.userId, account.id)).all().length - 1;
-  const last = others === 0 && !hasAuthenticatorApp(db, account.id);
+  const last = passkeyCount(db, account.id) === 1 && !hasAuthenticatorApp(db, account.id);
   if (last && secondFactorRequired(db, account)) {
     throw new ActionError('user', 'the owners require a second factor for your account: add another key or an app before removing this one', 'conflict');
   }
@@ -213,7 +229,7 @@ export function passkeyRequestOptions(db: HeraldDb, rp: RelyingParty, purpose: '
   return generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: own.map((row) => ({ id: row.id, transports: transportsOf(row) })),
-    challenge: issueChallenge(db, purpose, `${userId}\n${binding}`, now),
+    challenge: issueChallenge(db, purpose, { userId, to: binding }, now),
     userVerification: 'preferred',
     timeout: challengeLifetimeMs,
   });
@@ -221,7 +237,7 @@ export function passkeyRequestOptions(db: HeraldDb, rp: RelyingParty, purpose: '
 
 /** For a login without a password: any passkey of this site, and the authenticator must verify its user. */
 export function passkeyLoginOptions(db: HeraldDb, rp: RelyingParty, now = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  return generateAuthenticationOptions({ rpID: rp.id, challenge: issueChallenge(db, 'login', '', now), userVerification: 'required', timeout: challengeLifetimeMs });
+  return generateAuthenticationOptions({ rpID: rp.id, challenge: issueChallenge(db, 'login', unbound, now), userVerification: 'required', timeout: challengeLifetimeMs });
 }
 
 /**
@@ -230,36 +246,40 @@ export function passkeyLoginOptions(db: HeraldDb, rp: RelyingParty, now = new Da
  * password, which also needs the user verified). Its counter must move on
  * where the authenticator keeps one: a lower one means a cloned key.
  */
-async function verifyAssertion(db: HeraldDb, rp: RelyingParty, purpose: Purpose, userId: number | null, binding: string, answer: unknown, now: Date): Promise<UserRow | null> {
+async function verifyAssertion(db: HeraldDb, rp: RelyingParty, purpose: Purpose, binding: Binding, answer: unknown, now: Date): Promise<UserRow | null> {
   const response = parseResponse<AuthenticationResponseJSON>(answer);
   if (!response) return null;
   const found = db.select({ passkey: passkeys, user: users }).from(passkeys).innerJoin(users, eq(users.id, passkeys.userId)).where(eq(passkeys.id, response.id)).get();
-  if (!found || (userId !== null && found.user.id !== userId) || found.user.disabledAt) return null;
+  if (!found || (binding.userId !== null && found.user.id !== binding.userId) || found.user.disabledAt) return null;
   const { passkey, user } = found;
   let challenge: string | null = null;
-  const bound = `${userId ?? ''}\n${binding}`;
   const verified = await verifyAuthenticationResponse({
     response,
-    expectedChallenge: (signed) => (challenge = provenChallenge(db, purpose, purpose === 'login' ? '' : bound, signed, now)) !== null,
+    expectedChallenge: (signed) => (challenge = provenChallenge(db, purpose, binding, signed, now)) !== null,
     expectedOrigin: rp.origin,
     expectedRPID: rp.id,
     credential: { id: passkey.id, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: transportsOf(passkey) },
     requireUserVerification: purpose === 'login',
   }).catch(() => null);
   if (!verified?.verified || !challenge || !takeChallenge(db, challenge, now)) return null;
-  db.update(passkeys).set({ counter: verified.authenticationInfo.newCounter, lastUsedAt: now }).where(eq(passkeys.id, passkey.id)).run();
+  // The counter only moves on (keys that keep none stay at 0), whatever answers race each other.
+  const { newCounter } = verified.authenticationInfo;
+  db.update(passkeys)
+    .set({ counter: newCounter, lastUsedAt: now })
+    .where(and(eq(passkeys.id, passkey.id), newCounter === 0 ? eq(passkeys.counter, 0) : lt(passkeys.counter, newCounter)))
+    .run();
   return user;
 }
 
 /** The second step of a login answered with a key: the account's own, for the challenge of the login this browser started. */
 export const passkeyAnswersChallenge = (db: HeraldDb, rp: RelyingParty, userId: number, loginTokenHash: string, answer: unknown, now = new Date()) =>
-  verifyAssertion(db, rp, 'factor', userId, loginTokenHash, answer, now);
+  verifyAssertion(db, rp, 'factor', { userId, to: loginTokenHash }, answer, now);
 
 /** A login without a password: the account whose passkey answered, its user verified. */
-export const passkeyLogin = (db: HeraldDb, rp: RelyingParty, answer: unknown, now = new Date()) => verifyAssertion(db, rp, 'login', null, '', answer, now);
+export const passkeyLogin = (db: HeraldDb, rp: RelyingParty, answer: unknown, now = new Date()) => verifyAssertion(db, rp, 'login', unbound, answer, now);
 
 /** A proof of a key before a change to the account's factors, for requireCurrentFactor. */
 export async function passkeyProof(db: HeraldDb, rp: RelyingParty, userId: number, sessionHash: string, answer: unknown, now = new Date()): Promise<FactorProof | null> {
-  const user = await verifyAssertion(db, rp, 'proof', userId, sessionHash, answer, now);
+  const user = await verifyAssertion(db, rp, 'proof', { userId, to: sessionHash }, answer, now);
   return user ? new FactorProof(user.id) : null;
 }

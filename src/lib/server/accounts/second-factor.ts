@@ -29,7 +29,8 @@ export const recoveryCodeCount = 10;
 const setupLifetimeMs = 30 * 60_000;
 
 type Tx = Parameters<Parameters<HeraldDb['transaction']>[0]>[0];
-type Account = { id: number; email: string; role: string };
+/** What the factors' functions need of an account. */
+export type Account = { id: number; email: string; role: string };
 
 export function twoFactorPolicy(db: HeraldDb): TwoFactorPolicy {
   const value = readSetting(db, policySetting);
@@ -63,7 +64,8 @@ export function factorsOf(db: HeraldDb, userId: number): FactorSummary {
   return { totpSince: totp?.createdAt ?? null, passkeys: passkeyCount(db, userId), recoveryCodesLeft: recoveryCodesLeft(db, userId) };
 }
 
-const passkeyCount = (db: HeraldDb, userId: number) => db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId)).get()?.n ?? 0;
+/** How many passkeys and security keys the account has. */
+export const passkeyCount = (db: HeraldDb, userId: number) => db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId)).get()?.n ?? 0;
 
 /** True when the account has an authenticator app (it may have passkeys besides). */
 export const hasAuthenticatorApp = (db: HeraldDb, userId: number) =>
@@ -150,7 +152,7 @@ function issueRecoveryCodes(tx: Tx, userId: number, now: Date): string[] {
 /** The stored form of an account's recovery code as typed: dashes, spaces and case do not matter. */
 const recoveryCodeHash = (userId: number, typed: string) => sha256(`recovery\n${userId}\n${typed.replace(/[\s-]/g, '').toLowerCase()}`);
 
-/** A passkey of the account answered a challenge just now (passkeys.ts makes these, and only after checking one). */
+/** A passkey of the account answered a challenge just now: passkeys.ts makes these after checking the answer; form input is never one. */
 export class FactorProof {
   constructor(readonly userId: number) {}
 }
@@ -166,7 +168,11 @@ export function requireCurrentFactor(db: HeraldDb, account: Account, factor: unk
   if (factor instanceof FactorProof && factor.userId === account.id) return;
   const used = typeof factor === 'string' ? useSecondFactor(db, account.id, factor, secretsKey, now) : null;
   if (used === 'unreadable') throw new ActionError('factor', 'your app\'s key cannot be read with this SECRETS_KEY: enter a recovery code');
-  if (!used) throw new ActionError('factor', 'enter a new code from the app you use now or one of your recovery codes, or use your passkey');
+  if (!used) {
+    const app = hasAuthenticatorApp(db, account.id);
+    const keys = passkeyCount(db, account.id) > 0;
+    throw new ActionError('factor', `${app ? 'enter a new code from your app or one of your recovery codes' : 'enter one of your recovery codes'}${keys ? ', or use your passkey' : ''}`);
+  }
 }
 
 /** The recovery codes an account's first factor comes with (to be shown once). */
