@@ -159,7 +159,8 @@ const accessControl = defineMiddleware(async (context, next) => {
   context.locals.session = session;
   context.locals.console = consoleChrome(runtime, true);
   // The owners' rule asks this account for a second factor it does not have yet: that first.
-  if (!secondFactorPaths.has(context.url.pathname) && mustSetUpSecondFactor(db, session.user)) {
+  // A single sign-on's own factors are the provider's: the rule is about Herald's passwords.
+  if (session.via !== 'sso' && !secondFactorPaths.has(context.url.pathname) && mustSetUpSecondFactor(db, session.user)) {
     if (!isWrite(method)) return context.redirect(secondFactorPage, 303);
     const advice = `<a href="${secondFactorPage}">Set up two-factor login</a>, then send this form again.`;
     return refusedFormPage(403, 'Set up two-factor login first', advice, form);

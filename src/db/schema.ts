@@ -260,6 +260,8 @@ export const users = sqliteTable('users', {
   passwordChangedAt: instant('password_changed_at').notNull().default(now),
   /** The password was made by Herald and shown to someone (printed at first start, issued by an owner): the console asks its holder to choose their own. */
   passwordGenerated: integer('password_generated', { mode: 'boolean' }).notNull().default(false),
+  /** The single sign-on identity it logs in with: `<issuer> <subject>` (sso.ts); null for none. */
+  ssoSubject: text('sso_subject').unique(),
   createdAt: instant('created_at').notNull().default(now),
 });
 
@@ -276,6 +278,8 @@ export const sessions = sqliteTable(
     createdAt: instant('created_at').notNull(),
     lastSeenAt: instant('last_seen_at').notNull(),
     expiresAt: instant('expires_at').notNull(),
+    /** How it logged in: with a password (and its second factor), a passkey, or the single sign-on provider (whose own factors apply). */
+    via: text('via', { enum: ['password', 'passkey', 'sso'] }).notNull().default('password'),
   },
   (t) => [index('sessions_user').on(t.userId)],
 );
@@ -563,6 +567,7 @@ export type ComponentStatusLogRow = typeof componentStatusLog.$inferSelect;
 export type TotpFactorRow = typeof totpFactors.$inferSelect;
 export type PasskeyRow = typeof passkeys.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type SubscriberRow = typeof subscribers.$inferSelect;

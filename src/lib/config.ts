@@ -75,6 +75,8 @@ export interface Config {
     /** AES-256-GCM key for backup files; null keeps them unencrypted. */
     key: Buffer | null;
   };
+  /** Single sign-on for staff with an OpenID Connect provider (src/lib/server/accounts/sso.ts); null: passwords and passkeys only. */
+  sso: SsoConfig | null;
   /** Images on other hosts, shown through /img/ (src/lib/server/images/proxy.ts). */
   imageProxy: {
     /** Let image URLs reach loopback, private and link-local addresses (tests only). */
@@ -84,6 +86,22 @@ export interface Config {
     /** The cache's bound in MiB; the least recently used images go first. */
     cacheMb: number;
   };
+}
+
+export interface SsoConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** What the login button calls the provider: "Log in with <name>". */
+  name: string;
+  /** Who may sign in: verified emails in these domains (lower case); empty when the role claim alone decides. */
+  emailDomains: string[];
+  /** A claim (a string or a list, such as `groups`) whose values make owners and editors; null: every new account is an editor. */
+  roleClaim: string | null;
+  ownerValues: string[];
+  editorValues: string[];
+  /** False: accounts in emailDomains log in only through the provider, not with a password. */
+  passwordLogin: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -200,6 +218,42 @@ function securityTxtExpires(env: Env): Date | null {
   return date;
 }
 
+const list = (env: Env, name: string) => (env[name] ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+
+/** OIDC_*: all or nothing; the issuer over HTTPS (plain HTTP only on loopback, for a provider on this host). */
+function sso(env: Env): SsoConfig | null {
+  const issuer = env.OIDC_ISSUER?.trim();
+  if (!issuer) {
+    const stray = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_EMAIL_DOMAINS', 'OIDC_ROLE_CLAIM'].find((name) => env[name]?.trim());
+    if (stray) throw new ConfigError('OIDC_ISSUER', `is not set, but ${stray} is: name the provider's issuer URL, e.g. https://login.example.com`);
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigError('OIDC_ISSUER', `is not a URL: "${issuer}"`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new ConfigError('OIDC_ISSUER', `must be an https:// URL (http:// only on loopback), got "${issuer}"`);
+  const clientId = env.OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID', 'must be set with OIDC_ISSUER: the client id the provider gave Herald');
+  const clientSecret = env.OIDC_CLIENT_SECRET?.trim();
+  if (!clientSecret) throw new ConfigError('OIDC_CLIENT_SECRET', 'must be set with OIDC_ISSUER: the client secret the provider gave Herald');
+  const emailDomains = list(env, 'OIDC_EMAIL_DOMAINS').map((d) => d.toLowerCase().replace(/^@/, ''));
+  const bad = emailDomains.find((d) => !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d));
+  if (bad) throw new ConfigError('OIDC_EMAIL_DOMAINS', `"${bad}" is not a domain, e.g. example.com`);
+  const roleClaim = env.OIDC_ROLE_CLAIM?.trim() || null;
+  const ownerValues = list(env, 'OIDC_OWNER_VALUES');
+  const editorValues = list(env, 'OIDC_EDITOR_VALUES');
+  if (roleClaim && ownerValues.length + editorValues.length === 0) throw new ConfigError('OIDC_ROLE_CLAIM', 'needs OIDC_OWNER_VALUES or OIDC_EDITOR_VALUES: the claim values that make owners and editors');
+  // Without either, everyone the provider knows could become staff.
+  if (!roleClaim && emailDomains.length === 0) throw new ConfigError('OIDC_EMAIL_DOMAINS', 'name the email domains that may sign in (or OIDC_ROLE_CLAIM with its values), or everyone the provider knows becomes staff');
+  const passwordLogin = flag(env, 'OIDC_PASSWORD_LOGIN', true);
+  if (!passwordLogin && emailDomains.length === 0) throw new ConfigError('OIDC_PASSWORD_LOGIN', 'turns passwords off for the accounts in OIDC_EMAIL_DOMAINS, which is empty');
+  return { issuer, clientId, clientSecret, name: env.OIDC_NAME?.trim() || 'single sign-on', emailDomains, roleClaim, ownerValues, editorValues, passwordLogin };
+}
+
 /** A 32-byte AES-256 key, as 64 hex digits or base64; unset is null. */
 function logFormat(env: Env): 'text' | 'json' {
   const raw = (env.LOG_FORMAT ?? '').trim().toLowerCase();
@@ -269,6 +323,7 @@ export function loadConfig(env: Env = process.env): Config {
       keepWeekly: number(env, 'BACKUP_KEEP_WEEKLY', 4, 0, 520),
       key: aesKey(env, 'BACKUP_KEY'),
     },
+    sso: sso(env),
     imageProxy: {
       allowPrivate: flag(env, 'IMAGE_PROXY_ALLOW_PRIVATE', false),
       // Beside the database unless told otherwise (./data/image-cache by default).

@@ -2,6 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config';
 
 describe('configuration', () => {
+  it('reads single sign-on: domains folded, claim values listed, plain HTTP only on loopback', () => {
+    expect(loadConfig({ ...{ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'herald', OIDC_CLIENT_SECRET: 's3cret' }, OIDC_EMAIL_DOMAINS: ' Example.com, @corp.example ', OIDC_NAME: 'Okta', OIDC_PASSWORD_LOGIN: '0' }).sso).toEqual({
+      issuer: 'https://login.example.com',
+      clientId: 'herald',
+      clientSecret: 's3cret',
+      name: 'Okta',
+      emailDomains: ['example.com', 'corp.example'],
+      roleClaim: null,
+      ownerValues: [],
+      editorValues: [],
+      passwordLogin: false,
+    });
+    const local = loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:9000/', OIDC_CLIENT_ID: 'h', OIDC_CLIENT_SECRET: 's', OIDC_ROLE_CLAIM: 'groups', OIDC_OWNER_VALUES: 'admins', OIDC_EDITOR_VALUES: 'ops, support' }).sso!;
+    expect(local).toMatchObject({ issuer: 'http://127.0.0.1:9000/', name: 'single sign-on', roleClaim: 'groups', ownerValues: ['admins'], editorValues: ['ops', 'support'], passwordLogin: true });
+  });
+
   it('has working defaults', () => {
     expect(loadConfig({})).toEqual({
       host: 'localhost',
@@ -23,6 +39,7 @@ describe('configuration', () => {
       security: { contact: 'mailto:security@localhost', expires: null },
       retention: { trashDays: 7, auditDays: 180 },
       backup: { dir: 'data/backups', intervalHours: 24, keepDaily: 7, keepWeekly: 4, key: null },
+      sso: null,
       imageProxy: { allowPrivate: false, cacheDir: 'data/image-cache', cacheMb: 100 },
     });
     expect(loadConfig({ HERALD_DB: '/srv/herald/status.db' }).backup.dir).toBe('/srv/herald/backups');
@@ -66,6 +83,14 @@ describe('configuration', () => {
     [{ SITE_URL: 'ftp://example.com' }, /^SITE_URL: /],
     [{ HERALD_DB: '' }, /^HERALD_DB: /],
     [{ STAFF_ALERT_EMAILS: 'oncall@example.com, Ops Team <ops@example.com>' }, /^STAFF_ALERT_EMAILS: "Ops Team <ops@example.com>" is not an address/],
+    [{ OIDC_CLIENT_ID: 'herald' }, /^OIDC_ISSUER: is not set, but OIDC_CLIENT_ID is/],
+    [{ OIDC_ISSUER: 'http://login.example.com', OIDC_CLIENT_ID: 'herald', OIDC_CLIENT_SECRET: 's', OIDC_EMAIL_DOMAINS: 'example.com' }, /^OIDC_ISSUER: must be an https:\/\/ URL/],
+    [{ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_SECRET: 's', OIDC_EMAIL_DOMAINS: 'example.com' }, /^OIDC_CLIENT_ID: /],
+    [{ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'herald', OIDC_EMAIL_DOMAINS: 'example.com' }, /^OIDC_CLIENT_SECRET: /],
+    [{ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'herald', OIDC_CLIENT_SECRET: 's3cret' }, /^OIDC_EMAIL_DOMAINS: name the email domains/],
+    [{ ...{ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'herald', OIDC_CLIENT_SECRET: 's3cret' }, OIDC_EMAIL_DOMAINS: 'example' }, /^OIDC_EMAIL_DOMAINS: "example" is not a domain/],
+    [{ ...{ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'herald', OIDC_CLIENT_SECRET: 's3cret' }, OIDC_ROLE_CLAIM: 'groups' }, /^OIDC_ROLE_CLAIM: needs OIDC_OWNER_VALUES or OIDC_EDITOR_VALUES/],
+    [{ ...{ OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'herald', OIDC_CLIENT_SECRET: 's3cret' }, OIDC_ROLE_CLAIM: 'groups', OIDC_EDITOR_VALUES: 'staff', OIDC_PASSWORD_LOGIN: '0' }, /^OIDC_PASSWORD_LOGIN: turns passwords off/],
   ])('rejects %o with one line naming the variable', (env, pattern) => {
     expect(() => loadConfig(env)).toThrowError(pattern);
     try {

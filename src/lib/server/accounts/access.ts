@@ -6,7 +6,7 @@ import { localeCodes } from '../../i18n/locales';
 export type Access =
   /** Anyone: the public status site. */
   | { kind: 'public' }
-  /** The login page: anyone; its posts pass the same-origin check every write passes (there is no session yet, so no CSRF token). */
+  /** The login page and single sign-on's two legs: anyone; posts pass the same-origin check every write passes (there is no session yet, so no CSRF token). */
   | { kind: 'login' }
   /** The console: a session with at least this role. */
   | { kind: 'console'; role: StaffRole }
@@ -46,7 +46,7 @@ export function accessFor(pathname: string): Access {
 
 function accessForNormalized(path: string): Access {
   if (under(path, '/api/admin')) return { kind: 'api' };
-  if (path === '/admin/login') return { kind: 'login' };
+  if (path === '/admin/login' || path === '/admin/login/sso' || path === '/admin/login/sso/callback') return { kind: 'login' };
   if (under(path, '/admin')) {
     return { kind: 'console', role: ownerOnly.some((prefix) => under(path, prefix)) ? 'owner' : 'editor' };
   }

@@ -1,5 +1,5 @@
 // Staff and who is acting: accounts (argon2id passwords), sessions, login
-// throttling, API tokens, the access rules every request passes, the audit
+// throttling, single sign-on (OpenID Connect), API tokens, the access rules every request passes, the audit
 // log every write records, second factors (an authenticator app, passkeys,
 // recovery codes) and the rule on who must have one, and the rate limits shared with subscribers.
 export { accessFor, isPersonalPath, isSharedPublicPath, isWrite, roleAllows, scopeAllows } from './access';
@@ -9,8 +9,9 @@ export { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken, ty
 export { newestPublishedAuditSql, publishedAuditEntry, readAudit, recordAudit, systemActor, type Actor } from './audit';
 export { deviceCookie, issueDeviceToken } from './devices';
 export { allowHit } from './rate-limit';
-export { endSession, openSessions, otherSessionsOf, readSession, sessionCookie, startSession, type Session } from './sessions';
-export { answerChallenge, attemptLogin, challengeCookie, challengeFactors, loginWithPasskey, recheckPassword, startChallenge, tooManyAttempts } from './login';
+export { endSession, openSessions, otherSessionsOf, readSession, sessionCookie, startSession, type Session, type SessionVia } from './sessions';
+export { answerChallenge, attemptLogin, challengeCookie, challengeFactors, loggedInCookies, loginWithPasskey, recheckPassword, startChallenge, tooManyAttempts } from './login';
+export { finishSsoLogin, passwordLoginOff, ssoCallbackPath, ssoCookie, ssoRefusals, startSsoLogin, type SsoRefusal } from './sso';
 export { addPasskey, passkeyCreationOptions, passkeyLoginOptions, passkeyProof, passkeyRequestOptions, passkeysOf, relyingParty, removePasskey, type PasskeySummary, type RelyingParty } from './passkeys';
 export {
   accountsWithSecondFactor,

@@ -13,10 +13,10 @@ import { eq, inArray, lt } from 'drizzle-orm';
 import { loginChallenges, loginFailures, users, type UserRow } from '../../../db/schema';
 import { accountKey, decoyPasswordHash, factorKey, findStaffByEmail, verifyPassword } from './accounts';
 import { recordAudit, systemActor } from './audit';
-import { issueDeviceToken, trustedDeviceKey } from './devices';
-import { passkeyAnswersChallenge, passkeyLogin, passkeyRequestOptions, passkeysOf, type RelyingParty } from './passkeys';
-import { hasAuthenticatorApp, useSecondFactor } from './second-factor';
-import { consoleCookie } from './sessions';
+import { deviceCookie, issueDeviceToken, trustedDeviceKey } from './devices';
+import { passkeyAnswersChallenge, passkeyLogin, passkeyRequestOptions, type RelyingParty } from './passkeys';
+import { hasAuthenticatorApp, passkeyCount, useSecondFactor } from './second-factor';
+import { consoleCookie, sessionCookie, startSession, type SessionVia } from './sessions';
 import type { HeraldDb } from '../db';
 import { randomSecret, sha256 } from '../secrets';
 
@@ -71,6 +71,19 @@ function countFailure(db: HeraldDb, key: string, limit: number, now: Date): bool
   });
 }
 
+/** A success takes back the failure counted before it was known (and the lock, if that count started one). */
+function takeBackFailure(db: HeraldDb, key: string, limit: number): void {
+  db.transaction((tx) => {
+    const row = tx.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
+    if (!row) return;
+    const failures = row.failures - 1;
+    tx.update(loginFailures)
+      .set({ failures, lockedUntil: failures >= limit ? row.lockedUntil : null })
+      .where(eq(loginFailures.key, key))
+      .run();
+  });
+}
+
 export async function attemptLogin(
   db: HeraldDb,
   email: string,
@@ -115,15 +128,27 @@ export async function attemptLogin(
   }
   db.transaction((tx) => {
     tx.delete(loginFailures).where(eq(loginFailures.key, keys[0])).run();
-    if (device) return;
-    const address = tx.select().from(loginFailures).where(eq(loginFailures.key, keys[1])).get();
-    if (address) {
-      const failures = address.failures - 1;
-      const lockedUntil = failures >= loginThrottle.perAddress ? address.lockedUntil : null;
-      tx.update(loginFailures).set({ failures, lockedUntil }).where(eq(loginFailures.key, keys[1])).run();
-    }
+    if (!device) takeBackFailure(db, keys[1], loginThrottle.perAddress);
   });
   return { ok: true, user, deviceToken: issueDeviceToken(db, user.id, now) };
+}
+
+/** A cookie to set on the answer: its name, value and attributes. */
+export interface CookieToSet {
+  name: string;
+  value: string;
+  options: { httpOnly: true; sameSite: 'lax' | 'strict'; secure: boolean; path: string; maxAge?: number; expires?: Date };
+}
+
+/** An account is in: a new session, and this browser known to it from now on (`deviceToken`, devices.ts). */
+export function loggedInCookies(db: HeraldDb, siteUrl: string, userId: number, deviceToken: string, via: SessionVia, now = new Date()): CookieToSet[] {
+  const { token, expiresAt } = startSession(db, userId, now, via);
+  const session = sessionCookie(siteUrl);
+  const device = deviceCookie(siteUrl);
+  return [
+    { name: session.name, value: token, options: { ...session.options, expires: expiresAt } },
+    { name: device.name, value: deviceToken, options: device.options },
+  ];
 }
 
 /** A login half done: the password was right, the second factor is due. */
@@ -184,7 +209,7 @@ function liveChallenge(db: HeraldDb, token: string | undefined, now: Date) {
 export async function challengeFactors(db: HeraldDb, rp: RelyingParty, token: string | undefined, now = new Date()) {
   const live = liveChallenge(db, token, now);
   if (!live) return null;
-  const passkey = passkeysOf(db, live.user.id).length > 0 ? await passkeyRequestOptions(db, rp, 'factor', live.user.id, live.tokenHash, now) : null;
+  const passkey = passkeyCount(db, live.user.id) > 0 ? await passkeyRequestOptions(db, rp, 'factor', live.user.id, live.tokenHash, now) : null;
   return { app: hasAuthenticatorApp(db, live.user.id), passkey };
 }
 
@@ -256,11 +281,11 @@ export async function loginWithPasskey(db: HeraldDb, rp: RelyingParty, answer: u
   const key = addressKey(clientAddress);
   const wait = lockedFor(db, [key], now);
   if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+  // Counted before the check, as attemptLogin does, so parallel answers cannot all pass the lock check; a success takes it back.
+  countFailure(db, key, loginThrottle.perAddress, now);
   const user = await passkeyLogin(db, rp, answer, now);
-  if (!user) {
-    countFailure(db, key, loginThrottle.perAddress, now);
-    return { ok: false, reason: 'invalid' };
-  }
+  if (!user) return { ok: false, reason: 'invalid' };
+  takeBackFailure(db, key, loginThrottle.perAddress);
   return { ok: true, user, deviceToken: issueDeviceToken(db, user.id, now) };
 }
 

@@ -2,7 +2,7 @@
 // SHA-256, with an idle and an absolute expiry. Each session has its own CSRF
 // token that every console form sends back.
 import { and, count, eq, lt, ne, or } from 'drizzle-orm';
-import { sessions, users } from '../../../db/schema';
+import { sessions, users, type SessionRow } from '../../../db/schema';
 import type { Staff } from './accounts';
 import type { HeraldDb } from '../db';
 import { randomSecret, sha256 } from '../secrets';
@@ -16,13 +16,17 @@ export const sessionLimits = {
   touchEveryMs: 60_000,
 } as const;
 
+/** How a session logged in. */
+export type SessionVia = SessionRow['via'];
+
 export interface Session {
   tokenHash: string;
   csrfToken: string;
+  via: SessionVia;
   user: Staff;
 }
 
-export function startSession(db: HeraldDb, userId: number, now = new Date()): { token: string; expiresAt: Date } {
+export function startSession(db: HeraldDb, userId: number, now = new Date(), via: SessionVia = 'password'): { token: string; expiresAt: Date } {
   const token = randomSecret(32);
   const expiresAt = new Date(now.getTime() + sessionLimits.absoluteMs);
   db.transaction((tx) => {
@@ -31,7 +35,7 @@ export function startSession(db: HeraldDb, userId: number, now = new Date()): { 
       .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - sessionLimits.idleMs))))
       .run();
     tx.insert(sessions)
-      .values({ tokenHash: sha256(token), userId, csrfToken: randomSecret(32), createdAt: now, lastSeenAt: now, expiresAt })
+      .values({ tokenHash: sha256(token), userId, csrfToken: randomSecret(32), createdAt: now, lastSeenAt: now, expiresAt, via })
       .run();
   });
   return { token, expiresAt };
@@ -58,7 +62,7 @@ export function readSession(db: HeraldDb, token: string | undefined, now = new D
     db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, tokenHash)).run();
   }
   const { passwordHash: _, ...staff } = user;
-  return { tokenHash, csrfToken: session.csrfToken, user: staff };
+  return { tokenHash, csrfToken: session.csrfToken, via: session.via, user: staff };
 }
 
 /** An account's sessions but `keepSessionHash` (the one making a change), as a condition: those a change to the account ends. */
