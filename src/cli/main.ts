@@ -402,7 +402,8 @@ const commands: Command[] = [
       const withFactor = accountsWithSecondFactor(db);
       if (staff.length === 0) io.out('No staff accounts.');
       for (const u of staff) {
-        const factor = withFactor.has(u.id) ? '2fa' : 'password';
+        // How it logs in: a password alone or with a second factor, and through the sign-on provider when linked.
+        const factor = `${withFactor.has(u.id) ? '2fa' : 'password'}${u.ssoSubject ? ',sso' : ''}`;
         io.out(`${u.email}\t${u.name}\t${u.role}\t${u.disabledAt ? 'disabled' : 'enabled'}\t${u.createdAt.toISOString().slice(0, 10)}\t${factor}`);
       }
       return 0;

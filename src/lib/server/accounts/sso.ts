@@ -149,7 +149,13 @@ export async function finishSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: stri
     // The URL the provider redirected to, as SITE_URL names it (a proxy in front may have changed the request's own).
     const answered = new URL(ssoCallbackPath + callback.search, siteUrl);
     const tokens = await oidc.authorizationCodeGrant(config, answered, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
-    claims = { ...tokens.claims() };
+    const idToken = tokens.claims();
+    if (!idToken) return { ok: false, reason: 'exchange' };
+    claims = { ...idToken };
+    // Providers that keep the ID token small give the email and groups at the UserInfo endpoint, for the same subject.
+    if (claims.email === undefined && config.serverMetadata().userinfo_endpoint) {
+      claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub)), ...idToken };
+    }
   } catch {
     return { ok: false, reason: 'exchange' };
   }

@@ -10,8 +10,9 @@ export const GET: APIRoute = async ({ url, cookies, redirect, clientAddress }) =
   if (!config.sso) return new Response('Single sign-on is not configured here.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const flow = ssoCookie(config.siteUrl);
   const result = await finishSsoLogin(db, config.sso, config.siteUrl, url, cookies.get(flow.name)?.value);
-  // The flow is over either way: its cookie cannot be used twice.
-  cookies.delete(flow.name, { path: '/', secure: flow.options.secure, httpOnly: true, sameSite: 'lax' });
+  // The flow is over once its own answer came back, good or not. An answer with another state (a link made
+  // elsewhere) leaves it be: this browser's real answer may still arrive.
+  if (result.ok || result.reason !== 'state') cookies.delete(flow.name, { path: '/', secure: flow.options.secure, httpOnly: true, sameSite: 'lax' });
   if (!result.ok) {
     // Only what a real login at the provider leads to: anyone can make up the rest, and must not fill the log.
     if (['unverified', 'domain', 'role', 'disabled'].includes(result.reason)) recordAudit(db, { label: 'single sign-on', userId: null }, 'login.sso_refused', null, { reason: result.reason, address: clientAddress });
