@@ -14,6 +14,8 @@ declare namespace App {
     session?: import('./lib/server/accounts').Session;
     /** A browser write's form as the middleware read it, to show back what was typed if saving fails. */
     form?: FormData | null;
+    /** Who reads a private page, set by the middleware for its public addresses (src/lib/server/readers). */
+    reader?: import('./lib/server/readers').Reader;
     /** The bearer token, set by the middleware for /api/admin requests. */
     apiToken?: import('./lib/server/accounts').ApiToken;
     /** What the console's layout shows around every page, set by the middleware for /admin requests. */

@@ -10,6 +10,7 @@ import { sameSecret } from './lib/server/secrets';
 import { readLapsedPromises } from './lib/server/read-model';
 import { isStorageFull, lastBackupStatus, storageFullMessage } from './lib/server/storage';
 import { localizedPath } from './lib/i18n/paths';
+import { isPrivatePage, openOnPrivatePage, readerCookie, readerFrom, refusedReaderAnswer } from './lib/server/readers';
 
 /**
  * What every console page shows around its own content (layouts/Console.astro):
@@ -111,7 +112,18 @@ const accessControl = defineMiddleware(async (context, next) => {
     form = peeked;
     context.locals.form = form;
   }
-  if (access.kind === 'public') return next();
+  if (access.kind === 'public') {
+    const runtime = await getRuntime();
+    if (!isPrivatePage(runtime.content.page) || openOnPrivatePage(context.url.pathname)) return next();
+    // A private page: a reader first (a reader cookie or token, or staff with a console session).
+    const { db, config } = runtime;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(context.request.headers.get('authorization') ?? '')?.[1];
+    const staff = readSession(db, context.cookies.get(sessionCookie(config.siteUrl).name)?.value);
+    const reader = readerFrom(db, { cookie: context.cookies.get(readerCookie(config.siteUrl).name)?.value, token: bearer ?? context.url.searchParams.get('token'), staffEmail: staff?.user.email });
+    if (!reader) return refusedReaderAnswer(context.url.pathname, context.url.search);
+    context.locals.reader = reader;
+    return next();
+  }
   const runtime = await getRuntime();
   const { db, config } = runtime;
 
@@ -179,10 +191,11 @@ const caching = defineMiddleware(async (context, next) => {
   const { pathname } = context.url;
   const method = context.request.method;
   const access = accessFor(pathname);
-  // Staff pages, API answers, personal pages and answers to writes are private.
-  if (access.kind !== 'public' || isPersonalPath(pathname) || isWrite(method)) {
+  // Staff pages, API answers, personal pages and answers to writes are private; so is all of a private page.
+  const privatePage = isPrivatePage((await getRuntime()).content.page);
+  if (access.kind !== 'public' || isPersonalPath(pathname) || isWrite(method) || privatePage) {
     response.headers.set('Cache-Control', 'no-store');
-    if (access.kind !== 'public') response.headers.set('X-Robots-Tag', 'noindex');
+    if (access.kind !== 'public' || privatePage) response.headers.set('X-Robots-Tag', 'noindex');
     return response;
   }
   // A proxy must never keep serving an error (the seeds' stale "server down" page).
@@ -214,6 +227,8 @@ const renderCaching = defineMiddleware(async (context, next) => {
   const method = context.request.method;
   if ((method !== 'GET' && method !== 'HEAD') || !isSharedPublicPath(pathname)) return next();
   const { db, renderCache, metrics, content } = await getRuntime();
+  // A private page's answers are each reader's own: never kept for sharing.
+  if (isPrivatePage(content.page)) return next();
   const version = contentVersion(db);
   // Shared pages never read their query string, so the path alone is the key: `?junk` can neither force renders nor flush the cache.
   // A page read in another language is kept under the address it was asked at (/de/…), as Herald's server looks it up.

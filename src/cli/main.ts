@@ -28,6 +28,7 @@ import { contentFolder, resolveFromCwd } from '../lib/server/paths';
 import { ActionError } from '../lib/server/validate';
 import { exportDirProblem, exportStaticSite, runMirror } from '../lib/server/export';
 import { runDoctor } from '../lib/server/doctor';
+import { isPrivatePage, readerToken, revokeReaders, setReaderPassword } from '../lib/server/readers';
 import { PromptCancelled, readNewPassword, type PasswordIo } from './password-input';
 import { currentComponentStatuses } from '../lib/status';
 import { parseInstant } from '../lib/time';
@@ -370,6 +371,32 @@ const commands: Command[] = [
     },
   },
   {
+    name: 'readers password',
+    help: 'readers password [--password-stdin | --remove]   (the shared password readers of a private page sign in with; a new one signs every reader out)',
+    async run({ args, io, config, actor }) {
+      const { values } = parse(args, { 'password-stdin': flag, remove: flag }, []);
+      const db = openDatabase(config.databasePath);
+      if (values.remove) {
+        await setReaderPassword(db, actor, null);
+        io.out('Removed the reader password: only staff read the private page now, and every reader is signed out');
+        return 0;
+      }
+      await setReaderPassword(db, actor, await newPassword(io, Boolean(values['password-stdin'])));
+      io.out('Set the reader password; readers signed in before must sign in with it');
+      return 0;
+    },
+  },
+  {
+    name: 'readers revoke',
+    help: "readers revoke   (signs every reader of a private page out and ends every reader token; the password stays)",
+    run({ args, io, config, actor }) {
+      parse(args, {}, []);
+      revokeReaders(openDatabase(config.databasePath), actor);
+      io.out('Every reader is signed out and every reader token ended');
+      return 0;
+    },
+  },
+  {
     name: 'user reset-2fa',
     help: "user reset-2fa EMAIL   (removes the account's authenticator app, passkeys and recovery codes, ends its sessions: for someone locked out, the last owner too)",
     run({ args, io, config, actor }) {
@@ -571,6 +598,7 @@ const commands: Command[] = [
       const { positionals } = parse(args, {}, ['dir']);
       const problem = exportDirProblem(positionals[0]);
       if (problem) throw new UsageError(problem);
+      if (isPrivatePage(readContentFolder(contentFolder).page)) throw new UsageError('the page is private (content/page.yml visibility: private): a mirror would publish it; use herald export --include-private for a copy only readers reach');
       const db = openDatabase(config.databasePath);
       const stop = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
@@ -583,13 +611,20 @@ const commands: Command[] = [
   },
   {
     name: 'export',
-    help: `export DIR                           write the public site as static files into DIR, replacing it
-                                       (needs npm run build first; its forms post to SITE_URL)`,
+    help: `export DIR [--include-private]      write the public site as static files into DIR, replacing it
+                                       (needs npm run build first; its forms post to SITE_URL; a private page only with --include-private)`,
     async run({ args, io, config }) {
-      const { positionals } = parse(args, {}, ['dir']);
+      const { values, positionals } = parse(args, { 'include-private': flag }, ['dir']);
       const problem = exportDirProblem(positionals[0]);
       if (problem) throw new UsageError(problem);
-      const report = await exportStaticSite(positionals[0], io.env, config.siteUrl);
+      let token: string | undefined;
+      if (isPrivatePage(readContentFolder(contentFolder).page)) {
+        if (!values['include-private']) {
+          throw new UsageError('the page is private (content/page.yml visibility: private): an export publishes it to whoever reaches DIR; add --include-private to write it anyway');
+        }
+        token = readerToken(openDatabase(config.databasePath), { via: 'token', name: 'static export' });
+      }
+      const report = await exportStaticSite(positionals[0], io.env, config.siteUrl, token);
       if (report.notice) io.err(report.notice);
       io.out(`Exported ${report.files} files (${formatBytes(report.bytes)}) to ${positionals[0]}`);
       return 0;

@@ -98,7 +98,7 @@ async function answerWithoutFollowing(page: Page, account: keyof typeof accounts
     // The provider's login or consent page: send its form as the browser would.
     const html = await response.text();
     const action = new URL(/<form[^>]*action="([^"]+)"/.exec(html)![1], next).href;
-    const form = html.includes('name="login"') ? { prompt: 'login', login: account, password: 'anything' } : { prompt: 'consent' };
+    const form: Record<string, string> = html.includes('name="login"') ? { prompt: 'login', login: account, password: 'anything' } : { prompt: 'consent' };
     const sent = await page.request.post(action, { form, maxRedirects: 0 });
     next = new URL(sent.headers().location!, action).href;
     if (next.startsWith(callback)) return next;

@@ -78,6 +78,13 @@ export const pageSchema = z
       .default(['en']),
     /** The language of the page at `/`, and of anything not translated: one of `languages`. */
     default_language: z.enum(localeCodes as [Locale, ...Locale[]], { errorMap: () => ({ message: `one of ${localeCodes.join(', ')}` }) }).default('en'),
+    /**
+     * `public`: anyone reads the page. `private`: every page, feed, API answer,
+     * badge and calendar needs a reader first (the shared reader password,
+     * `herald readers password`; a staff session; or a reader's token), and
+     * nothing of it is cached for sharing or exported unless asked (src/lib/server/readers).
+     */
+    visibility: z.enum(['public', 'private']).default('public'),
   })
   .strict()
   .refine((page) => page.languages.includes(page.default_language), { message: 'default_language must be one of languages', path: ['default_language'] });

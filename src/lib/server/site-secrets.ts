@@ -1,4 +1,4 @@
-// Keys Herald makes for itself (to sign subscriber links, image URLs, staff's device cookies and
+// Keys Herald makes for itself (to sign subscriber links, image URLs, staff's device cookies, readers' cookies and tokens and
 // authenticator set-up forms): made
 // once, kept in the settings table so links stay valid across restarts and in
 // the static export, and read from memory after the first use.
@@ -8,7 +8,7 @@ import { randomSecret } from './secrets';
 
 const known = new WeakMap<HeraldDb, Map<string, string>>();
 
-const names = ['link-secret', 'image-secret', 'device-secret', 'factor-secret'] as const;
+const names = ['link-secret', 'image-secret', 'device-secret', 'factor-secret', 'reader-secret'] as const;
 
 export function siteSecret(db: HeraldDb, name: (typeof names)[number]): string {
   let secrets = known.get(db);

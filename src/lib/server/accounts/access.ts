@@ -71,7 +71,8 @@ export function isPersonalPath(pathname: string): boolean {
   return personal.test(normalizedPath(pathname));
 }
 
-const personal = /^\/(subscribe|unsubscribe)(\/|$)/;
+// A reader's own page and sign-in (src/lib/server/readers) carry their token and cookie.
+const personal = /^\/(subscribe|unsubscribe|reader)(\/|$)/;
 
 /** A public path whose answers may be shared between visitors (and so cached). Runs on every cache hit. */
 export function isSharedPublicPath(pathname: string): boolean {

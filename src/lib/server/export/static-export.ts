@@ -139,7 +139,7 @@ export const exportEntries = (): CrawlEntry[] => entryPoints.map((path) => ({ pa
  * hold (a whole export: from the entry points, with nothing known; a mirror's
  * update: the pages a change touches, and only new links beyond them).
  */
-export async function crawl(base: string, entries: CrawlEntry[], known: ReadonlyMap<string, FileKind> = new Map()): Promise<Crawl> {
+export async function crawl(base: string, entries: CrawlEntry[], known: ReadonlyMap<string, FileKind> = new Map(), headers: Record<string, string> = {}): Promise<Crawl> {
   const fetched = new Map<string, Fetched>();
   const gone: string[] = [];
   const seen = new Set<string>();
@@ -154,7 +154,7 @@ export async function crawl(base: string, entries: CrawlEntry[], known: Readonly
 
   const fetchOne = async ({ path, required }: CrawlEntry) => {
     const url = new URL(path, base);
-    const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(60_000) });
     if (response.status === 404 && !required) gone.push(path);
     // A link to a page that does not exist (or moved) keeps pointing at the live site,
     // and so does an image the proxy cannot fetch just now (its host is down, say).
@@ -254,11 +254,12 @@ export interface ExportReport {
  * `env` is the server's environment (HERALD_DB and the rest, as for `npm start`);
  * `siteUrl` is where forms and links the export lacks point.
  */
-export async function exportStaticSite(dir: string, env: Record<string, string | undefined>, siteUrl: string): Promise<ExportReport> {
+export async function exportStaticSite(dir: string, env: Record<string, string | undefined>, siteUrl: string, readerToken?: string): Promise<ExportReport> {
   const server = await startBuiltServer(env, siteUrl);
   let fetched: Map<string, Fetched>;
   try {
-    ({ fetched } = await crawl(server.url, exportEntries()));
+    // A private page, exported because it was asked for: read as a reader would (src/lib/server/readers).
+    ({ fetched } = await crawl(server.url, exportEntries(), new Map(), readerToken ? { authorization: `Bearer ${readerToken}` } : {}));
   } catch (error) {
     if (error instanceof ExportError) throw error;
     throw new ExportError(`${(error as Error).message}; the server said: ${lastLines(server.output())}`);

@@ -42,6 +42,10 @@ const fixedPaths = new Set([
   '/subscribe/webhook',
   '/subscribe/chat',
   '/.well-known/security.txt',
+  // A private page's readers sign in here (src/lib/server/readers).
+  '/reader',
+  '/reader/login',
+  '/reader/logout',
   ...publicApiPaths,
 ]);
 

@@ -22,6 +22,7 @@ import { publicPathMayExist } from './public-routes';
 import { splitLocalePath } from '../../i18n/paths';
 import { languageHint, writeLanguageHint } from './language-hint';
 import { isSharedPublicPath, sealTotpKeys } from '../accounts';
+import { isPrivatePage } from '../readers';
 import { answerHitFromMemory, contentVersion, forgetContentVersion, pathOf, writeCachedAnswer, writeHit } from './render-cache';
 import { reloadContentOnChange, startRuntime, type Runtime } from '../runtime';
 import { securityHeaders, strictTransportSecurity } from './security-headers';
@@ -145,7 +146,8 @@ async function start(): Promise<Server> {
   function answerFromMemory(runtime: Runtime, request: IncomingMessage, response: ServerResponse): boolean {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     const path = pathOf(request.url ?? '/');
-    if (!isSharedPublicPath(path)) return false;
+    // A private page: every answer waits for the reader check (src/middleware.ts), even "not found".
+    if (!isSharedPublicPath(path) || isPrivatePage(runtime.content.page)) return false;
     const version = contentVersion(runtime.db);
     const hsts = arrivedOverHttps(request, config.trustProxy);
     const hit = runtime.renderCache.get(path, version);
@@ -173,11 +175,13 @@ async function start(): Promise<Server> {
     if (path === '/metrics' && runtime.metrics) return void answerMetrics(runtime.metrics, config.metricsToken, request, response);
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (answerStaticFile(staticFiles, path, request, response)) return;
-      if (answerHitFromMemory(runtime.renderCache, runtime.db, request, response)) return;
+      const open = !isPrivatePage(page);
+      if (open && answerHitFromMemory(runtime.renderCache, runtime.db, request, response)) return;
       if (!publicPathMayExist(runtime, path)) {
-        const notFound = runtime.renderCache.notFound(contentVersion(runtime.db), language.locale);
+        const notFound = open ? runtime.renderCache.notFound(contentVersion(runtime.db), language.locale) : null;
         if (notFound) return writeCachedAnswer(notFound, request, response);
-        request.url = '/404'; // rendered once, then kept (src/middleware.ts)
+        // Rendered once, then kept (src/middleware.ts); on a private page, behind the reader check each time.
+        if (open) request.url = '/404';
       }
     }
     // HEAD is answered like GET without the body: Astro renders (and the cache
@@ -318,6 +322,9 @@ function startBackgroundWork(runtime: Runtime, server: Server): void {
   const worker = config.worker ? startDeliveryWorker(db, served, config, runtime.storage, runtime.metrics) : null;
   if (worker) log.info(`delivering notifications ${config.mail.smtpUrl ? 'over SMTP' : `as files in ${config.mail.dir}`}`);
   const stopReloading = reloadContentOnChange(runtime, config.contentWatch);
-  const stopMirror = config.mirrorDir ? keepMirror(config.mirrorDir) : async () => {};
+  // A private page is never written out for anyone to read: `herald export --include-private` does it when asked.
+  const privatePage = isPrivatePage(runtime.content.page);
+  if (config.mirrorDir && privatePage) log.error(`MIRROR_DIR: not kept, the page is private (content/page.yml visibility: private); unset MIRROR_DIR`);
+  const stopMirror = config.mirrorDir && !privatePage ? keepMirror(config.mirrorDir) : async () => {};
   shutdownGracefully(db, () => Promise.all([stopBackups(), worker?.stop(), stopReloading(), stopMirror()]), server);
 }

@@ -1,0 +1,109 @@
+// Readers of a private page (page.yml `visibility: private`): who may read it
+// and how they prove it. A reader signs in with the shared reader password
+// (set with `herald readers password`, kept as an argon2id hash), or is staff
+// with a console session. The browser then keeps a signed reader cookie; feed
+// readers, calendars and scripts send a reader token instead (`?token=` or
+// `Authorization: Bearer`), which the signed-in reader copies from /reader.
+// Both carry the readers' generation: a new password, or `herald readers
+// revoke`, ends every reader's access at once. Nothing is stored per reader.
+import { createHmac } from 'node:crypto';
+import { hashPassword, passwordLength, verifyPassword } from '../accounts/accounts';
+import { recordAudit, type Actor } from '../accounts/audit';
+import { consoleCookie } from '../accounts/sessions';
+import { deleteSetting, readSetting, writeSetting, type HeraldDb } from '../db';
+import { randomSecret, sameSecret, sha256 } from '../secrets';
+import { siteSecret } from '../site-secrets';
+import { ActionError } from '../validate';
+
+/** Who reads: how they proved it, and what to call them. */
+export interface Reader {
+  via: 'password' | 'staff' | 'token';
+  /** The staff member's email, or "reader" for the shared password. */
+  name: string;
+}
+
+const passwordSetting = 'reader-password';
+/** Changes whenever every reader's access must end: a new password, or a revoke. */
+const generationSetting = 'reader-generation';
+/** How long a browser stays signed in as a reader. */
+export const readerSessionDays = 30;
+
+/** The reader's cookie: Lax, so a link to the private page from mail or chat arrives signed in. */
+export const readerCookie = (siteUrl: string) => consoleCookie(siteUrl, 'herald_reader', { httpOnly: true, sameSite: 'lax', maxAge: readerSessionDays * 86_400 });
+
+/** What every reader's proof is signed with now: the site's reader secret, the generation and the password's hash. */
+function currentGeneration(db: HeraldDb): string {
+  return sha256(`${readSetting(db, generationSetting) ?? ''}\n${readSetting(db, passwordSetting) ?? ''}`).slice(0, 16);
+}
+
+const sign = (db: HeraldDb, kind: 'cookie' | 'token', payload: string) =>
+  createHmac('sha256', siteSecret(db, 'reader-secret')).update(`reader-${kind}\n${currentGeneration(db)}\n${payload}`).digest('base64url');
+
+/** `<name>.<expires ms>.<signature>`, base64url-safe: what the reader cookie holds. */
+export function readerSessionValue(db: HeraldDb, reader: Reader, now = new Date()): string {
+  const payload = `${Buffer.from(reader.name).toString('base64url')}.${now.getTime() + readerSessionDays * 86_400_000}`;
+  return `${payload}.${sign(db, 'cookie', payload)}`;
+}
+
+/** A token for a reader's feed reader or script: it lasts until the readers' generation changes. */
+export function readerToken(db: HeraldDb, reader: Reader): string {
+  const payload = Buffer.from(reader.name).toString('base64url');
+  return `r1.${payload}.${sign(db, 'token', payload)}`;
+}
+
+function fromCookie(db: HeraldDb, value: string | undefined, now: Date): Reader | null {
+  if (!value || value.length > 500) return null;
+  const [name, expires, signature, ...rest] = value.split('.');
+  if (rest.length || !name || !expires || !signature || !sameSecret(signature, sign(db, 'cookie', `${name}.${expires}`))) return null;
+  if (Number(expires) <= now.getTime()) return null;
+  return { via: 'password', name: Buffer.from(name, 'base64url').toString('utf8') };
+}
+
+function fromToken(db: HeraldDb, value: string | null | undefined): Reader | null {
+  if (!value || value.length > 500) return null;
+  const [version, name, signature, ...rest] = value.split('.');
+  if (version !== 'r1' || rest.length || !name || !signature || !sameSecret(signature, sign(db, 'token', name))) return null;
+  return { via: 'token', name: Buffer.from(name, 'base64url').toString('utf8') };
+}
+
+/** What a request may carry to read a private page. */
+export interface ReaderProof {
+  cookie?: string;
+  /** `?token=` or the bearer token of `Authorization`. */
+  token?: string | null;
+  /** The console session's account, if one came along: staff read their own page. */
+  staffEmail?: string | null;
+}
+
+/** The reader a request proves, or null. */
+export function readerFrom(db: HeraldDb, proof: ReaderProof, now = new Date()): Reader | null {
+  if (proof.staffEmail) return { via: 'staff', name: proof.staffEmail };
+  return fromCookie(db, proof.cookie, now) ?? fromToken(db, proof.token);
+}
+
+export const hasReaderPassword = (db: HeraldDb) => readSetting(db, passwordSetting) !== undefined;
+
+/** The shared reader password is right: a reader then signs in. */
+export async function readerPasswordMatches(db: HeraldDb, password: string): Promise<boolean> {
+  const stored = readSetting(db, passwordSetting);
+  return stored !== undefined && password.length > 0 && password.length <= 1024 && verifyPassword(stored, password);
+}
+
+/** Sets (or, with null, removes) the shared reader password; every reader signed in before must sign in again. */
+export async function setReaderPassword(db: HeraldDb, actor: Actor, password: string | null, now = new Date()): Promise<void> {
+  if (password !== null && password.length < passwordLength.min) throw new ActionError('password', `the reader password must be at least ${passwordLength.min} characters`);
+  const hash = password === null ? null : await hashPassword(password);
+  db.transaction((tx) => {
+    if (hash === null) deleteSetting(db, passwordSetting);
+    else writeSetting(db, passwordSetting, hash);
+    recordAudit(tx, actor, hash === null ? 'readers.password_removed' : 'readers.password_set', null, undefined, now);
+  });
+}
+
+/** Ends every reader's access (cookies and tokens alike); they sign in again with the password. */
+export function revokeReaders(db: HeraldDb, actor: Actor, now = new Date()): void {
+  db.transaction((tx) => {
+    writeSetting(db, generationSetting, randomSecret(12));
+    recordAudit(tx, actor, 'readers.revoked', null, undefined, now);
+  });
+}
