@@ -224,7 +224,7 @@ const list = (env: Env, name: string) => (env[name] ?? '').split(',').map((part)
 function sso(env: Env): SsoConfig | null {
   const issuer = env.OIDC_ISSUER?.trim();
   if (!issuer) {
-    const stray = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_EMAIL_DOMAINS', 'OIDC_ROLE_CLAIM'].find((name) => env[name]?.trim());
+    const stray = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_NAME', 'OIDC_EMAIL_DOMAINS', 'OIDC_ROLE_CLAIM', 'OIDC_OWNER_VALUES', 'OIDC_EDITOR_VALUES', 'OIDC_PASSWORD_LOGIN'].find((name) => env[name]?.trim());
     if (stray) throw new ConfigError('OIDC_ISSUER', `is not set, but ${stray} is: name the provider's issuer URL, e.g. https://login.example.com`);
     return null;
   }

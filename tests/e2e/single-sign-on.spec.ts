@@ -28,6 +28,7 @@ const accounts = {
   bob: { email: 'bob@elsewhere.example', email_verified: true, name: 'Bob', groups: ['herald-editors'] },
   carol: { email: 'carol@example.com', email_verified: true, name: 'Carol', groups: ['sales'] },
   erin: { email: 'erin@example.com', email_verified: false, name: 'Erin', groups: ['herald-editors'] },
+  frank: { email: 'frank@example.com', email_verified: true, name: 'Frank', groups: ['herald-editors'] },
 };
 
 test.beforeAll(async () => {
@@ -56,7 +57,13 @@ test.beforeAll(async () => {
   });
   const db = openDatabase(server.db);
   try {
-    await createStaff(db, { label: 'sso suite', userId: null }, { email: 'dave@example.com', name: 'Dave', role: 'editor', password });
+    const actor = { label: 'sso suite', userId: null };
+    await createStaff(db, actor, { email: 'dave@example.com', name: 'Dave', role: 'editor', password });
+    // Outside the sign-on domain: logs in with a password, as the docs advise one owner to.
+    await createStaff(db, actor, { email: 'outside@other.example', name: 'Outside', role: 'editor', password });
+    // Frank's address already signs on as another identity (a recycled address).
+    await createStaff(db, actor, { email: 'frank@example.com', name: 'Frank (old)', role: 'editor', password });
+    db.$client.prepare("UPDATE users SET sso_subject = 'http://127.0.0.1:1 frank-before' WHERE email = 'frank@example.com'").run();
   } finally {
     db.$client.close();
   }
@@ -167,30 +174,44 @@ test('an answer with another state is refused before its code is spent, and the 
   await expect(page).toHaveURL(/\/admin\/login\?sso=expired$/);
 });
 
-test('a domain that is not allowed, a group that is not mapped and an unverified email are refused, and the audit log says so', async ({ page }) => {
+test('a domain that is not allowed, a group that is not mapped, an unverified email and an address linked to someone else are refused, and the audit log says so', async ({ page }) => {
   for (const [account, reason, text] of [
     ['bob', 'domain', 'Accounts of that email domain cannot sign on here'],
     ['carol', 'role', 'not in a group that may use this console'],
     ['erin', 'unverified', 'has not verified your email address'],
+    ['frank', 'linked', 'signs on as someone else at the provider'],
   ] as const) {
     await signOnAs(page, account);
     await expect(page).toHaveURL(new RegExp(`/admin/login\\?sso=${reason}$`));
     await expect(page.getByRole('alert')).toContainText(text);
     await page.context().clearCookies();
   }
-  expect(audit('login.sso_refused').map((a) => JSON.parse(a.detail!).reason)).toEqual(['domain', 'role', 'unverified']);
+  expect(audit('login.sso_refused').map((a) => JSON.parse(a.detail!).reason)).toEqual(['domain', 'role', 'unverified', 'linked']);
   const db = openReadOnly(server.db);
   try {
     expect(db.prepare("SELECT count(*) FROM users WHERE email IN ('bob@elsewhere.example', 'carol@example.com', 'erin@example.com')").pluck().get()).toBe(0);
+    expect(db.prepare("SELECT sso_subject FROM users WHERE email = 'frank@example.com'").pluck().get()).toBe('http://127.0.0.1:1 frank-before');
   } finally {
     db.close();
   }
 });
 
-test("password login is off for the sign-on domain: even the right password is refused, and no guess is counted", async ({ page }) => {
+test('password login is off for the sign-on domain, however the address is spelled; guesses are not even counted', async ({ page }) => {
+  // Twelve wrong passwords would lock the account if they were checked.
   for (let i = 0; i < 12; i++) {
-    const refused = await page.request.post(`${server.url}/admin/login`, { form: { email: 'dave@example.com', password }, headers: { Origin: server.url }, maxRedirects: 0 });
+    const refused = await page.request.post(`${server.url}/admin/login`, { form: { email: 'dave@example.com', password: `wrong ${i}` }, headers: { Origin: server.url }, maxRedirects: 0 });
     expect(refused.status()).toBe(403);
+  }
+  const db = openReadOnly(server.db);
+  try {
+    expect(db.prepare('SELECT count(*) FROM login_failures').pluck().get()).toBe(0);
+  } finally {
+    db.close();
+  }
+  // The right password under other spellings of the domain (full-width letters, an ideographic dot, spaces): refused too.
+  for (const spelling of ['dave@ｅｘａｍｐｌｅ.com', 'dave@example。com', `${' '.repeat(250)}dave@example.com`, 'DAVE@Example.COM']) {
+    const refused = await page.request.post(`${server.url}/admin/login`, { form: { email: spelling, password }, headers: { Origin: server.url }, maxRedirects: 0 });
+    expect(refused.status(), spelling).toBe(403);
   }
   await page.goto(`${server.url}/admin/login`);
   await page.getByLabel('Email').fill('dave@example.com');
@@ -215,4 +236,23 @@ test("the owners' two-factor rule leaves sign-on sessions to the provider's own 
   await expect(page).toHaveURL(/\/admin$/);
   await page.goto(`${server.url}/admin/incidents/new`);
   await expect(page).toHaveURL(/\/admin\/incidents\/new$/);
+  // A password session under the same rule is sent to set up a factor first.
+  await page.context().clearCookies();
+  await page.goto(`${server.url}/admin/login`);
+  await page.getByLabel('Email').fill('outside@other.example');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/account\/two-factor$/);
+});
+
+test('a disabled account stays out, though the provider still knows it', async ({ page }) => {
+  const db = openDatabase(server.db);
+  try {
+    db.$client.prepare("UPDATE users SET disabled_at = 1 WHERE email = 'alice@example.com'").run();
+  } finally {
+    db.$client.close();
+  }
+  await signOnAs(page, 'alice');
+  await expect(page).toHaveURL(/\/admin\/login\?sso=disabled$/);
+  await expect(page.getByRole('alert')).toContainText('That account is disabled.');
 });

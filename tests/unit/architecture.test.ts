@@ -44,7 +44,7 @@ const looseFiles = ['db.ts', 'log.ts', 'paths.ts', 'public-address.ts', 'runtime
 
 describe('the layout', () => {
   it('keeps server code in domain folders, each with its index.ts, beside a few cross-cutting modules', () => {
-    expect(domains.sort()).toEqual(['accounts', 'doctor', 'export', 'http', 'images', 'metrics', 'publishing', 'read-model', 'storage', 'subscribers']);
+    expect(domains.sort()).toEqual(['accounts', 'doctor', 'export', 'http', 'images', 'metrics', 'publishing', 'read-model', 'readers', 'storage', 'subscribers']);
     for (const domain of domains) expect(statSync(join(server, domain, 'index.ts')).isFile(), domain).toBe(true);
     const loose = readdirSync(server).filter((name) => !domains.includes(name));
     expect(loose.sort()).toEqual(looseFiles);

@@ -11,8 +11,9 @@ import * as oidc from 'openid-client';
 import { eq } from 'drizzle-orm';
 import { users, type UserRow } from '../../../db/schema';
 import type { SsoConfig } from '../../config';
+import { canonicalEmail } from '../../email-address';
 import { changeRole, createStaff, normalizeEmail, randomPassword } from './accounts';
-import { recordAudit, systemActor } from './audit';
+import { recordAudit } from './audit';
 import { consoleCookie } from './sessions';
 import type { HeraldDb } from '../db';
 import { sameSecret } from '../secrets';
@@ -93,7 +94,10 @@ export async function startSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: strin
 }
 
 /** Why a single sign-on did not log in: each is a fixed sentence on the login page (ssoRefusals), never text from the request. */
-export type SsoRefusal = 'expired' | 'state' | 'denied' | 'exchange' | 'unverified' | 'domain' | 'role' | 'disabled' | 'unavailable';
+export type SsoRefusal = 'expired' | 'state' | 'denied' | 'exchange' | 'unverified' | 'domain' | 'role' | 'disabled' | 'linked' | 'unavailable';
+
+/** Refusals that only a real login at the provider leads to: worth the audit log (within a limit per address). */
+export const auditedSsoRefusals: ReadonlySet<SsoRefusal> = new Set(['unverified', 'domain', 'role', 'disabled', 'linked']);
 
 export const ssoRefusals: Record<SsoRefusal, string> = {
   expired: 'That sign-on took too long or was started in another browser. Start it again.',
@@ -104,7 +108,8 @@ export const ssoRefusals: Record<SsoRefusal, string> = {
   domain: 'Accounts of that email domain cannot sign on here. Ask an owner.',
   role: 'Your sign-on account is not in a group that may use this console. Ask an owner.',
   disabled: 'That account is disabled. Ask an owner.',
-  unavailable: 'The sign-on provider cannot be reached just now. Try again, or log in with your password.',
+  linked: 'That email belongs to an account that signs on as someone else at the provider. Ask an owner.',
+  unavailable: 'The sign-on provider cannot be reached just now. Try again in a moment.',
 };
 
 export type SsoResult = { ok: true; user: UserRow; next: string } | { ok: false; reason: SsoRefusal };
@@ -121,10 +126,19 @@ function claimedRole(sso: SsoConfig, claims: Record<string, unknown>): StaffRole
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
-/** True when this address must sign on through the provider (OIDC_PASSWORD_LOGIN=0 for its domain). */
+/**
+ * True when this address must sign on through the provider
+ * (OIDC_PASSWORD_LOGIN=0 for its domain): read in the same canonical form
+ * accounts are found by, so no spelling of the domain slips past.
+ */
 export function passwordLoginOff(sso: SsoConfig | null, email: string): boolean {
-  return sso !== null && !sso.passwordLogin && email.includes('@') && sso.emailDomains.includes(domainOf(email.trim()));
+  if (sso === null || sso.passwordLogin) return false;
+  const check = canonicalEmail(email);
+  return check.ok && sso.emailDomains.includes(domainOf(check.address));
 }
+
+/** Whether the provider said the email is verified (some send the string "true"). */
+const verifiedEmail = (claims: Record<string, unknown>) => claims.email_verified === true || claims.email_verified === 'true';
 
 /**
  * The provider's answer (`callback`, the URL it sent the browser to) for the
@@ -146,27 +160,34 @@ export async function finishSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: stri
   }
   let claims: Record<string, unknown>;
   try {
-    // The URL the provider redirected to, as SITE_URL names it (a proxy in front may have changed the request's own).
-    const answered = new URL(ssoCallbackPath + callback.search, siteUrl);
+    // The URL the provider redirected to, as redirect_uri named it (a proxy in front may have changed the request's own).
+    const answered = new URL(siteUrl + ssoCallbackPath + callback.search);
     const tokens = await oidc.authorizationCodeGrant(config, answered, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
     const idToken = tokens.claims();
     if (!idToken) return { ok: false, reason: 'exchange' };
     claims = { ...idToken };
     // Providers that keep the ID token small give the email and groups at the UserInfo endpoint, for the same subject.
-    if (claims.email === undefined && config.serverMetadata().userinfo_endpoint) {
-      claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub)), ...idToken };
+    const missing = claims.email === undefined || claims.email_verified === undefined || (sso.roleClaim !== null && claims[sso.roleClaim] === undefined);
+    if (missing && config.serverMetadata().userinfo_endpoint) {
+      claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub)), ...claims };
     }
-  } catch {
-    return { ok: false, reason: 'exchange' };
+  } catch (error) {
+    // The provider down or slow is not the same as a refused code (used already, a wrong verifier, a bad ID token).
+    const network = error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'));
+    return { ok: false, reason: network ? 'unavailable' : 'exchange' };
   }
-  const result = await admit(db, sso, claims, now);
+  const result = await admit(db, sso, config.serverMetadata().issuer, claims, now);
   return result.ok ? { ...result, next: flow.next } : result;
 }
 
-/** The account these claims belong to, made or linked when the rules allow. */
-async function admit(db: HeraldDb, sso: SsoConfig, claims: Record<string, unknown>, now: Date): Promise<{ ok: true; user: UserRow } | { ok: false; reason: SsoRefusal }> {
-  const subject = `${sso.issuer} ${String(claims.sub)}`;
-  if (typeof claims.email !== 'string' || claims.email_verified !== true) return { ok: false, reason: 'unverified' };
+/**
+ * The account these claims belong to, made or linked when the rules allow.
+ * `issuer` is the provider's own (from its metadata), so the subjects stay
+ * the same however OIDC_ISSUER is spelled.
+ */
+async function admit(db: HeraldDb, sso: SsoConfig, issuer: string, claims: Record<string, unknown>, now: Date): Promise<{ ok: true; user: UserRow } | { ok: false; reason: SsoRefusal }> {
+  const subject = `${issuer} ${String(claims.sub)}`;
+  if (typeof claims.email !== 'string' || !verifiedEmail(claims)) return { ok: false, reason: 'unverified' };
   let email: string;
   try {
     email = normalizeEmail(claims.email);
@@ -179,8 +200,10 @@ async function admit(db: HeraldDb, sso: SsoConfig, claims: Record<string, unknow
   const actor = { label: `${email} (single sign-on)`, userId: null };
   let user = db.select().from(users).where(eq(users.ssoSubject, subject)).get() ?? db.select().from(users).where(eq(users.email, email)).get();
   if (user?.disabledAt) return { ok: false, reason: 'disabled' };
+  // Found by its email but linked to another identity (a recycled address, a second account at the provider): never taken over.
+  if (user && user.ssoSubject !== null && user.ssoSubject !== subject) return { ok: false, reason: 'linked' };
   if (!user) {
-    // Nobody knows this password: the account logs in through the provider (and passkeys, once added).
+    // Nobody knows this password: the account logs in through the provider only.
     const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : undefined;
     const made = await createStaff(db, actor, { email, name, role: role ?? 'editor', password: randomPassword() }, now).catch((error: unknown) => {
       if (error instanceof ActionError && error.reason === 'conflict') return null; // made meanwhile by a racing login
@@ -191,16 +214,16 @@ async function admit(db: HeraldDb, sso: SsoConfig, claims: Record<string, unknow
   if (user.ssoSubject !== subject) {
     db.transaction((tx) => {
       tx.update(users).set({ ssoSubject: subject }).where(eq(users.id, user!.id)).run();
-      recordAudit(tx, actor, 'user.sso_linked', user!.email, { issuer: sso.issuer }, now);
+      recordAudit(tx, actor, 'user.sso_linked', user!.email, { issuer }, now);
     });
   }
   // The provider's groups are the truth for the role, except that the last owner is never demoted by a claim.
   if (role && role !== user.role) {
     try {
-      changeRole(db, { label: actor.label, userId: null }, user.id, role, now);
+      changeRole(db, actor, user.id, role, now);
     } catch (error) {
       if (!(error instanceof ActionError)) throw error;
-      recordAudit(db, systemActor, 'user.sso_role_kept', user.email, { claimed: role, kept: user.role }, now);
+      recordAudit(db, actor, 'user.sso_role_kept', user.email, { claimed: role, kept: user.role }, now);
     }
   }
   return { ok: true, user: db.select().from(users).where(eq(users.id, user.id)).get()! };

@@ -7,9 +7,7 @@
 // Both carry the readers' generation: a new password, or `herald readers
 // revoke`, ends every reader's access at once. Nothing is stored per reader.
 import { createHmac } from 'node:crypto';
-import { hashPassword, passwordLength, verifyPassword } from '../accounts/accounts';
-import { recordAudit, type Actor } from '../accounts/audit';
-import { consoleCookie } from '../accounts/sessions';
+import { consoleCookie, hashPassword, passwordLength, recordAudit, verifyPassword, type Actor } from '../accounts';
 import { deleteSetting, readSetting, writeSetting, type HeraldDb } from '../db';
 import { randomSecret, sameSecret, sha256 } from '../secrets';
 import { siteSecret } from '../site-secrets';
