@@ -118,9 +118,13 @@ const accessControl = defineMiddleware(async (context, next) => {
     // A private page: a reader first (a reader cookie or token, or staff with a console session).
     const { db, config } = runtime;
     const bearer = /^Bearer\s+(\S+)$/i.exec(context.request.headers.get('authorization') ?? '')?.[1];
-    const staff = readSession(db, context.cookies.get(sessionCookie(config.siteUrl).name)?.value);
+    const staff = readSession(db, context.cookies.get(sessionCookie(config.siteUrl).name)?.value, new Date(), { touch: false });
     const reader = readerFrom(db, { cookie: context.cookies.get(readerCookie(config.siteUrl).name)?.value, token: bearer ?? context.url.searchParams.get('token'), staffEmail: staff?.user.email });
-    if (!reader) return refusedReaderAnswer(context.url.pathname, context.url.search);
+    if (!reader) {
+      const { page } = runtime.content;
+      const locale = context.locals.locale ?? page.default_language;
+      return refusedReaderAnswer(localizedPath(locale, context.url.pathname, page.default_language), context.url.search, localizedPath(locale, '/reader/login', page.default_language));
+    }
     context.locals.reader = reader;
     return next();
   }

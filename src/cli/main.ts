@@ -622,7 +622,7 @@ const commands: Command[] = [
         if (!values['include-private']) {
           throw new UsageError('the page is private (content/page.yml visibility: private): an export publishes it to whoever reaches DIR; add --include-private to write it anyway');
         }
-        token = readerToken(openDatabase(config.databasePath), { via: 'token', name: 'static export' });
+        token = readerToken(openDatabase(config.databasePath), { via: 'token', name: 'static export' }); // a reader's token, as an app would hold
       }
       const report = await exportStaticSite(positionals[0], io.env, config.siteUrl, token);
       if (report.notice) io.err(report.notice);

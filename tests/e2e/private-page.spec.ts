@@ -33,7 +33,7 @@ function cli(...args: string[]) {
 test.beforeAll(async () => {
   content = join(mkdtempSync(join(tmpdir(), 'herald-private-')), 'content');
   cpSync(join(root, 'content'), content, { recursive: true });
-  appendFileSync(join(content, 'page.yml'), '\nvisibility: private\n');
+  appendFileSync(join(content, 'page.yml'), '\nvisibility: private\nlanguages: [en, de]\n');
   server = await startServer({ CONTENT_DIR: content, HERALD_WORKER: '0' });
   expect(cli('readers', 'password', '--password-stdin').status).toBe(0);
 });
@@ -53,7 +53,7 @@ async function expectRefusedEverywhere(request: import('@playwright/test').APIRe
     for (const path of routes.pages) {
       const answer = await request.fetch(`${server.url}${path}`, { method, maxRedirects: 0 });
       expect(answer.status(), `${method} ${path}`).toBe(303);
-      expect(answer.headers().location, `${method} ${path}`).toMatch(/^\/reader\/login/);
+      expect(answer.headers().location, `${method} ${path}`).toMatch(/^(\/de)?\/reader\/login/);
       expect(answer.headers()['x-herald-cache']).toBeUndefined();
     }
     for (const path of routes.files) {
@@ -72,9 +72,26 @@ async function expectRefusedEverywhere(request: import('@playwright/test').APIRe
 
 test('an anonymous visitor gets nothing of the page on any address', async ({ request }) => {
   await expectRefusedEverywhere(request);
-  // The ways in stay open.
+  // The ways in stay open: the probe says its status alone, and a subscriber's own links need no sign-in.
   expect((await request.get(`${server.url}/reader/login`)).status()).toBe(200);
-  expect((await request.get(`${server.url}/healthz`)).status()).toBe(200);
+  const health = await request.get(`${server.url}/healthz`);
+  expect(health.status()).toBe(200);
+  expect(Object.keys(await health.json())).toEqual(['status']);
+  const unsubscribe = await request.get(`${server.url}/unsubscribe?s=1&t=forged`, { maxRedirects: 0 });
+  expect(unsubscribe.status()).not.toBe(303);
+  // A visitor reading German is asked in German, and comes back to the German page.
+  const german = await request.get(`${server.url}/de/history`, { maxRedirects: 0 });
+  expect(german.headers().location).toBe(`/de/reader/login?next=${encodeURIComponent('/de/history')}`);
+});
+
+test('the sign-in sends nowhere but this site', async ({ page }) => {
+  for (const next of ['/\\evil.example/', '//evil.example/', 'https://evil.example/', '/reader/logout']) {
+    await page.context().clearCookies();
+    await page.goto(`${server.url}/reader/login?next=${encodeURIComponent(next)}`);
+    await page.getByLabel('Reader password').fill(readerPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page, next).toHaveURL(`${server.url}/`);
+  }
 });
 
 test('a reader signs in with the shared password, reads the page uncached, and an anonymous visitor still gets nothing', async ({ page, request }) => {

@@ -41,8 +41,12 @@ export function startSession(db: HeraldDb, userId: number, now = new Date(), via
   return { token, expiresAt };
 }
 
-/** The live session for a cookie value, or null if unknown, expired or its account disabled. */
-export function readSession(db: HeraldDb, token: string | undefined, now = new Date()): Session | null {
+/**
+ * The live session for a cookie value, or null if unknown, expired or its
+ * account disabled. `touch: false` for a look that is not console use (a
+ * private status page read by staff): it does not keep the session alive.
+ */
+export function readSession(db: HeraldDb, token: string | undefined, now = new Date(), { touch = true } = {}): Session | null {
   if (!token || token.length > 100) return null;
   const tokenHash = sha256(token);
   const row = db
@@ -58,7 +62,7 @@ export function readSession(db: HeraldDb, token: string | undefined, now = new D
     db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
     return null;
   }
-  if (now.getTime() - session.lastSeenAt.getTime() > sessionLimits.touchEveryMs) {
+  if (touch && now.getTime() - session.lastSeenAt.getTime() > sessionLimits.touchEveryMs) {
     db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, tokenHash)).run();
   }
   const { passwordHash: _, ...staff } = user;

@@ -6,15 +6,20 @@ import type { PageSettings } from '../../content/catalog';
 
 export const isPrivatePage = (page: Pick<PageSettings, 'visibility'>) => page.visibility === 'private';
 
-/** Open to anyone, even on a private page: signing in as a reader, the health probe, security.txt, the brand's files on the sign-in page. */
+/**
+ * Open to anyone, even on a private page: signing in as a reader, the health
+ * probe (which says its status alone then), security.txt, the brand's files on
+ * the sign-in page, and the subscriber's own links (confirm, manage,
+ * unsubscribe, one-click from a mail provider too), whose signature is the key.
+ */
 export function openOnPrivatePage(path: string): boolean {
-  return path === '/reader/login' || path === '/healthz' || path === '/.well-known/security.txt' || path.startsWith('/brand/');
+  return ['/reader/login', '/healthz', '/.well-known/security.txt', '/unsubscribe', '/subscribe/confirm', '/subscribe/manage'].includes(path) || path.startsWith('/brand/');
 }
 
 const isDocument = (path: string) => !/\.(xml|json|svg|ics|csv)$/.test(path);
 
-/** The answer for a visitor who is not a reader. */
-export function refusedReaderAnswer(path: string, search: string): Response {
+/** The answer for a visitor who is not a reader, asked for `path` (as addressed, in its language); `signIn` is the sign-in page in that language. */
+export function refusedReaderAnswer(path: string, search: string, signIn: string): Response {
   if (path.startsWith('/api/') || path.endsWith('.json')) {
     return new Response(JSON.stringify({ error: { message: 'this status page is private: send a reader token (Authorization: Bearer <token> or ?token=<token>), shown at /reader once signed in' } }), {
       status: 401,
@@ -28,5 +33,5 @@ export function refusedReaderAnswer(path: string, search: string): Response {
     });
   }
   const next = `${path}${search}`;
-  return new Response(null, { status: 303, headers: { Location: `/reader/login${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}` } });
+  return new Response(null, { status: 303, headers: { Location: `${signIn}${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}` } });
 }

@@ -7,7 +7,7 @@
 // Both carry the readers' generation: a new password, or `herald readers
 // revoke`, ends every reader's access at once. Nothing is stored per reader.
 import { createHmac } from 'node:crypto';
-import { consoleCookie, hashPassword, passwordLength, recordAudit, verifyPassword, type Actor } from '../accounts';
+import { activeStaffEmail, consoleCookie, findStaffByEmail, hashPassword, passwordLength, recordAudit, verifyPassword, type Actor } from '../accounts';
 import { deleteSetting, readSetting, writeSetting, type HeraldDb } from '../db';
 import { randomSecret, sameSecret, sha256 } from '../secrets';
 import { siteSecret } from '../site-secrets';
@@ -43,10 +43,14 @@ export function readerSessionValue(db: HeraldDb, reader: Reader, now = new Date(
   return `${payload}.${sign(db, 'cookie', payload)}`;
 }
 
-/** A token for a reader's feed reader or script: it lasts until the readers' generation changes. */
-export function readerToken(db: HeraldDb, reader: Reader): string {
-  const payload = Buffer.from(reader.name).toString('base64url');
-  return `r1.${payload}.${sign(db, 'token', payload)}`;
+/**
+ * A token for a reader's feed reader or script: it lasts until the readers'
+ * generation changes, and a staff member's while their account is active.
+ * Every reader of the shared password gets the same one ("reader").
+ */
+export function readerToken(db: HeraldDb, reader: Pick<Reader, 'via' | 'name'>): string {
+  const payload = `${reader.via === 'staff' ? 's' : 'r'}.${Buffer.from(reader.name).toString('base64url')}`;
+  return `r2.${payload}.${sign(db, 'token', payload)}`;
 }
 
 function fromCookie(db: HeraldDb, value: string | undefined, now: Date): Reader | null {
@@ -59,9 +63,15 @@ function fromCookie(db: HeraldDb, value: string | undefined, now: Date): Reader 
 
 function fromToken(db: HeraldDb, value: string | null | undefined): Reader | null {
   if (!value || value.length > 500) return null;
-  const [version, name, signature, ...rest] = value.split('.');
-  if (version !== 'r1' || rest.length || !name || !signature || !sameSecret(signature, sign(db, 'token', name))) return null;
-  return { via: 'token', name: Buffer.from(name, 'base64url').toString('utf8') };
+  const [version, kind, encoded, signature, ...rest] = value.split('.');
+  if (version !== 'r2' || rest.length || (kind !== 's' && kind !== 'r') || !encoded || !signature || !sameSecret(signature, sign(db, 'token', `${kind}.${encoded}`))) return null;
+  const name = Buffer.from(encoded, 'base64url').toString('utf8');
+  // Staff's own tokens end with their account.
+  if (kind === 's') {
+    const account = findStaffByEmail(db, name);
+    if (!account || activeStaffEmail(db, account.id) === null) return null;
+  }
+  return { via: 'token', name };
 }
 
 /** What a request may carry to read a private page. */
@@ -84,14 +94,17 @@ export const hasReaderPassword = (db: HeraldDb) => readSetting(db, passwordSetti
 /** The shared reader password is right: a reader then signs in. */
 export async function readerPasswordMatches(db: HeraldDb, password: string): Promise<boolean> {
   const stored = readSetting(db, passwordSetting);
-  return stored !== undefined && password.length > 0 && password.length <= 1024 && verifyPassword(stored, password);
+  return stored !== undefined && password.length > 0 && password.length <= passwordLength.max && verifyPassword(stored, password);
 }
 
 /** Sets (or, with null, removes) the shared reader password; every reader signed in before must sign in again. */
 export async function setReaderPassword(db: HeraldDb, actor: Actor, password: string | null, now = new Date()): Promise<void> {
-  if (password !== null && password.length < passwordLength.min) throw new ActionError('password', `the reader password must be at least ${passwordLength.min} characters`);
+  if (password !== null && (password.length < passwordLength.min || password.length > passwordLength.max)) {
+    throw new ActionError('password', `the reader password must be ${passwordLength.min} to ${passwordLength.max} characters`);
+  }
   const hash = password === null ? null : await hashPassword(password);
   db.transaction((tx) => {
+    // One connection: the setting is written inside this transaction too.
     if (hash === null) deleteSetting(db, passwordSetting);
     else writeSetting(db, passwordSetting, hash);
     recordAudit(tx, actor, hash === null ? 'readers.password_removed' : 'readers.password_set', null, undefined, now);
@@ -101,7 +114,7 @@ export async function setReaderPassword(db: HeraldDb, actor: Actor, password: st
 /** Ends every reader's access (cookies and tokens alike); they sign in again with the password. */
 export function revokeReaders(db: HeraldDb, actor: Actor, now = new Date()): void {
   db.transaction((tx) => {
-    writeSetting(db, generationSetting, randomSecret(12));
+    writeSetting(db, generationSetting, randomSecret(12)); // inside the transaction: one connection
     recordAudit(tx, actor, 'readers.revoked', null, undefined, now);
   });
 }
