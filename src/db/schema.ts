@@ -372,6 +372,16 @@ export const passkeys = sqliteTable(
   (t) => [index('passkeys_user').on(t.userId)],
 );
 
+/** Sign-in links of a private page's readers that were used: each works once (src/lib/server/readers), kept until it expires. */
+export const readerLinksUsed = sqliteTable(
+  'reader_links_used',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    expiresAt: instant('expires_at').notNull(),
+  },
+  (t) => [index('reader_links_used_expiry').on(t.expiresAt)],
+);
+
 /** Passkey challenges answered: each is signed when issued (no row) and taken once, here, until it expires. */
 export const passkeyChallengesUsed = sqliteTable(
   'passkey_challenges_used',

@@ -4,13 +4,14 @@
 // as GET), before or after a reader has read it, so nothing is served from
 // the shared cache; a reader signs in with the shared password in Chromium
 // (a wrong one is said beside the field) and lands where they were going;
+// an address of the reader domains signs in with a link mailed to it, once;
 // their token opens the feeds and the API for their apps until revoked;
 // staff read with their session; and the static export and the mirror refuse
 // the page unless asked.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from './fixtures';
 import { logInAsOwner, root, startServer, type RunningServer } from './server';
 
@@ -33,7 +34,7 @@ function cli(...args: string[]) {
 test.beforeAll(async () => {
   content = join(mkdtempSync(join(tmpdir(), 'herald-private-')), 'content');
   cpSync(join(root, 'content'), content, { recursive: true });
-  appendFileSync(join(content, 'page.yml'), '\nvisibility: private\nlanguages: [en, de]\n');
+  appendFileSync(join(content, 'page.yml'), '\nvisibility: private\nlanguages: [en, de]\nreaders:\n  email_domains: [example.com]\n');
   server = await startServer({ CONTENT_DIR: content, HERALD_WORKER: '0' });
   expect(cli('readers', 'password', '--password-stdin').status).toBe(0);
 });
@@ -115,6 +116,55 @@ test('a reader signs in with the shared password, reads the page uncached, and a
   }
   // What the reader just read is not there for anyone else.
   await expectRefusedEverywhere(request);
+});
+
+/** The sign-in links mailed to `address` so far (MAIL_DIR beside the database, as the server writes them). */
+function mailedLinks(address: string): string[] {
+  const dir = join(dirname(server.db), 'mail');
+  const mails = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(join(dir, f), 'utf8')) : [];
+  return mails
+    .filter((m) => m.includes(`To: ${address}`))
+    .map((m) => /https?:\/\/\S+\/reader\/link\?t=[^\s"<]+/.exec(m.replace(/=\r?\n/g, '').replace(/=3D/g, '='))?.[0] ?? '')
+    .filter(Boolean);
+}
+
+test('an address of the reader domains signs in with a mailed link, once; others are told the same and mailed nothing', async ({ page, browser }) => {
+  await page.goto(`${server.url}/incidents/${incident}`);
+  await page.getByLabel('Your email').fill('Reader@Example.com');
+  await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await expect(page.getByRole('status')).toContainText('If Reader@Example.com may read this page, a sign-in link is on its way');
+  await expect.poll(() => mailedLinks('reader@example.com').length).toBe(1);
+  // Another domain: the same words, and no mail.
+  await page.getByLabel('Your email').fill('someone@elsewhere.example');
+  await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await expect(page.getByRole('status')).toContainText('If someone@elsewhere.example may read this page');
+  expect(mailedLinks('someone@elsewhere.example')).toEqual([]);
+
+  // Opening the link (as a mail scanner would) uses nothing; the press signs in and goes where the reader was going.
+  const link = mailedLinks('reader@example.com')[0];
+  const scanner = await browser.newPage();
+  await scanner.goto(link);
+  await scanner.close();
+  await page.goto(link);
+  await expect(page.getByText('Sign in as reader@example.com to read this page.')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${incident}$`));
+  await page.goto(`${server.url}/reader`);
+  await expect(page.getByText('You are signed in as a reader (reader@example.com).')).toBeVisible();
+
+  // Once only: another browser with the same link is refused.
+  const other = await browser.newPage();
+  try {
+    await other.goto(link);
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await expect(other.getByRole('alert')).toContainText('This sign-in link has expired or was used already.');
+    await other.goto(`${server.url}/`);
+    await expect(other).toHaveURL(/\/reader\/login$/);
+  } finally {
+    await other.close();
+  }
+  // A made-up link: refused, 410.
+  expect((await page.request.get(`${server.url}/reader/link?t=bm9ib2R5.9999999999999.forged`)).status()).toBe(410);
 });
 
 test("a reader's token opens the feeds, calendar, badges and API for their apps, until revoked", async ({ page, request }) => {

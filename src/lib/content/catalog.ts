@@ -85,6 +85,22 @@ export const pageSchema = z
      * nothing of it is cached for sharing or exported unless asked (src/lib/server/readers).
      */
     visibility: z.enum(['public', 'private']).default('public'),
+    /** Who may read a private page besides: addresses of these domains sign in with a link sent to them. */
+    readers: z
+      .object({
+        email_domains: z
+          .array(
+            z
+              .string()
+              .trim()
+              .toLowerCase()
+              .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a domain, e.g. example.com'),
+          )
+          .max(50)
+          .default([]),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .refine((page) => page.languages.includes(page.default_language), { message: 'default_language must be one of languages', path: ['default_language'] });

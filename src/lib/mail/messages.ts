@@ -286,6 +286,28 @@ export function confirmationMail(site: MailSite, subscriber: { id: number; addre
   };
 }
 
+/** A reader of a private page asked to sign in: the link, good once and for a few minutes (src/lib/server/readers). */
+export function readerLinkMail(site: MailSite, to: string, link: string, sentAt: Date): Mail {
+  const t = words(site);
+  const pageTitle = t('page.title', { name: site.pageName });
+  const asked = t('reader.link_asked', { site: pageTitle, email: to });
+  const ignore = t('reader.link_ignore');
+  const text = [asked, '', t('reader.link_text', { url: link }), '', ignore].join('\n');
+  const body = [
+    `<p>${escapeHtml(asked)}</p>`,
+    `<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 16px;background:#0550ae;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(t('reader.sign_in'))}</a></p>`,
+    `<p style="color:#59636e">${escapeHtml(ignore)}</p>`,
+  ].join('');
+  return {
+    to,
+    subject: subject(site, t('reader.title')),
+    text,
+    html: frame(site, t('reader.title'), body, escapeHtml(pageTitle)),
+    messageId: `<reader-link.${sentAt.getTime()}.${Math.random().toString(36).slice(2)}@${domain(site)}>`,
+    headers: {},
+  };
+}
+
 /** Someone asked to subscribe an address that already is: tell its owner, not the form. */
 export function alreadySubscribedMail(site: MailSite, subscriber: { id: number; address: string }, links: MailLinks, sentAt: Date): Mail {
   const foot = footer(site, links);

@@ -45,6 +45,7 @@ const fixedPaths = new Set([
   // A private page's readers sign in here (src/lib/server/readers).
   '/reader',
   '/reader/login',
+  '/reader/link',
   '/reader/logout',
   ...publicApiPaths,
 ]);

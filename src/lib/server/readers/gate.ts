@@ -7,13 +7,13 @@ import type { PageSettings } from '../../content/catalog';
 export const isPrivatePage = (page: Pick<PageSettings, 'visibility'>) => page.visibility === 'private';
 
 /**
- * Open to anyone, even on a private page: signing in as a reader, the health
+ * Open to anyone, even on a private page: signing in as a reader (the form and a mailed link), the health
  * probe (which says its status alone then), security.txt, the brand's files on
  * the sign-in page, and the subscriber's own links (confirm, manage,
  * unsubscribe, one-click from a mail provider too), whose signature is the key.
  */
 export function openOnPrivatePage(path: string): boolean {
-  return ['/reader/login', '/healthz', '/.well-known/security.txt', '/unsubscribe', '/subscribe/confirm', '/subscribe/manage'].includes(path) || path.startsWith('/brand/');
+  return ['/reader/login', '/reader/link', '/healthz', '/.well-known/security.txt', '/unsubscribe', '/subscribe/confirm', '/subscribe/manage'].includes(path) || path.startsWith('/brand/');
 }
 
 const isDocument = (path: string) => !/\.(xml|json|svg|ics|csv)$/.test(path);
@@ -34,4 +34,9 @@ export function refusedReaderAnswer(path: string, search: string, signIn: string
   }
   const next = `${path}${search}`;
   return new Response(null, { status: 303, headers: { Location: `${signIn}${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}` } });
+}
+
+/** Where a reader goes once signed in: a path of this site only (no `//` or `/\\`, which browsers read as another host), never the sign-in again. */
+export function readerNext(value: string | null | undefined, fallback: string): string {
+  return value && /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(value) && !/^\/([a-z]{2}(-[A-Z]{2})?\/)?reader(\/|$)/.test(value) ? value : fallback;
 }

@@ -1,4 +1,23 @@
-// Readers of a private page: who may read it, how they sign in, and which
+// Readers of a private page: who may read it, how they sign in (a shared
+// password, a link mailed to them, staff's session, a token), and which
 // addresses stay open to anyone (the sign-in itself, the probes).
-export { hasReaderPassword, readerCookie, readerFrom, readerPasswordMatches, readerSessionDays, readerSessionValue, readerToken, revokeReaders, setReaderPassword, type Reader, type ReaderProof } from './readers';
-export { isPrivatePage, openOnPrivatePage, refusedReaderAnswer } from './gate';
+export {
+  hasReaderPassword,
+  readerAddress,
+  readerCookie,
+  readerFrom,
+  readerLinkAddress,
+  readerLinkMinutes,
+  readerLinkToken,
+  readerPasswordMatches,
+  readerSessionDays,
+  readerSessionValue,
+  readerToken,
+  revokeReaders,
+  sendReaderLink,
+  setReaderPassword,
+  useReaderLink,
+  type Reader,
+  type ReaderProof,
+} from './readers';
+export { isPrivatePage, openOnPrivatePage, readerNext, refusedReaderAnswer } from './gate';

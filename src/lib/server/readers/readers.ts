@@ -1,13 +1,23 @@
 // Readers of a private page (page.yml `visibility: private`): who may read it
 // and how they prove it. A reader signs in with the shared reader password
-// (set with `herald readers password`, kept as an argon2id hash), or is staff
-// with a console session. The browser then keeps a signed reader cookie; feed
+// (set with `herald readers password`, kept as an argon2id hash), with a link
+// mailed to an address of the page's reader domains (`readers.email_domains`),
+// or is staff with a console session. The browser then keeps a signed reader cookie; feed
 // readers, calendars and scripts send a reader token instead (`?token=` or
 // `Authorization: Bearer`), which the signed-in reader copies from /reader.
 // Both carry the readers' generation: a new password, or `herald readers
 // revoke`, ends every reader's access at once. Nothing is stored per reader.
 import { createHmac } from 'node:crypto';
 import { activeStaffEmail, consoleCookie, findStaffByEmail, hashPassword, passwordLength, recordAudit, verifyPassword, type Actor } from '../accounts';
+import { lt } from 'drizzle-orm';
+import { readerLinksUsed } from '../../../db/schema';
+import type { Config } from '../../config';
+import type { PageSettings } from '../../content/catalog';
+import { canonicalEmail } from '../../email-address';
+import type { Locale } from '../../i18n/locales';
+import { localizedPath } from '../../i18n/paths';
+import { readerLinkMail } from '../../mail/messages';
+import { mailTransport } from '../subscribers';
 import { deleteSetting, readSetting, writeSetting, type HeraldDb } from '../db';
 import { randomSecret, sameSecret, sha256 } from '../secrets';
 import { siteSecret } from '../site-secrets';
@@ -15,8 +25,8 @@ import { ActionError } from '../validate';
 
 /** Who reads: how they proved it, and what to call them. */
 export interface Reader {
-  via: 'password' | 'staff' | 'token';
-  /** The staff member's email, or "reader" for the shared password. */
+  via: 'password' | 'link' | 'staff' | 'token';
+  /** The address a link was sent to, the staff member's email, or "reader" for the shared password. */
   name: string;
 }
 
@@ -34,12 +44,12 @@ function currentGeneration(db: HeraldDb): string {
   return sha256(`${readSetting(db, generationSetting) ?? ''}\n${readSetting(db, passwordSetting) ?? ''}`).slice(0, 16);
 }
 
-const sign = (db: HeraldDb, kind: 'cookie' | 'token', payload: string) =>
+const sign = (db: HeraldDb, kind: 'cookie' | 'token' | 'link', payload: string) =>
   createHmac('sha256', siteSecret(db, 'reader-secret')).update(`reader-${kind}\n${currentGeneration(db)}\n${payload}`).digest('base64url');
 
-/** `<name>.<expires ms>.<signature>`, base64url-safe: what the reader cookie holds. */
-export function readerSessionValue(db: HeraldDb, reader: Reader, now = new Date()): string {
-  const payload = `${Buffer.from(reader.name).toString('base64url')}.${now.getTime() + readerSessionDays * 86_400_000}`;
+/** `<p|l>.<name>.<expires ms>.<signature>`, base64url-safe: what the reader cookie holds (signed in with the password or a link). */
+export function readerSessionValue(db: HeraldDb, reader: Pick<Reader, 'via' | 'name'>, now = new Date()): string {
+  const payload = `${reader.via === 'link' ? 'l' : 'p'}.${Buffer.from(reader.name).toString('base64url')}.${now.getTime() + readerSessionDays * 86_400_000}`;
   return `${payload}.${sign(db, 'cookie', payload)}`;
 }
 
@@ -55,10 +65,10 @@ export function readerToken(db: HeraldDb, reader: Pick<Reader, 'via' | 'name'>):
 
 function fromCookie(db: HeraldDb, value: string | undefined, now: Date): Reader | null {
   if (!value || value.length > 500) return null;
-  const [name, expires, signature, ...rest] = value.split('.');
-  if (rest.length || !name || !expires || !signature || !sameSecret(signature, sign(db, 'cookie', `${name}.${expires}`))) return null;
+  const [kind, name, expires, signature, ...rest] = value.split('.');
+  if (rest.length || (kind !== 'p' && kind !== 'l') || !name || !expires || !signature || !sameSecret(signature, sign(db, 'cookie', `${kind}.${name}.${expires}`))) return null;
   if (Number(expires) <= now.getTime()) return null;
-  return { via: 'password', name: Buffer.from(name, 'base64url').toString('utf8') };
+  return { via: kind === 'l' ? 'link' : 'password', name: Buffer.from(name, 'base64url').toString('utf8') };
 }
 
 function fromToken(db: HeraldDb, value: string | null | undefined): Reader | null {
@@ -117,4 +127,57 @@ export function revokeReaders(db: HeraldDb, actor: Actor, now = new Date()): voi
     writeSetting(db, generationSetting, randomSecret(12)); // inside the transaction: one connection
     recordAudit(tx, actor, 'readers.revoked', null, undefined, now);
   });
+}
+
+/** How long a mailed sign-in link works. */
+export const readerLinkMinutes = 15;
+
+/** The address, folded as accounts are, if it is of one of the page's reader domains. */
+export function readerAddress(domains: readonly string[], typed: string): string | null {
+  const check = canonicalEmail(typed);
+  if (!check.ok) return null;
+  return domains.includes(check.address.slice(check.address.lastIndexOf('@') + 1)) ? check.address : null;
+}
+
+/** A sign-in link's token for this address: `<address>.<expires ms>.<signature>`, good for readerLinkMinutes. */
+export function readerLinkToken(db: HeraldDb, address: string, now = new Date()): string {
+  const payload = `${Buffer.from(address).toString('base64url')}.${now.getTime() + readerLinkMinutes * 60_000}`;
+  return `${payload}.${sign(db, 'link', payload)}`;
+}
+
+/** The address a sign-in link was sent to, if the link is good, without using it (the page that asks to confirm). */
+export function readerLinkAddress(db: HeraldDb, token: string | null | undefined, now = new Date()): string | null {
+  if (!token || token.length > 600) return null;
+  const [address, expires, signature, ...rest] = token.split('.');
+  if (rest.length || !address || !expires || !signature || !sameSecret(signature, sign(db, 'link', `${address}.${expires}`))) return null;
+  return Number(expires) > now.getTime() ? Buffer.from(address, 'base64url').toString('utf8') : null;
+}
+
+/** Uses a sign-in link: the reader it signs in, once; null when it is not good or was used. */
+export function useReaderLink(db: HeraldDb, token: string | null | undefined, now = new Date()): Reader | null {
+  const address = readerLinkAddress(db, token, now);
+  if (!address) return null;
+  const expiresAt = new Date(Number(token!.split('.')[1]));
+  const taken = db.transaction((tx) => {
+    tx.delete(readerLinksUsed).where(lt(readerLinksUsed.expiresAt, now)).run();
+    return tx.insert(readerLinksUsed).values({ tokenHash: sha256(token!), expiresAt }).onConflictDoNothing().run().changes === 1;
+  });
+  return taken ? { via: 'link', name: address } : null;
+}
+
+/**
+ * Mails a sign-in link to a reader's address, in the language they asked in,
+ * leading back to `next`. Sent while they wait (a person is waiting for it,
+ * and a failure is said at once), through SMTP or, without, as a file in MAIL_DIR.
+ */
+export async function sendReaderLink(db: HeraldDb, mail: Config['mail'], siteUrl: string, page: PageSettings, locale: Locale, address: string, next: string, now = new Date()): Promise<void> {
+  const token = readerLinkToken(db, address, now);
+  const link = `${siteUrl}${localizedPath(locale, '/reader/link', page.default_language)}?t=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`;
+  const site = { pageName: page.name, siteUrl, timeZone: page.time_zone, componentNames: new Map<string, string>(), locale, defaultLocale: page.default_language };
+  const transport = mailTransport(mail);
+  try {
+    await transport.send(readerLinkMail(site, address, link, now), mail.from);
+  } finally {
+    transport.close();
+  }
 }
