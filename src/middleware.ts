@@ -119,7 +119,12 @@ const accessControl = defineMiddleware(async (context, next) => {
     const { db, config } = runtime;
     const bearer = /^Bearer\s+(\S+)$/i.exec(context.request.headers.get('authorization') ?? '')?.[1];
     const staff = readSession(db, context.cookies.get(sessionCookie(config.siteUrl).name)?.value, new Date(), { touch: false });
-    const reader = readerFrom(db, { cookie: context.cookies.get(readerCookie(config.siteUrl).name)?.value, token: bearer ?? context.url.searchParams.get('token'), staffEmail: staff?.user.email });
+    const reader = readerFrom(db, {
+      cookie: context.cookies.get(readerCookie(config.siteUrl).name)?.value,
+      token: bearer ?? context.url.searchParams.get('token'),
+      staffEmail: staff?.user.email,
+      linkDomains: runtime.content.page.readers.email_domains,
+    });
     if (!reader) {
       const { page } = runtime.content;
       const locale = context.locals.locale ?? page.default_language;

@@ -9,7 +9,7 @@
 // staff read with their session; and the static export and the mirror refuse
 // the page unless asked.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, test } from './fixtures';
@@ -152,12 +152,19 @@ test('an address of the reader domains signs in with a mailed link, once; others
   await page.goto(`${server.url}/reader`);
   await expect(page.getByText('You are signed in as a reader (reader@example.com).')).toBeVisible();
 
-  // Once only: another browser with the same link is refused.
+  // Once only: another browser with the same link is told so at once, and a press sent anyway signs nobody in.
   const other = await browser.newPage();
   try {
-    await other.goto(link);
-    await other.getByRole('button', { name: 'Sign in' }).click();
+    const opened = await other.goto(link);
+    expect(opened!.status()).toBe(410);
     await expect(other.getByRole('alert')).toContainText('This sign-in link has expired or was used already.');
+    const url = new URL(link);
+    const pressed = await other.request.post(`${server.url}/reader/link`, {
+      form: { t: url.searchParams.get('t')!, next: '/' },
+      headers: { Origin: server.url },
+      maxRedirects: 0,
+    });
+    expect(pressed.status()).toBe(410);
     await other.goto(`${server.url}/`);
     await expect(other).toHaveURL(/\/reader\/login$/);
   } finally {
@@ -165,6 +172,17 @@ test('an address of the reader domains signs in with a mailed link, once; others
   }
   // A made-up link: refused, 410.
   expect((await page.request.get(`${server.url}/reader/link?t=bm9ib2R5.9999999999999.forged`)).status()).toBe(410);
+
+  // The domain leaves readers.email_domains (the content is read again on change): the link's reader reads no more.
+  const pageFile = join(content, 'page.yml');
+  const before = readFileSync(pageFile, 'utf8');
+  writeFileSync(pageFile, before.replace('email_domains: [example.com]', 'email_domains: [other.example]'));
+  try {
+    await expect.poll(async () => (await page.request.get(`${server.url}/feed.xml`, { maxRedirects: 0 })).status(), { timeout: 15_000 }).toBe(401);
+  } finally {
+    writeFileSync(pageFile, before);
+  }
+  await expect.poll(async () => (await page.request.get(`${server.url}/feed.xml`, { maxRedirects: 0 })).status(), { timeout: 15_000 }).toBe(200);
 });
 
 test("a reader's token opens the feeds, calendar, badges and API for their apps, until revoked", async ({ page, request }) => {

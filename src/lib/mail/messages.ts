@@ -4,6 +4,7 @@
 // the HTML is our sanitized markdown in a plain, inline-styled frame. Each
 // message is in its reader's language (the subscriber's), staff's words where
 // they translated them, else in the page's own language with a note saying so.
+import { randomBytes } from 'node:crypto';
 import { isClosedStatus, type UpdateStatus } from '../../db/constants';
 import { escapeHtml } from '../escape';
 import { locales, type Locale } from '../i18n/locales';
@@ -303,7 +304,7 @@ export function readerLinkMail(site: MailSite, to: string, link: string, sentAt:
     subject: subject(site, t('reader.title')),
     text,
     html: frame(site, t('reader.title'), body, escapeHtml(pageTitle)),
-    messageId: `<reader-link.${sentAt.getTime()}.${Math.random().toString(36).slice(2)}@${domain(site)}>`,
+    messageId: `<reader-link.${sentAt.getTime()}.${randomBytes(6).toString('hex')}@${domain(site)}>`,
     headers: {},
   };
 }

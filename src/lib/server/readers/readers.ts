@@ -8,8 +8,8 @@
 // Both carry the readers' generation: a new password, or `herald readers
 // revoke`, ends every reader's access at once. Nothing is stored per reader.
 import { createHmac } from 'node:crypto';
+import { eq, lt } from 'drizzle-orm';
 import { activeStaffEmail, consoleCookie, findStaffByEmail, hashPassword, passwordLength, recordAudit, verifyPassword, type Actor } from '../accounts';
-import { lt } from 'drizzle-orm';
 import { readerLinksUsed } from '../../../db/schema';
 import type { Config } from '../../config';
 import type { PageSettings } from '../../content/catalog';
@@ -59,28 +59,32 @@ export function readerSessionValue(db: HeraldDb, reader: Pick<Reader, 'via' | 'n
  * Every reader of the shared password gets the same one ("reader").
  */
 export function readerToken(db: HeraldDb, reader: Pick<Reader, 'via' | 'name'>): string {
-  const payload = `${reader.via === 'staff' ? 's' : 'r'}.${Buffer.from(reader.name).toString('base64url')}`;
+  const payload = `${reader.via === 'staff' ? 's' : reader.via === 'link' ? 'l' : 'r'}.${Buffer.from(reader.name).toString('base64url')}`;
   return `r2.${payload}.${sign(db, 'token', payload)}`;
 }
 
-function fromCookie(db: HeraldDb, value: string | undefined, now: Date): Reader | null {
+function fromCookie(db: HeraldDb, value: string | undefined, linkDomains: readonly string[], now: Date): Reader | null {
   if (!value || value.length > 500) return null;
   const [kind, name, expires, signature, ...rest] = value.split('.');
   if (rest.length || (kind !== 'p' && kind !== 'l') || !name || !expires || !signature || !sameSecret(signature, sign(db, 'cookie', `${kind}.${name}.${expires}`))) return null;
   if (Number(expires) <= now.getTime()) return null;
-  return { via: kind === 'l' ? 'link' : 'password', name: Buffer.from(name, 'base64url').toString('utf8') };
+  const address = Buffer.from(name, 'base64url').toString('utf8');
+  // A link's reader reads while their address's domain still may.
+  if (kind === 'l' && readerAddress(linkDomains, address) === null) return null;
+  return { via: kind === 'l' ? 'link' : 'password', name: address };
 }
 
-function fromToken(db: HeraldDb, value: string | null | undefined): Reader | null {
+function fromToken(db: HeraldDb, value: string | null | undefined, linkDomains: readonly string[]): Reader | null {
   if (!value || value.length > 500) return null;
   const [version, kind, encoded, signature, ...rest] = value.split('.');
-  if (version !== 'r2' || rest.length || (kind !== 's' && kind !== 'r') || !encoded || !signature || !sameSecret(signature, sign(db, 'token', `${kind}.${encoded}`))) return null;
+  if (version !== 'r2' || rest.length || !['s', 'l', 'r'].includes(kind) || !encoded || !signature || !sameSecret(signature, sign(db, 'token', `${kind}.${encoded}`))) return null;
   const name = Buffer.from(encoded, 'base64url').toString('utf8');
-  // Staff's own tokens end with their account.
+  // Staff's own tokens end with their account; a link reader's with their domain's place in readers.email_domains.
   if (kind === 's') {
     const account = findStaffByEmail(db, name);
     if (!account || activeStaffEmail(db, account.id) === null) return null;
   }
+  if (kind === 'l' && readerAddress(linkDomains, name) === null) return null;
   return { via: 'token', name };
 }
 
@@ -91,12 +95,15 @@ export interface ReaderProof {
   token?: string | null;
   /** The console session's account, if one came along: staff read their own page. */
   staffEmail?: string | null;
+  /** The page's reader domains now (readers.email_domains): a link's reader outside them reads no more. */
+  linkDomains?: readonly string[];
 }
 
 /** The reader a request proves, or null. */
 export function readerFrom(db: HeraldDb, proof: ReaderProof, now = new Date()): Reader | null {
   if (proof.staffEmail) return { via: 'staff', name: proof.staffEmail };
-  return fromCookie(db, proof.cookie, now) ?? fromToken(db, proof.token);
+  const domains = proof.linkDomains ?? [];
+  return fromCookie(db, proof.cookie, domains, now) ?? fromToken(db, proof.token, domains);
 }
 
 export const hasReaderPassword = (db: HeraldDb) => readSetting(db, passwordSetting) !== undefined;
@@ -121,7 +128,7 @@ export async function setReaderPassword(db: HeraldDb, actor: Actor, password: st
   });
 }
 
-/** Ends every reader's access (cookies and tokens alike); they sign in again with the password. */
+/** Ends every reader's access (cookies and tokens alike); they sign in again (the password, a link). */
 export function revokeReaders(db: HeraldDb, actor: Actor, now = new Date()): void {
   db.transaction((tx) => {
     writeSetting(db, generationSetting, randomSecret(12)); // inside the transaction: one connection
@@ -145,12 +152,14 @@ export function readerLinkToken(db: HeraldDb, address: string, now = new Date())
   return `${payload}.${sign(db, 'link', payload)}`;
 }
 
-/** The address a sign-in link was sent to, if the link is good, without using it (the page that asks to confirm). */
+/** The address a sign-in link was sent to, if the link is good and not used yet, without using it (the page that asks to confirm). */
 export function readerLinkAddress(db: HeraldDb, token: string | null | undefined, now = new Date()): string | null {
   if (!token || token.length > 600) return null;
   const [address, expires, signature, ...rest] = token.split('.');
   if (rest.length || !address || !expires || !signature || !sameSecret(signature, sign(db, 'link', `${address}.${expires}`))) return null;
-  return Number(expires) > now.getTime() ? Buffer.from(address, 'base64url').toString('utf8') : null;
+  if (Number(expires) <= now.getTime()) return null;
+  if (db.select({ tokenHash: readerLinksUsed.tokenHash }).from(readerLinksUsed).where(eq(readerLinksUsed.tokenHash, sha256(token))).get()) return null;
+  return Buffer.from(address, 'base64url').toString('utf8');
 }
 
 /** Uses a sign-in link: the reader it signs in, once; null when it is not good or was used. */
