@@ -265,48 +265,52 @@ export function windowMail(
   };
 }
 
+/** A mail whose point is one link: why it came, the link (as a button, and written out), and what to do if it was not you. */
+function oneLinkMail(site: MailSite, mail: { to: string; heading: string; asked: string; linkLine: string; button: string; link: string; ignore: string; messageId: string }): Mail {
+  const pageTitle = words(site)('page.title', { name: site.pageName });
+  const body = [
+    `<p>${escapeHtml(mail.asked)}</p>`,
+    `<p><a href="${escapeHtml(mail.link)}" style="display:inline-block;padding:10px 16px;background:#0550ae;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(mail.button)}</a></p>`,
+    `<p style="color:#59636e">${escapeHtml(mail.ignore)}</p>`,
+  ].join('');
+  return {
+    to: mail.to,
+    subject: subject(site, mail.heading),
+    text: [mail.asked, '', mail.linkLine, '', mail.ignore].join('\n'),
+    html: frame(site, mail.heading, body, escapeHtml(pageTitle)),
+    messageId: mail.messageId,
+    headers: {},
+  };
+}
+
 /** Double opt-in: nothing is sent to this address until its owner follows the link. */
 export function confirmationMail(site: MailSite, subscriber: { id: number; address: string }, confirm: string, sentAt: Date): Mail {
   const t = words(site);
-  const pageTitle = t('page.title', { name: site.pageName });
-  const asked = t('mail.confirm_asked', { site: pageTitle });
-  const ignore = t('mail.confirm_ignore');
-  const text = [asked, '', t('mail.confirm_text', { url: confirm }), '', ignore].join('\n');
-  const body = [
-    `<p>${escapeHtml(asked)}</p>`,
-    `<p><a href="${escapeHtml(confirm)}" style="display:inline-block;padding:10px 16px;background:#0550ae;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(t('mail.confirm_button'))}</a></p>`,
-    `<p style="color:#59636e">${escapeHtml(ignore)}</p>`,
-  ].join('');
-  return {
+  return oneLinkMail(site, {
     to: subscriber.address,
-    subject: subject(site, t('confirm.title')),
-    text,
-    html: frame(site, t('confirm.title'), body, escapeHtml(pageTitle)),
+    heading: t('confirm.title'),
+    asked: t('mail.confirm_asked', { site: t('page.title', { name: site.pageName }) }),
+    linkLine: t('mail.confirm_text', { url: confirm }),
+    button: t('mail.confirm_button'),
+    link: confirm,
+    ignore: t('mail.confirm_ignore'),
     messageId: `<confirm.${subscriber.id}.${sentAt.getTime()}@${domain(site)}>`,
-    headers: {},
-  };
+  });
 }
 
 /** A reader of a private page asked to sign in: the link, good once and for a few minutes (src/lib/server/readers). */
 export function readerLinkMail(site: MailSite, to: string, link: string, sentAt: Date): Mail {
   const t = words(site);
-  const pageTitle = t('page.title', { name: site.pageName });
-  const asked = t('reader.link_asked', { site: pageTitle, email: to });
-  const ignore = t('reader.link_ignore');
-  const text = [asked, '', t('reader.link_text', { url: link }), '', ignore].join('\n');
-  const body = [
-    `<p>${escapeHtml(asked)}</p>`,
-    `<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 16px;background:#0550ae;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(t('reader.sign_in'))}</a></p>`,
-    `<p style="color:#59636e">${escapeHtml(ignore)}</p>`,
-  ].join('');
-  return {
+  return oneLinkMail(site, {
     to,
-    subject: subject(site, t('reader.title')),
-    text,
-    html: frame(site, t('reader.title'), body, escapeHtml(pageTitle)),
+    heading: t('reader.title'),
+    asked: t('reader.link_asked', { site: t('page.title', { name: site.pageName }), email: to }),
+    linkLine: t('reader.link_text', { url: link }),
+    button: t('reader.sign_in'),
+    link,
+    ignore: t('reader.link_ignore'),
     messageId: `<reader-link.${sentAt.getTime()}.${randomBytes(6).toString('hex')}@${domain(site)}>`,
-    headers: {},
-  };
+  });
 }
 
 /** Someone asked to subscribe an address that already is: tell its owner, not the form. */
