@@ -2,12 +2,12 @@
 // oidc-provider (the certified Node implementation) with its own login and
 // consent pages (devInteractions: any password, the login is the account).
 // Run as its own process: node openid-provider.mjs PORT CONFIG_JSON, where
-// CONFIG_JSON is { clientId, clientSecret, redirectUri, accounts: { id: claims } }.
+// CONFIG_JSON is { clientId, clientSecret, redirectUris: [...], accounts: { id: claims } }.
 // It prints "listening" once it serves discovery.
 import Provider from 'oidc-provider';
 
 const [port, json] = process.argv.slice(2);
-const { clientId, clientSecret, redirectUri, accounts } = JSON.parse(json);
+const { clientId, clientSecret, redirectUris, accounts } = JSON.parse(json);
 const issuer = `http://127.0.0.1:${port}`;
 
 const provider = new Provider(issuer, {
@@ -15,7 +15,7 @@ const provider = new Provider(issuer, {
     {
       client_id: clientId,
       client_secret: clientSecret,
-      redirect_uris: [redirectUri],
+      redirect_uris: redirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',

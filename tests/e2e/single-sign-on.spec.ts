@@ -8,6 +8,8 @@
 // sign-on domain; and the owners' two-factor rule, which is the provider's
 // business for sign-on sessions.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createStaff } from '../../src/lib/server/accounts/accounts';
@@ -21,6 +23,8 @@ test.describe.configure({ mode: 'serial' });
 let provider: ChildProcess;
 let providerLog = '';
 let server: RunningServer;
+/** A private page beside it, whose readers sign on with the same provider. */
+let privateServer: RunningServer;
 const password = 'correct horse battery staple';
 const accounts = {
   alice: { email: 'alice@example.com', email_verified: true, name: 'Alice Ops', groups: ['herald-editors'] },
@@ -32,19 +36,22 @@ const accounts = {
 };
 
 test.beforeAll(async () => {
-  const [providerPort, heraldPort] = [await freePort(), await freePort()];
+  const [providerPort, heraldPort, privatePort] = [await freePort(), await freePort(), await freePort()];
   const site = `http://127.0.0.1:${heraldPort}`;
-  const config = { clientId: 'herald', clientSecret: 'provider-secret-for-tests', redirectUri: `${site}/admin/login/sso/callback`, accounts };
+  const privateSite = `http://127.0.0.1:${privatePort}`;
+  const config = {
+    clientId: 'herald',
+    clientSecret: 'provider-secret-for-tests',
+    redirectUris: [`${site}/admin/login/sso/callback`, `${privateSite}/admin/login/sso/callback`],
+    accounts,
+  };
   provider = spawn(process.execPath, [join(root, 'tests/e2e/openid-provider.mjs'), String(providerPort), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   provider.stdout!.on('data', (chunk) => (providerLog += chunk));
   provider.stderr!.on('data', (chunk) => (providerLog += chunk));
   for (const deadline = Date.now() + 20_000; !providerLog.includes('listening'); await new Promise((r) => setTimeout(r, 50))) {
     if (provider.exitCode !== null || Date.now() > deadline) throw new Error(`the OpenID provider did not start:\n${providerLog}`);
   }
-  server = await startServer({
-    PORT: String(heraldPort),
-    SITE_URL: site,
-    HERALD_WORKER: '0',
+  const oidc = {
     OIDC_ISSUER: `http://127.0.0.1:${providerPort}`,
     OIDC_CLIENT_ID: config.clientId,
     OIDC_CLIENT_SECRET: config.clientSecret,
@@ -53,8 +60,12 @@ test.beforeAll(async () => {
     OIDC_ROLE_CLAIM: 'groups',
     OIDC_OWNER_VALUES: 'herald-owners',
     OIDC_EDITOR_VALUES: 'herald-editors',
-    OIDC_PASSWORD_LOGIN: '0',
-  });
+  };
+  server = await startServer({ PORT: String(heraldPort), SITE_URL: site, HERALD_WORKER: '0', ...oidc, OIDC_PASSWORD_LOGIN: '0' });
+  const content = join(mkdtempSync(join(tmpdir(), 'herald-sso-private-')), 'content');
+  cpSync(join(root, 'content'), content, { recursive: true });
+  appendFileSync(join(content, 'page.yml'), '\nvisibility: private\nreaders:\n  email_domains: [example.com]\n');
+  privateServer = await startServer({ PORT: String(privatePort), SITE_URL: privateSite, HERALD_WORKER: '0', CONTENT_DIR: content, ...oidc });
   const db = openDatabase(server.db);
   try {
     const actor = { label: 'sso suite', userId: null };
@@ -71,6 +82,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await server?.stop();
+  await privateServer?.stop();
   provider?.kill();
 });
 
@@ -255,4 +267,35 @@ test('a disabled account stays out, though the provider still knows it', async (
   await signOnAs(page, 'alice');
   await expect(page).toHaveURL(/\/admin\/login\?sso=disabled$/);
   await expect(page.getByRole('alert')).toContainText('That account is disabled.');
+});
+
+test("a private page's reader signs on with the provider, as an address of its reader domains; others are sent back", async ({ page }) => {
+  const signOn = async (account: keyof typeof accounts) => {
+    await page.context().clearCookies();
+    await page.goto(`${privateServer.url}/incidents/2026-09-19-database-corruption-outage`);
+    await expect(page).toHaveURL(/\/reader\/login\?next=/);
+    await page.getByRole('link', { name: 'Sign in with TestID' }).click();
+    await page.locator('input[name="login"]').fill(account);
+    await page.locator('input[name="password"]').fill('anything');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    const consent = page.getByRole('button', { name: 'Continue' });
+    if (await consent.isVisible().catch(() => false)) await consent.click();
+  };
+  await signOn('carol'); // of the reader domain, whatever her groups: readers need no role
+  await expect(page).toHaveURL(`${privateServer.url}/incidents/2026-09-19-database-corruption-outage`);
+  await page.goto(`${privateServer.url}/reader`);
+  await expect(page.getByText('You are signed in as a reader (carol@example.com).')).toBeVisible();
+  // No staff account came of it.
+  const db = openReadOnly(privateServer.db);
+  try {
+    expect(db.prepare("SELECT count(*) FROM users WHERE email = 'carol@example.com'").pluck().get()).toBe(0);
+  } finally {
+    db.close();
+  }
+  for (const outsider of ['bob', 'erin'] as const) {
+    await signOn(outsider);
+    await expect(page).toHaveURL(/\/reader\/login\?sso=refused$/);
+    await expect(page.getByRole('alert')).toContainText('That sign-on did not let you read this page');
+    expect((await page.request.get(`${privateServer.url}/feed.xml`, { maxRedirects: 0 })).status()).toBe(401);
+  }
 });

@@ -73,13 +73,13 @@ describe('readers of a private page', () => {
     expect(readerLinkAddress(db, `${link.slice(0, -2)}xx`, t0)).toBeNull();
     expect(useReaderLink(db, link, new Date(t0.getTime() + (readerLinkMinutes + 1) * 60_000))).toBeNull();
     const reader = useReaderLink(db, link, t0);
-    expect(reader).toEqual({ via: 'link', name: 'reader@example.com' });
+    expect(reader).toEqual({ via: 'address', name: 'reader@example.com' });
     expect(useReaderLink(db, link, t0)).toBeNull();
     expect(readerLinkAddress(db, link, t0)).toBeNull();
 
     const cookie = readerSessionValue(db, reader!, t0);
     const token = readerToken(db, reader!);
-    expect(readerFrom(db, { cookie, linkDomains: domains }, t0)).toEqual({ via: 'link', name: 'reader@example.com' });
+    expect(readerFrom(db, { cookie, linkDomains: domains }, t0)).toEqual({ via: 'address', name: 'reader@example.com' });
     expect(readerFrom(db, { token, linkDomains: domains }, t0)).toEqual({ via: 'token', name: 'reader@example.com' });
     expect(readerFrom(db, { cookie, linkDomains: ['other.example'] }, t0)).toBeNull();
     expect(readerFrom(db, { token, linkDomains: [] }, t0)).toBeNull();

@@ -294,4 +294,6 @@ export const de = {
   'reader.link_ignore': 'Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ohne den Link geschieht nichts.',
   'reader.link_ready': 'Melden Sie sich als {email} an, um diese Seite zu lesen.',
   'reader.link_expired': 'Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt. Fordern Sie einen neuen an.',
+  'reader.sso': 'Mit {name} anmelden',
+  'reader.sso_refused': 'Diese Anmeldung gibt Ihnen keinen Zugang zu dieser Seite: Sie gilt für Adressen der Leserdomains der Seite. Fordern Sie einen Anmeldelink an oder versuchen Sie es noch einmal.',
 } as const satisfies Catalogue;

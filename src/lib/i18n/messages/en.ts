@@ -296,4 +296,6 @@ export const en = {
   'reader.link_ignore': 'If it was not you, ignore this mail: nothing happens without the link.',
   'reader.link_ready': 'Sign in as {email} to read this page.',
   'reader.link_expired': 'This sign-in link has expired or was used already. Ask for a new one.',
+  'reader.sso': 'Sign in with {name}',
+  'reader.sso_refused': 'That sign-on did not let you read this page: it is for addresses of the page’s reader domains. Ask for a sign-in link, or try again.',
 } as const;

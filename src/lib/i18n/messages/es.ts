@@ -306,4 +306,6 @@ export const es = {
   'reader.link_ignore': 'Si no fue usted, ignore este correo: sin el enlace no pasa nada.',
   'reader.link_ready': 'Inicie sesión como {email} para leer esta página.',
   'reader.link_expired': 'Este enlace de acceso ha caducado o ya se usó. Pida uno nuevo.',
+  'reader.sso': 'Iniciar sesión con {name}',
+  'reader.sso_refused': 'Ese inicio de sesión no le permite leer esta página: es para direcciones de los dominios de lectores de la página. Pida un enlace de acceso o vuelva a intentarlo.',
 } as const satisfies Catalogue;

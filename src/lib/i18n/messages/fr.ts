@@ -306,4 +306,6 @@ export const fr = {
   'reader.link_ignore': 'Si ce n’était pas vous, ignorez cet e-mail : rien ne se passe sans le lien.',
   'reader.link_ready': 'Connectez-vous en tant que {email} pour lire cette page.',
   'reader.link_expired': 'Ce lien de connexion a expiré ou a déjà servi. Demandez-en un nouveau.',
+  'reader.sso': 'Se connecter avec {name}',
+  'reader.sso_refused': 'Cette connexion ne vous permet pas de lire cette page : elle est réservée aux adresses des domaines de lecteurs de la page. Demandez un lien de connexion ou réessayez.',
 } as const satisfies Catalogue;

@@ -294,4 +294,6 @@ export const ja = {
   'reader.link_ignore': 'お心当たりがない場合は、このメールを無視してください。リンクを開かない限り何も起こりません。',
   'reader.link_ready': 'このページを閲覧するには {email} としてサインインしてください。',
   'reader.link_expired': 'このサインイン用リンクは期限切れか、すでに使用されています。新しいリンクを依頼してください。',
+  'reader.sso': '{name} でサインイン',
+  'reader.sso_refused': 'このサインインではこのページを閲覧できません。閲覧者ドメインのアドレスのみが対象です。サインイン用リンクを依頼するか、もう一度お試しください。',
 } as const satisfies Catalogue;

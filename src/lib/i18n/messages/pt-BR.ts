@@ -306,4 +306,6 @@ export const ptBR = {
   'reader.link_ignore': 'Se não foi você, ignore este e-mail: nada acontece sem o link.',
   'reader.link_ready': 'Entre como {email} para ler esta página.',
   'reader.link_expired': 'Este link de acesso expirou ou já foi usado. Peça um novo.',
+  'reader.sso': 'Entrar com {name}',
+  'reader.sso_refused': 'Esse acesso não permite ler esta página: ele é para endereços dos domínios de leitores da página. Peça um link de acesso ou tente de novo.',
 } as const satisfies Catalogue;

@@ -11,7 +11,7 @@ export { deviceCookie, issueDeviceToken } from './devices';
 export { allowHit } from './rate-limit';
 export { consoleCookie, endSession, openSessions, otherSessionsOf, readSession, sessionCookie, startSession, type Session, type SessionVia } from './sessions';
 export { answerChallenge, attemptLogin, challengeCookie, challengeFactors, loggedInCookies, loginWithPasskey, recheckPassword, startChallenge, tooManyAttempts } from './login';
-export { auditedSsoRefusals, finishSsoLogin, passwordLoginOff, ssoCallbackPath, ssoCookie, ssoRefusals, startSsoLogin, type SsoRefusal } from './sso';
+export { auditedSsoRefusals, finishSsoLogin, passwordLoginOff, ssoCallbackPath, ssoCookie, ssoRefusals, startSsoLogin, type SsoFor, type SsoRefusal } from './sso';
 export { addPasskey, passkeyCreationOptions, passkeyLoginOptions, passkeyProof, passkeyRequestOptions, passkeysOf, relyingParty, removePasskey, type PasskeySummary, type RelyingParty } from './passkeys';
 export {
   accountsWithSecondFactor,

@@ -5,7 +5,9 @@
 // in is decided by the configuration (OIDC_* in docs/running.md): verified
 // emails of the allowed domains, and a claim whose values make owners and
 // editors. An account is matched by the provider's subject, else linked by
-// its email; one that does not exist yet is made, audited like any other.
+// its email; one that does not exist yet is made, audited like any other. A
+// reader of a private page may sign on too (`for: 'reader'`): then only the
+// verified email comes back, for the page's own rule on who reads.
 import { createHmac } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { eq } from 'drizzle-orm';
@@ -53,12 +55,16 @@ function provider(sso: SsoConfig): Promise<oidc.Configuration> {
   return found;
 }
 
+/** Who signs on: staff, to the console, or a reader of a private page. */
+export type SsoFor = 'staff' | 'reader';
+
 interface Flow {
   state: string;
   nonce: string;
   verifier: string;
   next: string;
   issued: number;
+  for: SsoFor;
 }
 
 const flowSignature = (db: HeraldDb, payload: string) => createHmac('sha256', siteSecret(db, 'factor-secret')).update(`sso-flow\n${payload}`).digest('base64url');
@@ -77,9 +83,9 @@ function readFlow(db: HeraldDb, cookie: string | undefined, now: Date): Flow | n
 }
 
 /** Where to send the browser to log in at the provider, and the cookie value it keeps meanwhile. */
-export async function startSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: string, next: string, now = new Date()): Promise<{ url: string; cookie: string }> {
+export async function startSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: string, next: string, now = new Date(), signsOn: SsoFor = 'staff'): Promise<{ url: string; cookie: string }> {
   const config = await provider(sso);
-  const flow: Flow = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), next, issued: now.getTime() };
+  const flow: Flow = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), next, issued: now.getTime(), for: signsOn };
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: siteUrl + ssoCallbackPath,
     scope: 'openid email profile',
@@ -112,7 +118,11 @@ export const ssoRefusals: Record<SsoRefusal, string> = {
   unavailable: 'The sign-on provider cannot be reached just now. Try again in a moment.',
 };
 
-export type SsoResult = { ok: true; user: UserRow; next: string } | { ok: false; reason: SsoRefusal };
+export type SsoResult =
+  | { ok: true; for: 'staff'; user: UserRow; next: string }
+  /** A reader's sign-on: the verified address, for the page's readers.email_domains to decide. */
+  | { ok: true; for: 'reader'; email: string; next: string }
+  | { ok: false; reason: SsoRefusal; for: SsoFor };
 
 /** The role the provider's claim gives, or null when it gives none (or no claim is mapped). */
 function claimedRole(sso: SsoConfig, claims: Record<string, unknown>): StaffRole | null | 'none' {
@@ -148,15 +158,16 @@ const verifiedEmail = (claims: Record<string, unknown>) => claims.email_verified
  */
 export async function finishSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: string, callback: URL, cookie: string | undefined, now = new Date()): Promise<SsoResult> {
   const flow = readFlow(db, cookie, now);
-  if (!flow) return { ok: false, reason: 'expired' };
+  if (!flow) return { ok: false, reason: 'expired', for: 'staff' };
+  const refused = (reason: SsoRefusal) => ({ ok: false, reason, for: flow.for }) as const;
   // Refused before anything is sent to the provider: a code meant for another browser's login is never spent here.
-  if (callback.searchParams.get('state') !== flow.state) return { ok: false, reason: 'state' };
-  if (callback.searchParams.has('error')) return { ok: false, reason: 'denied' };
+  if (callback.searchParams.get('state') !== flow.state) return refused('state');
+  if (callback.searchParams.has('error')) return refused('denied');
   let config: oidc.Configuration;
   try {
     config = await provider(sso);
   } catch {
-    return { ok: false, reason: 'unavailable' };
+    return refused('unavailable');
   }
   let claims: Record<string, unknown>;
   try {
@@ -164,7 +175,7 @@ export async function finishSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: stri
     const answered = new URL(siteUrl + ssoCallbackPath + callback.search);
     const tokens = await oidc.authorizationCodeGrant(config, answered, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
     const idToken = tokens.claims();
-    if (!idToken) return { ok: false, reason: 'exchange' };
+    if (!idToken) return refused('exchange');
     claims = { ...idToken };
     // Providers that keep the ID token small give the email and groups at the UserInfo endpoint, for the same subject.
     const missing = claims.email === undefined || claims.email_verified === undefined || (sso.roleClaim !== null && claims[sso.roleClaim] === undefined);
@@ -174,10 +185,15 @@ export async function finishSsoLogin(db: HeraldDb, sso: SsoConfig, siteUrl: stri
   } catch (error) {
     // The provider down or slow is not the same as a refused code (used already, a wrong verifier, a bad ID token).
     const network = error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'));
-    return { ok: false, reason: network ? 'unavailable' : 'exchange' };
+    return refused(network ? 'unavailable' : 'exchange');
+  }
+  if (flow.for === 'reader') {
+    // A reader is an address, no account: the page's own list decides (src/lib/server/readers).
+    if (typeof claims.email !== 'string' || !verifiedEmail(claims)) return refused('unverified');
+    return { ok: true, for: 'reader', email: claims.email, next: flow.next };
   }
   const result = await admit(db, sso, config.serverMetadata().issuer, claims, now);
-  return result.ok ? { ...result, next: flow.next } : result;
+  return result.ok ? { ...result, for: 'staff', next: flow.next } : refused(result.reason);
 }
 
 /**

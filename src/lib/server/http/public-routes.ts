@@ -47,6 +47,7 @@ const fixedPaths = new Set([
   '/reader/login',
   '/reader/link',
   '/reader/logout',
+  '/reader/sso',
   ...publicApiPaths,
 ]);
 

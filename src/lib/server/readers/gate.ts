@@ -13,7 +13,7 @@ export const isPrivatePage = (page: Pick<PageSettings, 'visibility'>) => page.vi
  * unsubscribe, one-click from a mail provider too), whose signature is the key.
  */
 export function openOnPrivatePage(path: string): boolean {
-  return ['/reader/login', '/reader/link', '/healthz', '/.well-known/security.txt', '/unsubscribe', '/subscribe/confirm', '/subscribe/manage'].includes(path) || path.startsWith('/brand/');
+  return ['/reader/login', '/reader/link', '/reader/sso', '/healthz', '/.well-known/security.txt', '/unsubscribe', '/subscribe/confirm', '/subscribe/manage'].includes(path) || path.startsWith('/brand/');
 }
 
 const isDocument = (path: string) => !/\.(xml|json|svg|ics|csv)$/.test(path);

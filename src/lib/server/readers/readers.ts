@@ -25,8 +25,8 @@ import { ActionError } from '../validate';
 
 /** Who reads: how they proved it, and what to call them. */
 export interface Reader {
-  via: 'password' | 'link' | 'staff' | 'token';
-  /** The address a link was sent to, the staff member's email, or "reader" for the shared password. */
+  via: 'password' | 'address' | 'staff' | 'token';
+  /** An address of the reader domains (proved by a mailed link or the sign-on provider), the staff member's email, or "reader" for the shared password. */
   name: string;
 }
 
@@ -47,9 +47,9 @@ function currentGeneration(db: HeraldDb): string {
 const sign = (db: HeraldDb, kind: 'cookie' | 'token' | 'link', payload: string) =>
   createHmac('sha256', siteSecret(db, 'reader-secret')).update(`reader-${kind}\n${currentGeneration(db)}\n${payload}`).digest('base64url');
 
-/** `<p|l>.<name>.<expires ms>.<signature>`, base64url-safe: what the reader cookie holds (signed in with the password or a link). */
+/** `<p|l>.<name>.<expires ms>.<signature>`, base64url-safe: what the reader cookie holds (signed in with the password, or as an address of the reader domains). */
 export function readerSessionValue(db: HeraldDb, reader: Pick<Reader, 'via' | 'name'>, now = new Date()): string {
-  const payload = `${reader.via === 'link' ? 'l' : 'p'}.${Buffer.from(reader.name).toString('base64url')}.${now.getTime() + readerSessionDays * 86_400_000}`;
+  const payload = `${reader.via === 'address' ? 'l' : 'p'}.${Buffer.from(reader.name).toString('base64url')}.${now.getTime() + readerSessionDays * 86_400_000}`;
   return `${payload}.${sign(db, 'cookie', payload)}`;
 }
 
@@ -59,7 +59,7 @@ export function readerSessionValue(db: HeraldDb, reader: Pick<Reader, 'via' | 'n
  * Every reader of the shared password gets the same one ("reader").
  */
 export function readerToken(db: HeraldDb, reader: Pick<Reader, 'via' | 'name'>): string {
-  const payload = `${reader.via === 'staff' ? 's' : reader.via === 'link' ? 'l' : 'r'}.${Buffer.from(reader.name).toString('base64url')}`;
+  const payload = `${reader.via === 'staff' ? 's' : reader.via === 'address' ? 'l' : 'r'}.${Buffer.from(reader.name).toString('base64url')}`;
   return `r2.${payload}.${sign(db, 'token', payload)}`;
 }
 
@@ -69,9 +69,9 @@ function fromCookie(db: HeraldDb, value: string | undefined, linkDomains: readon
   if (rest.length || (kind !== 'p' && kind !== 'l') || !name || !expires || !signature || !sameSecret(signature, sign(db, 'cookie', `${kind}.${name}.${expires}`))) return null;
   if (Number(expires) <= now.getTime()) return null;
   const address = Buffer.from(name, 'base64url').toString('utf8');
-  // A link's reader reads while their address's domain still may.
+  // An address's reader reads while its domain still may.
   if (kind === 'l' && readerAddress(linkDomains, address) === null) return null;
-  return { via: kind === 'l' ? 'link' : 'password', name: address };
+  return { via: kind === 'l' ? 'address' : 'password', name: address };
 }
 
 function fromToken(db: HeraldDb, value: string | null | undefined, linkDomains: readonly string[]): Reader | null {
@@ -171,7 +171,7 @@ export function useReaderLink(db: HeraldDb, token: string | null | undefined, no
     tx.delete(readerLinksUsed).where(lt(readerLinksUsed.expiresAt, now)).run();
     return tx.insert(readerLinksUsed).values({ tokenHash: sha256(token!), expiresAt }).onConflictDoNothing().run().changes === 1;
   });
-  return taken ? { via: 'link', name: address } : null;
+  return taken ? { via: 'address', name: address } : null;
 }
 
 /**
